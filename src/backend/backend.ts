@@ -1,0 +1,123 @@
+/**
+ * The seam between the engine and its kernels. Layers, losses, the optimizer and the training loop call
+ * only these functions; the reference backend (plain TypeScript) and the fast backend implement the same
+ * signatures. Kernels are free functions in llm.c's order: outputs first, inputs next, sizes last.
+ * Buffers are row-major. A buffer passed to a kernel must come from this backend's alloc() (a fast
+ * backend may keep its buffers in WebAssembly memory); a subarray of such a buffer is fine.
+ */
+export type DType = 'float32' | 'float64';
+export type FloatArray = Float32Array | Float64Array;
+
+export interface Backend {
+  /** 'ref' or 'wasm'; with the dtype, it names the arithmetic a result was computed with. */
+  readonly name: string;
+  readonly dtype: DType;
+
+  /** A zeroed buffer of n elements that this backend's kernels accept. */
+  alloc(n: number): FloatArray;
+
+  /**
+   * out[m,n] = (accumulate ? out : 0) + op(a)[m,k] · op(b)[k,n].
+   * a is [m,k], or [k,m] when transA; b is [k,n], or [n,k] when transB.
+   */
+  matmul(
+    out: FloatArray,
+    a: Readonly<FloatArray>,
+    b: Readonly<FloatArray>,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    accumulate: boolean,
+  ): void;
+
+  /** x[rows,cols] += bias[cols] on every row. */
+  addRowVector(x: FloatArray, bias: Readonly<FloatArray>, rows: number, cols: number): void;
+  /** out[cols] (+)= sum over rows of x[rows,cols]. */
+  sumRows(out: FloatArray, x: Readonly<FloatArray>, rows: number, cols: number, accumulate: boolean): void;
+
+  /** out[n] = max(x, 0). */
+  relu(out: FloatArray, x: Readonly<FloatArray>, n: number): void;
+  /** dx[n] = dy where the ReLU's output y > 0, else 0. */
+  reluBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number): void;
+  /** out[n] = 1 / (1 + exp(-x)). */
+  sigmoid(out: FloatArray, x: Readonly<FloatArray>, n: number): void;
+  /** dx[n] = dy * y * (1 - y), y the sigmoid's output. */
+  sigmoidBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number): void;
+  /** out[n] = tanh(x). */
+  tanh(out: FloatArray, x: Readonly<FloatArray>, n: number): void;
+  /** dx[n] = dy * (1 - y^2), y the tanh's output. */
+  tanhBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number): void;
+  /** out[n] = a * b, element-wise (dropout masks, gates). */
+  mul(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, n: number): void;
+
+  /** out[rows,cols] = softmax of each row of x (max-subtracted). */
+  softmaxRows(out: FloatArray, x: Readonly<FloatArray>, rows: number, cols: number): void;
+  /**
+   * dx[rows,cols] = the gradient through a softmax: y * (dy - sum(dy * y)) per row, y the softmax output.
+   */
+  softmaxBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<FloatArray>, rows: number, cols: number): void;
+
+  /**
+   * Softmax cross-entropy on logits[rows,cols] against class labels[rows]. Writes
+   * dLogits = (softmax(logits) - onehot(label)) * gradScale and returns the summed loss over the rows
+   * (-log p[label], computed stably). dLogits may be null when only the loss is wanted.
+   */
+  softmaxCrossEntropy(
+    dLogits: FloatArray | null,
+    logits: Readonly<FloatArray>,
+    labels: Readonly<Uint8Array>,
+    rows: number,
+    cols: number,
+    gradScale: number,
+  ): number;
+
+  /**
+   * Squared error of a linear output y[rows,cols] against one-hot labels[rows]. Writes
+   * dy = 2 * (y - onehot) * gradScale and returns the summed loss: sum over rows and columns of (y - onehot)^2
+   * (the book's "error"). dy may be null when only the loss is wanted.
+   */
+  squaredError(
+    dy: FloatArray | null,
+    y: Readonly<FloatArray>,
+    labels: Readonly<Uint8Array>,
+    rows: number,
+    cols: number,
+    gradScale: number,
+  ): number;
+
+  /** How many rows of x[rows,cols] have their argmax (first index on ties) equal to the label. */
+  countCorrect(x: Readonly<FloatArray>, labels: Readonly<Uint8Array>, rows: number, cols: number): number;
+
+  /** argmax of each row of x (first index on ties) into out[rows]. */
+  argmaxRows(out: Int32Array, x: Readonly<FloatArray>, rows: number, cols: number): void;
+
+  /**
+   * One SGD step on n parameters, PyTorch's convention:
+   *   g' = g + l2 * w;  v = momentum * v + g' (when velocity is given);  w -= lr * (v or g').
+   */
+  sgdStep(
+    w: FloatArray,
+    g: Readonly<FloatArray>,
+    velocity: FloatArray | null,
+    lr: number,
+    momentum: number,
+    l2: number,
+    n: number,
+  ): void;
+
+  /**
+   * Gathers rows of a uint8 image set into out[count,cols], scaled: out[r,c] = images[idx[start+r]*cols + c] / divisor
+   * (a division, as the book's `/ 255.`, so float64 pixels match numpy's bit for bit).
+   */
+  gatherRows(
+    out: FloatArray,
+    images: Readonly<Uint8Array>,
+    idx: Readonly<Int32Array>,
+    start: number,
+    count: number,
+    cols: number,
+    divisor: number,
+  ): void;
+}

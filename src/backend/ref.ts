@@ -1,0 +1,225 @@
+/**
+ * The reference backend: plain, readable TypeScript, in float32 or float64. It is the trusted kernel every
+ * fast kernel is checked against, and the float64 arithmetic of the gradient checks and book reproductions.
+ * Sums run in a JavaScript double and are stored in the buffer's type.
+ */
+import type { Backend, DType, FloatArray } from './backend.js';
+
+export function refBackend(dtype: DType = 'float32'): Backend {
+  return {
+    name: 'ref',
+    dtype,
+    alloc: (n) => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)),
+    matmul,
+    addRowVector,
+    sumRows,
+    relu,
+    reluBackward,
+    sigmoid,
+    sigmoidBackward,
+    tanh,
+    tanhBackward,
+    mul,
+    softmaxRows,
+    softmaxBackward,
+    softmaxCrossEntropy,
+    squaredError,
+    countCorrect,
+    argmaxRows,
+    sgdStep,
+    gatherRows,
+  };
+}
+
+// out[m,n] = (acc ? out : 0) + op(a)[m,k] · op(b)[k,n]
+function matmul(
+  out: FloatArray,
+  a: Readonly<FloatArray>,
+  b: Readonly<FloatArray>,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  accumulate: boolean,
+): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) {
+        const av = transA ? a[p * m + i]! : a[i * k + p]!;
+        const bv = transB ? b[j * k + p]! : b[p * n + j]!;
+        s += av * bv;
+      }
+      out[i * n + j] = accumulate ? out[i * n + j]! + s : s;
+    }
+  }
+}
+
+function addRowVector(x: FloatArray, bias: Readonly<FloatArray>, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) x[r * cols + c] = x[r * cols + c]! + bias[c]!;
+}
+
+function sumRows(out: FloatArray, x: Readonly<FloatArray>, rows: number, cols: number, accumulate: boolean): void {
+  for (let c = 0; c < cols; c++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += x[r * cols + c]!;
+    out[c] = accumulate ? out[c]! + s : s;
+  }
+}
+
+function relu(out: FloatArray, x: Readonly<FloatArray>, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
+}
+
+function reluBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number): void {
+  for (let i = 0; i < n; i++) dx[i] = y[i]! > 0 ? dy[i]! : 0;
+}
+
+function sigmoid(out: FloatArray, x: Readonly<FloatArray>, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]!));
+}
+
+function sigmoidBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number): void {
+  for (let i = 0; i < n; i++) dx[i] = dy[i]! * y[i]! * (1 - y[i]!);
+}
+
+function tanh(out: FloatArray, x: Readonly<FloatArray>, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!);
+}
+
+function tanhBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number): void {
+  for (let i = 0; i < n; i++) dx[i] = dy[i]! * (1 - y[i]! * y[i]!);
+}
+
+function mul(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
+}
+
+function softmaxRows(out: FloatArray, x: Readonly<FloatArray>, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let max = -Infinity;
+    for (let c = 0; c < cols; c++) max = Math.max(max, x[o + c]!);
+    let sum = 0;
+    for (let c = 0; c < cols; c++) {
+      const e = Math.exp(x[o + c]! - max);
+      out[o + c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < cols; c++) out[o + c] = out[o + c]! / sum;
+  }
+}
+
+function softmaxBackward(
+  dx: FloatArray,
+  dy: Readonly<FloatArray>,
+  y: Readonly<FloatArray>,
+  rows: number,
+  cols: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let dot = 0;
+    for (let c = 0; c < cols; c++) dot += dy[o + c]! * y[o + c]!;
+    for (let c = 0; c < cols; c++) dx[o + c] = y[o + c]! * (dy[o + c]! - dot);
+  }
+}
+
+function softmaxCrossEntropy(
+  dLogits: FloatArray | null,
+  logits: Readonly<FloatArray>,
+  labels: Readonly<Uint8Array>,
+  rows: number,
+  cols: number,
+  gradScale: number,
+): number {
+  let loss = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const label = labels[r]!;
+    let max = -Infinity;
+    for (let c = 0; c < cols; c++) max = Math.max(max, logits[o + c]!);
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += Math.exp(logits[o + c]! - max);
+    const logSum = Math.log(sum) + max;
+    loss += logSum - logits[o + label]!;
+    if (dLogits) {
+      for (let c = 0; c < cols; c++) {
+        const p = Math.exp(logits[o + c]! - logSum);
+        dLogits[o + c] = (p - (c === label ? 1 : 0)) * gradScale;
+      }
+    }
+  }
+  return loss;
+}
+
+function squaredError(
+  dy: FloatArray | null,
+  y: Readonly<FloatArray>,
+  labels: Readonly<Uint8Array>,
+  rows: number,
+  cols: number,
+  gradScale: number,
+): number {
+  let loss = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      const d = y[i]! - (c === labels[r] ? 1 : 0);
+      loss += d * d;
+      if (dy) dy[i] = 2 * d * gradScale;
+    }
+  }
+  return loss;
+}
+
+function argmaxRow(x: Readonly<FloatArray>, o: number, cols: number): number {
+  let best = 0;
+  for (let c = 1; c < cols; c++) if (x[o + c]! > x[o + best]!) best = c;
+  return best;
+}
+
+function countCorrect(x: Readonly<FloatArray>, labels: Readonly<Uint8Array>, rows: number, cols: number): number {
+  let correct = 0;
+  for (let r = 0; r < rows; r++) if (argmaxRow(x, r * cols, cols) === labels[r]) correct++;
+  return correct;
+}
+
+function argmaxRows(out: Int32Array, x: Readonly<FloatArray>, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) out[r] = argmaxRow(x, r * cols, cols);
+}
+
+function sgdStep(
+  w: FloatArray,
+  g: Readonly<FloatArray>,
+  velocity: FloatArray | null,
+  lr: number,
+  momentum: number,
+  l2: number,
+  n: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    let d = l2 === 0 ? g[i]! : g[i]! + l2 * w[i]!;
+    if (velocity) {
+      d = momentum * velocity[i]! + d;
+      velocity[i] = d;
+    }
+    w[i] = w[i]! - lr * d;
+  }
+}
+
+function gatherRows(
+  out: FloatArray,
+  images: Readonly<Uint8Array>,
+  idx: Readonly<Int32Array>,
+  start: number,
+  count: number,
+  cols: number,
+  divisor: number,
+): void {
+  for (let r = 0; r < count; r++) {
+    const src = idx[start + r]! * cols;
+    for (let c = 0; c < cols; c++) out[r * cols + c] = images[src + c]! / divisor;
+  }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * The `reglab` command: dispatches to one module per subcommand (loaded lazily) and maps errors to exit codes:
+ * 0 success, 2 bad input (one line on stderr, no stack trace), 130 interrupted, 1 a bug.
+ */
+import { ReglabError } from '../errors.js';
+
+export interface Command {
+  summary: string;
+  /** Runs the command; resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'usage: reglab <command> [flags]',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
+    '',
+    "run 'reglab <command> --help' for a command's flags",
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    const { createRequire } = await import('node:module');
+    process.stdout.write(createRequire(import.meta.url)('../../package.json').version + '\n');
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`reglab: unknown command '${name}' (one of ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    return await (await entry.load()).run(rest);
+  } catch (e) {
+    if (e instanceof ReglabError) {
+      process.stderr.write(`reglab ${name}: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`reglab ${name}: internal error (a bug; please report it):\n${(e as Error)?.stack ?? e}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`reglab: internal error: ${(e as Error)?.stack ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

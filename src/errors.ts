@@ -1,0 +1,33 @@
+/**
+ * Typed errors for bad input. Library code throws these; the CLI maps every ReglabError to one line on
+ * stderr and exit code 2. Anything else escaping to the CLI is a bug (exit code 1).
+ */
+export class ReglabError extends Error {
+  override name = 'ReglabError';
+}
+
+/** A flag, option or config field out of range or of the wrong kind. */
+export class ConfigError extends ReglabError {
+  override name = 'ConfigError';
+}
+
+/** A data file (IDX, PNG, folder) that is missing, malformed or inconsistent. */
+export class DataError extends ReglabError {
+  override name = 'DataError';
+}
+
+/** A model or checkpoint file that is foreign, truncated, corrupted or does not fit the data. */
+export class ModelFileError extends ReglabError {
+  override name = 'ModelFileError';
+}
+
+/** Training produced a NaN or infinite loss. */
+export class DivergenceError extends ReglabError {
+  override name = 'DivergenceError';
+  constructor(
+    readonly epoch: number,
+    readonly loss: number,
+  ) {
+    super(`training diverged at epoch ${epoch} (loss is ${loss}); try a lower learning rate (--lr)`);
+  }
+}

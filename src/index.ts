@@ -1,0 +1,18 @@
+/** reglab: the engine's public API. */
+export type { Backend, DType, FloatArray } from './backend/backend.js';
+export { refBackend } from './backend/ref.js';
+export { Rng, type RngState } from './rng/mt19937.js';
+export * from './errors.js';
+export { parseIdx, encodeIdx, type IdxArray } from './data/idx.js';
+export { imageSetFromIdx, makeDataset, sliceSet, pixelsOf, type Dataset, type ImageSet } from './data/dataset.js';
+export type { Layer, LayerSpec, Mode, Param, ParamSpec, DenseInit } from './nn/layer.js';
+export { Dense } from './nn/dense.js';
+export { Activation } from './nn/activations.js';
+export { Dropout, drawDropoutMask } from './nn/dropout.js';
+export { lossAndGrad, LOSS_NAMES, type LossName } from './nn/losses.js';
+export { Sgd, SGD_DEFAULTS, type SgdConfig } from './nn/sgd.js';
+export { Model, mlpSpec, validateModelSpec, type ModelSpec, type ModelOptions, type StepResult } from './nn/model.js';
+export { evaluate, loadBatch, EVAL_CHUNK, type Evaluation } from './train/evaluate.js';
+export { History, LambdaCallback, METRIC_NAMES, type Callback, type EpochLogs, type BatchInfo, type MetricName } from './train/callbacks.js';
+export { EarlyStopping, EARLY_STOPPING_DEFAULTS, type EarlyStoppingConfig } from './train/early-stopping.js';
+export { Trainer, fit, FIT_DEFAULTS, type FitConfig, type FitResult, type StopReason, type EpochProgress } from './train/trainer.js';

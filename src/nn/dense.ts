@@ -1,0 +1,81 @@
+/** Dense (fully connected): y[rows,out] = x[rows,in] · W[in,out] + b[out]. W is stored [in, out] as the book's. */
+import type { Backend, FloatArray } from '../backend/backend.js';
+import type { Rng } from '../rng/mt19937.js';
+import { GrowBuffer, type DenseInit, type Layer, type LayerSpec, type Param, type ParamSpec } from './layer.js';
+
+export class Dense implements Layer {
+  private backend!: Backend;
+  private inSize = 0;
+  private W!: Param;
+  private b: Param | null = null;
+  private out!: GrowBuffer;
+  private dx!: GrowBuffer;
+  private x: FloatArray | null = null; // the last training input, for backward
+
+  constructor(
+    readonly spec: Extract<LayerSpec, { type: 'dense' }>,
+  ) {}
+
+  get units(): number {
+    return this.spec.units;
+  }
+
+  build(inSize: number, backend: Backend): number {
+    this.backend = backend;
+    this.inSize = inSize;
+    this.out = new GrowBuffer(backend);
+    this.dx = new GrowBuffer(backend);
+    return this.spec.units;
+  }
+
+  paramSpecs(): ParamSpec[] {
+    const specs: ParamSpec[] = [{ name: 'W', shape: [this.inSize, this.units], decay: true }];
+    if (this.spec.bias ?? true) specs.push({ name: 'b', shape: [this.units], decay: false });
+    return specs;
+  }
+
+  bindParams(params: Param[]): void {
+    this.W = params[0]!;
+    this.b = params[1] ?? null;
+  }
+
+  /** The weight matrix W[in, out] (a view: writes change the model). */
+  get weights(): FloatArray {
+    return this.W.value;
+  }
+
+  initParams(rng: Rng): void {
+    const init: DenseInit = this.spec.init ?? 'uniform';
+    const w = this.W.value;
+    if (init === 'uniform') {
+      for (let i = 0; i < w.length; i++) w[i] = 0.2 * rng.random() - 0.1;
+    } else {
+      const fan = init === 'he' ? this.inSize : this.inSize + this.units;
+      const limit = Math.sqrt(6 / fan);
+      for (let i = 0; i < w.length; i++) w[i] = (2 * rng.random() - 1) * limit;
+    }
+    this.b?.value.fill(0);
+  }
+
+  forward(x: FloatArray, rows: number, mode: 'train' | 'eval'): FloatArray {
+    const y = this.out.get(rows * this.units);
+    this.backend.matmul(y, x, this.W.value, rows, this.inSize, this.units, false, false, false);
+    if (this.b) this.backend.addRowVector(y, this.b.value, rows, this.units);
+    this.x = mode === 'train' ? x : null;
+    return y;
+  }
+
+  backward(dy: FloatArray, rows: number, needInputGrad: boolean): FloatArray | null {
+    const x = this.x;
+    if (!x) throw new Error('Dense.backward called without a training forward pass');
+    const be = this.backend;
+    // dW[in,out] = x^T[in,rows] · dy[rows,out]
+    be.matmul(this.W.grad, x, dy, this.inSize, rows, this.units, true, false, false);
+    if (this.b) be.sumRows(this.b.grad, dy, rows, this.units, false);
+    if (!needInputGrad) return null;
+    // dx[rows,in] = dy[rows,out] · W^T[out,in]
+    const dx = this.dx.get(rows * this.inSize);
+    be.matmul(dx, dy, this.W.value, rows, this.units, this.inSize, false, true, false);
+    return dx;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The one layer protocol (convnetjs-style): every layer maps a [rows, inSize] buffer to a [rows, outSize]
+ * buffer in forward(), and a gradient back in backward(). Layers own their output buffers (grown to the
+ * largest batch seen) and keep what backward needs from the last forward. Parameters live in one model-wide
+ * allocation; a layer only declares their shapes and receives named views.
+ */
+import type { Backend, FloatArray } from '../backend/backend.js';
+import type { Rng } from '../rng/mt19937.js';
+
+/** 'train' applies dropout and keeps what backward needs; 'eval' is deterministic and draws nothing. */
+export type Mode = 'train' | 'eval';
+
+export interface ParamSpec {
+  /** e.g. 'W' or 'b'; the model prefixes the layer index: '0.W'. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** Whether L2 weight decay applies (weights yes, biases no). */
+  readonly decay: boolean;
+}
+
+export interface Param extends ParamSpec {
+  /** A view into the model's one parameter buffer. */
+  readonly value: FloatArray;
+  /** A view into the model's one gradient buffer, same layout. */
+  readonly grad: FloatArray;
+}
+
+export interface Layer {
+  /** The spec this layer was made from (serialisable: it is what model files store). */
+  readonly spec: LayerSpec;
+  /** Fixes the input width; returns the output width. Called once, before anything else. */
+  build(inSize: number, backend: Backend): number;
+  /** The parameters this layer needs (after build). */
+  paramSpecs(): ParamSpec[];
+  /** Hands the layer its parameter views, in paramSpecs() order. */
+  bindParams(params: Param[]): void;
+  /** Fills the parameters from the seeded generator (in paramSpecs() order, row-major). */
+  initParams(rng: Rng): void;
+  /** x is [rows, inSize]; returns [rows, outSize] (a buffer the layer owns; valid until its next forward). */
+  forward(x: FloatArray, rows: number, mode: Mode, rng: Rng): FloatArray;
+  /**
+   * dy is [rows, outSize] for the last forward (which must have been in 'train' mode). Writes the parameter
+   * gradients (overwriting them) and returns dx [rows, inSize], or null when needInputGrad is false.
+   */
+  backward(dy: FloatArray, rows: number, needInputGrad: boolean): FloatArray | null;
+}
+
+export type DenseInit = 'uniform' | 'he' | 'glorot';
+
+/** Layers as plain data: what a user writes, what a model file stores. */
+export type LayerSpec =
+  | {
+      type: 'dense';
+      /** Output width. */
+      units: number;
+      /** Add a bias vector (default true). The book's network has none. */
+      bias?: boolean;
+      /**
+       * 'uniform': U(-0.1, 0.1) drawn as 0.2 * random() - 0.1, the chapter's init (the default);
+       * 'he': U(±sqrt(6 / fanIn)); 'glorot': U(±sqrt(6 / (fanIn + fanOut))).
+       */
+      init?: DenseInit;
+    }
+  | { type: 'relu' }
+  | { type: 'sigmoid' }
+  | { type: 'tanh' }
+  | {
+      type: 'dropout';
+      /** Fraction of units zeroed while training, in [0, 1). Survivors are scaled by 1 / (1 - rate). */
+      rate: number;
+    }
+  | { type: 'softmax' };
+
+/** A buffer that grows to the largest size asked of it (batch sizes vary; the last batch may be short). */
+export class GrowBuffer {
+  private buf: FloatArray | null = null;
+  constructor(private readonly backend: Backend) {}
+  get(n: number): FloatArray {
+    if (!this.buf || this.buf.length < n) this.buf = this.backend.alloc(n);
+    return this.buf.length === n ? this.buf : this.buf.subarray(0, n);
+  }
+}

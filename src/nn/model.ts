@@ -1,0 +1,231 @@
+/**
+ * A sequential model: layers built from plain specs, all parameters in one allocation with named views
+ * (llm.c), a loss, and the model's own seeded generator (init and dropout masks draw from it; fit() shuffles
+ * with it too, so one seed drives everything).
+ */
+import type { Backend, FloatArray } from '../backend/backend.js';
+import { ConfigError } from '../errors.js';
+import { Rng } from '../rng/mt19937.js';
+import { Activation } from './activations.js';
+import { Dense } from './dense.js';
+import { Dropout, checkDropoutRate } from './dropout.js';
+import { GrowBuffer, type Layer, type LayerSpec, type Mode, type Param } from './layer.js';
+import { LOSS_NAMES, lossAndGrad, type LossName } from './losses.js';
+
+export interface ModelSpec {
+  /** Input width (784 for 28x28 images). */
+  inputSize: number;
+  layers: LayerSpec[];
+  /** 'ce' (softmax cross-entropy on the last layer's logits) or 'mse' (the book's squared error). */
+  loss: LossName;
+}
+
+export interface ModelOptions {
+  backend: Backend;
+  /** Seed of the model's generator, an integer in [0, 2^32). Default 1 (the book's). */
+  seed?: number;
+  /** A generator to use instead of a fresh one from seed (e.g. restored from a checkpoint). */
+  rng?: Rng;
+  /** Skip the random init (the caller will set the weights, e.g. from a model file). */
+  skipInit?: boolean;
+}
+
+/** The chapter's network: inputSize-hidden...-classes, ReLU, optional dropout after each hidden layer. */
+export function mlpSpec(opts: {
+  inputSize: number;
+  hidden: readonly number[];
+  classes: number;
+  dropout?: number;
+  loss?: LossName;
+  bias?: boolean;
+  init?: 'uniform' | 'he' | 'glorot';
+  activation?: 'relu' | 'sigmoid' | 'tanh';
+}): ModelSpec {
+  const layers: LayerSpec[] = [];
+  const dense = (units: number): LayerSpec => ({
+    type: 'dense',
+    units,
+    ...(opts.bias === undefined ? {} : { bias: opts.bias }),
+    ...(opts.init === undefined ? {} : { init: opts.init }),
+  });
+  for (const h of opts.hidden) {
+    layers.push(dense(h), { type: opts.activation ?? 'relu' });
+    if (opts.dropout) layers.push({ type: 'dropout', rate: opts.dropout });
+  }
+  layers.push(dense(opts.classes));
+  return { inputSize: opts.inputSize, layers, loss: opts.loss ?? 'ce' };
+}
+
+export function validateModelSpec(spec: ModelSpec): void {
+  const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 1 << 24;
+  if (!posInt(spec.inputSize)) throw new ConfigError(`input size must be a positive integer, got ${spec.inputSize}`);
+  if (!LOSS_NAMES.includes(spec.loss)) throw new ConfigError(`loss must be one of ${LOSS_NAMES.join(', ')}, got ${spec.loss}`);
+  if (!Array.isArray(spec.layers) || spec.layers.length === 0) throw new ConfigError('a model needs at least one layer');
+  if (!spec.layers.some((l) => l.type === 'dense')) throw new ConfigError('a model needs at least one dense layer');
+  for (const l of spec.layers) {
+    switch (l.type) {
+      case 'dense':
+        if (!posInt(l.units)) throw new ConfigError(`dense units must be a positive integer, got ${l.units}`);
+        if (l.init !== undefined && !['uniform', 'he', 'glorot'].includes(l.init)) throw new ConfigError(`unknown init ${l.init}`);
+        break;
+      case 'dropout':
+        checkDropoutRate(l.rate);
+        break;
+      case 'relu':
+      case 'sigmoid':
+      case 'tanh':
+      case 'softmax':
+        break;
+      default:
+        throw new ConfigError(`unknown layer type ${(l as { type: unknown }).type}`);
+    }
+  }
+}
+
+function makeLayer(spec: LayerSpec): Layer {
+  switch (spec.type) {
+    case 'dense':
+      return new Dense(spec);
+    case 'dropout':
+      return new Dropout(spec);
+    default:
+      return new Activation(spec);
+  }
+}
+
+export interface StepResult {
+  /** Loss summed over the batch's examples. */
+  lossSum: number;
+  /** Examples whose argmax matched the label. */
+  correct: number;
+}
+
+export class Model {
+  readonly backend: Backend;
+  readonly layers: readonly Layer[];
+  readonly params: readonly Param[];
+  readonly outputSize: number;
+  /** All parameters, one buffer; params[i].value are views into it. */
+  readonly paramData: FloatArray;
+  readonly gradData: FloatArray;
+  readonly rng: Rng;
+  /** The seed the model was created with. */
+  readonly seed: number;
+  private readonly input: GrowBuffer;
+  private readonly outGrad: GrowBuffer;
+  private readonly probs: GrowBuffer;
+  /** Whether layer i must pass a gradient back: only if some layer below it has parameters. */
+  private readonly needInputGrad: boolean[];
+
+  constructor(
+    readonly spec: Readonly<ModelSpec>,
+    options: ModelOptions,
+  ) {
+    validateModelSpec(spec);
+    this.backend = options.backend;
+    this.seed = options.seed ?? 1;
+    this.rng = options.rng ?? new Rng(this.seed);
+    this.layers = spec.layers.map(makeLayer);
+    let width = spec.inputSize;
+    for (const layer of this.layers) width = layer.build(width, this.backend);
+    this.outputSize = width;
+
+    const specs = this.layers.map((l) => l.paramSpecs());
+    const total = specs.flat().reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+    this.paramData = this.backend.alloc(total);
+    this.gradData = this.backend.alloc(total);
+    const params: Param[] = [];
+    let offset = 0;
+    specs.forEach((layerSpecs, li) => {
+      const mine: Param[] = [];
+      for (const ps of layerSpecs) {
+        const size = ps.shape.reduce((a, b) => a * b, 1);
+        mine.push({
+          name: `${li}.${ps.name}`,
+          shape: ps.shape,
+          decay: ps.decay,
+          value: this.paramData.subarray(offset, offset + size),
+          grad: this.gradData.subarray(offset, offset + size),
+        });
+        offset += size;
+      }
+      this.layers[li]!.bindParams(mine);
+      params.push(...mine);
+    });
+    this.params = params;
+    this.needInputGrad = specs.map((_, i) => specs.slice(0, i).some((s) => s.length > 0));
+    if (!options.skipInit) for (const layer of this.layers) layer.initParams(this.rng);
+    this.input = new GrowBuffer(this.backend);
+    this.outGrad = new GrowBuffer(this.backend);
+    this.probs = new GrowBuffer(this.backend);
+  }
+
+  get inputSize(): number {
+    return this.spec.inputSize;
+  }
+
+  /** A buffer for rows input rows, owned by the model (fill it, then pass it to forward/trainStep). */
+  inputBuffer(rows: number): FloatArray {
+    return this.input.get(rows * this.inputSize);
+  }
+
+  /** Runs the layers; returns the last layer's output [rows, outputSize] (logits for 'ce'). */
+  forward(x: FloatArray, rows: number, mode: Mode): FloatArray {
+    let h = x;
+    for (const layer of this.layers) h = layer.forward(h, rows, mode, this.rng);
+    return h;
+  }
+
+  /**
+   * Forward in train mode, loss, backward: leaves d(mean loss)/d(param) in every param.grad. The optimizer's
+   * step() then applies them.
+   */
+  computeGradients(x: FloatArray, labels: Readonly<Uint8Array>, rows: number): StepResult {
+    const out = this.forward(x, rows, 'train');
+    const dOut = this.outGrad.get(rows * this.outputSize);
+    const lossSum = lossAndGrad(this.backend, this.spec.loss, dOut, out, labels, rows, this.outputSize);
+    const correct = this.backend.countCorrect(out, labels, rows, this.outputSize);
+    let g: FloatArray | null = dOut;
+    for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i]!.backward(g, rows, this.needInputGrad[i]!);
+    return { lossSum, correct };
+  }
+
+  /** Loss summed over the rows and the number correct, in eval mode (no dropout, no draws). */
+  evaluateBatch(x: FloatArray, labels: Readonly<Uint8Array>, rows: number): StepResult {
+    const out = this.forward(x, rows, 'eval');
+    return {
+      lossSum: lossAndGrad(this.backend, this.spec.loss, null, out, labels, rows, this.outputSize),
+      correct: this.backend.countCorrect(out, labels, rows, this.outputSize),
+    };
+  }
+
+  /**
+   * Class probabilities [rows, outputSize] in eval mode (never dropout): softmax of the logits for 'ce',
+   * the raw outputs for 'mse'. The returned buffer is reused by the next call.
+   */
+  predict(x: FloatArray, rows: number): FloatArray {
+    const out = this.forward(x, rows, 'eval');
+    if (this.spec.loss === 'mse') return out;
+    const p = this.probs.get(rows * this.outputSize);
+    this.backend.softmaxRows(p, out, rows, this.outputSize);
+    return p;
+  }
+
+  /** A copy of all parameters, as float64. */
+  getWeights(): Float64Array {
+    return Float64Array.from(this.paramData);
+  }
+
+  /** Sets all parameters from a flat array laid out as paramData. */
+  setWeights(w: ArrayLike<number>): void {
+    if (w.length !== this.paramData.length) {
+      throw new ConfigError(`expected ${this.paramData.length} weights, got ${w.length}`);
+    }
+    this.paramData.set(w);
+  }
+
+  /** The Dense layers, in order (for weight pictures). */
+  denseLayers(): Dense[] {
+    return this.layers.filter((l): l is Dense => l instanceof Dense);
+  }
+}

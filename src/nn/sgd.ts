@@ -1,0 +1,49 @@
+/** Stochastic gradient descent with optional momentum and L2 weight decay (on weights, not biases). */
+import type { Backend, FloatArray } from '../backend/backend.js';
+import { ConfigError } from '../errors.js';
+import type { Param } from './layer.js';
+
+export interface SgdConfig {
+  /** Learning rate (step size), > 0. Default 0.005, the chapter's per-example rate. */
+  lr?: number;
+  /** Momentum in [0, 1); 0 (the default) is plain SGD. */
+  momentum?: number;
+  /** L2 weight decay coefficient, >= 0: adds l2 * w to each weight's gradient. Default 0. */
+  l2?: number;
+}
+
+export const SGD_DEFAULTS: Readonly<Required<SgdConfig>> = Object.freeze({ lr: 0.005, momentum: 0, l2: 0 });
+
+export function resolveSgdConfig(config: SgdConfig = {}): Required<SgdConfig> {
+  const c = {
+    lr: config.lr ?? SGD_DEFAULTS.lr,
+    momentum: config.momentum ?? SGD_DEFAULTS.momentum,
+    l2: config.l2 ?? SGD_DEFAULTS.l2,
+  };
+  if (!(Number.isFinite(c.lr) && c.lr > 0)) throw new ConfigError(`learning rate must be a positive number, got ${c.lr}`);
+  if (!(c.momentum >= 0 && c.momentum < 1)) throw new ConfigError(`momentum must be in [0, 1), got ${c.momentum}`);
+  if (!(Number.isFinite(c.l2) && c.l2 >= 0)) throw new ConfigError(`L2 weight decay must be a number >= 0, got ${c.l2}`);
+  return c;
+}
+
+export class Sgd {
+  readonly config: Readonly<Required<SgdConfig>>;
+  /** Momentum buffers, one per parameter (empty without momentum). */
+  readonly velocity: FloatArray[];
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly params: readonly Param[],
+    config: SgdConfig = {},
+  ) {
+    this.config = resolveSgdConfig(config);
+    this.velocity = this.config.momentum > 0 ? params.map((p) => backend.alloc(p.value.length)) : [];
+  }
+
+  step(): void {
+    const { lr, momentum, l2 } = this.config;
+    this.params.forEach((p, i) => {
+      this.backend.sgdStep(p.value, p.grad, this.velocity[i] ?? null, lr, momentum, p.decay ? l2 : 0, p.value.length);
+    });
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Early stopping: watch a metric each epoch and stop once it has not improved by more than minDelta for
+ * `patience` epochs. With restoreBestWeights (the default), the weights of the best epoch come back when
+ * training ends, whatever ended it (this stop, the epoch budget, divergence or an interrupt).
+ */
+import { ConfigError } from '../errors.js';
+import { METRIC_NAMES, type Callback, type EpochLogs, type MetricName } from './callbacks.js';
+import type { Trainer } from './trainer.js';
+
+export interface EarlyStoppingConfig {
+  /** The metric watched. Default 'valLoss' (needs validation data). */
+  monitor?: MetricName;
+  /** An improvement must beat the best by more than this. Default 0. */
+  minDelta?: number;
+  /** Epochs without improvement before stopping. Default 5. */
+  patience?: number;
+  /** 'min' for losses, 'max' for accuracies; 'auto' (the default) picks from the metric's name. */
+  mode?: 'auto' | 'min' | 'max';
+  /** Epochs (1-based) before this one are not watched: a warm-up. Default 0. */
+  startFromEpoch?: number;
+  /** Bring back the best epoch's weights when training ends. Default true. */
+  restoreBestWeights?: boolean;
+}
+
+export const EARLY_STOPPING_DEFAULTS: Readonly<Required<EarlyStoppingConfig>> = Object.freeze({
+  monitor: 'valLoss',
+  minDelta: 0,
+  patience: 5,
+  mode: 'auto',
+  startFromEpoch: 0,
+  restoreBestWeights: true,
+});
+
+interface State {
+  best: number;
+  bestEpoch: number;
+  wait: number;
+  stoppedEpoch: number;
+  bestWeights: number[] | null;
+}
+
+export class EarlyStopping implements Callback {
+  readonly config: Readonly<Required<EarlyStoppingConfig>>;
+  private readonly sign: 1 | -1; // +1: lower is better
+  /** Best monitored value so far (NaN before the first watched epoch). */
+  best = NaN;
+  /** 1-based epoch of the best value (0 before the first watched epoch). */
+  bestEpoch = 0;
+  /** Epochs since the last improvement. */
+  wait = 0;
+  /** The epoch at which this callback stopped training (0 if it did not). */
+  stoppedEpoch = 0;
+  /** Whether the best weights were put back at the end of training. */
+  restored = false;
+  private bestWeights: Float64Array | null = null;
+
+  constructor(config: EarlyStoppingConfig = {}) {
+    const c = { ...EARLY_STOPPING_DEFAULTS };
+    for (const [k, v] of Object.entries(config)) if (v !== undefined) (c as Record<string, unknown>)[k] = v;
+    if (!METRIC_NAMES.includes(c.monitor)) throw new ConfigError(`early stopping: unknown metric ${c.monitor} (one of ${METRIC_NAMES.join(', ')})`);
+    if (!(Number.isFinite(c.minDelta) && c.minDelta >= 0)) throw new ConfigError(`early stopping: minDelta must be >= 0, got ${c.minDelta}`);
+    if (!(Number.isInteger(c.patience) && c.patience >= 0)) throw new ConfigError(`early stopping: patience must be an integer >= 0, got ${c.patience}`);
+    if (!['auto', 'min', 'max'].includes(c.mode)) throw new ConfigError(`early stopping: mode must be auto, min or max, got ${c.mode}`);
+    if (!(Number.isInteger(c.startFromEpoch) && c.startFromEpoch >= 0)) throw new ConfigError(`early stopping: startFromEpoch must be an integer >= 0`);
+    this.config = Object.freeze(c);
+    const mode = c.mode === 'auto' ? (c.monitor.endsWith('Acc') ? 'max' : 'min') : c.mode;
+    this.sign = mode === 'min' ? 1 : -1;
+  }
+
+  onTrainBegin(trainer: Trainer): void {
+    const m = this.config.monitor;
+    if (m.startsWith('val') && !trainer.hasValidation) {
+      throw new ConfigError(`early stopping monitors ${m}, which needs validation data (e.g. --val-size 1000)`);
+    }
+    if (m.startsWith('test') && !trainer.hasTest) throw new ConfigError(`early stopping monitors ${m}, which needs test data`);
+  }
+
+  /** Whether value improves on the best by more than minDelta. */
+  private improves(value: number): boolean {
+    if (Number.isNaN(this.best)) return true;
+    return this.sign * (this.best - value) > this.config.minDelta;
+  }
+
+  onEpochEnd(logs: EpochLogs, trainer: Trainer): void {
+    const value = logs[this.config.monitor];
+    if (value === undefined || logs.epoch < this.config.startFromEpoch || !Number.isFinite(value)) return;
+    if (this.improves(value)) {
+      this.best = value;
+      this.bestEpoch = logs.epoch;
+      this.wait = 0;
+      if (this.config.restoreBestWeights) this.bestWeights = trainer.model.getWeights();
+      return;
+    }
+    this.wait++;
+    if (this.wait >= this.config.patience) {
+      this.stoppedEpoch = logs.epoch;
+      trainer.stop('early-stopping', `early stopping at epoch ${logs.epoch}: ${this.config.monitor} has not improved since epoch ${this.bestEpoch}`);
+    }
+  }
+
+  onTrainEnd(trainer: Trainer): void {
+    if (this.config.restoreBestWeights && this.bestWeights) {
+      trainer.model.setWeights(this.bestWeights);
+      this.restored = true;
+    }
+  }
+
+  getState(): State {
+    return {
+      best: this.best,
+      bestEpoch: this.bestEpoch,
+      wait: this.wait,
+      stoppedEpoch: this.stoppedEpoch,
+      bestWeights: this.bestWeights ? Array.from(this.bestWeights) : null,
+    };
+  }
+
+  setState(state: unknown): void {
+    const s = state as State;
+    this.best = s.best ?? NaN;
+    this.bestEpoch = s.bestEpoch;
+    this.wait = s.wait;
+    this.stoppedEpoch = s.stoppedEpoch;
+    this.bestWeights = s.bestWeights ? Float64Array.from(s.bestWeights) : null;
+  }
+}

@@ -1,0 +1,56 @@
+/** Loss and accuracy of a model over a whole image set, in eval mode, in fixed-size chunks. */
+import type { ImageSet } from '../data/dataset.js';
+import { pixelsOf } from '../data/dataset.js';
+import type { Model } from '../nn/model.js';
+import { DataError } from '../errors.js';
+
+export interface Evaluation {
+  /** Mean loss per example. */
+  loss: number;
+  /** Fraction classified correctly. */
+  acc: number;
+}
+
+/** Rows per forward pass when evaluating (bounded memory, identical results whatever the set size). */
+export const EVAL_CHUNK = 1000;
+
+const IDENTITY_ORDER_CACHE = new Map<number, Int32Array>();
+
+/** 0, 1, ..., n-1 (cached). */
+export function identityOrder(n: number): Int32Array {
+  let a = IDENTITY_ORDER_CACHE.get(n);
+  if (!a) {
+    a = new Int32Array(n);
+    for (let i = 0; i < n; i++) a[i] = i;
+    IDENTITY_ORDER_CACHE.set(n, a);
+  }
+  return a;
+}
+
+/** Fills the model's input buffer with images order[start .. start+count) of set, scaled / 255. */
+export function loadBatch(model: Model, set: ImageSet, order: Int32Array, start: number, count: number) {
+  const x = model.inputBuffer(count);
+  model.backend.gatherRows(x, set.images, order, start, count, pixelsOf(set), 255);
+  return x;
+}
+
+export function checkInputSize(model: Model, set: ImageSet, what: string): void {
+  if (pixelsOf(set) !== model.inputSize) {
+    throw new DataError(`${what}: images have ${pixelsOf(set)} pixels but the model takes ${model.inputSize} inputs`);
+  }
+}
+
+export function evaluate(model: Model, set: ImageSet): Evaluation {
+  checkInputSize(model, set, 'evaluate');
+  const order = identityOrder(set.count);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < set.count; start += EVAL_CHUNK) {
+    const count = Math.min(EVAL_CHUNK, set.count - start);
+    const x = loadBatch(model, set, order, start, count);
+    const r = model.evaluateBatch(x, set.labels.subarray(start, start + count), count);
+    lossSum += r.lossSum;
+    correct += r.correct;
+  }
+  return { loss: lossSum / set.count, acc: correct / set.count };
+}
