@@ -12,6 +12,8 @@ export interface Command {
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  train: { summary: 'train a network on MNIST (or any IDX folder)', load: async () => (await import('./train.js')).command },
+  eval: { summary: 'evaluate a saved model on the test set', load: async () => (await import('./eval.js')).command },
 };
 
 export function usage(): string {

@@ -1,0 +1,48 @@
+/** `reglab eval`: a saved model's loss and accuracy on the test set. */
+import type { Command } from './main.js';
+import { intFlag, parseFlags, strFlag } from './args.js';
+import { cliBackend, fmtAcc, fmtErr, loadData, readInput } from './common.js';
+import { decodeModel, peekModelDtype } from '../io/model-file.js';
+import { sliceSet, pixelsOf } from '../data/dataset.js';
+import { evaluate } from '../train/evaluate.js';
+import { ConfigError, DataError } from '../errors.js';
+
+const HELP = `usage: reglab eval --model FILE [--data DIR] [--test-size N] [--json]
+
+Evaluates a model saved by 'reglab train --save FILE' on the first N test images (default: all).
+With --json prints {"testLoss": ..., "testAcc": ...}.
+`;
+
+export const command: Command = {
+  summary: 'evaluate a saved model on the test set',
+  async run(argv) {
+    const { values: v } = parseFlags(argv, {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      'test-size': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (v.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const path = strFlag(v, 'model');
+    if (!path) throw new ConfigError('--model FILE is required');
+    const testSize = intFlag(v, 'test-size', 1, 1 << 24);
+    const bytes = readInput(path, 'model file');
+    const { model } = decodeModel(bytes, await cliBackend(peekModelDtype(bytes, path)), path);
+    const data = loadData(strFlag(v, 'data'));
+    if (pixelsOf(data.test) !== model.inputSize) {
+      throw new DataError(`${path}: the model takes ${model.inputSize} inputs but the test images have ${pixelsOf(data.test)} pixels`);
+    }
+    if (data.numClasses > model.outputSize) {
+      throw new DataError(`${path}: the model has ${model.outputSize} outputs but the data has ${data.numClasses} classes`);
+    }
+    if (testSize !== undefined && testSize > data.test.count) throw new ConfigError(`--test-size ${testSize} exceeds the ${data.test.count} test images`);
+    const test = sliceSet(data.test, 0, testSize ?? data.test.count, 'test set');
+    const r = evaluate(model, test);
+    process.stdout.write(v.json ? JSON.stringify({ testLoss: r.loss, testAcc: r.acc }) + '\n' : `Test-Err:${fmtErr(r.loss)} Test-Acc:${fmtAcc(r.acc)} (${test.count} images)\n`);
+    return 0;
+  },
+};
