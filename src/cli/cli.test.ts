@@ -1,0 +1,92 @@
+/** The CLI as users run it: spawned as a process, on real MNIST subsets. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
+export function reglab(...args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const metricsOf = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>);
+
+test('train with early stopping, save, eval: eval gives the test accuracy of the best validation epoch', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-cli-'));
+  const m = join(dir, 'm.jsonl');
+  const model = join(dir, 'model.reglab');
+  const args = ['train', '--train-size', '300', '--val-size', '300', '--test-size', '500', '--hidden', '32', '--epochs', '40', '--lr', '0.05'];
+  const r = reglab(...args, '--early-stopping', '--patience', '2', '--metrics', m, '--save', model);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^I:1 Train-Err:\S+ Train-Acc:\S+ Val-Err:\S+ Val-Acc:\S+ Test-Err:\S+ Test-Acc:\S+$/m);
+  assert.match(r.stdout, /early stopping at epoch \d+/);
+  const rows = metricsOf(m);
+  assert.ok(rows.length < 40, 'stopped early');
+  assert.deepEqual(Object.keys(rows[0]!), ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'testLoss', 'testAcc', 'seconds']);
+  const best = rows.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
+  const e = reglab('eval', '--model', model, '--test-size', '500', '--json');
+  assert.equal(e.code, 0, e.stderr);
+  const got = JSON.parse(e.stdout) as { testLoss: number; testAcc: number };
+  assert.equal(got.testAcc, best.testAcc);
+  assert.equal(got.testLoss, best.testLoss);
+});
+
+test('the same command twice gives identical metrics files (apart from seconds)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-cli-'));
+  const run = (name: string) => {
+    const path = join(dir, name);
+    const r = reglab('train', '--train-size', '200', '--test-size', '200', '--hidden', '16', '--epochs', '3', '--dropout', '0.5', '--batch-size', '10', '--lr', '0.1', '--metrics', path, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    return metricsOf(path).map(({ seconds: _s, ...rest }) => rest);
+  };
+  assert.deepEqual(run('a.jsonl'), run('b.jsonl'));
+});
+
+test('bad flags: one line on stderr, exit 2, no stack trace, no output file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-cli-'));
+  const out = join(dir, 'model.reglab');
+  const cases = [
+    ['train', '--bogus'],
+    ['train', '--lr', 'abc'],
+    ['train', '--lr', '0'],
+    ['train', '--epochs', '0'],
+    ['train', '--epochs', '2.5'],
+    ['train', '--dropout', '1'],
+    ['train', '--hidden', '100,,10'],
+    ['train', '--loss', 'hinge'],
+    ['train', '--train-size', '60000', '--val-size', '1'],
+    ['train', '--early-stopping'],
+    ['train', '--patience', '3'],
+    ['train', '--data', join(dir, 'nowhere')],
+    ['train', '--batch-size', '5000'],
+    ['eval'],
+    ['eval', '--model', join(dir, 'missing.reglab')],
+    ['frobnicate'],
+  ];
+  for (const args of cases) {
+    const r = reglab(...args, '--save', out);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+/, 'no stack trace');
+  }
+  assert.equal(existsSync(out), false);
+});
+
+test('a broken model file is refused with exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-cli-'));
+  const bad = join(dir, 'bad.reglab');
+  writeFileSync(bad, 'not a model');
+  const r = reglab('eval', '--model', bad);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /not a reglab file|too short/);
+  assert.deepEqual(readdirSync(dir), ['bad.reglab']);
+});

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { refBackend } from '../backend/ref.js';
+import { loadDataset } from '../data/files.js';
+import { sliceSet } from '../data/dataset.js';
+import { Model, mlpSpec } from '../nn/model.js';
+import { fit, Trainer } from './trainer.js';
+import type { EpochLogs } from './callbacks.js';
+
+const data = loadDataset();
+const spec = (dropout = 0) => mlpSpec({ inputSize: 784, hidden: [32], classes: 10, dropout });
+const withoutSeconds = (h: EpochLogs[]) => h.map(({ seconds: _s, ...rest }) => rest);
+
+function run(seed: number, dropout = 0.3) {
+  const model = new Model(spec(dropout), { backend: refBackend('float32'), seed });
+  const r = fit(model, sliceSet(data.train, 0, 200), { epochs: 3, batchSize: 10, lr: 0.05, momentum: 0.5, test: sliceSet(data.test, 0, 200) });
+  return { model, r };
+}
+
+test('same seed, same numbers, bit for bit; another seed differs', () => {
+  const a = run(7);
+  const b = run(7);
+  assert.deepEqual(withoutSeconds(a.r.history), withoutSeconds(b.r.history));
+  assert.deepEqual(a.model.getWeights(), b.model.getWeights());
+  const c = run(8);
+  assert.notDeepEqual(withoutSeconds(a.r.history), withoutSeconds(c.r.history));
+});
+
+test('real MNIST: 1,000 images, 5 epochs of per-example SGD reach >= 0.80 test accuracy on 2,000 test images', () => {
+  const model = new Model(mlpSpec({ inputSize: 784, hidden: [100], classes: 10 }), { backend: refBackend('float32'), seed: 1 });
+  const r = fit(model, sliceSet(data.train, 0, 1000), { epochs: 5, lr: 0.005, test: sliceSet(data.test, 0, 2000), evalEvery: 5 });
+  assert.equal(r.stopReason, 'completed');
+  const last = r.history[4]!;
+  assert.ok(last.testAcc! >= 0.8, `test acc ${last.testAcc}`);
+  assert.ok(last.trainAcc > 0.85, `train acc ${last.trainAcc}`);
+  assert.equal(r.history[1]!.testAcc, undefined, 'no test pass on epoch 2 with evalEvery 5');
+  assert.ok(r.history[0]!.testAcc !== undefined, 'a test pass on the first epoch');
+});
+
+test('a short last batch is trained too; every example is seen once per epoch', () => {
+  const model = new Model(spec(), { backend: refBackend('float64'), seed: 2 });
+  const seen: number[] = [];
+  const t = new Trainer(model, sliceSet(data.train, 0, 250), { epochs: 1, batchSize: 100, callbacks: [{ onBatchEnd: (i) => seen.push(i.size) }] });
+  t.runEpoch();
+  assert.deepEqual(seen, [100, 100, 50]);
+});
+
+test('without shuffling the examples come in file order', () => {
+  const model = new Model(spec(), { backend: refBackend('float64'), seed: 2 });
+  const t = new Trainer(model, sliceSet(data.train, 0, 20), { epochs: 1, shuffle: false, batchSize: 5 });
+  t.runBatch();
+  assert.deepEqual(Array.from(t.progress!.order), Array.from({ length: 20 }, (_, i) => i));
+});
+
+test('divergence stops training with a message and keeps the last good weights', () => {
+  const model = new Model(spec(), { backend: refBackend('float32'), seed: 1 });
+  const r = fit(model, sliceSet(data.train, 0, 100), { epochs: 5, lr: 1e30, batchSize: 10 });
+  assert.equal(r.stopReason, 'diverged');
+  assert.match(r.message, /diverged at epoch \d+.*lower learning rate/);
+  assert.ok(model.getWeights().every(Number.isFinite));
+});
+
+test('a callback can stop training', () => {
+  const model = new Model(spec(), { backend: refBackend('float32'), seed: 1 });
+  const r = fit(model, sliceSet(data.train, 0, 50), { epochs: 10, callbacks: [{ onEpochEnd: (l, t) => l.epoch === 2 && t.stop('stopped', 'enough') }] });
+  assert.equal(r.epochs, 2);
+  assert.equal(r.message, 'enough');
+});
