@@ -1,0 +1,96 @@
+/** `reglab chapter8`: the chapter's experiments on real MNIST, a comparison table, summary.json and metrics. */
+import { join } from 'node:path';
+import type { Command } from './main.js';
+import { parseFlags, strFlag } from './args.js';
+import { cliBackend, loadData, writeOutput } from './common.js';
+import { metricsLines } from './train.js';
+import { CHAPTER8_EXPERIMENTS, runChapter8Experiment, type Chapter8Result } from '../experiments/chapter8.js';
+import { ConfigError } from '../errors.js';
+
+const HELP = `usage: reglab chapter8 [--out DIR] [--only NAME,...] [--data DIR]
+
+Runs the chapter's experiments on real MNIST (1,000 training images, 784-100-10, softmax cross-entropy):
+${CHAPTER8_EXPERIMENTS.map((e) => `  ${e.name.padEnd(15)} ${e.title}`).join('\n')}
+then prints one comparison table and writes DIR/summary.json and DIR/<experiment>.metrics.jsonl
+(default DIR: runs/chapter8).
+`;
+
+const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
+
+export function chapter8Table(results: readonly Chapter8Result[]): string {
+  const head = ['experiment', 'best test', 'at epoch', 'final test', 'final train', 'gap', 'epochs', 'seconds'];
+  const rows = results.map((r) => [
+    r.name,
+    pct(r.bestTestAcc),
+    String(r.bestEpoch),
+    pct(r.finalTestAcc),
+    pct(r.finalTrainAcc),
+    pct(r.gap),
+    String(r.epochs),
+    r.seconds.toFixed(1),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function describeResult(r: Chapter8Result): string {
+  const notes: string[] = [];
+  const min = r.history.filter((l) => l.testLoss !== undefined).reduce((a, b) => (b.testLoss! < a.testLoss! ? b : a), r.history[0]!);
+  if (r.name === 'overfit' && min.testLoss !== undefined) {
+    const last = [...r.history].reverse().find((l) => l.testLoss !== undefined)!;
+    notes.push(`test loss bottoms out at ${min.testLoss.toFixed(3)} (epoch ${min.epoch}) and ends at ${last.testLoss!.toFixed(3)}: the net learns the noise`);
+  }
+  if (r.restoredEpoch !== null) notes.push(`stopped after epoch ${r.epochs}, weights of epoch ${r.restoredEpoch} restored`);
+  if (r.ensemble) {
+    const mean = r.ensemble.memberAcc.reduce((a, b) => a + b, 0) / r.ensemble.memberAcc.length;
+    notes.push(`members ${r.ensemble.memberAcc.map(pct).join(',')} (mean ${pct(mean)}); the vote ${pct(r.ensemble.acc)}`);
+  }
+  return notes.join('; ');
+}
+
+export const command: Command = {
+  summary: "run the chapter's experiments and print the comparison table",
+  async run(argv) {
+    const { values: v } = parseFlags(argv, {
+      out: { type: 'string' },
+      only: { type: 'string' },
+      data: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (v.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const out = strFlag(v, 'out') ?? join('runs', 'chapter8');
+    const only = strFlag(v, 'only')?.split(',').map((s) => s.trim());
+    const known = CHAPTER8_EXPERIMENTS.map((e) => e.name);
+    for (const name of only ?? []) if (!known.includes(name)) throw new ConfigError(`--only: unknown experiment '${name}' (one of ${known.join(', ')})`);
+    const experiments = CHAPTER8_EXPERIMENTS.filter((e) => !only || only.includes(e.name));
+    const data = loadData(strFlag(v, 'data'));
+    const backend = await cliBackend();
+    process.stdout.write(`reglab chapter8: ${experiments.length} experiments on ${data.source} (${backend.name} backend, ${backend.dtype})\n`);
+    const results: Chapter8Result[] = [];
+    const t0 = performance.now();
+    for (const exp of experiments) {
+      process.stdout.write(`  ${exp.name}: ${exp.title} ...`);
+      const r = runChapter8Experiment(data, exp, backend);
+      results.push(r);
+      writeOutput(join(out, `${r.name}.metrics.jsonl`), metricsLines(r.history));
+      process.stdout.write(` ${r.seconds.toFixed(1)} s\n`);
+      const note = describeResult(r);
+      if (note) process.stdout.write(`    ${note}\n`);
+    }
+    const summary = {
+      date: new Date().toISOString(),
+      data: data.source,
+      backend: `${backend.name} ${backend.dtype}`,
+      seconds: (performance.now() - t0) / 1000,
+      experiments: results.map(({ model: _m, history: _h, ...rest }) => rest),
+    };
+    writeOutput(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    process.stdout.write('\n' + chapter8Table(results) + '\n\n');
+    process.stdout.write(`accuracies in %; gap = final train - final test; written to ${join(out, 'summary.json')}\n`);
+    return 0;
+  },
+};
