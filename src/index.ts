@@ -16,3 +16,20 @@ export { evaluate, loadBatch, EVAL_CHUNK, type Evaluation } from './train/evalua
 export { History, LambdaCallback, METRIC_NAMES, type Callback, type EpochLogs, type BatchInfo, type MetricName } from './train/callbacks.js';
 export { EarlyStopping, EARLY_STOPPING_DEFAULTS, type EarlyStoppingConfig } from './train/early-stopping.js';
 export { Trainer, fit, FIT_DEFAULTS, type FitConfig, type FitResult, type StopReason, type EpochProgress } from './train/trainer.js';
+export { encodeModel, decodeModel, peekModelDtype, countParams, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta, type ModelFileHeader, type LoadedModel } from './io/model-file.js';
+export { crc32 } from './io/crc32.js';
+export {
+  RUN_DEFAULTS,
+  resolveRunConfig,
+  splitData,
+  modelSpecFor,
+  prepareRun,
+  runToEnd,
+  runExperiment,
+  type RunConfig,
+  type RunResult,
+  type PreparedRun,
+  type Splits,
+} from './experiments/run.js';
+export { CHAPTER8_EXPERIMENTS, CHAPTER8_BASE, runChapter8Experiment, type Chapter8Experiment, type Chapter8Result } from './experiments/chapter8.js';
+export { ensembleVote, type EnsembleResult } from './experiments/ensemble.js';
