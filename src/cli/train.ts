@@ -8,6 +8,7 @@ import { resolveRunConfig, prepareRun, runToEnd, type RunConfig, type RunResult 
 import { encodeModel } from '../io/model-file.js';
 import { ConfigError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
+import { evaluate } from '../train/evaluate.js';
 
 const OPTIONS: Options = {
   data: { type: 'string' },
@@ -140,25 +141,26 @@ export interface RunSummary {
   finalTestAcc: number | null;
   bestTestAcc: number | null;
   bestTestEpoch: number | null;
-  /** With early stopping: the epoch whose weights were restored. */
+  /** With early stopping: the epoch whose weights were restored (the final figures are that epoch's). */
   restoredEpoch: number | null;
   seconds: number;
 }
 
+/** The run in numbers; the final test figures are those of the model as it ends (after any restore). */
 export function summarize(run: RunResult, seconds: number): RunSummary {
   const h = run.result.history;
   const last = h[h.length - 1];
   let best: EpochLogs | null = null;
   for (const l of h) if (l.testAcc !== undefined && (best === null || l.testAcc > best.testAcc!)) best = l;
-  const lastTest = [...h].reverse().find((l) => l.testAcc !== undefined);
+  const lastTest = run.splits.test ? evaluate(run.model, run.splits.test) : null;
   return {
     epochs: run.result.epochs,
     stopReason: run.result.stopReason,
     message: run.result.message,
     finalTrainLoss: last?.trainLoss ?? NaN,
     finalTrainAcc: last?.trainAcc ?? NaN,
-    finalTestLoss: lastTest?.testLoss ?? null,
-    finalTestAcc: lastTest?.testAcc ?? null,
+    finalTestLoss: lastTest?.loss ?? null,
+    finalTestAcc: lastTest?.acc ?? null,
     bestTestAcc: best?.testAcc ?? null,
     bestTestEpoch: best?.epoch ?? null,
     restoredEpoch: run.earlyStopping?.restored ? run.earlyStopping.bestEpoch : null,
@@ -218,7 +220,7 @@ export const command: Command = {
     } else {
       if (result.result.message) process.stdout.write(result.result.message + '\n');
       const parts = [`${summary.epochs} epochs in ${seconds.toFixed(1)} s`, `train acc ${fmtAcc(summary.finalTrainAcc)}`];
-      if (summary.finalTestAcc !== null) parts.push(`test acc ${fmtAcc(summary.finalTestAcc)}`);
+      if (summary.finalTestAcc !== null) parts.push(`final model's test acc ${fmtAcc(summary.finalTestAcc)}`);
       if (summary.bestTestAcc !== null) parts.push(`best test acc ${fmtAcc(summary.bestTestAcc)} at epoch ${summary.bestTestEpoch}`);
       if (summary.restoredEpoch !== null) parts.push(`weights of epoch ${summary.restoredEpoch} restored`);
       process.stdout.write(parts.join('; ') + '\n');
