@@ -1,0 +1,108 @@
+/**
+ * Element-wise and row kernels, float32, four lanes at a time with a scalar tail. Each computes the
+ * elements [i0, i1) (or rows [r0, r1)) so that threads can split them; results do not depend on the split.
+ * Every one rounds exactly as the reference backend does (one float32 operation per element), except
+ * sumRows, which sums in float32 where the reference sums in float64.
+ */
+
+/** x[rows,cols] += bias[cols], rows [r0, r1). */
+export function addRowVector(x: usize, bias: usize, cols: i32, r0: i32, r1: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const xr = x + (<usize>(r * cols) << 2);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(xr + o, f32x4.add(v128.load(xr + o), v128.load(bias + o)));
+    }
+    for (; c < cols; c++) {
+      const o = <usize>c << 2;
+      store<f32>(xr + o, load<f32>(xr + o) + load<f32>(bias + o));
+    }
+  }
+}
+
+/** out[cols] = (accumulate ? out : 0) + sum over rows of x[rows,cols], rows in ascending order. */
+export function sumRows(out: usize, x: usize, rows: i32, cols: i32, accumulate: bool): void {
+  const stride = <usize>cols << 2;
+  let c = 0;
+  for (; c + 4 <= cols; c += 4) {
+    let s = f32x4.splat(0);
+    let xp = x + (<usize>c << 2);
+    for (let r = 0; r < rows; r++, xp += stride) s = f32x4.add(s, v128.load(xp));
+    const op = out + (<usize>c << 2);
+    v128.store(op, accumulate ? f32x4.add(v128.load(op), s) : s);
+  }
+  for (; c < cols; c++) {
+    let s: f32 = 0;
+    let xp = x + (<usize>c << 2);
+    for (let r = 0; r < rows; r++, xp += stride) s += load<f32>(xp);
+    const op = out + (<usize>c << 2);
+    store<f32>(op, accumulate ? load<f32>(op) + s : s);
+  }
+}
+
+/** out[i] = x[i] > 0 ? x[i] : 0 (NaN and -0 give +0, as the reference's comparison does). */
+export function relu(out: usize, x: usize, i0: i32, i1: i32): void {
+  const zero = f32x4.splat(0);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    v128.store(out + o, v128.and(v, f32x4.gt(v, zero)));
+  }
+  for (; i < i1; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    store<f32>(out + (<usize>i << 2), v > 0 ? v : 0);
+  }
+}
+
+/** dx[i] = y[i] > 0 ? dy[i] : 0. */
+export function reluBackward(dx: usize, dy: usize, y: usize, i0: i32, i1: i32): void {
+  const zero = f32x4.splat(0);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(y + o) > 0 ? load<f32>(dy + o) : 0);
+  }
+}
+
+/** out[i] = a[i] * b[i]. */
+export function mul(out: usize, a: usize, b: usize, i0: i32, i1: i32): void {
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(a + o) * load<f32>(b + o));
+  }
+}
+
+/**
+ * out[i] = table[bytes[i]]: pixels to floats through a 256-entry table the caller fills with byte / divisor
+ * (so the rounding is the reference's). Sixteen zero bytes at a time become zeros without lookups when
+ * table[0] is +0.
+ */
+export function bytesToFloats(out: usize, bytes: usize, table: usize, i0: i32, i1: i32): void {
+  const zeroIsZero = load<u32>(table) == 0;
+  const zero = f32x4.splat(0);
+  let i = i0;
+  for (; i + 16 <= i1; i += 16) {
+    const o = out + (<usize>i << 2);
+    const bp = bytes + <usize>i;
+    if (zeroIsZero && !v128.any_true(v128.load(bp))) {
+      v128.store(o, zero);
+      v128.store(o, zero, 16);
+      v128.store(o, zero, 32);
+      v128.store(o, zero, 48);
+      continue;
+    }
+    for (let j = 0; j < 16; j++) store<f32>(o + (<usize>j << 2), load<f32>(table + (<usize>load<u8>(bp + j) << 2)));
+  }
+  for (; i < i1; i++) store<f32>(out + (<usize>i << 2), load<f32>(table + (<usize>load<u8>(bytes + i) << 2)));
+}

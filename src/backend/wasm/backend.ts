@@ -1,0 +1,161 @@
+/**
+ * The fast backend: float32 kernels in WebAssembly SIMD (assembly/), buffers in the module's memory, big
+ * products and updates split over worker threads. Same signatures and semantics as the reference backend;
+ * the small row kernels on [rows, classes] buffers (softmax, losses, argmax) and the rarely used sigmoid and
+ * tanh run the reference's own JavaScript on the same buffers, which costs nothing measurable and keeps them
+ * exactly equal.
+ *
+ * Exactness: element-wise kernels and the SGD step round exactly as the reference does. Products and row
+ * sums accumulate in float32 (the reference in float64), optionally with fused multiply-adds, so they agree
+ * to float32 rounding. Zero-skipping in products is exact for finite operands.
+ */
+import type { Backend, FloatArray } from '../backend.js';
+import { refBackend } from '../ref.js';
+import type { Heap } from './heap.js';
+import { matmulScratchBytes, type Kernels } from './kernels.js';
+import type { Pool } from './pool.js';
+import { Slot, Task, runPart, type Control } from './tasks.js';
+
+/** Multiply-adds below which a product runs on one thread (waking a worker costs microseconds). */
+const PARALLEL_MACS = 1 << 17;
+/** Elements below which an update or a gather runs on one thread. */
+const PARALLEL_ELEMENTS = 1 << 15;
+
+export interface WasmBackendParts {
+  kernels: Kernels;
+  heap: Heap;
+  control: Control;
+  pool: Pool | null;
+  /** What the kernels were compiled for: 'simd' or 'relaxed-simd' (fused multiply-add). */
+  simd: 'simd' | 'relaxed-simd';
+}
+
+export interface WasmBackend extends Backend {
+  readonly threads: number;
+  readonly simd: 'simd' | 'relaxed-simd';
+  /** Stops the worker threads (the backend then runs on the calling thread only). */
+  close(): void;
+}
+
+type View = Readonly<FloatArray> | Readonly<Uint8Array>;
+
+export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd }: WasmBackendParts): WasmBackend {
+  const js = refBackend('float32');
+  const { i32, f64 } = control;
+  let pool = initialPool;
+  const threads = () => pool?.threads ?? 1;
+  const run = (parts: number): void => {
+    if (pool) return pool.run(k, parts);
+    i32[Slot.parts] = 1;
+    runPart(k, control, 0);
+  };
+  const ptr = (v: View, count: number, what: string) => heap.ptr(v as ArrayBufferView & ArrayLike<number>, count, what);
+
+  // Scratch grown on demand: per-thread nonzero lists, a transposed operand, staged pixels, the pixel table.
+  let scratch = 0;
+  let scratchStride = 0;
+  const matmulScratch = (kk: number): number => {
+    const need = matmulScratchBytes(kk);
+    if (need > scratchStride) {
+      scratchStride = (need + 15) & ~15;
+      scratch = heap.allocBytes(scratchStride * Math.max(threads(), 1));
+    }
+    return scratch;
+  };
+  let transposed: Float32Array = heap.f32(0);
+  const transposedBuffer = (n: number): Float32Array => (transposed.length >= n ? transposed : (transposed = heap.f32(n)));
+  let staged: Uint8Array = heap.u8(0);
+  const pixelTable = heap.f32(256);
+  let tableDivisor = NaN;
+
+  function setArgs(a0: number, a1: number, a2: number, a3: number, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0): void {
+    const s = Slot.args;
+    i32[s] = a0; i32[s + 1] = a1; i32[s + 2] = a2; i32[s + 3] = a3; i32[s + 4] = a4;
+    i32[s + 5] = a5; i32[s + 6] = a6; i32[s + 7] = a7; i32[s + 8] = a8;
+  }
+
+  const backend: WasmBackend = {
+    name: 'wasm',
+    dtype: 'float32',
+    get threads() {
+      return threads();
+    },
+    simd,
+    alloc: (n) => heap.f32(n),
+    close() {
+      pool?.close();
+      pool = null;
+    },
+
+    matmul(out, a, b, m, k_, n, transA, transB, accumulate) {
+      if (m <= 0 || n <= 0) return;
+      const po = ptr(out, m * n, 'matmul out');
+      const pa = ptr(a, m * k_, 'matmul a');
+      let pb = ptr(b, k_ * n, 'matmul b');
+      if (transB) {
+        // b is [n,k]: products run on b^T [k,n], so that output rows stay contiguous SIMD work.
+        const bt = transposedBuffer(k_ * n);
+        k.transpose(bt.byteOffset, pb, n, k_);
+        pb = bt.byteOffset;
+      }
+      setArgs(po, pa, pb, m, k_, n, accumulate ? 1 : 0, matmulScratch(k_), scratchStride);
+      i32[Slot.task] = transA ? Task.matmulTN : Task.matmulNN;
+      run(m * k_ * n >= PARALLEL_MACS ? Math.min(threads(), m) : 1);
+    },
+
+    addRowVector(x, bias, rows, cols) {
+      k.addRowVector(ptr(x, rows * cols, 'addRowVector x'), ptr(bias, cols, 'addRowVector bias'), cols, 0, rows);
+    },
+    sumRows(out, x, rows, cols, accumulate) {
+      k.sumRows(ptr(out, cols, 'sumRows out'), ptr(x, rows * cols, 'sumRows x'), rows, cols, accumulate ? 1 : 0);
+    },
+    relu(out, x, n) {
+      k.relu(ptr(out, n, 'relu out'), ptr(x, n, 'relu x'), 0, n);
+    },
+    reluBackward(dx, dy, y, n) {
+      k.reluBackward(ptr(dx, n, 'reluBackward dx'), ptr(dy, n, 'reluBackward dy'), ptr(y, n, 'reluBackward y'), 0, n);
+    },
+    mul(out, a, b, n) {
+      k.mul(ptr(out, n, 'mul out'), ptr(a, n, 'mul a'), ptr(b, n, 'mul b'), 0, n);
+    },
+    sigmoid: js.sigmoid,
+    sigmoidBackward: js.sigmoidBackward,
+    tanh: js.tanh,
+    tanhBackward: js.tanhBackward,
+    softmaxRows: js.softmaxRows,
+    softmaxBackward: js.softmaxBackward,
+    softmaxCrossEntropy: js.softmaxCrossEntropy,
+    squaredError: js.squaredError,
+    countCorrect: js.countCorrect,
+    argmaxRows: js.argmaxRows,
+
+    sgdStep(w, g, velocity, lr, momentum, l2, n) {
+      const pv = velocity ? ptr(velocity, n, 'sgdStep velocity') : 0;
+      setArgs(ptr(w, n, 'sgdStep w'), ptr(g, n, 'sgdStep g'), pv, n);
+      f64[0] = lr;
+      f64[1] = momentum;
+      f64[2] = l2;
+      i32[Slot.task] = Task.sgdStep;
+      run(n >= PARALLEL_ELEMENTS ? threads() : 1);
+    },
+
+    gatherRows(out, images, idx, start, count, cols, divisor) {
+      const n = count * cols;
+      const po = ptr(out, n, 'gatherRows out');
+      if (staged.length < n) staged = heap.u8(n);
+      for (let r = 0; r < count; r++) {
+        const src = idx[start + r]! * cols;
+        if (!(src >= 0 && src + cols <= images.length)) throw new RangeError(`gatherRows: image ${idx[start + r]} is out of range`);
+        staged.set(images.subarray(src, src + cols), r * cols);
+      }
+      if (!Object.is(divisor, tableDivisor)) {
+        for (let v = 0; v < 256; v++) pixelTable[v] = v / divisor; // rounds as the reference's division does
+        tableDivisor = divisor;
+      }
+      setArgs(po, staged.byteOffset, pixelTable.byteOffset, n);
+      i32[Slot.task] = Task.bytesToFloats;
+      run(n >= PARALLEL_ELEMENTS ? threads() : 1);
+    },
+  };
+  return backend;
+}

@@ -1,0 +1,223 @@
+/**
+ * Every kernel of the wasm backend against the reference backend on fresh random inputs (a new seed each
+ * run, printed on failure): all shape classes of matmul (transposes, accumulate), sizes that are not
+ * multiples of the SIMD width or the 32-column register block, sparse and dense operands, one thread and two.
+ * Kernels that round as the reference does must agree bit for bit; sums must agree to float32 rounding.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBackend } from '../create.js';
+import { refBackend } from '../ref.js';
+import type { Backend, FloatArray } from '../backend.js';
+import { Rng } from '../../rng/mt19937.js';
+import { ConfigError } from '../../errors.js';
+import type { WasmBackend } from './backend.js';
+
+const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
+const ref = refBackend('float32');
+
+/** uniform(-1, 1) entries, each zero with probability 1 - density (a few as -0). */
+function fill(x: FloatArray, rng: Rng, density = 1): FloatArray {
+  for (let i = 0; i < x.length; i++) {
+    const r = rng.random();
+    x[i] = r < density ? 2 * rng.random() - 1 : r < density + (1 - density) * 0.1 ? -0 : 0;
+  }
+  return x;
+}
+
+function copyTo(be: Backend, src: ArrayLike<number>): FloatArray {
+  const x = be.alloc(src.length);
+  x.set(src);
+  return x;
+}
+
+function assertSame(got: FloatArray, want: FloatArray, what: string): void {
+  assert.equal(got.length, want.length, what);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) assert.fail(`${what}: element ${i} is ${got[i]}, reference ${want[i]} (seed ${SEED})`);
+  }
+}
+
+/**
+ * |got - want| <= (terms + 2) * 2^-22 * bound, elementwise: float32 summation of `terms` products whose
+ * absolute values sum to bound[i] (Higham's bound with slack 4).
+ */
+function withinRounding(got: FloatArray, want: FloatArray, bound: FloatArray, terms: number): string | null {
+  for (let i = 0; i < want.length; i++) {
+    const tol = (terms + 2) * 2 ** -22 * bound[i]! + 1e-30;
+    if (!(Math.abs(got[i]! - want[i]!) <= tol)) return `element ${i} is ${got[i]}, reference ${want[i]} (tolerance ${tol})`;
+  }
+  return null;
+}
+
+const SHAPES: Array<[number, number, number]> = [
+  [1, 1, 1], [1, 784, 100], [100, 784, 100], [7, 13, 33], [5, 0, 3], [3, 5, 37], [100, 100, 10], [33, 9, 129], [64, 64, 64], [2, 31, 4],
+];
+
+for (const threads of [1, 2]) {
+  describe(`wasm backend, ${threads} thread(s), against ref (seed ${SEED})`, () => {
+    let be: WasmBackend;
+    const rng = new Rng((SEED + threads) >>> 0);
+    before(async () => {
+      be = (await createBackend('wasm', { threads })) as WasmBackend;
+    });
+    after(() => be.close());
+
+    test('matmul: every shape class, transposes, accumulate, sparse and dense', () => {
+      for (const [m, k, n] of SHAPES) {
+        for (const density of [1, 0.2, 0]) {
+          for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+            for (const accumulate of [false, true]) {
+              const what = `matmul ${m}x${k}x${n} density ${density} transA ${transA} transB ${transB} accumulate ${accumulate} (seed ${SEED})`;
+              const a = fill(be.alloc(m * k), rng, density);
+              const b = fill(be.alloc(k * n), rng);
+              const out0 = fill(new Float32Array(m * n), rng);
+              const out = copyTo(be, out0);
+              const want = Float32Array.from(out0);
+              be.matmul(out, a, b, m, k, n, transA, transB, accumulate);
+              ref.matmul(want, a, b, m, k, n, transA, transB, accumulate);
+              const bound = accumulate ? out0.map(Math.abs) : new Float32Array(m * n);
+              ref.matmul(bound, a.map(Math.abs), b.map(Math.abs), m, k, n, transA, transB, true);
+              const err = withinRounding(out, want, bound, k);
+              if (err) assert.fail(`${what}: ${err}`);
+            }
+          }
+        }
+      }
+    });
+
+    test('the matmul check can fail: a wrong element is caught', () => {
+      const [m, k, n] = [4, 50, 36];
+      const a = fill(be.alloc(m * k), rng), b = fill(be.alloc(k * n), rng);
+      const out = be.alloc(m * n), want = new Float32Array(m * n), bound = new Float32Array(m * n);
+      be.matmul(out, a, b, m, k, n, false, false, false);
+      ref.matmul(want, a, b, m, k, n, false, false, false);
+      ref.matmul(bound, a.map(Math.abs), b.map(Math.abs), m, k, n, false, false, false);
+      assert.equal(withinRounding(out, want, bound, k), null);
+      out[n + 33] = out[n + 33]! + 1e-3 * bound[n + 33]!; // about 10x the tolerance
+      assert.notEqual(withinRounding(out, want, bound, k), null);
+    });
+
+    test('matmul splits over threads without changing a bit', async () => {
+      const one = (await createBackend('wasm', { threads: 1 })) as WasmBackend;
+      for (const [m, k, n] of [[100, 784, 100], [784, 100, 100], [3, 500, 300]] as const) {
+        const a = fill(be.alloc(m * k), rng, 0.3), b = fill(be.alloc(k * n), rng);
+        const out = be.alloc(m * n), out1 = one.alloc(m * n);
+        be.matmul(out, a, b, m, k, n, false, false, false);
+        one.matmul(out1, copyTo(one, a), copyTo(one, b), m, k, n, false, false, false);
+        assertSame(out, out1, `matmul ${m}x${k}x${n}`);
+        const at = fill(be.alloc(m * k), rng, 0.3);
+        be.matmul(out, at, b, m, k, n, true, false, false);
+        one.matmul(out1, copyTo(one, at), copyTo(one, b), m, k, n, true, false, false);
+        assertSame(out, out1, `matmul transA ${m}x${k}x${n}`);
+      }
+      one.close();
+    });
+
+    test('sumRows agrees to float32 rounding; addRowVector exactly', () => {
+      for (const [rows, cols] of [[1, 1], [100, 100], [7, 10], [13, 37], [1000, 10]] as const) {
+        for (const accumulate of [false, true]) {
+          const x = fill(be.alloc(rows * cols), rng, 0.5);
+          const out0 = fill(new Float32Array(cols), rng);
+          const out = copyTo(be, out0), want = Float32Array.from(out0);
+          be.sumRows(out, x, rows, cols, accumulate);
+          ref.sumRows(want, x, rows, cols, accumulate);
+          const bound = accumulate ? out0.map(Math.abs) : new Float32Array(cols);
+          ref.sumRows(bound, x.map(Math.abs), rows, cols, true);
+          const err = withinRounding(out, want, bound, rows);
+          if (err) assert.fail(`sumRows ${rows}x${cols}: ${err} (seed ${SEED})`);
+        }
+        const x0 = fill(new Float32Array(rows * cols), rng);
+        const bias = fill(be.alloc(cols), rng);
+        const x = copyTo(be, x0), want = Float32Array.from(x0);
+        be.addRowVector(x, bias, rows, cols);
+        ref.addRowVector(want, bias, rows, cols);
+        assertSame(x, want, `addRowVector ${rows}x${cols}`);
+      }
+    });
+
+    test('element-wise kernels match bit for bit, including NaN, -0 and tails', () => {
+      for (const n of [1, 3, 4, 5, 17, 1000, 10001]) {
+        const x = fill(be.alloc(n), rng, 0.6);
+        if (n > 3) {
+          x[1] = NaN;
+          x[2] = -0;
+        }
+        const dy = fill(be.alloc(n), rng), y = be.alloc(n);
+        be.relu(y, x, n);
+        const yr = new Float32Array(n);
+        ref.relu(yr, x, n);
+        assertSame(y, yr, `relu n=${n}`);
+        const dx = be.alloc(n), dxr = new Float32Array(n);
+        be.reluBackward(dx, dy, y, n);
+        ref.reluBackward(dxr, dy, y, n);
+        assertSame(dx, dxr, `reluBackward n=${n}`);
+        be.mul(dx, dy, x, n);
+        ref.mul(dxr, dy, x, n);
+        assertSame(dx, dxr, `mul n=${n}`);
+        for (const k of ['sigmoid', 'tanh'] as const) {
+          be[k](dx, x, n);
+          ref[k](dxr, x, n);
+          assertSame(dx, dxr, `${k} n=${n}`);
+        }
+      }
+    });
+
+    test('row kernels on logits (softmax, losses, argmax) match bit for bit', () => {
+      const [rows, cols] = [37, 10];
+      const x = fill(be.alloc(rows * cols), rng);
+      const labels = Uint8Array.from({ length: rows }, () => rng.randint(cols));
+      const d = be.alloc(rows * cols), dr = new Float32Array(rows * cols);
+      assert.equal(be.softmaxCrossEntropy(d, x, labels, rows, cols, 0.1), ref.softmaxCrossEntropy(dr, x, labels, rows, cols, 0.1));
+      assertSame(d, dr, 'softmaxCrossEntropy');
+      assert.equal(be.squaredError(d, x, labels, rows, cols, 0.1), ref.squaredError(dr, x, labels, rows, cols, 0.1));
+      assertSame(d, dr, 'squaredError');
+      be.softmaxRows(d, x, rows, cols);
+      ref.softmaxRows(dr, x, rows, cols);
+      assertSame(d, dr, 'softmaxRows');
+      assert.equal(be.countCorrect(x, labels, rows, cols), ref.countCorrect(x, labels, rows, cols));
+    });
+
+    test('sgdStep takes the reference step bit for bit: plain, L2, momentum, sparse gradients', () => {
+      for (const n of [1, 6, 1000, 79510]) {
+        for (const [momentum, l2] of [[0, 0], [0, 0.01], [0.9, 0], [0.9, 1e-3]] as const) {
+          const w0 = fill(new Float32Array(n), rng);
+          const g = fill(be.alloc(n), rng, 0.2);
+          const v0 = fill(new Float32Array(n), rng);
+          const w = copyTo(be, w0), wr = Float32Array.from(w0);
+          const v = momentum ? copyTo(be, v0) : null, vr = momentum ? Float32Array.from(v0) : null;
+          be.sgdStep(w, g, v, 0.013, momentum, l2, n);
+          ref.sgdStep(wr, g, vr, 0.013, momentum, l2, n);
+          assertSame(w, wr, `sgdStep n=${n} momentum=${momentum} l2=${l2}`);
+          if (v && vr) assertSame(v, vr, `sgdStep velocity n=${n}`);
+        }
+      }
+    });
+
+    test('gatherRows scales pixels as the reference does', () => {
+      const [count, cols, total] = [250, 784, 400];
+      const images = Uint8Array.from({ length: total * cols }, () => (rng.random() < 0.8 ? 0 : rng.randint(256)));
+      const idx = Int32Array.from({ length: total }, () => rng.randint(total));
+      for (const divisor of [255, 3, 0.1]) {
+        const out = be.alloc(count * cols), want = new Float32Array(count * cols);
+        be.gatherRows(out, images, idx, 17, count, cols, divisor);
+        ref.gatherRows(want, images, idx, 17, count, cols, divisor);
+        assertSame(out, want, `gatherRows divisor ${divisor}`);
+      }
+    });
+
+    test('refuses buffers it did not allocate, and buffers too short', () => {
+      const a = be.alloc(6), b = be.alloc(6);
+      assert.throws(() => be.matmul(new Float32Array(4), a, b, 2, 3, 2, false, false, false), ConfigError);
+      assert.throws(() => be.matmul(be.alloc(3), a, b, 2, 3, 2, false, false, false), RangeError);
+      assert.throws(() => be.relu(be.alloc(2), a, 3), RangeError);
+    });
+  });
+}
+
+test('createBackend: wasm is float32 only; unknown names are refused', async () => {
+  await assert.rejects(createBackend('wasm', { dtype: 'float64' }), ConfigError);
+  await assert.rejects(createBackend('gpu' as 'ref'), ConfigError);
+  await assert.rejects(createBackend('wasm', { threads: 0 }), ConfigError);
+  assert.equal((await createBackend('ref', { dtype: 'float64' })).dtype, 'float64');
+});

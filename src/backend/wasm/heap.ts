@@ -1,0 +1,66 @@
+/**
+ * The fast backend's buffers: one WebAssembly memory, handed out by a bump allocator (buffers live as long as
+ * the backend; models allocate once and grow their batch buffers a few times). With shared memory the
+ * memory grows on demand and old views stay valid; without it (a browser page that is not cross-origin
+ * isolated) growing would detach every view, so the memory has a fixed size and running out is an error.
+ */
+import { ConfigError } from '../../errors.js';
+
+const PAGE = 65536;
+
+export class Heap {
+  private top: number;
+  private buffer: ArrayBufferLike;
+  private readonly owned = new WeakSet<ArrayBufferLike>();
+
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    readonly shared: boolean,
+    base: number,
+  ) {
+    this.top = base;
+    this.buffer = memory.buffer;
+    this.owned.add(this.buffer);
+  }
+
+  /** A 16-byte aligned, zeroed block of `bytes` bytes; returns its address. */
+  allocBytes(bytes: number): number {
+    const ptr = (this.top + 15) & ~15;
+    const end = ptr + Math.max(bytes, 0);
+    const size = this.buffer.byteLength;
+    if (end > size) {
+      if (!this.shared) {
+        throw new ConfigError(`the wasm backend's memory (${size / 2 ** 20} MB, fixed without shared memory) is full; create the backend with a larger memoryMB`);
+      }
+      this.memory.grow(Math.ceil((end - size) / PAGE));
+      this.buffer = this.memory.buffer;
+      this.owned.add(this.buffer);
+    }
+    this.top = end;
+    return ptr;
+  }
+
+  f32(n: number): Float32Array {
+    const ptr = this.allocBytes(4 * n); // first: it may grow the memory and replace this.buffer
+    return new Float32Array(this.buffer, ptr, n);
+  }
+
+  u8(n: number): Uint8Array {
+    const ptr = this.allocBytes(n);
+    return new Uint8Array(this.buffer, ptr, n);
+  }
+
+  /** The address of a view of this heap's memory with at least `count` elements; throws on any other array. */
+  ptr(view: Readonly<ArrayLike<number>> & ArrayBufferView, count: number, what: string): number {
+    if (!this.owned.has(view.buffer)) {
+      throw new ConfigError(`${what}: the buffer was not allocated by this wasm backend (use backend.alloc)`);
+    }
+    if (view.length < count) throw new RangeError(`${what}: buffer holds ${view.length} elements, the kernel needs ${count}`);
+    return view.byteOffset;
+  }
+
+  /** Bytes handed out so far. */
+  get used(): number {
+    return this.top;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The exports of the kernels' WebAssembly module (assembly/index.ts). Pointers are byte offsets into the
+ * module's memory; a kernel that threads split takes the part of the work it computes ([r0, r1) rows or
+ * [i0, i1) elements).
+ */
+export interface Kernels {
+  matmulNN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
+  matmulTN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
+  transpose(out: number, a: number, rows: number, cols: number): void;
+  addRowVector(x: number, bias: number, cols: number, r0: number, r1: number): void;
+  sumRows(out: number, x: number, rows: number, cols: number, accumulate: number): void;
+  relu(out: number, x: number, i0: number, i1: number): void;
+  reluBackward(dx: number, dy: number, y: number, i0: number, i1: number): void;
+  mul(out: number, a: number, b: number, i0: number, i1: number): void;
+  bytesToFloats(out: number, bytes: number, table: number, i0: number, i1: number): void;
+  sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
+}
+
+/** Bytes of matmul scratch one thread needs for an inner dimension k (nonzero offsets and values). */
+export function matmulScratchBytes(k: number): number {
+  return 8 * k + 16;
+}

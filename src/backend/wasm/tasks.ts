@@ -1,0 +1,79 @@
+/**
+ * The kernels that threads share, and how each is split. The calling thread writes a task and its
+ * arguments into a small control block in shared memory; every thread (the caller is part 0) then runs
+ * runPart() for its own part. A split never changes any output element's arithmetic, only who computes it,
+ * so results are bit-identical for every thread count.
+ */
+import type { Kernels } from './kernels.js';
+
+export const Task = {
+  exit: -1,
+  matmulNN: 1,
+  matmulTN: 2,
+  sgdStep: 3,
+  bytesToFloats: 4,
+} as const;
+
+/** Int32 slots of the control block. */
+export const Slot = {
+  /** Bumped once per dispatched task; workers wait on it. */
+  generation: 0,
+  /** Workers that finished the current task. */
+  done: 1,
+  task: 2,
+  parts: 3,
+  /** Integer arguments from here on (8 of them). */
+  args: 4,
+} as const;
+
+/** The control block: 16 int32 slots, then 4 float64 arguments. */
+export const CONTROL_BYTES = 96;
+export const F64_ARGS_OFFSET = 64;
+
+export interface Control {
+  i32: Int32Array;
+  f64: Float64Array;
+}
+
+export function controlAt(buffer: ArrayBufferLike, ptr: number): Control {
+  return { i32: new Int32Array(buffer, ptr, 16), f64: new Float64Array(buffer, ptr + F64_ARGS_OFFSET, 4) };
+}
+
+/** The start of part `part` of `parts` over [0, total), rounded down to a multiple of `align`. */
+export function partStart(total: number, part: number, parts: number, align: number): number {
+  if (part >= parts) return total;
+  return Math.floor((Math.floor(total / align) * part) / parts) * align;
+}
+
+/** Runs this thread's part of the task in the control block. */
+export function runPart(k: Kernels, { i32, f64 }: Control, part: number): void {
+  const parts = i32[Slot.parts]!;
+  const a = Slot.args;
+  switch (i32[Slot.task]) {
+    case Task.matmulNN:
+    case Task.matmulTN: {
+      // out, a, b, m, k, n, accumulate, scratch (one block of scratchStride bytes per part)
+      const m = i32[a + 3]!;
+      const r0 = partStart(m, part, parts, 1);
+      const r1 = partStart(m, part + 1, parts, 1);
+      const scratch = i32[a + 7]! + part * i32[a + 8]!;
+      const kernel = i32[Slot.task] === Task.matmulNN ? k.matmulNN : k.matmulTN;
+      kernel(i32[a]!, i32[a + 1]!, i32[a + 2]!, m, i32[a + 4]!, i32[a + 5]!, i32[a + 6]!, r0, r1, scratch);
+      break;
+    }
+    case Task.sgdStep: {
+      // w, g, velocity, n; lr, momentum, l2
+      const n = i32[a + 3]!;
+      k.sgdStep(i32[a]!, i32[a + 1]!, i32[a + 2]!, f64[0]!, f64[1]!, f64[2]!, partStart(n, part, parts, 4), partStart(n, part + 1, parts, 4));
+      break;
+    }
+    case Task.bytesToFloats: {
+      // out, bytes, table, n
+      const n = i32[a + 3]!;
+      k.bytesToFloats(i32[a]!, i32[a + 1]!, i32[a + 2]!, partStart(n, part, parts, 16), partStart(n, part + 1, parts, 16));
+      break;
+    }
+    default:
+      throw new Error(`wasm backend: unknown task ${i32[Slot.task]}`);
+  }
+}
