@@ -10,59 +10,138 @@
  */
 import { madd } from './madd';
 
-/** out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a[m,k] · b[k,n]. scratch: 8k bytes. */
+/** out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a[m,k] · b[k,n]. scratch: 8k + 16 bytes. */
 export function matmulNN(
   out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, r0: i32, r1: i32, scratch: usize,
 ): void {
   const nzOff = scratch; // i32[k]: byte offset of b's row p, for each nonzero a[i,p]
-  const nzVal = scratch + (<usize>k << 2); // f32[k]: a[i,p]
+  const nzVal = scratch + (<usize>k << 2) + 16; // f32[k]: a[i,p] (16 bytes of slack after nzOff's last entry)
   const zero = f32x4.splat(0);
+  const rowBytes = n << 2;
   for (let i = r0; i < r1; i++) {
     const arow = a + (<usize>(i * k) << 2);
     let cnt = 0;
     let p = 0;
     for (; p + 4 <= k; p += 4) {
-      let mask = i32x4.bitmask(f32x4.ne(v128.load(arow + (<usize>p << 2)), zero));
-      while (mask) {
-        const q = p + ctz(mask);
-        store<i32>(nzOff + (<usize>cnt << 2), q * n << 2);
-        store<f32>(nzVal + (<usize>cnt << 2), load<f32>(arow + (<usize>q << 2)));
-        cnt++;
-        mask &= mask - 1;
-      }
+      const v = v128.load(arow + (<usize>p << 2));
+      const mask = i32x4.bitmask(f32x4.ne(v, zero));
+      if (mask == 0) continue; // runs of zero pixels (image borders) are long: predictable
+      // Branch-free compaction: write every lane, advance past the nonzero ones only.
+      const off = p * rowBytes;
+      let q = <usize>cnt << 2;
+      store<i32>(nzOff + q, off);
+      store<f32>(nzVal + q, f32x4.extract_lane(v, 0));
+      cnt += mask & 1;
+      q = <usize>cnt << 2;
+      store<i32>(nzOff + q, off + rowBytes);
+      store<f32>(nzVal + q, f32x4.extract_lane(v, 1));
+      cnt += (mask >> 1) & 1;
+      q = <usize>cnt << 2;
+      store<i32>(nzOff + q, off + 2 * rowBytes);
+      store<f32>(nzVal + q, f32x4.extract_lane(v, 2));
+      cnt += (mask >> 2) & 1;
+      q = <usize>cnt << 2;
+      store<i32>(nzOff + q, off + 3 * rowBytes);
+      store<f32>(nzVal + q, f32x4.extract_lane(v, 3));
+      cnt += mask >> 3;
     }
     for (; p < k; p++) {
       const v = load<f32>(arow + (<usize>p << 2));
-      if (v != 0) {
-        store<i32>(nzOff + (<usize>cnt << 2), p * n << 2);
-        store<f32>(nzVal + (<usize>cnt << 2), v);
-        cnt++;
-      }
+      const q = <usize>cnt << 2;
+      store<i32>(nzOff + q, p * rowBytes);
+      store<f32>(nzVal + q, v);
+      cnt += i32(v != 0);
     }
     rowFromNonzeros(out + (<usize>(i * n) << 2), b, n, nzOff, nzVal, cnt, accumulate);
   }
 }
 
-/** out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a^T · b, a stored [k,m], b [k,n]. scratch: 8k bytes. */
+/** Bytes of scratch matmulTN needs for its part of c output rows (a's columns) with inner dimension k. */
+export function matmulTNScratchBytes(k: i32, c: i32): i32 {
+  return 8 * (k + 1) * (c + 4) + 4 * (c + 8) + 64;
+}
+
+/**
+ * out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a^T · b, a stored [k,m], b [k,n]. Output row i needs
+ * column i of a: the columns [r0,r1) are compressed once, row by row (ascending p, so each column's
+ * nonzeros come out in ascending p), into per-column lists (a counting sort), then each output row is
+ * accumulated from its list. scratch: matmulTNScratchBytes(k, r1 - r0).
+ */
 export function matmulTN(
   out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, r0: i32, r1: i32, scratch: usize,
 ): void {
-  const nzOff = scratch;
-  const nzVal = scratch + (<usize>k << 2);
-  const stride = <usize>m << 2;
-  for (let i = r0; i < r1; i++) {
-    let cnt = 0;
-    let ap = a + (<usize>i << 2); // a[0,i], then down the column
-    for (let p = 0; p < k; p++, ap += stride) {
-      const v = load<f32>(ap);
-      if (v != 0) {
-        store<i32>(nzOff + (<usize>cnt << 2), p * n << 2);
-        store<f32>(nzVal + (<usize>cnt << 2), v);
-        cnt++;
-      }
+  const c = r1 - r0;
+  if (c <= 0) return;
+  // Column j (= i - r0) owns entries [start[j] + j, ...): one slot of slack each, for branch-free writes.
+  const cursor = scratch; // i32[c]: counts, then start positions, then write positions
+  const nzOff = (cursor + (<usize>(c + 8) << 2) + 15) & ~15;
+  const slots = <usize>(k + 1) * <usize>(c + 4);
+  const nzVal = nzOff + (slots << 2);
+  const zero = f32x4.splat(0);
+  memory.fill(cursor, 0, <usize>c << 2);
+  for (let p = 0; p < k; p++) {
+    const arow = a + (<usize>(p * m + r0) << 2);
+    let j = 0;
+    for (; j + 4 <= c; j += 4) {
+      const mask = i32x4.bitmask(f32x4.ne(v128.load(arow + (<usize>j << 2)), zero));
+      if (mask == 0) continue;
+      const cp = cursor + (<usize>j << 2);
+      store<i32>(cp, load<i32>(cp) + (mask & 1));
+      store<i32>(cp, load<i32>(cp, 4) + ((mask >> 1) & 1), 4);
+      store<i32>(cp, load<i32>(cp, 8) + ((mask >> 2) & 1), 8);
+      store<i32>(cp, load<i32>(cp, 12) + (mask >> 3), 12);
     }
-    rowFromNonzeros(out + (<usize>(i * n) << 2), b, n, nzOff, nzVal, cnt, accumulate);
+    for (; j < c; j++) {
+      const cp = cursor + (<usize>j << 2);
+      store<i32>(cp, load<i32>(cp) + i32(load<f32>(arow + (<usize>j << 2)) != 0));
+    }
   }
+  // counts -> start positions (with one slack slot per column)
+  let total = 0;
+  for (let j = 0; j < c; j++) {
+    const cp = cursor + (<usize>j << 2);
+    const count = load<i32>(cp);
+    store<i32>(cp, total);
+    total += count + 1;
+  }
+  const rowBytes = n << 2;
+  for (let p = 0; p < k; p++) {
+    const arow = a + (<usize>(p * m + r0) << 2);
+    const off = p * rowBytes;
+    let j = 0;
+    for (; j + 4 <= c; j += 4) {
+      const v = v128.load(arow + (<usize>j << 2));
+      const mask = i32x4.bitmask(f32x4.ne(v, zero));
+      if (mask == 0) continue;
+      const cp = cursor + (<usize>j << 2);
+      appendEntry(cp, nzOff, nzVal, off, f32x4.extract_lane(v, 0), mask & 1);
+      appendEntry(cp + 4, nzOff, nzVal, off, f32x4.extract_lane(v, 1), (mask >> 1) & 1);
+      appendEntry(cp + 8, nzOff, nzVal, off, f32x4.extract_lane(v, 2), (mask >> 2) & 1);
+      appendEntry(cp + 12, nzOff, nzVal, off, f32x4.extract_lane(v, 3), mask >> 3);
+    }
+    for (; j < c; j++) {
+      const v = load<f32>(arow + (<usize>j << 2));
+      appendEntry(cursor + (<usize>j << 2), nzOff, nzVal, off, v, i32(v != 0));
+    }
+  }
+  // cursor[j] now ends column j's list; column j + 1's starts after the slack slot that follows.
+  let begin = 0;
+  for (let j = 0; j < c; j++) {
+    const end = load<i32>(cursor + (<usize>j << 2));
+    const q = <usize>begin << 2;
+    rowFromNonzeros(out + (<usize>((r0 + j) * n) << 2), b, n, nzOff + q, nzVal + q, end - begin, accumulate);
+    begin = end + 1;
+  }
+}
+
+/** Writes (off, v) at column list position cursor[0] and moves it on when keep is 1. */
+// @ts-ignore: decorator
+@inline function appendEntry(cp: usize, nzOff: usize, nzVal: usize, off: i32, v: f32, keep: i32): void {
+  const pos = load<i32>(cp);
+  const q = <usize>pos << 2;
+  store<i32>(nzOff + q, off);
+  store<f32>(nzVal + q, v);
+  store<i32>(cp, pos + keep);
 }
 
 /** out[cols,rows] = a[rows,cols]^T (a product with transB runs as one without, on b transposed). */

@@ -21,8 +21,13 @@ export function checkDropoutRate(rate: number): void {
 export function drawDropoutMask(dropoutMask: FloatArray, n: number, rate: number, rng: Rng): void {
   const threshold = rate * 4294967296;
   const scale = 1 / (1 - rate);
-  for (let i = 0; i < n; i++) dropoutMask[i] = rng.nextUint32() >= threshold ? scale : 0;
+  if (draws.length < n) draws = new Uint32Array(n);
+  rng.fillUint32(draws, n);
+  for (let i = 0; i < n; i++) dropoutMask[i] = draws[i]! >= threshold ? scale : 0;
 }
+
+/** The uint32 draws of the last mask (reused: masks are drawn every training step). */
+let draws = new Uint32Array(0);
 
 export class Dropout implements Layer {
   private backend!: Backend;

@@ -66,3 +66,14 @@ test('bad seeds are refused', () => {
   assert.throws(() => new Rng(1.5), RangeError);
   assert.throws(() => new Rng(2 ** 32), RangeError);
 });
+
+test('fillUint32 continues the same stream as nextUint32, across twists', () => {
+  const a = new Rng(7);
+  const b = new Rng(7);
+  a.nextUint32();
+  b.nextUint32();
+  const bulk = a.fillUint32(new Uint32Array(2000));
+  const one = Array.from({ length: 2000 }, () => b.nextUint32());
+  assert.deepEqual(Array.from(bulk), one);
+  assert.equal(a.nextUint32(), b.nextUint32());
+});

@@ -13,6 +13,14 @@ export interface RngState {
   pos: number;
 }
 
+function temper(y: number): number {
+  y ^= y >>> 11;
+  y ^= (y << 7) & 0x9d2c5680;
+  y ^= (y << 15) & 0xefc60000;
+  y ^= y >>> 18;
+  return y >>> 0;
+}
+
 export class Rng {
   private readonly key = new Uint32Array(N);
   private pos = N;
@@ -31,25 +39,42 @@ export class Rng {
     this.pos = N;
   }
 
-  /** Regenerates the whole block of 624 words (the standard MT19937 twist). */
+  /** Regenerates the whole block of 624 words (the standard MT19937 twist; three loops instead of % N). */
   private twist(): void {
     const key = this.key;
-    for (let i = 0; i < N; i++) {
-      const y = (key[i]! & 0x80000000) | (key[(i + 1) % N]! & 0x7fffffff);
-      key[i] = key[(i + M) % N]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    let i = 0;
+    for (; i < N - M; i++) {
+      const y = (key[i]! & 0x80000000) | (key[i + 1]! & 0x7fffffff);
+      key[i] = key[i + M]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
+    for (; i < N - 1; i++) {
+      const y = (key[i]! & 0x80000000) | (key[i + 1]! & 0x7fffffff);
+      key[i] = key[i + M - N]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    }
+    const y = (key[N - 1]! & 0x80000000) | (key[0]! & 0x7fffffff);
+    key[N - 1] = key[M - 1]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     this.pos = 0;
   }
 
   /** The next tempered 32-bit output, as an unsigned integer. */
   nextUint32(): number {
     if (this.pos === N) this.twist();
-    let y = this.key[this.pos++]!;
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    return temper(this.key[this.pos++]!);
+  }
+
+  /** out[0..n) = the next n nextUint32() draws, in order (a tight loop for dropout masks). */
+  fillUint32(out: Uint32Array, n = out.length): Uint32Array {
+    const key = this.key;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) {
+      if (pos === N) {
+        this.twist();
+        pos = 0;
+      }
+      out[i] = temper(key[pos++]!);
+    }
+    this.pos = pos;
+    return out;
   }
 
   /** A double in [0, 1) with 53 random bits: numpy's random_sample / next_double. */

@@ -12,7 +12,7 @@
 import type { Backend, FloatArray } from '../backend.js';
 import { refBackend } from '../ref.js';
 import type { Heap } from './heap.js';
-import { matmulScratchBytes, type Kernels } from './kernels.js';
+import { matmulNNScratchBytes, type Kernels } from './kernels.js';
 import type { Pool } from './pool.js';
 import { Slot, Task, runPart, type Control } from './tasks.js';
 
@@ -54,8 +54,8 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
   // Scratch grown on demand: per-thread nonzero lists, a transposed operand, staged pixels, the pixel table.
   let scratch = 0;
   let scratchStride = 0;
-  const matmulScratch = (kk: number): number => {
-    const need = matmulScratchBytes(kk);
+  /** One block of at least `need` bytes per thread; returns the first. */
+  const scratchPerThread = (need: number): number => {
     if (need > scratchStride) {
       scratchStride = (need + 15) & ~15;
       scratch = heap.allocBytes(scratchStride * Math.max(threads(), 1));
@@ -98,9 +98,11 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
         k.transpose(bt.byteOffset, pb, n, k_);
         pb = bt.byteOffset;
       }
-      setArgs(po, pa, pb, m, k_, n, accumulate ? 1 : 0, matmulScratch(k_), scratchStride);
+      const parts = m * k_ * n >= PARALLEL_MACS ? Math.min(threads(), m) : 1;
+      const need = transA ? k.matmulTNScratchBytes(k_, Math.ceil(m / parts) + 1) : matmulNNScratchBytes(k_);
+      setArgs(po, pa, pb, m, k_, n, accumulate ? 1 : 0, scratchPerThread(need), scratchStride);
       i32[Slot.task] = transA ? Task.matmulTN : Task.matmulNN;
-      run(m * k_ * n >= PARALLEL_MACS ? Math.min(threads(), m) : 1);
+      run(parts);
     },
 
     addRowVector(x, bias, rows, cols) {

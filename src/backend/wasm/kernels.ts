@@ -6,6 +6,8 @@
 export interface Kernels {
   matmulNN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
   matmulTN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
+  /** Scratch bytes matmulTN needs for c output rows with inner dimension k. */
+  matmulTNScratchBytes(k: number, c: number): number;
   transpose(out: number, a: number, rows: number, cols: number): void;
   addRowVector(x: number, bias: number, cols: number, r0: number, r1: number): void;
   sumRows(out: number, x: number, rows: number, cols: number, accumulate: number): void;
@@ -16,7 +18,7 @@ export interface Kernels {
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
 }
 
-/** Bytes of matmul scratch one thread needs for an inner dimension k (nonzero offsets and values). */
-export function matmulScratchBytes(k: number): number {
-  return 8 * k + 16;
+/** Bytes of scratch matmulNN needs for an inner dimension k (a row's nonzero offsets and values). */
+export function matmulNNScratchBytes(k: number): number {
+  return 8 * k + 32;
 }
