@@ -16,10 +16,14 @@ import { matmulNNScratchBytes, type Kernels } from './kernels.js';
 import type { Pool } from './pool.js';
 import { Slot, Task, runPart, type Control } from './tasks.js';
 
-/** Multiply-adds below which a product runs on one thread (waking a worker costs microseconds). */
+/**
+ * Multiply-adds below which a product runs on one thread: waking a worker costs microseconds on an idle
+ * machine and much more on a busy one. Products are cut into a few parts per thread, claimed dynamically.
+ */
 const PARALLEL_MACS = 1 << 17;
-/** Elements below which an update or a gather runs on one thread. */
-const PARALLEL_ELEMENTS = 1 << 15;
+const PARTS_PER_THREAD = 4;
+/** Elements below which an update or a gather runs on one thread (they are memory-bound and cheap). */
+const PARALLEL_ELEMENTS = 1 << 18;
 
 export interface WasmBackendParts {
   kernels: Kernels;
@@ -44,10 +48,12 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
   const { i32, f64 } = control;
   let pool = initialPool;
   const threads = () => pool?.threads ?? 1;
+  /** Runs the task in the control block in `parts` parts (on the workers too, when there are any). */
   const run = (parts: number): void => {
-    if (pool) return pool.run(k, parts);
+    if (pool && parts > 1) return pool.run(k, parts);
+    // Alone: the part counter stays closed, so a worker that wakes late claims nothing.
     i32[Slot.parts] = 1;
-    runPart(k, control, 0);
+    runPart(k, control, 0, 0);
   };
   const ptr = (v: View, count: number, what: string) => heap.ptr(v as ArrayBufferView & ArrayLike<number>, count, what);
 
@@ -98,7 +104,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
         k.transpose(bt.byteOffset, pb, n, k_);
         pb = bt.byteOffset;
       }
-      const parts = m * k_ * n >= PARALLEL_MACS ? Math.min(threads(), m) : 1;
+      const parts = m * k_ * n >= PARALLEL_MACS && threads() > 1 ? Math.min(PARTS_PER_THREAD * threads(), m) : 1;
       const need = transA ? k.matmulTNScratchBytes(k_, Math.ceil(m / parts) + 1) : matmulNNScratchBytes(k_);
       setArgs(po, pa, pb, m, k_, n, accumulate ? 1 : 0, scratchPerThread(need), scratchStride);
       i32[Slot.task] = transA ? Task.matmulTN : Task.matmulNN;
@@ -138,7 +144,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       f64[1] = momentum;
       f64[2] = l2;
       i32[Slot.task] = Task.sgdStep;
-      run(n >= PARALLEL_ELEMENTS ? threads() : 1);
+      run(n >= PARALLEL_ELEMENTS ? PARTS_PER_THREAD * threads() : 1);
     },
 
     gatherRows(out, images, idx, start, count, cols, divisor) {
@@ -156,7 +162,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       }
       setArgs(po, staged.byteOffset, pixelTable.byteOffset, n);
       i32[Slot.task] = Task.bytesToFloats;
-      run(n >= PARALLEL_ELEMENTS ? threads() : 1);
+      run(n >= PARALLEL_ELEMENTS ? PARTS_PER_THREAD * threads() : 1);
     },
   };
   return backend;

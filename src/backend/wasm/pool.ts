@@ -1,15 +1,15 @@
 /**
  * The calling thread's side of the worker threads: start them, dispatch a task (the arguments are already
- * in the control block), do part 0, wait for the rest. Every worker answers every task, so the next task
- * is never written while one is still reading the last.
+ * in the control block), claim parts alongside the workers, wait for parts claimed by others to finish,
+ * then close the part counter so that the next task's arguments can be written safely.
  */
 import type { Kernels } from './kernels.js';
 import type { Platform, WorkerHandle } from './platform.js';
-import { Slot, Task, runPart, type Control } from './tasks.js';
+import { CLOSED, Slot, Task, runParts, type Control } from './tasks.js';
 import type { WorkerInit } from './worker.js';
 
-/** Loads of a slot before sleeping on it (~0.1 ms): a training step's kernels come close together. */
-const SPIN = 1 << 17;
+/** Loads of a slot before sleeping on it (~0.05 ms): a training step's kernels come close together. */
+const SPIN = 1 << 16;
 
 export class Pool {
   private canWait = true;
@@ -21,6 +21,7 @@ export class Pool {
 
   /** Starts threads - 1 workers sharing `memory`; resolves once all are ready. */
   static async start(platform: Platform, module: WebAssembly.Module, memory: WebAssembly.Memory, control: Control, controlPtr: number, threads: number): Promise<Pool> {
+    Atomics.store(control.i32, Slot.next, CLOSED);
     const url = new URL('./worker.js', import.meta.url);
     const workers: WorkerHandle[] = [];
     for (let index = 1; index < threads; index++) workers.push(platform.startWorker(url));
@@ -43,24 +44,23 @@ export class Pool {
     return this.workers.length + 1;
   }
 
-  /** Runs the task in the control block on `parts` threads (1 <= parts <= threads); part 0 here. */
+  /** Runs the task in the control block, cut into `parts` parts, with whichever workers are awake. */
   run(kernels: Kernels, parts: number): void {
     const { i32 } = this.control;
     i32[Slot.parts] = parts;
-    if (parts === 1) {
-      runPart(kernels, this.control, 0);
-      return;
-    }
     Atomics.store(i32, Slot.done, 0);
-    Atomics.add(i32, Slot.generation, 1);
-    Atomics.notify(i32, Slot.generation);
-    runPart(kernels, this.control, 0);
-    this.waitForWorkers();
+    Atomics.store(i32, Slot.next, 0); // publishes the task: parts can be claimed from here on
+    if (parts > 1) {
+      Atomics.add(i32, Slot.generation, 1);
+      Atomics.notify(i32, Slot.generation);
+    }
+    runParts(kernels, this.control, 0);
+    this.waitForParts(parts);
+    Atomics.store(i32, Slot.next, CLOSED);
   }
 
-  private waitForWorkers(): void {
+  private waitForParts(want: number): void {
     const { i32 } = this.control;
-    const want = this.workers.length;
     for (;;) {
       let done = Atomics.load(i32, Slot.done);
       for (let s = 0; done !== want && s < SPIN; s++) done = Atomics.load(i32, Slot.done);

@@ -1,8 +1,9 @@
 /**
  * The kernels that threads share, and how each is split. The calling thread writes a task and its
- * arguments into a small control block in shared memory; every thread (the caller is part 0) then runs
- * runPart() for its own part. A split never changes any output element's arithmetic, only who computes it,
- * so results are bit-identical for every thread count.
+ * arguments into a small control block in shared memory, cut into a fixed number of parts; every thread
+ * that is running claims parts from a counter until none are left (so a worker the OS has descheduled
+ * delays nobody: the others take its share). A part never changes any output element's arithmetic, only
+ * who computes it, so results are bit-identical for every thread count and every interleaving.
  */
 import type { Kernels } from './kernels.js';
 
@@ -18,16 +19,19 @@ export const Task = {
 export const Slot = {
   /** Bumped once per dispatched task; workers wait on it. */
   generation: 0,
-  /** Workers that finished the current task. */
+  /** Parts finished. */
   done: 1,
   task: 2,
   parts: 3,
+  /** The next part to claim; CLOSED between tasks, so that a late worker claims nothing. */
+  next: 13,
   /** Integer arguments from here on (8 of them). */
   args: 4,
 } as const;
 
 /** The control block: 16 int32 slots, then 4 float64 arguments. */
 export const CONTROL_BYTES = 96;
+export const CLOSED = 1 << 30;
 export const F64_ARGS_OFFSET = 64;
 
 export interface Control {
@@ -45,8 +49,19 @@ export function partStart(total: number, part: number, parts: number, align: num
   return Math.floor((Math.floor(total / align) * part) / parts) * align;
 }
 
-/** Runs this thread's part of the task in the control block. */
-export function runPart(k: Kernels, { i32, f64 }: Control, part: number): void {
+/** Claims and runs parts of the current task until none are left; `thread` picks the scratch block. */
+export function runParts(k: Kernels, control: Control, thread: number): void {
+  const { i32 } = control;
+  for (;;) {
+    const part = Atomics.add(i32, Slot.next, 1);
+    if (part >= i32[Slot.parts]!) return;
+    runPart(k, control, part, thread);
+    Atomics.add(i32, Slot.done, 1);
+  }
+}
+
+/** Runs part `part` of the task in the control block. */
+export function runPart(k: Kernels, { i32, f64 }: Control, part: number, thread: number): void {
   const parts = i32[Slot.parts]!;
   const a = Slot.args;
   switch (i32[Slot.task]) {
@@ -56,7 +71,7 @@ export function runPart(k: Kernels, { i32, f64 }: Control, part: number): void {
       const m = i32[a + 3]!;
       const r0 = partStart(m, part, parts, 1);
       const r1 = partStart(m, part + 1, parts, 1);
-      const scratch = i32[a + 7]! + part * i32[a + 8]!;
+      const scratch = i32[a + 7]! + thread * i32[a + 8]!;
       const kernel = i32[Slot.task] === Task.matmulNN ? k.matmulNN : k.matmulTN;
       kernel(i32[a]!, i32[a + 1]!, i32[a + 2]!, m, i32[a + 4]!, i32[a + 5]!, i32[a + 6]!, r0, r1, scratch);
       break;

@@ -1,18 +1,18 @@
 /**
  * A worker thread of the fast backend (a Node worker_threads worker or a Web Worker). It instantiates the
- * kernels over the shared memory it is sent, answers 'ready', then runs its part of every task dispatched
+ * kernels over the shared memory it is sent, answers 'ready', then claims parts of every task dispatched
  * through the control block until told to exit. It waits by spinning briefly (tasks come in bursts, one per
  * kernel call of a training step), then sleeping on the generation slot.
  */
 import type { Kernels } from './kernels.js';
 import { isNode } from './platform.js';
-import { Slot, Task, controlAt, runPart } from './tasks.js';
+import { Slot, Task, controlAt, runParts } from './tasks.js';
 
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: number;
-  /** This worker's part: 1, 2, ... (the calling thread is part 0). */
+  /** This worker's thread index: 1, 2, ... (the calling thread is 0); picks its scratch memory. */
   index: number;
   /** Loads of the generation slot before sleeping. */
   spin: number;
@@ -51,8 +51,7 @@ async function serve(init: WorkerInit, p: Port): Promise<void> {
     }
     seen = g;
     if (i32[Slot.task] === Task.exit) break;
-    if (init.index < i32[Slot.parts]!) runPart(kernels, control, init.index);
-    Atomics.add(i32, Slot.done, 1);
+    runParts(kernels, control, init.index);
     Atomics.notify(i32, Slot.done);
   }
 }

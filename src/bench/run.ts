@@ -1,0 +1,134 @@
+/**
+ * `reglab bench`: the workloads on each runner - the engine's ref and wasm backends, numpy (python3), and
+ * TensorFlow.js's wasm backend - with epochs interleaved round by round (A B C A B C ...) so that a noisy,
+ * shared machine slows all of them alike. Reports medians, GFLOP/s of the work an epoch needs, and each
+ * runner's time as a multiple of numpy's.
+ */
+import type { Backend } from '../backend/backend.js';
+import { createBackend } from '../backend/create.js';
+import type { Dataset } from '../data/dataset.js';
+import { NumpyRunner } from './numpy.js';
+import { startTfjs } from './tfjs.js';
+import { WORKLOADS, engineEpoch, workloadFlops, type Workload } from './workloads.js';
+
+export type RunnerName = 'ref' | 'wasm' | 'numpy' | 'tfjs';
+export const RUNNER_NAMES: readonly RunnerName[] = ['ref', 'wasm', 'numpy', 'tfjs'];
+
+export interface BenchConfig {
+  workloads: Array<'W1' | 'W2'>;
+  runners: RunnerName[];
+  /** Counted epochs per runner (after one warm-up epoch); the ref backend runs W1 once, uncounted warm-up skipped. */
+  reps: number;
+  /** Threads of the wasm backend. */
+  threads?: number;
+  /** Called with a line of progress. */
+  log?: (line: string) => void;
+}
+
+export interface BenchRow {
+  workload: 'W1' | 'W2';
+  runner: string;
+  /** Seconds per epoch: median, min, max over the counted epochs. */
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+  gflops: number;
+  /** median / numpy's median (null without numpy). */
+  vsNumpy: number | null;
+  testAcc: number | null;
+}
+
+type Epoch = () => Promise<{ seconds: number; testAcc: number | null }>;
+
+function timed(fn: () => { testAcc: number | null }): Epoch {
+  return async () => {
+    const t = performance.now();
+    const { testAcc } = fn();
+    return { seconds: (performance.now() - t) / 1000, testAcc };
+  };
+}
+
+export async function runBench(data: Dataset, config: BenchConfig): Promise<{ rows: BenchRow[]; notes: string[] }> {
+  const log = config.log ?? (() => {});
+  const notes: string[] = [];
+  const backends: Array<[string, Backend]> = [];
+  if (config.runners.includes('ref')) backends.push(['ref (float32)', await createBackend('ref')]);
+  if (config.runners.includes('wasm')) {
+    const be = await createBackend('wasm', config.threads === undefined ? {} : { threads: config.threads });
+    const info = be as Backend & { threads?: number; simd?: string };
+    backends.push([`wasm (${info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.simd})`, be]);
+  }
+  const numpy = config.runners.includes('numpy') ? await NumpyRunner.start() : null;
+  if (config.runners.includes('numpy')) notes.push(numpy ? `numpy ${numpy.version} (python3)` : 'numpy: python3 with numpy not found, skipped');
+  const tfjs = config.runners.includes('tfjs') ? await startTfjs(data) : null;
+  if (config.runners.includes('tfjs')) notes.push(tfjs ? `tfjs-core ${tfjs.version}, wasm backend, threads ${tfjs.threads ? 'on' : 'off'}` : 'tfjs: @tensorflow/tfjs-backend-wasm not installed, skipped');
+
+  const rows: BenchRow[] = [];
+  try {
+    for (const name of config.workloads) {
+      const w: Workload = WORKLOADS[name];
+      const runners: Array<{ label: string; epoch: Epoch; reps: number }> = [];
+      for (const [label, be] of backends) {
+        const slow = be.name === 'ref' && name === 'W1';
+        runners.push({ label, epoch: timed(engineEpoch(be, data, w)), reps: slow ? 1 : config.reps });
+      }
+      if (numpy) runners.push({ label: 'numpy', epoch: () => numpy.epoch(name), reps: config.reps });
+      if (tfjs) runners.push({ label: 'tfjs-wasm', epoch: timed(tfjs.epoch(w)), reps: config.reps });
+
+      const times = runners.map(() => [] as number[]);
+      const accs: Array<number | null> = runners.map(() => null);
+      for (const r of runners) if (r.reps > 1) await r.epoch(); // warm-up
+      for (let round = 0; round < config.reps; round++) {
+        for (const [i, r] of runners.entries()) {
+          if (round >= r.reps) continue;
+          const { seconds, testAcc } = await r.epoch();
+          times[i]!.push(seconds);
+          accs[i] = testAcc;
+          log(`${name} ${r.label}: ${seconds.toFixed(3)} s`);
+        }
+      }
+      const flops = workloadFlops(w);
+      const medians = times.map((t) => median(t));
+      const numpyIndex = runners.findIndex((r) => r.label === 'numpy');
+      runners.forEach((r, i) => {
+        const t = times[i]!;
+        rows.push({
+          workload: name,
+          runner: r.label,
+          median: medians[i]!,
+          min: Math.min(...t),
+          max: Math.max(...t),
+          runs: t.length,
+          gflops: flops / medians[i]! / 1e9,
+          vsNumpy: numpyIndex >= 0 ? medians[i]! / medians[numpyIndex]! : null,
+          testAcc: accs[i]!,
+        });
+      });
+    }
+  } finally {
+    numpy?.close();
+    for (const [, be] of backends) (be as { close?: () => void }).close?.();
+  }
+  return { rows, notes };
+}
+
+function median(a: number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+/** The results as one markdown table. */
+export function benchTable(rows: BenchRow[]): string {
+  const lines = [
+    '| workload | runner | epoch (median) | min - max | runs | GFLOP/s | x numpy | test acc |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.workload} | ${r.runner} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)} - ${r.max.toFixed(3)} | ${r.runs} | ${r.gflops.toFixed(1)} | ${r.vsNumpy === null ? '-' : r.vsNumpy.toFixed(2)} | ${r.testAcc === null ? '-' : (100 * r.testAcc).toFixed(2) + '%'} |`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,67 @@
+/** `reglab bench`: times the issue-4 workloads on the engine's backends, numpy and TensorFlow.js; one table. */
+import { availableParallelism, cpus } from 'node:os';
+import { loadDataset } from '../data/files.js';
+import { RUNNER_NAMES, benchTable, runBench, type RunnerName } from '../bench/run.js';
+import { ConfigError } from '../errors.js';
+import { intFlag, parseFlags, strFlag } from './args.js';
+import type { Command } from './main.js';
+
+const HELP = `usage: reglab bench [flags]
+
+Times one epoch of each workload on each runner, epochs interleaved round by round, and prints one
+markdown table: median seconds, GFLOP/s of the work an epoch needs, time as a multiple of numpy's.
+  W1  full MNIST, 784-100-10, ReLU, dropout 0.5, batch 100, lr 0.01, + a pass over the 10,000 test images
+  W2  the first 1,000 images, batch 1, no dropout, lr 0.005
+
+flags:
+  --workload W1|W2|all     default all
+  --runners LIST           comma-separated from ref,wasm,numpy,tfjs (default all; numpy needs python3)
+  --reps N                 counted epochs per runner, after one warm-up (default 5; ref runs W1 once)
+  --threads N              threads of the wasm backend (default: all processors)
+  --quiet                  no progress lines on stderr
+`;
+
+export const command: Command = {
+  summary: 'time the workloads on ref, wasm, numpy and TensorFlow.js (one table)',
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      workload: { type: 'string' },
+      runners: { type: 'string' },
+      reps: { type: 'string' },
+      threads: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const wl = strFlag(values, 'workload') ?? 'all';
+    if (!['W1', 'W2', 'all'].includes(wl)) throw new ConfigError(`--workload must be W1, W2 or all, got '${wl}'`);
+    const runners = (strFlag(values, 'runners') ?? RUNNER_NAMES.join(',')).split(',').map((s) => s.trim()) as RunnerName[];
+    for (const r of runners) if (!RUNNER_NAMES.includes(r)) throw new ConfigError(`--runners: unknown runner '${r}' (one of ${RUNNER_NAMES.join(', ')})`);
+    const threads = intFlag(values, 'threads', 1, 64);
+    const reps = intFlag(values, 'reps', 1, 100) ?? 5;
+    const data = loadDataset();
+    const { rows, notes } = await runBench(data, {
+      workloads: wl === 'all' ? ['W1', 'W2'] : [wl as 'W1' | 'W2'],
+      runners,
+      reps,
+      ...(threads === undefined ? {} : { threads }),
+      ...(values.quiet ? {} : { log: (line: string) => process.stderr.write(line + '\n') }),
+    });
+    const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    process.stdout.write(
+      [
+        `machine: ${cpu}, ${availableParallelism()} logical processors; Node ${process.versions.node}; ${new Date().toISOString().slice(0, 10)}`,
+        `command: reglab bench ${argv.join(' ')}`.trimEnd(),
+        ...notes,
+        '',
+        benchTable(rows),
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+};
+
