@@ -2,18 +2,18 @@
 import { join } from 'node:path';
 import type { Command } from './main.js';
 import { parseFlags, strFlag } from './args.js';
-import { cliBackend, loadData, writeOutput } from './common.js';
+import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, loadData, writeOutput } from './common.js';
 import { metricsLines } from './train.js';
 import { CHAPTER8_EXPERIMENTS, runChapter8Experiment, type Chapter8Result } from '../experiments/chapter8.js';
 import { ConfigError } from '../errors.js';
 
-const HELP = `usage: reglab chapter8 [--out DIR] [--only NAME,...] [--data DIR]
+const HELP = `usage: reglab chapter8 [--out DIR] [--only NAME,...] [--data DIR] [--backend ref|wasm] [--threads N]
 
 Runs the chapter's experiments on real MNIST (1,000 training images, 784-100-10, softmax cross-entropy):
 ${CHAPTER8_EXPERIMENTS.map((e) => `  ${e.name.padEnd(15)} ${e.title}`).join('\n')}
 then prints one comparison table and writes DIR/summary.json and DIR/<experiment>.metrics.jsonl
 (default DIR: runs/chapter8).
-`;
+${BACKEND_HELP}`;
 
 const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
 
@@ -57,6 +57,7 @@ export const command: Command = {
       only: { type: 'string' },
       data: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      ...BACKEND_OPTIONS,
     });
     if (v.help) {
       process.stdout.write(HELP);
@@ -68,7 +69,7 @@ export const command: Command = {
     for (const name of only ?? []) if (!known.includes(name)) throw new ConfigError(`--only: unknown experiment '${name}' (one of ${known.join(', ')})`);
     const experiments = CHAPTER8_EXPERIMENTS.filter((e) => !only || only.includes(e.name));
     const data = loadData(strFlag(v, 'data'));
-    const backend = await cliBackend();
+    const backend = await cliBackend(v);
     process.stdout.write(`reglab chapter8: ${experiments.length} experiments on ${data.source} (${backend.name} backend, ${backend.dtype})\n`);
     const results: Chapter8Result[] = [];
     const t0 = performance.now();

@@ -1,15 +1,34 @@
 /** Pieces every CLI command shares: the backend choice, data loading, safe output writes. */
 import { readFileSync, statSync } from 'node:fs';
 import type { Backend, DType } from '../backend/backend.js';
-import { refBackend } from '../backend/ref.js';
+import { BACKEND_NAMES, createBackend, defaultBackendName } from '../backend/create.js';
+import { choiceFlag, intFlag, type Options, type Parsed } from './args.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/files.js';
 import { ConfigError, DataError, ReglabError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
-/** The backend the CLI computes with. */
-export async function cliBackend(dtype: DType = 'float32'): Promise<Backend> {
-  return refBackend(dtype);
+/** The flags that choose the backend, shared by every command that computes. */
+export const BACKEND_OPTIONS: Options = {
+  backend: { type: 'string' },
+  threads: { type: 'string' },
+};
+
+export const BACKEND_HELP = `backend
+  --backend ref|wasm   wasm: WebAssembly SIMD, float32, worker threads (the default where the runtime has
+                       WebAssembly SIMD); ref: the plain TypeScript reference kernels
+  --threads N          threads of the wasm backend (default: all processors, at most 8)
+`;
+
+/**
+ * The backend the CLI computes with: --backend, else wasm where it runs (ref for float64, which only the
+ * reference backend computes in).
+ */
+export async function cliBackend(values: Parsed['values'], dtype: DType = 'float32'): Promise<Backend> {
+  const name = choiceFlag(values, 'backend', BACKEND_NAMES) ?? (dtype === 'float64' ? 'ref' : defaultBackendName());
+  const threads = intFlag(values, 'threads', 1, 64);
+  if (threads !== undefined && name !== 'wasm') throw new ConfigError('--threads applies to the wasm backend only');
+  return createBackend(name, { dtype, ...(threads === undefined ? {} : { threads }) });
 }
 
 export function loadData(dir: string | undefined): Dataset {

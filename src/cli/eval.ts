@@ -1,17 +1,17 @@
 /** `reglab eval`: a saved model's loss and accuracy on the test set. */
 import type { Command } from './main.js';
 import { intFlag, parseFlags, strFlag } from './args.js';
-import { cliBackend, fmtAcc, fmtErr, loadData, readInput } from './common.js';
+import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, fmtAcc, fmtErr, loadData, readInput } from './common.js';
 import { decodeModel, peekModelDtype } from '../io/model-file.js';
 import { sliceSet, pixelsOf } from '../data/dataset.js';
 import { evaluate } from '../train/evaluate.js';
 import { ConfigError, DataError } from '../errors.js';
 
-const HELP = `usage: reglab eval --model FILE [--data DIR] [--test-size N] [--json]
+const HELP = `usage: reglab eval --model FILE [--data DIR] [--test-size N] [--json] [--backend ref|wasm]
 
 Evaluates a model saved by 'reglab train --save FILE' on the first N test images (default: all).
-With --json prints {"testLoss": ..., "testAcc": ...}.
-`;
+With --json prints {"testLoss": ..., "testAcc": ...}. A float64 model is evaluated on the ref backend.
+${BACKEND_HELP}`;
 
 export const command: Command = {
   summary: 'evaluate a saved model on the test set',
@@ -22,6 +22,7 @@ export const command: Command = {
       'test-size': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      ...BACKEND_OPTIONS,
     });
     if (v.help) {
       process.stdout.write(HELP);
@@ -31,7 +32,7 @@ export const command: Command = {
     if (!path) throw new ConfigError('--model FILE is required');
     const testSize = intFlag(v, 'test-size', 1, 1 << 24);
     const bytes = readInput(path, 'model file');
-    const { model } = decodeModel(bytes, await cliBackend(peekModelDtype(bytes, path)), path);
+    const { model } = decodeModel(bytes, await cliBackend(v, peekModelDtype(bytes, path)), path);
     const data = loadData(strFlag(v, 'data'));
     if (pixelsOf(data.test) !== model.inputSize) {
       throw new DataError(`${path}: the model takes ${model.inputSize} inputs but the test images have ${pixelsOf(data.test)} pixels`);

@@ -3,7 +3,13 @@
  * The `reglab` command: dispatches to one module per subcommand (loaded lazily) and maps errors to exit codes:
  * 0 success, 2 bad input (one line on stderr, no stack trace), 130 interrupted, 1 a bug.
  */
+import { setFlagsFromString } from 'node:v8';
+import { hasRelaxedSimd } from '../backend/wasm/load.js';
 import { ReglabError } from '../errors.js';
+
+// Node 20's V8 has relaxed SIMD (the wasm backend's fused multiply-add) behind a flag; Node 22 has it on.
+// Set before any module is compiled. The library itself never sets VM flags; only this program does.
+if (!hasRelaxedSimd()) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 export interface Command {
   summary: string;

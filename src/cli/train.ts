@@ -1,7 +1,8 @@
 /** `reglab train`: one training run from flags, printed in the chapter's style. */
 import type { Command } from './main.js';
-import { choiceFlag, intFlag, intListFlag, numFlag, parseFlags, strFlag, type Options } from './args.js';
-import { cliBackend, fmtAcc, fmtErr, loadData, writeOutput } from './common.js';
+import { choiceFlag, intFlag, intListFlag, numFlag, parseFlags, strFlag, type Options, type Parsed } from './args.js';
+import type { Backend } from '../backend/backend.js';
+import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, fmtAcc, fmtErr, loadData, writeOutput } from './common.js';
 import { LOSS_NAMES } from '../nn/losses.js';
 import { METRIC_NAMES, type EpochLogs } from '../train/callbacks.js';
 import { resolveRunConfig, prepareRun, runToEnd, type RunConfig, type RunResult } from '../experiments/run.js';
@@ -37,6 +38,7 @@ const OPTIONS: Options = {
   save: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...BACKEND_OPTIONS,
 };
 
 const HELP = `usage: reglab train [flags]
@@ -75,7 +77,7 @@ output
                        testLoss, testAcc, seconds
   --save FILE          save the trained model (weights, architecture, settings, history)
   --json               print only a final JSON summary
-`;
+${BACKEND_HELP}`;
 
 export function parseTrainFlags(argv: string[]): { config: RunConfig; values: Record<string, unknown> } | null {
   const { values: v } = parseFlags(argv, OPTIONS);
@@ -172,8 +174,7 @@ export function metricsLines(history: readonly EpochLogs[]): string {
   return history.map((l) => JSON.stringify(l) + '\n').join('');
 }
 
-export async function train(config: RunConfig, data: Dataset, out: { print: boolean; metrics?: string }) {
-  const backend = await cliBackend();
+export async function train(config: RunConfig, data: Dataset, out: { print: boolean; metrics?: string }, backend: Backend) {
   const t0 = performance.now();
   const run = prepareRun(data, config, backend, [
     {
@@ -203,7 +204,8 @@ export const command: Command = {
     if (values['test-size'] === undefined) config.testSize = Math.min(config.testSize, data.test.count);
     const json = values.json === true;
     const metrics = values.metrics as string | undefined;
-    const { result, seconds } = await train(config, data, { print: !json, ...(metrics ? { metrics } : {}) });
+    const backend = await cliBackend(values as Parsed['values']);
+    const { result, seconds } = await train(config, data, { print: !json, ...(metrics ? { metrics } : {}) }, backend);
     const summary = summarize(result, seconds);
     if (result.result.stopReason === 'diverged') {
       process.stderr.write(`reglab train: ${result.result.message}\n`);
