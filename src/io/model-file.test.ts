@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { refBackend } from '../backend/ref.js';
+import { float32Backends } from '../backend/test-backends.js';
 import { loadDataset } from '../data/files.js';
 import { sliceSet } from '../data/dataset.js';
 import { Model, mlpSpec } from '../nn/model.js';
@@ -45,4 +46,17 @@ test('foreign, truncated and corrupted files are refused with ModelFileError', (
   ];
   for (const [name, b] of cases) assert.throws(() => decodeModel(b, refBackend('float32')), ModelFileError, name);
   assert.throws(() => decodeModel(bytes, refBackend('float64')), /float32 weights/);
+});
+
+test('float32 models move between backends: trained on one, loaded on each, evaluated exactly as there', async () => {
+  for (const { label, backend } of await float32Backends()) {
+    const model = new Model(mlpSpec({ inputSize: 784, hidden: [16], classes: 10, dropout: 0.2 }), { backend, seed: 4 });
+    fit(model, sliceSet(data.train, 0, 100), { epochs: 2, batchSize: 10, lr: 0.1 });
+    const bytes = encodeModel(model, { training: { lr: 0.1 } });
+    for (const other of await float32Backends()) {
+      const { model: loaded } = decodeModel(bytes, other.backend);
+      assert.deepEqual(loaded.getWeights(), model.getWeights(), `${label} -> ${other.label}`);
+      if (other.backend === backend) assert.deepEqual(evaluate(loaded, test500), evaluate(model, test500), label);
+    }
+  }
 });

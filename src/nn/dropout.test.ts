@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { refBackend } from '../backend/ref.js';
+import { float32Backends } from '../backend/test-backends.js';
 import { Rng } from '../rng/mt19937.js';
 import { Dropout, drawDropoutMask } from './dropout.js';
 import { ConfigError } from '../errors.js';
@@ -64,4 +65,17 @@ test('the seeded mask is the same for the same seed (golden first mask)', () => 
 
 test('dropout rate outside [0, 1) is refused', () => {
   for (const rate of [-0.1, 1, 1.5, NaN]) assert.throws(() => new Dropout({ type: 'dropout', rate }), ConfigError);
+});
+
+test('every float32 backend draws the same seeded dropout mask and applies it the same way', async () => {
+  const outputs: Array<[string, number[]]> = [];
+  for (const { label, backend } of await float32Backends()) {
+    const d = new Dropout({ type: 'dropout', rate: 0.5 });
+    d.build(37, backend);
+    const x = backend.alloc(3 * 37); // filled in place: a mapped copy would not be the backend's memory
+    x.forEach((_, i) => (x[i] = i - 50));
+    outputs.push([label, Array.from(d.forward(x, 3, 'train', new Rng(9)))]);
+  }
+  for (const [label, y] of outputs.slice(1)) assert.deepEqual(y, outputs[0]![1], `${label} vs ${outputs[0]![0]}`);
+  assert.ok(outputs[0]![1].some((v) => v === 0) && outputs[0]![1].some((v) => v !== 0));
 });

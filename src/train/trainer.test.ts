@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { refBackend } from '../backend/ref.js';
+import { float32Backends } from '../backend/test-backends.js';
+import type { Backend } from '../backend/backend.js';
 import { loadDataset } from '../data/files.js';
 import { sliceSet } from '../data/dataset.js';
 import { Model, mlpSpec } from '../nn/model.js';
@@ -11,30 +13,61 @@ const data = loadDataset();
 const spec = (dropout = 0) => mlpSpec({ inputSize: 784, hidden: [32], classes: 10, dropout });
 const withoutSeconds = (h: EpochLogs[]) => h.map(({ seconds: _s, ...rest }) => rest);
 
-function run(seed: number, dropout = 0.3) {
-  const model = new Model(spec(dropout), { backend: refBackend('float32'), seed });
+const backends = await float32Backends();
+
+function run(backend: Backend, seed: number, dropout = 0.3) {
+  const model = new Model(spec(dropout), { backend, seed });
   const r = fit(model, sliceSet(data.train, 0, 200), { epochs: 3, batchSize: 10, lr: 0.05, momentum: 0.5, test: sliceSet(data.test, 0, 200) });
   return { model, r };
 }
 
-test('same seed, same numbers, bit for bit; another seed differs', () => {
-  const a = run(7);
-  const b = run(7);
+function chapterRun(backend: Backend) {
+  const model = new Model(mlpSpec({ inputSize: 784, hidden: [100], classes: 10 }), { backend, seed: 1 });
+  return fit(model, sliceSet(data.train, 0, 1000), { epochs: 5, lr: 0.005, test: sliceSet(data.test, 0, 2000), evalEvery: 5 });
+}
+
+for (const { label, backend } of backends) {
+  test(`${label}: same seed, same numbers, bit for bit; another seed differs`, () => {
+    const a = run(backend, 7);
+    const b = run(backend, 7);
+    assert.deepEqual(withoutSeconds(a.r.history), withoutSeconds(b.r.history));
+    assert.deepEqual(a.model.getWeights(), b.model.getWeights());
+    const c = run(backend, 8);
+    assert.notDeepEqual(withoutSeconds(a.r.history), withoutSeconds(c.r.history));
+  });
+
+  test(`${label}: real MNIST, 1,000 images, 5 epochs of per-example SGD reach >= 0.80 test accuracy on 2,000 test images`, () => {
+    const r = chapterRun(backend);
+    assert.equal(r.stopReason, 'completed');
+    const last = r.history[4]!;
+    assert.ok(last.testAcc! >= 0.8, `test acc ${last.testAcc}`);
+    assert.ok(last.trainAcc > 0.85, `train acc ${last.trainAcc}`);
+    assert.equal(r.history[1]!.testAcc, undefined, 'no test pass on epoch 2 with evalEvery 5');
+    assert.ok(r.history[0]!.testAcc !== undefined, 'a test pass on the first epoch');
+  });
+}
+
+test('wasm on one thread and on two: bit-identical training (a fixed split and summation order)', () => {
+  const [, one, two] = backends;
+  const a = run(one!.backend, 3, 0.5);
+  const b = run(two!.backend, 3, 0.5);
   assert.deepEqual(withoutSeconds(a.r.history), withoutSeconds(b.r.history));
   assert.deepEqual(a.model.getWeights(), b.model.getWeights());
-  const c = run(8);
-  assert.notDeepEqual(withoutSeconds(a.r.history), withoutSeconds(c.r.history));
 });
 
-test('real MNIST: 1,000 images, 5 epochs of per-example SGD reach >= 0.80 test accuracy on 2,000 test images', () => {
-  const model = new Model(mlpSpec({ inputSize: 784, hidden: [100], classes: 10 }), { backend: refBackend('float32'), seed: 1 });
-  const r = fit(model, sliceSet(data.train, 0, 1000), { epochs: 5, lr: 0.005, test: sliceSet(data.test, 0, 2000), evalEvery: 5 });
-  assert.equal(r.stopReason, 'completed');
-  const last = r.history[4]!;
-  assert.ok(last.testAcc! >= 0.8, `test acc ${last.testAcc}`);
-  assert.ok(last.trainAcc > 0.85, `train acc ${last.trainAcc}`);
-  assert.equal(r.history[1]!.testAcc, undefined, 'no test pass on epoch 2 with evalEvery 5');
-  assert.ok(r.history[0]!.testAcc !== undefined, 'a test pass on the first epoch');
+test('wasm trains as ref does, to float32 rounding: same seed, test accuracy within 0.5 points', () => {
+  const [ref, wasm] = backends;
+  const a = run(ref!.backend, 11, 0.5);
+  const b = run(wasm!.backend, 11, 0.5);
+  a.r.history.forEach((l, i) => {
+    const m = b.r.history[i]!;
+    assert.ok(Math.abs(l.testAcc! - m.testAcc!) <= 0.005, `epoch ${i + 1}: ref ${l.testAcc}, wasm ${m.testAcc}`);
+    assert.ok(Math.abs(l.trainLoss - m.trainLoss) <= 1e-3 * l.trainLoss, `epoch ${i + 1}: ref loss ${l.trainLoss}, wasm ${m.trainLoss}`);
+  });
+  const wa = a.model.getWeights(), wb = b.model.getWeights();
+  let maxDiff = 0;
+  for (let i = 0; i < wa.length; i++) maxDiff = Math.max(maxDiff, Math.abs(wa[i]! - wb[i]!));
+  assert.ok(maxDiff < 1e-4, `largest weight difference ${maxDiff}`);
 });
 
 test('a short last batch is trained too; every example is seen once per epoch', () => {
@@ -52,13 +85,15 @@ test('without shuffling the examples come in file order', () => {
   assert.deepEqual(Array.from(t.progress!.order), Array.from({ length: 20 }, (_, i) => i));
 });
 
-test('divergence stops training with a message and keeps the last good weights', () => {
-  const model = new Model(spec(), { backend: refBackend('float32'), seed: 1 });
-  const r = fit(model, sliceSet(data.train, 0, 100), { epochs: 5, lr: 1e30, batchSize: 10 });
-  assert.equal(r.stopReason, 'diverged');
-  assert.match(r.message, /diverged at epoch \d+.*lower learning rate/);
-  assert.ok(model.getWeights().every(Number.isFinite));
-});
+for (const { label, backend } of backends) {
+  test(`${label}: divergence stops training with a message and keeps the last good weights`, () => {
+    const model = new Model(spec(), { backend, seed: 1 });
+    const r = fit(model, sliceSet(data.train, 0, 100), { epochs: 5, lr: 1e30, batchSize: 10 });
+    assert.equal(r.stopReason, 'diverged');
+    assert.match(r.message, /diverged at epoch \d+.*lower learning rate/);
+    assert.ok(model.getWeights().every(Number.isFinite));
+  });
+}
 
 test('a callback can stop training', () => {
   const model = new Model(spec(), { backend: refBackend('float32'), seed: 1 });
