@@ -1,6 +1,9 @@
 /** reglab: the engine's public API. */
 export type { Backend, DType, FloatArray } from './backend/backend.js';
 export { refBackend } from './backend/ref.js';
+export { createBackend, defaultBackendName, BACKEND_NAMES, type BackendName, type BackendOptions } from './backend/create.js';
+export { hasWasmSimd, hasRelaxedSimd, type WasmOptions } from './backend/wasm/load.js';
+export type { WasmBackend } from './backend/wasm/backend.js';
 export { Rng, type RngState } from './rng/mt19937.js';
 export * from './errors.js';
 export { parseIdx, encodeIdx, type IdxArray } from './data/idx.js';

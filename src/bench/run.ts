@@ -61,8 +61,10 @@ export async function runBench(data: Dataset, config: BenchConfig): Promise<{ ro
   }
   const numpy = config.runners.includes('numpy') ? await NumpyRunner.start() : null;
   if (config.runners.includes('numpy')) notes.push(numpy ? `numpy ${numpy.version} (python3)` : 'numpy: python3 with numpy not found, skipped');
-  const tfjs = config.runners.includes('tfjs') ? await startTfjs(data) : null;
-  if (config.runners.includes('tfjs')) notes.push(tfjs ? `tfjs-core ${tfjs.version}, wasm backend, threads ${tfjs.threads ? 'on' : 'off'}` : 'tfjs: @tensorflow/tfjs-backend-wasm not installed, skipped');
+  const loaded = config.runners.includes('tfjs') ? await startTfjs(data) : null;
+  const tfjs = typeof loaded === 'string' ? null : loaded;
+  if (typeof loaded === 'string') notes.push(`tfjs: skipped (${loaded})`);
+  if (tfjs) notes.push(`tfjs-core ${tfjs.version}, wasm backend, threads ${tfjs.threads ? 'on' : 'off'}`);
 
   const rows: BenchRow[] = [];
   try {

@@ -14,17 +14,16 @@ export interface TfjsRunner {
   epoch(w: Workload): () => { testAcc: number | null };
 }
 
-/** Loads tfjs-core and its wasm backend; null when they are not installed. */
-export async function startTfjs(data: Dataset): Promise<TfjsRunner | null> {
+/** Loads tfjs-core and its wasm backend; the reason as a string when they cannot be loaded. */
+export async function startTfjs(data: Dataset): Promise<TfjsRunner | string> {
   let tf: Tf;
   try {
     tf = await import('@tensorflow/tfjs-core');
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
     await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) return null;
+    if (!(await tf.setBackend('wasm'))) return 'its wasm backend did not initialise';
     await tf.ready();
-  } catch {
-    return null;
+  } catch (e) {
+    return (e as Error).message.split('\n')[0]!;
   }
   const pixels = (set: Dataset['train'], idx: ArrayLike<number>, start: number, count: number): Float32Array => {
     const x = new Float32Array(count * 784);
@@ -40,7 +39,6 @@ export async function startTfjs(data: Dataset): Promise<TfjsRunner | null> {
     epoch(w) {
       const w1 = tf.variable(tf.randomUniform([784, w.hidden], -0.1, 0.1, 'float32', 1));
       const w2 = tf.variable(tf.randomUniform([w.hidden, 10], -0.1, 0.1, 'float32', 2));
-      const opt = tf.train.sgd(w.lr);
       const order = Int32Array.from({ length: w.trainCount }, (_, i) => i);
       const rng = new Rng(1);
       const testX = w.testCount ? pixels(data.test, order.map((_, i) => i), 0, w.testCount) : null;
@@ -52,11 +50,16 @@ export async function startTfjs(data: Dataset): Promise<TfjsRunner | null> {
           tf.tidy(() => {
             const x = tf.tensor2d(pixels(data.train, order, s, count), [count, 784]);
             const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
-            opt.minimize(() => {
-              let h = tf.relu(tf.matMul(x, w1));
-              if (w.dropout) h = tf.mul(h, tf.mul(tf.cast(tf.greater(tf.randomUniform(h.shape), w.dropout), 'float32'), 1 / (1 - w.dropout)));
-              return tf.losses.softmaxCrossEntropy(y, tf.matMul(h, w2));
-            });
+            // The gradients by hand, as the numpy script writes them (tfjs-core's autodiff needs its
+            // gradient registry, which its ESM build cannot load in Node).
+            let h = tf.relu(tf.matMul(x, w1));
+            const mask = w.dropout ? tf.mul(tf.cast(tf.greater(tf.randomUniform(h.shape), w.dropout), 'float32'), 1 / (1 - w.dropout)) : null;
+            if (mask) h = tf.mul(h, mask);
+            const dz = tf.div(tf.sub(tf.softmax(tf.matMul(h, w2)), y), count);
+            let dh = tf.mul(tf.matMul(dz, w2, false, true), tf.cast(tf.greater(h, 0), 'float32'));
+            if (mask) dh = tf.mul(dh, mask);
+            w2.assign(tf.sub(w2, tf.mul(tf.matMul(h, dz, true, false), w.lr)));
+            w1.assign(tf.sub(w1, tf.mul(tf.matMul(x, dh, true, false), w.lr)));
           });
         }
         if (!testX) return { testAcc: null };
