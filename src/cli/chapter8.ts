@@ -18,12 +18,13 @@ ${BACKEND_HELP}`;
 const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
 
 export function chapter8Table(results: readonly Chapter8Result[]): string {
-  const head = ['experiment', 'best test', 'at epoch', 'final test', 'final train', 'gap', 'epochs', 'seconds'];
+  const head = ['experiment', 'best test', 'at epoch', 'final test', 'test loss', 'final train', 'gap', 'epochs', 'seconds'];
   const rows = results.map((r) => [
     r.name,
     pct(r.bestTestAcc),
     String(r.bestEpoch),
     pct(r.finalTestAcc),
+    r.finalTestLoss.toFixed(3),
     pct(r.finalTrainAcc),
     pct(r.gap),
     String(r.epochs),
@@ -91,7 +92,7 @@ export const command: Command = {
     };
     writeOutput(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     process.stdout.write('\n' + chapter8Table(results) + '\n\n');
-    process.stdout.write(`accuracies in %; gap = final train - final test; written to ${join(out, 'summary.json')}\n`);
+    process.stdout.write(`accuracies in %; final = the model as training ends (early stopping: the restored best epoch); train accuracy in eval mode; gap = final train - final test; test loss = the final model's mean cross-entropy on the test set\nwritten to ${join(out, 'summary.json')}\n`);
     return 0;
   },
 };

@@ -36,7 +36,7 @@ export const CHAPTER8_EXPERIMENTS: readonly Chapter8Experiment[] = Object.freeze
     title: 'mini-batches of 100 with dropout 0.5 (lr 0.1 on the batch mean)',
     config: resolveRunConfig({ ...CHAPTER8_BASE, batchSize: 100, dropout: 0.5, lr: 0.1, epochs: 300, evalEvery: 10 }),
   },
-  { name: 'l2', title: 'L2 weight decay 0.01 (beyond the chapter)', config: resolveRunConfig({ ...CHAPTER8_BASE, l2: 0.01 }) },
+  { name: 'l2', title: 'L2 weight decay 0.003 (beyond the chapter)', config: resolveRunConfig({ ...CHAPTER8_BASE, l2: 0.003 }) },
   {
     name: 'ensemble',
     title: '5 unregularised nets from different seeds vote',
