@@ -24,7 +24,7 @@ export function chapter8Table(results: readonly Chapter8Result[]): string {
     pct(r.bestTestAcc),
     String(r.bestEpoch),
     pct(r.finalTestAcc),
-    r.finalTestLoss.toFixed(3),
+    r.ensemble ? '-' : r.finalTestLoss.toFixed(3),
     pct(r.finalTrainAcc),
     pct(r.gap),
     String(r.epochs),
