@@ -27,6 +27,7 @@ export function refBackend(dtype: DType = 'float32'): Backend {
     countCorrect,
     argmaxRows,
     sgdStep,
+    denseSgdStep: (w, x, dy, lr, inSize, rows, outSize) => denseSgdStep(w, x, dy, lr, inSize, rows, outSize, dtype),
     gatherRows,
   };
 }
@@ -206,6 +207,27 @@ function sgdStep(
       velocity[i] = d;
     }
     w[i] = w[i]! - lr * d;
+  }
+}
+
+// w[inSize,outSize] -= lr * x^T[inSize,rows] · dy[rows,outSize], each gradient element rounded as matmul stores it
+function denseSgdStep(
+  w: FloatArray,
+  x: Readonly<FloatArray>,
+  dy: Readonly<FloatArray>,
+  lr: number,
+  inSize: number,
+  rows: number,
+  outSize: number,
+  dtype: DType,
+): void {
+  for (let i = 0; i < inSize; i++) {
+    for (let j = 0; j < outSize; j++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += x[r * inSize + i]! * dy[r * outSize + j]!;
+      const g = dtype === 'float32' ? Math.fround(s) : s;
+      w[i * outSize + j] = w[i * outSize + j]! - lr * g;
+    }
   }
 }
 

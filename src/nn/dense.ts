@@ -65,17 +65,30 @@ export class Dense implements Layer {
     return y;
   }
 
-  backward(dy: FloatArray, rows: number, needInputGrad: boolean): FloatArray | null {
+  /** The weight parameter (its value and gradient views). */
+  get weightParam(): Param {
+    return this.W;
+  }
+
+  /**
+   * With stepLr, W takes its plain SGD step (rate stepLr) here, straight from x and dy (Backend.denseSgdStep),
+   * and W.grad is not written: the caller must then leave W out of the optimizer's step. dx is computed first,
+   * from the weights of the forward pass.
+   */
+  backward(dy: FloatArray, rows: number, needInputGrad: boolean, stepLr?: number): FloatArray | null {
     const x = this.x;
     if (!x) throw new Error('Dense.backward called without a training forward pass');
     const be = this.backend;
-    // dW[in,out] = x^T[in,rows] · dy[rows,out]
-    be.matmul(this.W.grad, x, dy, this.inSize, rows, this.units, true, false, false);
+    let dx: FloatArray | null = null;
+    if (needInputGrad) {
+      // dx[rows,in] = dy[rows,out] · W^T[out,in]
+      dx = this.dx.get(rows * this.inSize);
+      be.matmul(dx, dy, this.W.value, rows, this.units, this.inSize, false, true, false);
+    }
     if (this.b) be.sumRows(this.b.grad, dy, rows, this.units, false);
-    if (!needInputGrad) return null;
-    // dx[rows,in] = dy[rows,out] · W^T[out,in]
-    const dx = this.dx.get(rows * this.inSize);
-    be.matmul(dx, dy, this.W.value, rows, this.units, this.inSize, false, true, false);
+    // dW[in,out] = x^T[in,rows] · dy[rows,out]
+    if (stepLr === undefined) be.matmul(this.W.grad, x, dy, this.inSize, rows, this.units, true, false, false);
+    else be.denseSgdStep(this.W.value, x, dy, stepLr, this.inSize, rows, this.units);
     return dx;
   }
 }

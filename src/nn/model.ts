@@ -11,6 +11,7 @@ import { Dense } from './dense.js';
 import { Dropout, checkDropoutRate } from './dropout.js';
 import { GrowBuffer, type Layer, type LayerSpec, type Mode, type Param } from './layer.js';
 import { LOSS_NAMES, lossAndGrad, type LossName } from './losses.js';
+import type { Sgd } from './sgd.js';
 
 export interface ModelSpec {
   /** Input width (784 for 28x28 images). */
@@ -116,6 +117,8 @@ export class Model {
   private readonly probs: GrowBuffer;
   /** Whether layer i must pass a gradient back: only if some layer below it has parameters. */
   private readonly needInputGrad: boolean[];
+  /** Weights a trainStep() stepped in their layer (reused each step). */
+  private readonly taken: Param[] = [];
 
   constructor(
     readonly spec: Readonly<ModelSpec>,
@@ -181,13 +184,44 @@ export class Model {
    * step() then applies them.
    */
   computeGradients(x: FloatArray, labels: Readonly<Uint8Array>, rows: number): StepResult {
+    const { dOut, result } = this.forwardLoss(x, labels, rows);
+    let g: FloatArray | null = dOut;
+    for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i]!.backward(g, rows, this.needInputGrad[i]!);
+    return result;
+  }
+
+  /**
+   * One training step: the same weights as computeGradients() then optimizer.step(), but a Dense layer whose
+   * weights take a plain SGD step (no momentum, no L2) steps them itself from its input and output gradient
+   * (Backend.denseSgdStep), so their gradient is never stored (their param.grad is left stale). Nothing is
+   * updated when the loss is not finite.
+   */
+  trainStep(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, optimizer: Sgd): StepResult {
+    const { dOut, result } = this.forwardLoss(x, labels, rows);
+    if (!Number.isFinite(result.lossSum)) return result;
+    const taken = this.taken;
+    taken.length = 0;
+    let g: FloatArray | null = dOut;
+    for (let i = this.layers.length - 1; i >= 0 && g; i--) {
+      const layer = this.layers[i]!;
+      const lr = layer instanceof Dense ? optimizer.plainStepLr(layer.weightParam) : null;
+      if (lr === null) {
+        g = layer.backward(g, rows, this.needInputGrad[i]!);
+      } else {
+        g = (layer as Dense).backward(g, rows, this.needInputGrad[i]!, lr);
+        taken.push((layer as Dense).weightParam);
+      }
+    }
+    optimizer.step(taken);
+    return result;
+  }
+
+  private forwardLoss(x: FloatArray, labels: Readonly<Uint8Array>, rows: number): { dOut: FloatArray; result: StepResult } {
     const out = this.forward(x, rows, 'train');
     const dOut = this.outGrad.get(rows * this.outputSize);
     const lossSum = lossAndGrad(this.backend, this.spec.loss, dOut, out, labels, rows, this.outputSize);
     const correct = this.backend.countCorrect(out, labels, rows, this.outputSize);
-    let g: FloatArray | null = dOut;
-    for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i]!.backward(g, rows, this.needInputGrad[i]!);
-    return { lossSum, correct };
+    return { dOut, result: { lossSum, correct } };
   }
 
   /** Loss summed over the rows and the number correct, in eval mode (no dropout, no draws). */

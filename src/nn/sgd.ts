@@ -40,9 +40,20 @@ export class Sgd {
     this.velocity = this.config.momentum > 0 ? params.map((p) => backend.alloc(p.value.length)) : [];
   }
 
-  step(): void {
+  /**
+   * The learning rate when p's step is plain SGD (no momentum, no L2 on it): such a step needs nothing but
+   * the gradient, so a layer may take it as it computes the gradient (Backend.denseSgdStep). Else null.
+   */
+  plainStepLr(p: Param): number | null {
+    const { lr, momentum, l2 } = this.config;
+    return momentum === 0 && (l2 === 0 || !p.decay) ? lr : null;
+  }
+
+  /** Steps every parameter from its gradient, except those in `taken` (already stepped by their layer). */
+  step(taken: readonly Param[] = []): void {
     const { lr, momentum, l2 } = this.config;
     this.params.forEach((p, i) => {
+      if (taken.includes(p)) return;
       this.backend.sgdStep(p.value, p.grad, this.velocity[i] ?? null, lr, momentum, p.decay ? l2 : 0, p.value.length);
     });
   }

@@ -139,13 +139,12 @@ export class Trainer {
     this.model.backend.gatherRows(x, this.train.images, p.order, start, size, this.model.inputSize, 255);
     const labels = this.labels.subarray(0, size);
     for (let r = 0; r < size; r++) labels[r] = this.train.labels[p.order[start + r]!]!;
-    const { lossSum, correct } = this.model.computeGradients(x, labels, size);
+    const { lossSum, correct } = this.model.trainStep(x, labels, size, this.optimizer);
     if (!Number.isFinite(lossSum)) {
       this.model.setWeights(this.lastGoodWeights);
       this.stop('diverged', `training diverged at epoch ${this.epoch + 1} (loss is ${lossSum}); the weights of epoch ${this.epoch} were kept; try a lower learning rate`);
       return false;
     }
-    this.optimizer.step();
     p.lossSum += lossSum;
     p.correct += correct;
     p.seen += size;

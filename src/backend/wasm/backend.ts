@@ -147,6 +147,19 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       run(n >= PARALLEL_ELEMENTS ? PARTS_PER_THREAD * threads() : 1);
     },
 
+    denseSgdStep(w, x, dy, lr, inSize, rows, outSize) {
+      if (inSize <= 0 || outSize <= 0) return;
+      const pw = ptr(w, inSize * outSize, 'denseSgdStep w');
+      const px = ptr(x, rows * inSize, 'denseSgdStep x');
+      const pdy = ptr(dy, rows * outSize, 'denseSgdStep dy');
+      const parts = inSize * rows * outSize >= PARALLEL_MACS && threads() > 1 ? Math.min(PARTS_PER_THREAD * threads(), inSize) : 1;
+      const need = k.denseSgdStepScratchBytes(rows, Math.ceil(inSize / parts) + 1, outSize);
+      setArgs(pw, px, pdy, inSize, rows, outSize, scratchPerThread(need), scratchStride);
+      f64[0] = lr;
+      i32[Slot.task] = Task.denseSgdStep;
+      run(parts);
+    },
+
     gatherRows(out, images, idx, start, count, cols, divisor) {
       const n = count * cols;
       const po = ptr(out, n, 'gatherRows out');

@@ -50,6 +50,11 @@ function withinRounding(got: FloatArray, want: FloatArray, bound: FloatArray, te
   return null;
 }
 
+/** [inSize, rows, outSize] for denseSgdStep: batch 1 (the chapter's SGD), batches, tails of every tile. */
+const DENSE_SGD_SHAPES: Array<[number, number, number]> = [
+  [784, 1, 100], [100, 1, 10], [784, 100, 100], [13, 1, 37], [33, 7, 129], [5, 3, 3], [1, 1, 1], [9, 4, 5], [0, 2, 3], [3, 0, 4],
+];
+
 const SHAPES: Array<[number, number, number]> = [
   [1, 1, 1], [1, 784, 100], [100, 784, 100], [7, 13, 33], [5, 0, 3], [3, 5, 37], [100, 100, 10], [33, 9, 129], [64, 64, 64], [2, 31, 4],
 ];
@@ -98,7 +103,7 @@ for (const threads of [1, 2]) {
       assert.notEqual(withinRounding(out, want, bound, k), null);
     });
 
-    test('matmul splits over threads without changing a bit', async () => {
+    test('matmul and denseSgdStep split over threads without changing a bit', async () => {
       const one = (await createBackend('wasm', { threads: 1 })) as WasmBackend;
       for (const [m, k, n] of [[100, 784, 100], [784, 100, 100], [3, 500, 300]] as const) {
         const a = fill(be.alloc(m * k), rng, 0.3), b = fill(be.alloc(k * n), rng);
@@ -110,6 +115,14 @@ for (const threads of [1, 2]) {
         be.matmul(out, at, b, m, k, n, true, false, false);
         one.matmul(out1, copyTo(one, at), copyTo(one, b), m, k, n, true, false, false);
         assertSame(out, out1, `matmul transA ${m}x${k}x${n}`);
+      }
+      for (const [inSize, rows, outSize] of [[784, 100, 100], [784, 1, 100], [300, 37, 33]] as const) {
+        const x = fill(be.alloc(rows * inSize), rng, 0.2), dy = fill(be.alloc(rows * outSize), rng);
+        const w0 = fill(new Float32Array(inSize * outSize), rng);
+        const w = copyTo(be, w0), w1 = copyTo(one, w0);
+        be.denseSgdStep(w, x, dy, 0.01, inSize, rows, outSize);
+        one.denseSgdStep(w1, copyTo(one, x), copyTo(one, dy), 0.01, inSize, rows, outSize);
+        assertSame(w, w1, `denseSgdStep ${inSize}x${rows}x${outSize}`);
       }
       one.close();
     });
@@ -194,6 +207,31 @@ for (const threads of [1, 2]) {
       }
     });
 
+    test('denseSgdStep: exactly matmul (transA) then sgdStep; within float32 rounding of ref; sparse and dense', () => {
+      for (const [inSize, rows, outSize] of DENSE_SGD_SHAPES) {
+        for (const density of [1, 0.2, 0]) {
+          const what = `denseSgdStep ${inSize}x${rows}x${outSize} density ${density} (seed ${SEED})`;
+          const x = fill(be.alloc(rows * inSize), rng, density);
+          const dy = fill(be.alloc(rows * outSize), rng);
+          const w0 = fill(new Float32Array(inSize * outSize), rng);
+          const w = copyTo(be, w0), composed = copyTo(be, w0), g = be.alloc(inSize * outSize);
+          be.denseSgdStep(w, x, dy, 0.013, inSize, rows, outSize);
+          be.matmul(g, x, dy, inSize, rows, outSize, true, false, false);
+          be.sgdStep(composed, g, null, 0.013, 0, 0, inSize * outSize);
+          assertSame(w, composed, what);
+          // against ref: the gradients agree to float32 rounding, the steps then to lr times that
+          const want = Float32Array.from(w0), bound = new Float32Array(inSize * outSize);
+          ref.denseSgdStep(want, x, dy, 0.013, inSize, rows, outSize);
+          ref.matmul(bound, x.map(Math.abs), dy.map(Math.abs), inSize, rows, outSize, true, false, true);
+          for (let i = 0; i < want.length; i++) {
+            const tol = 0.013 * (rows + 2) * 2 ** -22 * bound[i]! + 2 ** -23 * Math.abs(want[i]!);
+            if (!(Math.abs(w[i]! - want[i]!) <= tol)) assert.fail(`${what}: element ${i} is ${w[i]}, reference ${want[i]} (tolerance ${tol})`);
+          }
+          if (density === 0) assertSame(w, Float32Array.from(w0), `${what}: an all-zero input leaves w as it is`);
+        }
+      }
+    });
+
     test('gatherRows scales pixels as the reference does', () => {
       const [count, cols, total] = [250, 784, 400];
       const images = Uint8Array.from({ length: total * cols }, () => (rng.random() < 0.8 ? 0 : rng.randint(256)));
@@ -220,4 +258,22 @@ test('createBackend: wasm is float32 only; unknown names are refused', async () 
   await assert.rejects(createBackend('gpu' as 'ref'), ConfigError);
   await assert.rejects(createBackend('wasm', { threads: 0 }), ConfigError);
   assert.equal((await createBackend('ref', { dtype: 'float64' })).dtype, 'float64');
+});
+
+test('ref denseSgdStep is exactly its matmul (transA) then sgdStep, in float32 and float64', () => {
+  const rng = new Rng(SEED);
+  for (const dtype of ['float32', 'float64'] as const) {
+    const r = refBackend(dtype);
+    for (const [inSize, rows, outSize] of DENSE_SGD_SHAPES) {
+      for (const density of [1, 0.2, 0]) {
+        const x = fill(r.alloc(rows * inSize), rng, density), dy = fill(r.alloc(rows * outSize), rng);
+        const w = fill(r.alloc(inSize * outSize), rng), composed = r.alloc(inSize * outSize), g = r.alloc(inSize * outSize);
+        composed.set(w);
+        r.denseSgdStep(w, x, dy, 0.013, inSize, rows, outSize);
+        r.matmul(g, x, dy, inSize, rows, outSize, true, false, false);
+        r.sgdStep(composed, g, null, 0.013, 0, 0, inSize * outSize);
+        assertSame(w, composed, `ref ${dtype} denseSgdStep ${inSize}x${rows}x${outSize} density ${density}`);
+      }
+    }
+  }
 });

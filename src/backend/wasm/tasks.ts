@@ -13,6 +13,7 @@ export const Task = {
   matmulTN: 2,
   sgdStep: 3,
   bytesToFloats: 4,
+  denseSgdStep: 5,
 } as const;
 
 /** Int32 slots of the control block. */
@@ -74,6 +75,15 @@ export function runPart(k: Kernels, { i32, f64 }: Control, part: number, thread:
       const scratch = i32[a + 7]! + thread * i32[a + 8]!;
       const kernel = i32[Slot.task] === Task.matmulNN ? k.matmulNN : k.matmulTN;
       kernel(i32[a]!, i32[a + 1]!, i32[a + 2]!, m, i32[a + 4]!, i32[a + 5]!, i32[a + 6]!, r0, r1, scratch);
+      break;
+    }
+    case Task.denseSgdStep: {
+      // w, x, dy, m, k, n, scratch, scratch stride; lr
+      const m = i32[a + 3]!;
+      const r0 = partStart(m, part, parts, 1);
+      const r1 = partStart(m, part + 1, parts, 1);
+      const scratch = i32[a + 6]! + thread * i32[a + 7]!;
+      k.denseSgdStep(i32[a]!, i32[a + 1]!, i32[a + 2]!, m, i32[a + 4]!, i32[a + 5]!, f64[0]!, r0, r1, scratch);
       break;
     }
     case Task.sgdStep: {
