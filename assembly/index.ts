@@ -1,4 +1,4 @@
 /** The fast backend's kernels (AssemblyScript, WebAssembly SIMD). Pointers are byte offsets into memory. */
-export { matmulNN, matmulTN, matmulTNScratchBytes, denseSgdStep, denseSgdStepScratchBytes, transpose } from './matmul';
+export { matmulNN, matmulTN, matmulTNScratchBytes, denseSgdStep, transpose } from './matmul';
 export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats } from './elementwise';
 export { sgdStep } from './sgd';

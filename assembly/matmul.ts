@@ -9,7 +9,6 @@
  * About 81% of MNIST pixels and half to three quarters of ReLU/dropout outputs are zero.
  */
 import { madd } from './madd';
-import { sgdStep } from './sgd';
 
 /** out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a[m,k] · b[k,n]. scratch: 8k + 16 bytes. */
 export function matmulNN(
@@ -85,38 +84,51 @@ export function matmulTN(
   }
 }
 
-/** Bytes of scratch denseSgdStep needs for c rows of w, batch k, width n. */
-export function denseSgdStepScratchBytes(k: i32, c: i32, n: i32): i32 {
-  return matmulTNScratchBytes(k, c) + 4 * n + 32;
-}
-
 /**
  * A dense layer's weight gradient and plain SGD step in one pass, rows [r0,r1) of w[m,n]:
  *   w -= lr * (x^T · dy), x stored [k,m], dy [k,n],
- * exactly matmulTN(g, x, dy, ...) then sgdStep(w, g, 0, lr, 0, 0, ...): each row's gradient is summed as
- * matmulTN sums it (into a scratch row), then stepped as sgdStep steps it. Rows whose column of x is all zero
+ * exactly matmulTN(g, x, dy, ...) then sgdStep(w, g, 0, lr, 0, 0, ...): each row's gradient is summed in
+ * registers as matmulTN sums it, then stepped as sgdStep steps it, never stored. Rows whose column of x is all zero
  * have a zero gradient and are left as they are, unread: with batch 1 on MNIST that is 81% of W1.
- * scratch: denseSgdStepScratchBytes(k, r1 - r0, n).
+ * scratch: matmulTNScratchBytes(k, r1 - r0).
  */
 export function denseSgdStep(
   w: usize, x: usize, dy: usize, m: i32, k: i32, n: i32, lr: f64, r0: i32, r1: i32, scratch: usize,
 ): void {
   const c = r1 - r0;
   if (c <= 0) return;
+  if (k == 1) {
+    // One example (the chapter's SGD): x is one row; each nonzero x[i] is a one-entry list.
+    store<i32>(scratch, 0);
+    const zero = f32x4.splat(0);
+    let i = r0;
+    for (; i + 4 <= r1; i += 4) {
+      const mask = i32x4.bitmask(f32x4.ne(v128.load(x + (<usize>i << 2)), zero));
+      if (mask == 0) continue;
+      for (let l = 0; l < 4; l++) if ((mask >> l) & 1) stepRowOne(w, x, dy, n, lr, i + l, scratch);
+    }
+    for (; i < r1; i++) if (load<f32>(x + (<usize>i << 2)) != 0) stepRowOne(w, x, dy, n, lr, i, scratch);
+    return;
+  }
   const nzOff = columnLists(x, m, k, r0, r1, scratch, n << 2);
   const slots = <usize>(k + 1) * <usize>(c + 4);
   const nzVal = nzOff + (slots << 2);
-  const g = (nzVal + (slots << 2) + 15) & ~15; // f32[n]: one row's gradient
   let begin = 0;
   for (let j = 0; j < c; j++) {
     const end = load<i32>(scratch + (<usize>j << 2));
     if (end > begin) {
       const q = <usize>begin << 2;
-      rowFromNonzeros(g, dy, n, nzOff + q, nzVal + q, end - begin, false);
-      sgdStep(w + (<usize>((r0 + j) * n) << 2), g, 0, lr, 0, 0, 0, n);
+      rowFromNonzeros(w + (<usize>((r0 + j) * n) << 2), dy, n, nzOff + q, nzVal + q, end - begin, false, true, lr);
     }
     begin = end + 1;
   }
+}
+
+/** w row i -= lr * x[i] * dy[n], the one-example case of denseSgdStep; scratch holds the list's offset 0. */
+// @ts-ignore: decorator
+@inline function stepRowOne(w: usize, x: usize, dy: usize, n: i32, lr: f64, i: i32, scratch: usize): void {
+  const xi = x + (<usize>i << 2);
+  rowFromNonzeros(w + (<usize>(i * n) << 2), dy, n, scratch, xi, 1, false, true, lr);
 }
 
 /**
@@ -202,12 +214,15 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
 
 /**
  * orow[n] = (accumulate ? orow : 0) + sum over q < cnt of nzVal[q] * (b row at byte offset nzOff[q]), summed in
- * q order: 32 columns at a time in eight registers, then 4 at a time, then one.
+ * q order: 32 columns at a time in eight registers, then 4 at a time, then one. With step (a constant, so
+ * inlining removes the other branch), the row sum is a gradient g instead and orow takes the SGD step
+ * orow -= lr * g straight from the registers, rounded as sgdStep rounds it.
  */
 // @ts-ignore: decorator
 @inline function rowFromNonzeros(
-  orow: usize, b: usize, n: i32, nzOff: usize, nzVal: usize, cnt: i32, accumulate: bool,
+  orow: usize, b: usize, n: i32, nzOff: usize, nzVal: usize, cnt: i32, accumulate: bool, step: bool = false, lr: f64 = 0,
 ): void {
+  const vlr = f64x2.splat(lr);
   let j = 0;
   for (; j + 32 <= n; j += 32) {
     const bj = b + (<usize>j << 2);
@@ -225,6 +240,17 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
       c7 = madd(av, v128.load(bp, 112), c7);
     }
     const op = orow + (<usize>j << 2);
+    if (step) {
+      sgdStep4(op, c0, vlr);
+      sgdStep4(op + 16, c1, vlr);
+      sgdStep4(op + 32, c2, vlr);
+      sgdStep4(op + 48, c3, vlr);
+      sgdStep4(op + 64, c4, vlr);
+      sgdStep4(op + 80, c5, vlr);
+      sgdStep4(op + 96, c6, vlr);
+      sgdStep4(op + 112, c7, vlr);
+      continue;
+    }
     if (accumulate) {
       c0 = f32x4.add(v128.load(op), c0);
       c1 = f32x4.add(v128.load(op, 16), c1);
@@ -252,6 +278,10 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
       c0 = madd(av, v128.load(bj + <usize>load<i32>(nzOff + (<usize>q << 2))), c0);
     }
     const op = orow + (<usize>j << 2);
+    if (step) {
+      sgdStep4(op, c0, vlr);
+      continue;
+    }
     if (accumulate) c0 = f32x4.add(v128.load(op), c0);
     v128.store(op, c0);
   }
@@ -262,6 +292,18 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
       s += load<f32>(nzVal + (<usize>q << 2)) * load<f32>(bj + <usize>load<i32>(nzOff + (<usize>q << 2)));
     }
     const op = orow + (<usize>j << 2);
-    store<f32>(op, accumulate ? load<f32>(op) + s : s);
+    if (step) store<f32>(op, <f32>(<f64>load<f32>(op) - lr * <f64>s));
+    else store<f32>(op, accumulate ? load<f32>(op) + s : s);
   }
+}
+
+/** w[4] -= lr * g[4] in float64, each rounded once to float32: sgdStep's plain step on four lanes. */
+// @ts-ignore: decorator
+@inline function sgdStep4(wp: usize, g: v128, vlr: v128): void {
+  const w = v128.load(wp);
+  const lo = f64x2.sub(f64x2.promote_low_f32x4(w), f64x2.mul(vlr, f64x2.promote_low_f32x4(g)));
+  const wh = v128.shuffle<i32>(w, w, 2, 3, 0, 1);
+  const gh = v128.shuffle<i32>(g, g, 2, 3, 0, 1);
+  const hi = f64x2.sub(f64x2.promote_low_f32x4(wh), f64x2.mul(vlr, f64x2.promote_low_f32x4(gh)));
+  v128.store(wp, v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
 }

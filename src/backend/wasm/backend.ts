@@ -153,7 +153,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       const px = ptr(x, rows * inSize, 'denseSgdStep x');
       const pdy = ptr(dy, rows * outSize, 'denseSgdStep dy');
       const parts = inSize * rows * outSize >= PARALLEL_MACS && threads() > 1 ? Math.min(PARTS_PER_THREAD * threads(), inSize) : 1;
-      const need = k.denseSgdStepScratchBytes(rows, Math.ceil(inSize / parts) + 1, outSize);
+      const need = k.matmulTNScratchBytes(rows, Math.ceil(inSize / parts) + 1);
       setArgs(pw, px, pdy, inSize, rows, outSize, scratchPerThread(need), scratchStride);
       f64[0] = lr;
       i32[Slot.task] = Task.denseSgdStep;

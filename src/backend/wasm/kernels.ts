@@ -8,10 +8,8 @@ export interface Kernels {
   matmulTN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
   /** Scratch bytes matmulTN needs for c output rows with inner dimension k. */
   matmulTNScratchBytes(k: number, c: number): number;
-  /** w[m,n] rows [r0,r1) -= lr * x^T · dy, x stored [k,m], dy [k,n]; rows of all-zero x columns untouched. */
+  /** w[m,n] rows [r0,r1) -= lr * x^T · dy, x stored [k,m], dy [k,n]; rows of all-zero x columns untouched. Scratch as matmulTN's. */
   denseSgdStep(w: number, x: number, dy: number, m: number, k: number, n: number, lr: number, r0: number, r1: number, scratch: number): void;
-  /** Scratch bytes denseSgdStep needs for c rows of w, batch k, width n. */
-  denseSgdStepScratchBytes(k: number, c: number, n: number): number;
   transpose(out: number, a: number, rows: number, cols: number): void;
   addRowVector(x: number, bias: number, cols: number, r0: number, r1: number): void;
   sumRows(out: number, x: number, rows: number, cols: number, accumulate: number): void;
