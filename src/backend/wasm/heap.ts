@@ -52,7 +52,8 @@ export class Heap {
 
   /** The address of a view of this heap's memory with at least `count` elements; throws on any other array. */
   ptr(view: Readonly<ArrayLike<number>> & ArrayBufferView, count: number, what: string): number {
-    if (!this.owned.has(view.buffer)) {
+    const buffer = view.buffer;
+    if (buffer !== this.buffer && !this.owned.has(buffer)) {
       throw new ConfigError(`${what}: the buffer was not allocated by this wasm backend (use backend.alloc)`);
     }
     if (view.length < count) throw new RangeError(`${what}: buffer holds ${view.length} elements, the kernel needs ${count}`);
