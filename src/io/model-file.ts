@@ -16,7 +16,8 @@ export const MODEL_FORMAT_VERSION = 1;
 export interface ModelMeta {
   /** Settings the model was trained with (free-form, for people and reports). */
   training?: Record<string, unknown>;
-  history?: EpochLogs[];
+  /** Per-epoch metrics. reglab train leaves out `seconds`, so the same seed and settings give the same bytes. */
+  history?: (Omit<EpochLogs, 'seconds'> & { seconds?: number })[];
   /** Extra labelled facts, e.g. the data source. */
   [key: string]: unknown;
 }
