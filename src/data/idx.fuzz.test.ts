@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { DataError } from '../errors.js';
-import { FUZZ_SEED, concat, mutate, mutations } from '../testing/fuzz.js';
+import { fuzzOptions, concat, mutate, mutations } from '../testing/fuzz.js';
 import { imageSetFromIdx } from './dataset.js';
 import { idxBytesOf, loadDataset } from './files.js';
 import { encodeIdx, parseIdx, readIdxHeader } from './idx.js';
@@ -39,10 +39,9 @@ function checkParsed(bytes: Uint8Array): void {
   assert.equal(r.data.buffer, bytes.buffer, 'a view, no copy');
 }
 
-const opts = (numRuns: number) => ({ seed: FUZZ_SEED, numRuns });
 
 test('fuzz: parseIdx on mutated real image and label files (3,000 cases)', { timeout: 60_000 }, () => {
-  fc.assert(fc.property(mutations, fc.boolean(), (ms, useLabels) => checkParsed(mutate(useLabels ? labels : images, ms))), opts(3000));
+  fc.assert(fc.property(mutations, fc.boolean(), (ms, useLabels) => checkParsed(mutate(useLabels ? labels : images, ms))), fuzzOptions(3000));
 });
 
 test('fuzz: imageSetFromIdx on mutated pairs (1,500 cases)', { timeout: 60_000 }, () => {
@@ -57,7 +56,7 @@ test('fuzz: imageSetFromIdx on mutated pairs (1,500 cases)', { timeout: 60_000 }
       assert.ok(set.count > 0 && set.height > 0 && set.width > 0);
       assert.ok(set.labels.every((l) => l <= 99));
     }),
-    opts(1500),
+    fuzzOptions(1500),
   );
 });
 
@@ -73,7 +72,7 @@ test('fuzz: mutated gzip streams (1,500 cases) inflate no further than the heade
       }
       checkParsed(out);
     }),
-    opts(1500),
+    fuzzOptions(1500),
   );
 });
 
@@ -86,7 +85,7 @@ test('fuzz: well-formed gzip of mutated IDX files (1,000 cases): lying headers r
       assert.deepEqual(out, plain);
       checkParsed(out);
     }),
-    opts(1000),
+    fuzzOptions(1000),
   );
 });
 

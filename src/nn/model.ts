@@ -62,7 +62,6 @@ export function validateModelSpec(spec: ModelSpec): void {
   if (!posInt(spec.inputSize)) throw new ConfigError(`input size must be a positive integer, got ${show(spec.inputSize)}`);
   if (!LOSS_NAMES.includes(spec.loss)) throw new ConfigError(`loss must be one of ${LOSS_NAMES.join(', ')}, got ${show(spec.loss)}`);
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) throw new ConfigError('a model needs at least one layer');
-  if (!spec.layers.some((l) => l.type === 'dense')) throw new ConfigError('a model needs at least one dense layer');
   for (const l of spec.layers) {
     // Specs also come from files: every field is checked for its type, not only its range.
     if (typeof l !== 'object' || l === null || Array.isArray(l)) throw new ConfigError('a layer must be an object');
@@ -84,6 +83,7 @@ export function validateModelSpec(spec: ModelSpec): void {
         throw new ConfigError(`unknown layer type ${show((l as { type: unknown }).type)}`);
     }
   }
+  if (!spec.layers.some((l) => l.type === 'dense')) throw new ConfigError('a model needs at least one dense layer');
 }
 
 function makeLayer(spec: LayerSpec): Layer {

@@ -5,7 +5,13 @@
  */
 import fc from 'fast-check';
 
-export const FUZZ_SEED = 20260601;
+/** CI's fixed seed; REGLAB_FUZZ_SEED=n picks other cases for a local hunt. */
+export const FUZZ_SEED = Number(process.env.REGLAB_FUZZ_SEED ?? 20260601);
+/** REGLAB_FUZZ_SCALE=k runs k times as many cases (a long local hunt); CI runs the default 1. */
+export const FUZZ_SCALE = Math.max(1, Number(process.env.REGLAB_FUZZ_SCALE ?? 1));
+
+/** fast-check options: the seed, and numRuns cases times the scale. */
+export const fuzzOptions = (numRuns: number) => ({ seed: FUZZ_SEED, numRuns: Math.round(numRuns * FUZZ_SCALE) });
 
 /** Numbers a lying header likes: sizes at the edges of uint32, int32, doubles and the file. */
 export const INTERESTING_U32 = [0, 1, 2, 3, 4, 8, 28, 255, 256, 784, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
@@ -94,7 +100,7 @@ export function mutate(bytes: Uint8Array, ms: readonly Mutation[]): Uint8Array {
 
 /** Values a hostile JSON header may hold where a number, string, list or object is expected. */
 export const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom<unknown>(0, -1, 1, 0.5, 2 ** 31, 2 ** 32, 2 ** 53, 1e308, -1e308, 784, 10, '', 'relu', 'dense', 'float64', 'float32', null, true, false, [], {}, [1, 2], { toString: 1 }, { valueOf: 'x' }, { __proto__: 1 }, { $f64: 0 }, { $num: 'NaN' }) },
+  { weight: 3, arbitrary: fc.constantFrom<unknown>(0, -1, 1, 0.5, 2 ** 31, 2 ** 32, 2 ** 53, 1e308, -1e308, 784, 10, '', 'relu', 'dense', 'float64', 'float32', null, true, false, [], {}, [1, 2], { toString: 1 }, { valueOf: 'x' }, JSON.parse('{"__proto__": {"x": 1}}'), { $f64: 0 }, { $num: 'NaN' }) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 );
 
@@ -130,7 +136,9 @@ export function editJson<T>(value: T, edits: readonly JsonEdit[]): T {
       else delete parent[last];
     } else {
       // defineProperty: a "__proto__" value is set as data, as JSON.parse would.
-      Object.defineProperty(parent, last, { value: e.value, enumerable: true, writable: true, configurable: true });
+      // A copy: later edits must not change the shared value (or make it cyclic).
+      const value = e.value === undefined ? null : JSON.parse(JSON.stringify(e.value));
+      Object.defineProperty(parent, last, { value, enumerable: true, writable: true, configurable: true });
     }
   }
   return root;
