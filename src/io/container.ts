@@ -62,6 +62,7 @@ export function decodeContainer(bytes: Uint8Array, what: string, format: string)
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ModelFileError(`${what}: corrupted header`);
   const h = header as ContainerHeader;
+  if (typeof h.format !== 'string') throw new ModelFileError(`${what}: corrupted header (no format name)`);
   if (h.format !== format) throw new ModelFileError(`${what}: a ${show(h.format)} file, not a ${format} file`);
   if (!Number.isInteger(h.payloadBytes) || h.payloadBytes < 0 || !Number.isInteger(h.payloadCrc32)) {
     throw new ModelFileError(`${what}: corrupted header (payload size or checksum)`);
