@@ -271,6 +271,9 @@ test('bad flags: each exits 2 with one line naming the flag, before any work, wr
   }
   assert.ok(!existsSync(out), 'nothing was written');
   assertBadInput(reglab('trian'), /unknown command 'trian'/, 'unknown command');
+  assertBadInput(reglab('chapter8', '--out', join(dir, 'plain-file', 'runs')), /--out .*plain-file is not a folder/, 'chapter8 --out under a file');
+  assertBadInput(reglab('chapter8', '--only', 'overfit,nope'), /--only: unknown experiment 'nope'/, 'chapter8 --only');
+  assertBadInput(reglab('eval', '--model', join(dir, 'plain-file'), '--test-size', '0'), /--test-size must be between 1/, 'eval --test-size');
 });
 
 test('broken model files: reglab eval exits 2 with one line saying what is wrong', { timeout: 120_000 }, () => {
