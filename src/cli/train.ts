@@ -208,6 +208,7 @@ const FLAG_OF: Record<string, string> = {
   'earlyStopping.patience': '--patience',
   'earlyStopping.minDelta': '--min-delta',
   'earlyStopping.monitor': '--monitor',
+  'backend.name': '--backend',
 };
 
 /** Refuses to resume a checkpoint under other settings, naming each flag that differs and both values. */
@@ -216,9 +217,9 @@ function checkSameSettings(saved: Record<string, unknown>, now: Record<string, u
   if (diff.length === 0) return;
   const valueAt = (o: Record<string, unknown>, dotted: string) => dotted.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | null)?.[k], o);
   const flags = diff
-    .filter((d) => d.startsWith('run.'))
+    .filter((d) => d.startsWith('run.') || d.startsWith('backend.'))
     .map((d) => {
-      const key = d.slice(4);
+      const key = d.startsWith('run.') ? d.slice(4) : d;
       const flag = FLAG_OF[key] ?? FLAG_OF[key.split('.')[0]!] ?? key;
       return `${flag} (checkpoint: ${show(valueAt(saved, d))}, now: ${show(valueAt(now, d))})`;
     });

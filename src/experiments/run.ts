@@ -131,7 +131,7 @@ export function prepareRun(data: Dataset, config: RunConfig, backend: Backend, c
 
 /**
  * What a checkpoint records of a run so that resuming it with other settings can be refused: the resolved
- * config (early stopping with its defaults filled in) and a fingerprint (CRC-32s) of the images and labels the
+ * config (early stopping with its defaults filled in), the backend's arithmetic, and a fingerprint (CRC-32s) of the images and labels the
  * run uses, so a changed data folder is caught too.
  */
 export function runSettings(run: PreparedRun): Record<string, unknown> {
@@ -139,6 +139,7 @@ export function runSettings(run: PreparedRun): Record<string, unknown> {
   const print = (set: ImageSet | undefined) => (set ? [set.count, set.height, set.width, crc32(set.images), crc32(set.labels)] : null);
   return {
     run: { ...run.config, earlyStopping: run.earlyStopping ? { ...run.earlyStopping.config } : null },
+    backend: { name: run.model.backend.name, dtype: run.model.backend.dtype },
     data: { train: print(train), validation: print(validation), test: print(test) },
   };
 }
