@@ -31,6 +31,8 @@ export interface Checkpoint {
 export function encodeCheckpoint(trainer: Trainer, settings: Record<string, unknown>): Uint8Array {
   const model = trainer.model;
   const { json, sections, payload } = encodeState(trainer.getState());
+  const plain = encodeState(settings);
+  if (plain.sections.length > 0) throw new Error('checkpoint settings must be plain JSON data (no typed arrays)');
   return encodeContainer(
     {
       format: CHECKPOINT_FORMAT,
@@ -39,7 +41,7 @@ export function encodeCheckpoint(trainer: Trainer, settings: Record<string, unkn
       dtype: model.backend.dtype,
       backend: model.backend.name,
       seed: model.seed,
-      settings: encodeState(settings).json as Record<string, unknown>,
+      settings: plain.json as Record<string, unknown>,
       sections,
       state: json,
     },
