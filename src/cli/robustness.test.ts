@@ -175,9 +175,13 @@ test('resuming is refused with another setting, a missing --checkpoint, an exist
 test('divergence stops with the epoch and a suggestion; the last good checkpoint is kept', { timeout: 60_000 }, () => {
   const dir = tmp('diverge');
   const r = reglab('train', '--train-size', '300', '--test-size', '100', '--epochs', '6', '--hidden', '32', '--batch-size', '10', '--loss', 'mse', '--lr', '2', '--checkpoint', join(dir, 'ck'), '--save', join(dir, 'model.bin'));
-  assertBadInput(r, /^reglab train: training diverged at epoch 3 \(loss is (NaN|-?Infinity)\); .*try a lower learning rate; .*ck keeps the run as it was after epoch 2$/, 'diverged');
+  assertBadInput(r, /^reglab train: training diverged at epoch 3 \(loss is (NaN|-?Infinity)\); .*try a lower learning rate; .*ck keeps the last good state of the run$/, 'diverged');
   assert.equal((decodeCheckpoint(readFileSync(join(dir, 'ck'))).state as { epoch: number }).epoch, 2);
   assert.ok(!existsSync(join(dir, 'model.bin')));
+  // Diverging in the first epoch: no checkpoint was ever written, and the message does not claim one.
+  const first = reglab('train', '--train-size', '300', '--test-size', '100', '--epochs', '2', '--hidden', '32', '--batch-size', '10', '--loss', 'mse', '--lr', '1000', '--checkpoint', join(dir, 'ck1'));
+  assertBadInput(first, /^reglab train: training diverged at epoch 1 .*try a lower learning rate$/, 'diverged at once');
+  assert.ok(!existsSync(join(dir, 'ck1')));
 });
 
 /** A small, valid IDX data folder from real MNIST (40 training, 20 test images), plain or gzipped. */

@@ -361,7 +361,8 @@ export const command: Command = {
         return 130;
       }
       if (r.stopReason === 'diverged') {
-        note(r.message + (checkpoint ? `; ${checkpoint} keeps the run as it was after epoch ${r.epochs}` : ''));
+        const kept = checkpoint && existsSync(checkpoint) ? `; ${checkpoint} keeps the last good state of the run` : '';
+        note(r.message + kept);
         return 2;
       }
       const summary = summarize(result, seconds);
