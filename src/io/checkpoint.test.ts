@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { refBackend } from '../backend/ref.js';
-import type { DType } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
+import { float32Backends } from '../backend/test-backends.js';
 import { loadDataset } from '../data/files.js';
 import { prepareRun, resolveRunConfig, runSettings, runToEnd, type RunConfig } from '../experiments/run.js';
 import type { EpochLogs } from '../train/callbacks.js';
@@ -35,31 +36,32 @@ const CONFIG: RunConfig = resolveRunConfig({
 const withoutSeconds = (h: readonly EpochLogs[]) => h.map(({ seconds: _s, ...rest }) => rest);
 const modelBytes = (r: ReturnType<typeof runToEnd>) => encodeModel(r.model, { history: withoutSeconds(r.result.history) });
 
-function uninterrupted(config: RunConfig, dtype: DType) {
-  return runToEnd(prepareRun(data, config, refBackend(dtype)));
+function uninterrupted(config: RunConfig, backend: Backend) {
+  return runToEnd(prepareRun(data, config, backend));
 }
 
 /** Runs `batches` batches, checkpoints to bytes, continues in a fresh run from the bytes. */
-function resumedAfter(batches: number, config: RunConfig, dtype: DType) {
-  const first = prepareRun(data, config, refBackend(dtype));
+function resumedAfter(batches: number, config: RunConfig, backend: Backend) {
+  const first = prepareRun(data, config, backend);
   for (let i = 0; i < batches && first.trainer.runBatch(); i++);
   const bytes = encodeCheckpoint(first.trainer, runSettings(first));
-  const second = prepareRun(data, config, refBackend(dtype));
+  const second = prepareRun(data, config, backend);
   const ck = decodeCheckpoint(bytes);
   assert.deepEqual(diffSettings(ck.settings, runSettings(second)), []);
   restoreCheckpoint(second.trainer, ck);
   return { run: runToEnd(second), stoppedAt: first.trainer.epoch, progress: first.trainer.progress };
 }
 
-test('resuming after any batch ends bit-identical to the uninterrupted run (float32 and float64)', () => {
-  for (const dtype of ['float32', 'float64'] as const) {
-    const ref = uninterrupted(CONFIG, dtype);
+test('resuming after any batch ends bit-identical to the uninterrupted run (every backend, float32 and float64)', async () => {
+  const backends = [...(await float32Backends()), { label: 'ref float64', backend: refBackend('float64') }];
+  for (const { label, backend } of backends) {
+    const ref = uninterrupted(CONFIG, backend);
     assert.equal(ref.result.stopReason, 'early-stopping', 'the run should stop early, so early stopping state matters');
     const total = ref.result.epochs * 8;
-    const cuts = dtype === 'float32' ? [0, 1, 3, 8, 9, 15, 16, 21, total - 1, total, total + 5] : [5, 16, 27];
+    const cuts = label === 'ref' ? [0, 1, 3, 8, 9, 15, 16, 21, total - 1, total, total + 5] : [5, 16, 27];
     for (const cut of cuts) {
-      const { run } = resumedAfter(cut, CONFIG, dtype);
-      const why = `${dtype}, checkpoint after ${cut} batches`;
+      const { run } = resumedAfter(cut, CONFIG, backend);
+      const why = `${label}, checkpoint after ${cut} batches`;
       assert.deepEqual(withoutSeconds(run.result.history), withoutSeconds(ref.result.history), why);
       assert.equal(run.result.stopReason, ref.result.stopReason, why);
       assert.deepEqual(run.model.getWeights(), ref.model.getWeights(), why);
@@ -71,8 +73,8 @@ test('resuming after any batch ends bit-identical to the uninterrupted run (floa
 
 test('a checkpoint taken mid-epoch holds the epoch in progress; without shuffling too', () => {
   const config = { ...CONFIG, shuffle: false, earlyStopping: null, epochs: 3 };
-  const ref = uninterrupted(config, 'float32');
-  const { run, progress } = resumedAfter(11, config, 'float32');
+  const ref = uninterrupted(config, refBackend('float32'));
+  const { run, progress } = resumedAfter(11, config, refBackend('float32'));
   assert.equal(progress!.nextBatch, 3);
   assert.deepEqual(withoutSeconds(run.result.history), withoutSeconds(ref.result.history));
   assert.deepEqual(run.model.getWeights(), ref.model.getWeights());
