@@ -80,6 +80,17 @@ test('a checkpoint taken mid-epoch holds the epoch in progress; without shufflin
   assert.deepEqual(run.model.getWeights(), ref.model.getWeights());
 });
 
+test('weights that overflow on the last step of an epoch are divergence: the epoch is not recorded', () => {
+  const r = prepareRun(data, { ...CONFIG, earlyStopping: null }, refBackend('float32'), [
+    { onBatchEnd: (info, t) => t.epoch === 1 && info.batch === info.batches - 1 && (t.model.paramData[5] = Infinity) },
+  ]);
+  while (r.trainer.runBatch());
+  assert.equal(r.trainer.stopReason, 'diverged');
+  assert.match(r.trainer.stopMessage, /diverged at epoch 2 \(a weight is not a finite number\); the weights of epoch 1 were kept/);
+  assert.equal(r.trainer.history.length, 1);
+  assert.ok(r.model.getWeights().every(Number.isFinite));
+});
+
 test('the state is refused after divergence and after finish', () => {
   const r = prepareRun(data, { ...CONFIG, lr: 1e30, earlyStopping: null }, refBackend('float32'));
   while (r.trainer.runBatch());

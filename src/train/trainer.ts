@@ -168,11 +168,7 @@ export class Trainer {
     const labels = this.labels.subarray(0, size);
     for (let r = 0; r < size; r++) labels[r] = this.train.labels[p.order[start + r]!]!;
     const { lossSum, correct } = this.model.computeGradients(x, labels, size);
-    if (!Number.isFinite(lossSum)) {
-      this.model.setWeights(this.lastGoodWeights);
-      this.stop('diverged', `training diverged at epoch ${this.epoch + 1} (loss is ${lossSum}); the weights of epoch ${this.epoch} were kept; try a lower learning rate`);
-      return false;
-    }
+    if (!Number.isFinite(lossSum)) return this.diverge(`loss is ${lossSum}`);
     this.optimizer.step();
     p.lossSum += lossSum;
     p.correct += correct;
@@ -185,11 +181,24 @@ export class Trainer {
     return !this.done;
   }
 
+  /** Puts the last good weights back and stops: the epoch in progress is not recorded. */
+  private diverge(why: string): false {
+    this.model.setWeights(this.lastGoodWeights);
+    this.stop('diverged', `training diverged at epoch ${this.epoch + 1} (${why}); the weights of epoch ${this.epoch} were kept; try a lower learning rate`);
+    return false;
+  }
+
   private isEvalEpoch(epoch: number): boolean {
     return epoch === 1 || epoch === this.config.epochs || epoch % this.config.evalEvery === 0;
   }
 
   private endEpoch(p: EpochProgress): void {
+    // The epoch's last step may have overflowed the weights with a finite loss: such an epoch is not good.
+    const weights = this.model.getWeights();
+    if (!weights.every(Number.isFinite)) {
+      this.diverge('a weight is not a finite number');
+      return;
+    }
     this.progress = null;
     this.epoch++;
     const { validation, test } = this.fitConfig;
@@ -205,7 +214,7 @@ export class Trainer {
       seconds: p.seconds,
     };
     this.history.push(logs);
-    this.lastGoodWeights = this.model.getWeights();
+    this.lastGoodWeights = weights;
     for (const cb of this.callbacks) cb.onEpochEnd?.(logs, this);
     if (this.epoch >= this.config.epochs) this.stop('completed');
   }
