@@ -31,3 +31,17 @@ export class DivergenceError extends ReglabError {
     super(`training diverged at epoch ${epoch} (loss is ${loss}); try a lower learning rate (--lr)`);
   }
 }
+
+/**
+ * A value from a file, quoted for an error message: never throws (String() does on {"toString": 1}), never
+ * runs code, and is cut to a readable length.
+ */
+export function show(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === 'number' ? String(v) : v === undefined ? 'nothing' : (JSON.stringify(v) ?? typeof v);
+  } catch {
+    s = typeof v;
+  }
+  return s.length > 40 ? s.slice(0, 37) + '...' : s;
+}

@@ -6,21 +6,23 @@ export { hasWasmSimd, hasRelaxedSimd, type WasmOptions } from './backend/wasm/lo
 export type { WasmBackend } from './backend/wasm/backend.js';
 export { Rng, type RngState } from './rng/mt19937.js';
 export * from './errors.js';
-export { parseIdx, encodeIdx, type IdxArray } from './data/idx.js';
+export { parseIdx, encodeIdx, readIdxHeader, type IdxArray, type IdxHeader } from './data/idx.js';
 export { imageSetFromIdx, makeDataset, sliceSet, pixelsOf, type Dataset, type ImageSet } from './data/dataset.js';
 export type { Layer, LayerSpec, Mode, Param, ParamSpec, DenseInit } from './nn/layer.js';
 export { Dense } from './nn/dense.js';
 export { Activation } from './nn/activations.js';
 export { Dropout, drawDropoutMask } from './nn/dropout.js';
 export { lossAndGrad, LOSS_NAMES, type LossName } from './nn/losses.js';
-export { Sgd, SGD_DEFAULTS, type SgdConfig } from './nn/sgd.js';
+export { Sgd, SGD_DEFAULTS, type SgdConfig, type SgdState } from './nn/sgd.js';
 export { Model, mlpSpec, validateModelSpec, type ModelSpec, type ModelOptions, type StepResult } from './nn/model.js';
 export { evaluate, loadBatch, EVAL_CHUNK, type Evaluation } from './train/evaluate.js';
 export { History, LambdaCallback, METRIC_NAMES, type Callback, type EpochLogs, type BatchInfo, type MetricName } from './train/callbacks.js';
-export { EarlyStopping, EARLY_STOPPING_DEFAULTS, type EarlyStoppingConfig } from './train/early-stopping.js';
-export { Trainer, fit, FIT_DEFAULTS, type FitConfig, type FitResult, type StopReason, type EpochProgress } from './train/trainer.js';
+export { EarlyStopping, EARLY_STOPPING_DEFAULTS, type EarlyStoppingConfig, type EarlyStoppingState } from './train/early-stopping.js';
+export { Trainer, fit, FIT_DEFAULTS, type FitConfig, type FitResult, type StopReason, type EpochProgress, type TrainerState } from './train/trainer.js';
 export { encodeModel, decodeModel, peekModelDtype, countParams, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta, type ModelFileHeader, type LoadedModel } from './io/model-file.js';
 export { crc32 } from './io/crc32.js';
+export { encodeCheckpoint, decodeCheckpoint, restoreCheckpoint, diffSettings, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, type Checkpoint } from './io/checkpoint.js';
+export { encodeState, decodeState, type EncodedState } from './io/state-codec.js';
 export {
   RUN_DEFAULTS,
   resolveRunConfig,
@@ -29,6 +31,7 @@ export {
   prepareRun,
   runToEnd,
   runExperiment,
+  runSettings,
   type RunConfig,
   type RunResult,
   type PreparedRun,

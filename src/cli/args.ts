@@ -19,6 +19,10 @@ export function parseFlags(argv: string[], options: Options, allowPositionals = 
     return { values: values as Parsed['values'], positionals };
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    // "Option '--epochs <value>' argument missing", or "... argument is ambiguous" when the next word is a flag.
+    const missing = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument (missing|is ambiguous)/.exec(msg);
+    if (missing?.[2] === 'missing') throw new ConfigError(`${missing[1]} needs a value`);
+    if (missing) throw new ConfigError(`${missing[1]} needs a value (for a value that starts with a dash, write ${missing[1]}=VALUE)`);
     throw new ConfigError(msg);
   }
 }

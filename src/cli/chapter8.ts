@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Command } from './main.js';
 import { parseFlags, strFlag } from './args.js';
-import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, loadData, writeOutput } from './common.js';
+import { BACKEND_HELP, BACKEND_OPTIONS, checkOutputPath, cliBackend, loadData, writeOutput } from './common.js';
 import { metricsLines } from './train.js';
 import { CHAPTER8_EXPERIMENTS, runChapter8Experiment, type Chapter8Result } from '../experiments/chapter8.js';
 import { ConfigError } from '../errors.js';
@@ -69,6 +69,7 @@ export const command: Command = {
     const known = CHAPTER8_EXPERIMENTS.map((e) => e.name);
     for (const name of only ?? []) if (!known.includes(name)) throw new ConfigError(`--only: unknown experiment '${name}' (one of ${known.join(', ')})`);
     const experiments = CHAPTER8_EXPERIMENTS.filter((e) => !only || only.includes(e.name));
+    checkOutputPath(join(out, 'summary.json'), 'out'); // a bad --out fails now, not after the first experiment
     const data = loadData(strFlag(v, 'data'));
     const backend = await cliBackend(v);
     process.stdout.write(`reglab chapter8: ${experiments.length} experiments on ${data.source} (${backend.name} backend, ${backend.dtype})\n`);

@@ -1,5 +1,6 @@
 /** Pieces every CLI command shares: the backend choice, data loading, safe output writes. */
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Backend, DType } from '../backend/backend.js';
 import { BACKEND_NAMES, createBackend, defaultBackendName } from '../backend/create.js';
 import { choiceFlag, intFlag, type Options, type Parsed } from './args.js';
@@ -46,6 +47,42 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
     writeFileAtomic(path, data);
   } catch (e) {
     throw new ConfigError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * Checks, before any work, that an output file can be written where the user asked: not a folder, and its
+ * folder exists and is writable, or can be created (its nearest existing ancestor is a writable folder). So a
+ * typo in --save fails in a second, not after an hour of training. Creates nothing.
+ */
+export function checkOutputPath(path: string, flag: string): void {
+  const bad = (why: string): never => {
+    throw new ConfigError(`--${flag} ${path}: ${why}`);
+  };
+  const full = resolve(path);
+  if (existsSync(full) && !statSync(full).isFile()) bad('exists and is not a file');
+  let dir = dirname(full);
+  while (!existsSync(dir)) {
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  if (!statSync(dir).isDirectory()) bad(`${dir} is not a folder`);
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch {
+    bad(`cannot write in ${dir}`);
+  }
+}
+
+/** Refuses two output flags naming the same file (one would overwrite the other). */
+export function checkDistinctOutputs(outputs: Record<string, string | undefined>): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path] of Object.entries(outputs)) {
+    if (path === undefined) continue;
+    const other = seen.get(resolve(path));
+    if (other) throw new ConfigError(`--${other} and --${flag} name the same file (${path})`);
+    seen.set(resolve(path), flag);
   }
 }
 

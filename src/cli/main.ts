@@ -33,6 +33,7 @@ export function usage(): string {
     ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
     '',
     "run 'reglab <command> --help' for a command's flags",
+    'exit codes: 0 success, 2 bad input (one line on stderr), 130 interrupted, 1 a bug',
   ].join('\n');
 }
 

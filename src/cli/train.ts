@@ -2,12 +2,15 @@
 import type { Command } from './main.js';
 import { choiceFlag, intFlag, intListFlag, numFlag, parseFlags, strFlag, type Options, type Parsed } from './args.js';
 import type { Backend } from '../backend/backend.js';
-import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, fmtAcc, fmtErr, loadData, writeOutput } from './common.js';
+import { BACKEND_HELP, BACKEND_OPTIONS, checkDistinctOutputs, checkOutputPath, cliBackend, fmtAcc, fmtErr, loadData, readInput, writeOutput } from './common.js';
 import { LOSS_NAMES } from '../nn/losses.js';
 import { METRIC_NAMES, type EpochLogs } from '../train/callbacks.js';
-import { resolveRunConfig, prepareRun, runToEnd, type RunConfig, type RunResult } from '../experiments/run.js';
+import { resolveRunConfig, prepareRun, runSettings, runToEnd, type RunConfig, type RunResult } from '../experiments/run.js';
 import { encodeModel } from '../io/model-file.js';
-import { ConfigError } from '../errors.js';
+import { decodeCheckpoint, diffSettings, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../io/checkpoint.js';
+import { removeStaleTemps } from '../io/atomic.js';
+import { ConfigError, show } from '../errors.js';
+import { existsSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
 import { evaluate } from '../train/evaluate.js';
 
@@ -36,6 +39,8 @@ const OPTIONS: Options = {
   'no-shuffle': { type: 'boolean' },
   metrics: { type: 'string' },
   save: { type: 'string' },
+  checkpoint: { type: 'string' },
+  resume: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...BACKEND_OPTIONS,
@@ -76,6 +81,10 @@ output
   --metrics FILE       one JSON object per epoch per line: epoch, trainLoss, trainAcc, valLoss, valAcc,
                        testLoss, testAcc, seconds
   --save FILE          save the trained model (weights, architecture, settings, history)
+  --checkpoint FILE    after every epoch (and on Ctrl-C or SIGTERM, after the current batch) write everything
+                       the run needs to continue: weights, momentum, random state, history, early stopping
+  --resume             continue the run in --checkpoint FILE (the same flags as the first run; a resumed run
+                       ends exactly as an uninterrupted one); without it, an existing FILE is refused
   --json               print only a final JSON summary
 ${BACKEND_HELP}`;
 
@@ -121,6 +130,8 @@ export function parseTrainFlags(argv: string[]): { config: RunConfig; values: Re
   }
   strFlag(v, 'metrics');
   strFlag(v, 'save');
+  strFlag(v, 'checkpoint');
+  if (v.resume && v.checkpoint === undefined) throw new ConfigError('--resume needs --checkpoint FILE (the checkpoint to continue from)');
   strFlag(v, 'data');
   return { config, values: v };
 }
@@ -174,20 +185,133 @@ export function metricsLines(history: readonly EpochLogs[]): string {
   return history.map((l) => JSON.stringify(l) + '\n').join('');
 }
 
-export async function train(config: RunConfig, data: Dataset, out: { print: boolean; metrics?: string }, backend: Backend) {
+/** Flags that name a setting of the run, by RunConfig key (for refusing a resume with other settings). */
+const FLAG_OF: Record<string, string> = {
+  trainSize: '--train-size',
+  valSize: '--val-size',
+  testSize: '--test-size',
+  hidden: '--hidden',
+  activation: '--activation',
+  dropout: '--dropout',
+  loss: '--loss',
+  init: '--init',
+  bias: '--no-bias',
+  epochs: '--epochs',
+  lr: '--lr',
+  batchSize: '--batch-size',
+  momentum: '--momentum',
+  l2: '--l2',
+  shuffle: '--no-shuffle',
+  evalEvery: '--eval-every',
+  seed: '--seed',
+  earlyStopping: '--early-stopping',
+  'earlyStopping.patience': '--patience',
+  'earlyStopping.minDelta': '--min-delta',
+  'earlyStopping.monitor': '--monitor',
+  'backend.name': '--backend',
+};
+
+/** Refuses to resume a checkpoint under other settings, naming each flag that differs and both values. */
+function checkSameSettings(saved: Record<string, unknown>, now: Record<string, unknown>, path: string): void {
+  const diff = diffSettings(saved, now);
+  if (diff.length === 0) return;
+  const valueAt = (o: Record<string, unknown>, dotted: string) => dotted.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | null)?.[k], o);
+  const flags = diff
+    .filter((d) => d.startsWith('run.') || d.startsWith('backend.'))
+    .map((d) => {
+      const key = d.startsWith('run.') ? d.slice(4) : d;
+      const flag = FLAG_OF[key] ?? FLAG_OF[key.split('.')[0]!] ?? key;
+      return `${flag} (checkpoint: ${show(valueAt(saved, d))}, now: ${show(valueAt(now, d))})`;
+    });
+  const what = flags.length > 0 ? `different settings: ${[...new Set(flags)].join(', ')}` : 'different data (the images or labels differ from those the run started on; check --data)';
+  throw new ConfigError(`cannot resume ${path} with ${what}; use the run's settings, or another --checkpoint file to start a new run`);
+}
+
+export interface TrainOutputs {
+  print: boolean;
+  /** Rewritten (atomically) after every epoch with all epochs so far. */
+  metrics?: string;
+  /** Written (atomically) after every epoch and when interrupted; from: a checkpoint to continue, or null. */
+  checkpoint?: { path: string; from: Checkpoint | null };
+  /** Checked between batches: once set, the run stops after the current batch (checkpoint written). */
+  interrupt?: { readonly signal: string | null };
+}
+
+/** Batches run back to back for this long before the event loop gets a turn (to see a Ctrl-C). */
+const SLICE_MS = 50;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs a training run to its end, or until out.interrupt is set (then result.result.stopReason is
+ * 'interrupted' and the checkpoint, if any, holds the run as it was after the last batch).
+ */
+export async function train(config: RunConfig, data: Dataset, out: TrainOutputs, backend: Backend) {
   const t0 = performance.now();
-  const run = prepareRun(data, config, backend, [
-    {
-      onEpochEnd: (logs, trainer) => {
-        if (out.print && (logs.testLoss !== undefined || logs.valLoss !== undefined || logs.epoch === trainer.config.epochs)) {
-          process.stdout.write(epochLine(logs) + '\n');
-        }
-        if (out.metrics) writeOutput(out.metrics, metricsLines(trainer.history));
-      },
-    },
-  ]);
-  const result = runToEnd(run);
+  const run = prepareRun(data, config, backend);
+  const { trainer } = run;
+  const ck = out.checkpoint;
+  const settings = ck ? runSettings(run) : {};
+  if (ck?.from) {
+    checkSameSettings(ck.from.settings, settings, ck.path);
+    restoreCheckpoint(trainer, ck.from, ck.path);
+    // The metrics file may be an epoch behind (killed between the checkpoint's write and its own), or be from
+    // a later run of the same name: back in line with the checkpoint.
+    if (out.metrics) writeOutput(out.metrics, metricsLines(trainer.history));
+    const p = trainer.progress;
+    note(`resuming ${ck.path}: ${trainer.epoch} of ${trainer.config.epochs} epochs done` + (p ? `, epoch ${trainer.epoch + 1} at batch ${p.nextBatch + 1} of ${trainer.batchesPerEpoch}` : ''));
+  }
+  const saveCheckpoint = () => ck && writeOutput(ck.path, encodeCheckpoint(trainer, settings));
+  let epoch = trainer.epoch;
+  let sliceEnd = performance.now() + SLICE_MS;
+  for (;;) {
+    const more = trainer.runBatch();
+    if (trainer.epoch !== epoch) {
+      // Checkpoint first: once an epoch's line or metrics are out, the checkpoint holds that epoch.
+      epoch = trainer.epoch;
+      saveCheckpoint();
+      if (out.metrics) writeOutput(out.metrics, metricsLines(trainer.history));
+      const logs = trainer.history[epoch - 1]!;
+      if (out.print && (logs.testLoss !== undefined || logs.valLoss !== undefined || logs.epoch === trainer.config.epochs)) {
+        process.stdout.write(epochLine(logs) + '\n');
+      }
+    }
+    if (!more) break;
+    if (performance.now() >= sliceEnd) {
+      await yieldToEventLoop();
+      sliceEnd = performance.now() + SLICE_MS;
+    }
+    if (out.interrupt?.signal) {
+      saveCheckpoint();
+      const p = trainer.progress;
+      const where = p ? `epoch ${trainer.epoch + 1}, batch ${p.nextBatch} of ${trainer.batchesPerEpoch}` : `the end of epoch ${trainer.epoch}`;
+      trainer.stop('interrupted', `interrupted (${out.interrupt.signal}) after ${where}; ` + (ck ? `checkpoint written to ${ck.path}: run the same command with --resume to continue` : 'nothing saved (add --checkpoint FILE to be able to resume)'));
+      const result: RunResult = { ...run, result: { history: trainer.history, stopReason: 'interrupted', message: trainer.stopMessage, epochs: trainer.epoch } };
+      return { result, seconds: (performance.now() - t0) / 1000 };
+    }
+  }
+  const result = runToEnd(run); // only finishes: every batch has run
   return { result, seconds: (performance.now() - t0) / 1000 };
+}
+
+function note(line: string): void {
+  process.stderr.write(`reglab train: ${line}\n`);
+}
+
+/** Sets .signal on SIGINT or SIGTERM instead of dying, until disposed. */
+function catchInterrupts() {
+  const state = {
+    signal: null as string | null,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    state.signal ??= signal;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return state;
 }
 
 export const command: Command = {
@@ -199,35 +323,68 @@ export const command: Command = {
       return 0;
     }
     const { config, values } = parsed;
-    const data = loadData(values.data as string | undefined);
-    // Without --test-size, test on the whole test file (MNIST's is 10,000 images; other folders may hold fewer).
-    if (values['test-size'] === undefined) config.testSize = Math.min(config.testSize, data.test.count);
-    const json = values.json === true;
+    const save = values.save as string | undefined;
     const metrics = values.metrics as string | undefined;
+    const checkpoint = values.checkpoint as string | undefined;
+    // Every output is checked before any work, so a bad path fails now and nothing is written half.
+    checkDistinctOutputs({ save, metrics, checkpoint });
+    for (const [flag, path] of Object.entries({ save, metrics, checkpoint })) {
+      if (path === undefined) continue;
+      checkOutputPath(path, flag);
+      removeStaleTemps(path);
+    }
+    let from: Checkpoint | null = null;
+    if (checkpoint !== undefined) {
+      if (existsSync(checkpoint)) {
+        if (!values.resume) throw new ConfigError(`--checkpoint ${checkpoint} already exists: add --resume to continue that run, or remove the file to start over`);
+        from = decodeCheckpoint(readInput(checkpoint, 'checkpoint'), checkpoint);
+      } else if (values.resume) {
+        note(`no checkpoint at ${checkpoint} yet: starting from the first epoch`);
+      }
+    }
     const backend = await cliBackend(values as Parsed['values']);
-    const { result, seconds } = await train(config, data, { print: !json, ...(metrics ? { metrics } : {}) }, backend);
-    const summary = summarize(result, seconds);
-    if (result.result.stopReason === 'diverged') {
-      process.stderr.write(`reglab train: ${result.result.message}\n`);
-      return 2;
+    const interrupt = catchInterrupts();
+    try {
+      const data = loadData(values.data as string | undefined);
+      // Without --test-size, test on the whole test file (MNIST's is 10,000 images; other folders may hold fewer).
+      if (values['test-size'] === undefined) config.testSize = Math.min(config.testSize, data.test.count);
+      const json = values.json === true;
+      const { result, seconds } = await train(config, data, {
+        print: !json,
+        ...(metrics ? { metrics } : {}),
+        ...(checkpoint ? { checkpoint: { path: checkpoint, from } } : {}),
+        interrupt,
+      }, backend);
+      const r = result.result;
+      if (r.stopReason === 'interrupted') {
+        note(r.message);
+        return 130;
+      }
+      if (r.stopReason === 'diverged') {
+        const kept = checkpoint && existsSync(checkpoint) ? `; ${checkpoint} keeps the last good state of the run` : '';
+        note(r.message + kept);
+        return 2;
+      }
+      const summary = summarize(result, seconds);
+      if (save) {
+        // No timings in the file: the same seed and settings give the same bytes.
+        const history = r.history.map(({ seconds: _s, ...rest }) => rest);
+        writeOutput(save, encodeModel(result.model, { training: { ...config }, history, data: data.source }));
+      }
+      if (json) {
+        process.stdout.write(JSON.stringify({ ...summary, config }) + '\n');
+      } else {
+        if (r.message) process.stdout.write(r.message + '\n');
+        const parts = [`${summary.epochs} epochs in ${seconds.toFixed(1)} s`, `train acc ${fmtAcc(summary.finalTrainAcc)}`];
+        if (summary.finalTestAcc !== null) parts.push(`final model's test acc ${fmtAcc(summary.finalTestAcc)}`);
+        if (summary.bestTestAcc !== null) parts.push(`best test acc ${fmtAcc(summary.bestTestAcc)} at epoch ${summary.bestTestEpoch}`);
+        if (summary.restoredEpoch !== null) parts.push(`weights of epoch ${summary.restoredEpoch} restored`);
+        process.stdout.write(parts.join('; ') + '\n');
+        if (save) process.stdout.write(`saved ${save}\n`);
+      }
+      return 0;
+    } finally {
+      interrupt.dispose();
     }
-    if (values.save) {
-      writeOutput(
-        values.save as string,
-        encodeModel(result.model, { training: { ...config }, history: result.result.history, data: data.source }),
-      );
-    }
-    if (json) {
-      process.stdout.write(JSON.stringify({ ...summary, config }) + '\n');
-    } else {
-      if (result.result.message) process.stdout.write(result.result.message + '\n');
-      const parts = [`${summary.epochs} epochs in ${seconds.toFixed(1)} s`, `train acc ${fmtAcc(summary.finalTrainAcc)}`];
-      if (summary.finalTestAcc !== null) parts.push(`final model's test acc ${fmtAcc(summary.finalTestAcc)}`);
-      if (summary.bestTestAcc !== null) parts.push(`best test acc ${fmtAcc(summary.bestTestAcc)} at epoch ${summary.bestTestEpoch}`);
-      if (summary.restoredEpoch !== null) parts.push(`weights of epoch ${summary.restoredEpoch} restored`);
-      process.stdout.write(parts.join('; ') + '\n');
-      if (values.save) process.stdout.write(`saved ${values.save}\n`);
-    }
-    return 0;
   },
 };

@@ -14,29 +14,49 @@ export interface IdxArray {
 
 const UBYTE = 0x08;
 
-export function parseIdx(bytes: Uint8Array, what = 'IDX file'): IdxArray {
-  if (bytes.length < 4) throw new DataError(`${what}: too short for an IDX header (${bytes.length} bytes)`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw new DataError(`${what}: not an IDX file (bad magic number)`);
+export interface IdxHeader {
+  dims: number[];
+  /** Bytes before the data: 4 + 4 * dims.length. */
+  headerLength: number;
+  /** Data bytes the header promises: the product of dims (may exceed 2^53 for a lying header; then > any file). */
+  dataBytes: number;
+}
+
+/**
+ * Reads and checks an IDX header from the first bytes of a file (the whole file, or the start of a gzip
+ * stream). Returns null when bytes is too short to hold the whole header yet.
+ */
+export function readIdxHeader(bytes: Uint8Array, what = 'IDX file'): IdxHeader | null {
+  if (bytes.length >= 2 && (bytes[0] !== 0 || bytes[1] !== 0)) throw new DataError(`${what}: not an IDX file (bad magic number)`);
+  if (bytes.length < 4) return null;
   if (bytes[2] !== UBYTE) {
     throw new DataError(`${what}: IDX element type 0x${bytes[2]!.toString(16).padStart(2, '0')} is not supported (only unsigned bytes, 0x08)`);
   }
   const ndims = bytes[3]!;
   if (ndims < 1 || ndims > 4) throw new DataError(`${what}: IDX file with ${ndims} dimensions is not supported (1 to 4)`);
   const headerLength = 4 + 4 * ndims;
-  if (bytes.length < headerLength) throw new DataError(`${what}: truncated IDX header`);
+  if (bytes.length < headerLength) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
-  let size = 1;
+  let dataBytes = 1;
   for (let i = 0; i < ndims; i++) {
     const d = view.getUint32(4 + 4 * i, false);
     dims.push(d);
-    size *= d;
+    dataBytes *= d;
   }
+  return { dims, headerLength, dataBytes };
+}
+
+export function parseIdx(bytes: Uint8Array, what = 'IDX file'): IdxArray {
+  if (bytes.length < 4) throw new DataError(`${what}: too short for an IDX header (${bytes.length} bytes)`);
+  const header = readIdxHeader(bytes, what);
+  if (!header) throw new DataError(`${what}: truncated IDX header (${bytes.length} bytes)`);
+  const { dims, headerLength, dataBytes } = header;
   const present = bytes.length - headerLength;
-  if (size !== present) {
+  if (dataBytes !== present) {
     throw new DataError(
-      `${what}: header says ${dims.join('x')} = ${size} bytes of data, the file holds ${present}` +
-        (size > present ? ' (truncated?)' : ' (trailing bytes)'),
+      `${what}: header says ${dims.join('x')} = ${dataBytes} bytes of data, the file holds ${present}` +
+        (dataBytes > present ? ' (truncated?)' : ' (trailing bytes)'),
     );
   }
   return { dims, data: bytes.subarray(headerLength) };

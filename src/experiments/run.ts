@@ -11,6 +11,7 @@ import type { DenseInit } from '../nn/layer.js';
 import type { Callback } from '../train/callbacks.js';
 import { EarlyStopping, type EarlyStoppingConfig } from '../train/early-stopping.js';
 import { Trainer, type FitResult } from '../train/trainer.js';
+import { crc32 } from '../io/crc32.js';
 
 export interface RunConfig {
   /** Training images: the first trainSize of the training file. Default 1000 (the chapter's). */
@@ -126,6 +127,21 @@ export function prepareRun(data: Dataset, config: RunConfig, backend: Backend, c
     callbacks: [...(earlyStopping ? [earlyStopping] : []), ...callbacks],
   });
   return { config, model, trainer, splits, earlyStopping };
+}
+
+/**
+ * What a checkpoint records of a run so that resuming it with other settings can be refused: the resolved
+ * config (early stopping with its defaults filled in), the backend's arithmetic, and a fingerprint (CRC-32s) of the images and labels the
+ * run uses, so a changed data folder is caught too.
+ */
+export function runSettings(run: PreparedRun): Record<string, unknown> {
+  const { train, validation, test } = run.splits;
+  const print = (set: ImageSet | undefined) => (set ? [set.count, set.height, set.width, crc32(set.images), crc32(set.labels)] : null);
+  return {
+    run: { ...run.config, earlyStopping: run.earlyStopping ? { ...run.earlyStopping.config } : null },
+    backend: { name: run.model.backend.name, dtype: run.model.backend.dtype },
+    data: { train: print(train), validation: print(validation), test: print(test) },
+  };
 }
 
 export interface RunResult extends PreparedRun {

@@ -10,7 +10,7 @@
  * header.payloadCrc32 is the CRC-32 of the payload. Every length is checked against the file's size before
  * anything is allocated, so a lying header cannot make the reader allocate more than the file holds.
  */
-import { ModelFileError } from '../errors.js';
+import { ModelFileError, show } from '../errors.js';
 import { crc32 } from './crc32.js';
 
 export const MAGIC = new Uint8Array([0x52, 0x45, 0x47, 0x4c, 0x41, 0x42, 0x0d, 0x0a]);
@@ -62,7 +62,8 @@ export function decodeContainer(bytes: Uint8Array, what: string, format: string)
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ModelFileError(`${what}: corrupted header`);
   const h = header as ContainerHeader;
-  if (h.format !== format) throw new ModelFileError(`${what}: a ${String(h.format)} file, not a ${format} file`);
+  if (typeof h.format !== 'string') throw new ModelFileError(`${what}: corrupted header (no format name)`);
+  if (h.format !== format) throw new ModelFileError(`${what}: a ${show(h.format)} file, not a ${format} file`);
   if (!Number.isInteger(h.payloadBytes) || h.payloadBytes < 0 || !Number.isInteger(h.payloadCrc32)) {
     throw new ModelFileError(`${what}: corrupted header (payload size or checksum)`);
   }

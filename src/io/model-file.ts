@@ -5,7 +5,7 @@
  * evaluates exactly as the saved one (same dtype, same values). Pure bytes in/out: no file system here.
  */
 import type { Backend, DType } from '../backend/backend.js';
-import { ConfigError, ModelFileError } from '../errors.js';
+import { ConfigError, ModelFileError, show } from '../errors.js';
 import { Model, validateModelSpec, type ModelSpec } from '../nn/model.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import { decodeContainer, encodeContainer } from './container.js';
@@ -16,7 +16,8 @@ export const MODEL_FORMAT_VERSION = 1;
 export interface ModelMeta {
   /** Settings the model was trained with (free-form, for people and reports). */
   training?: Record<string, unknown>;
-  history?: EpochLogs[];
+  /** Per-epoch metrics. reglab train leaves out `seconds`, so the same seed and settings give the same bytes. */
+  history?: (Omit<EpochLogs, 'seconds'> & { seconds?: number })[];
   /** Extra labelled facts, e.g. the data source. */
   [key: string]: unknown;
 }
@@ -61,8 +62,8 @@ export interface LoadedModel {
 export function decodeModel(bytes: Uint8Array, backend: Backend, what = 'model file'): LoadedModel {
   const { header, payload } = decodeContainer(bytes, what, MODEL_FORMAT);
   const h = header as unknown as ModelFileHeader;
-  if (h.version !== MODEL_FORMAT_VERSION) throw new ModelFileError(`${what}: model format version ${h.version} is not supported`);
-  if (h.dtype !== 'float32' && h.dtype !== 'float64') throw new ModelFileError(`${what}: unknown dtype ${String(h.dtype)}`);
+  if (h.version !== MODEL_FORMAT_VERSION) throw new ModelFileError(`${what}: model format version ${show(h.version)} is not supported`);
+  if (h.dtype !== 'float32' && h.dtype !== 'float64') throw new ModelFileError(`${what}: unknown dtype ${show(h.dtype)}`);
   if (h.dtype !== backend.dtype) throw new ModelFileError(`${what}: holds ${h.dtype} weights but the backend computes in ${backend.dtype}`);
   if (typeof h.spec !== 'object' || h.spec === null) throw new ModelFileError(`${what}: no architecture in the header`);
   if (!Number.isInteger(h.seed) || h.seed < 0 || h.seed > 0xffffffff) throw new ModelFileError(`${what}: bad seed in the header`);
@@ -79,9 +80,9 @@ export function decodeModel(bytes: Uint8Array, backend: Backend, what = 'model f
     throw new ModelFileError(`${what}: the architecture needs ${count} parameters (${count * width} bytes), the payload holds ${payload.length} bytes`);
   }
   const model = new Model(h.spec, { backend, seed: h.seed, skipInit: true });
-  const names = model.params.map((p) => `${p.name}:${p.shape.join('x')}`).join(',');
-  const stored = Array.isArray(h.params) ? h.params.map((p) => `${p?.name}:${Array.isArray(p?.shape) ? p.shape.join('x') : '?'}`).join(',') : '';
-  if (names !== stored) throw new ModelFileError(`${what}: parameter list does not match the architecture`);
+  // JSON.stringify of parsed JSON is safe (no toString of file values is ever called).
+  const names = JSON.stringify(model.params.map((p) => ({ name: p.name, shape: p.shape })));
+  if (names !== JSON.stringify(h.params)) throw new ModelFileError(`${what}: parameter list does not match the architecture`);
   const aligned = payload.slice(); // copy: typed views need aligned offsets
   model.setWeights(width === 8 ? new Float64Array(aligned.buffer) : new Float32Array(aligned.buffer));
   for (let i = 0; i < model.paramData.length; i++) {
@@ -94,7 +95,7 @@ export function decodeModel(bytes: Uint8Array, backend: Backend, what = 'model f
 export function peekModelDtype(bytes: Uint8Array, what = 'model file'): DType {
   const { header } = decodeContainer(bytes, what, MODEL_FORMAT);
   const dtype = (header as unknown as ModelFileHeader).dtype;
-  if (dtype !== 'float32' && dtype !== 'float64') throw new ModelFileError(`${what}: unknown dtype ${String(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new ModelFileError(`${what}: unknown dtype ${show(dtype)}`);
   return dtype;
 }
 

@@ -5,12 +5,12 @@
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import type { Rng } from '../rng/mt19937.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, show } from '../errors.js';
 import { GrowBuffer, type Layer, type LayerSpec, type Param, type ParamSpec } from './layer.js';
 
 export function checkDropoutRate(rate: number): void {
   if (!(typeof rate === 'number' && rate >= 0 && rate < 1)) {
-    throw new ConfigError(`dropout rate must be in [0, 1), got ${rate}`);
+    throw new ConfigError(`dropout rate must be in [0, 1), got ${show(rate)}`);
   }
 }
 

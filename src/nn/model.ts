@@ -4,7 +4,7 @@
  * with it too, so one seed drives everything).
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, show } from '../errors.js';
 import { Rng } from '../rng/mt19937.js';
 import { Activation } from './activations.js';
 import { Dense } from './dense.js';
@@ -58,16 +58,19 @@ export function mlpSpec(opts: {
 }
 
 export function validateModelSpec(spec: ModelSpec): void {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new ConfigError('a model spec must be an object');
   const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 1 << 24;
-  if (!posInt(spec.inputSize)) throw new ConfigError(`input size must be a positive integer, got ${spec.inputSize}`);
-  if (!LOSS_NAMES.includes(spec.loss)) throw new ConfigError(`loss must be one of ${LOSS_NAMES.join(', ')}, got ${spec.loss}`);
+  if (!posInt(spec.inputSize)) throw new ConfigError(`input size must be a positive integer, got ${show(spec.inputSize)}`);
+  if (!LOSS_NAMES.includes(spec.loss)) throw new ConfigError(`loss must be one of ${LOSS_NAMES.join(', ')}, got ${show(spec.loss)}`);
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) throw new ConfigError('a model needs at least one layer');
-  if (!spec.layers.some((l) => l.type === 'dense')) throw new ConfigError('a model needs at least one dense layer');
   for (const l of spec.layers) {
+    // Specs also come from files: every field is checked for its type, not only its range.
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) throw new ConfigError('a layer must be an object');
     switch (l.type) {
       case 'dense':
-        if (!posInt(l.units)) throw new ConfigError(`dense units must be a positive integer, got ${l.units}`);
-        if (l.init !== undefined && !['uniform', 'he', 'glorot'].includes(l.init)) throw new ConfigError(`unknown init ${l.init}`);
+        if (!posInt(l.units)) throw new ConfigError(`dense units must be a positive integer, got ${show(l.units)}`);
+        if (l.init !== undefined && !['uniform', 'he', 'glorot'].includes(l.init)) throw new ConfigError(`unknown init ${show(l.init)}`);
+        if (l.bias !== undefined && typeof l.bias !== 'boolean') throw new ConfigError(`dense bias must be true or false, got ${show(l.bias)}`);
         break;
       case 'dropout':
         checkDropoutRate(l.rate);
@@ -78,9 +81,10 @@ export function validateModelSpec(spec: ModelSpec): void {
       case 'softmax':
         break;
       default:
-        throw new ConfigError(`unknown layer type ${(l as { type: unknown }).type}`);
+        throw new ConfigError(`unknown layer type ${show((l as { type: unknown }).type)}`);
     }
   }
+  if (!spec.layers.some((l) => l.type === 'dense')) throw new ConfigError('a model needs at least one dense layer');
 }
 
 function makeLayer(spec: LayerSpec): Layer {

@@ -26,6 +26,12 @@ export function resolveSgdConfig(config: SgdConfig = {}): Required<SgdConfig> {
   return c;
 }
 
+/** Everything the optimizer carries from one step to the next. */
+export interface SgdState {
+  /** One buffer per parameter with momentum, none without. */
+  velocity: Float64Array[];
+}
+
 export class Sgd {
   readonly config: Readonly<Required<SgdConfig>>;
   /** Momentum buffers, one per parameter (empty without momentum). */
@@ -39,6 +45,27 @@ export class Sgd {
     this.config = resolveSgdConfig(config);
     this.velocity = this.config.momentum > 0 ? params.map((p) => backend.alloc(p.value.length)) : [];
   }
+
+  /** The momentum buffers as float64 copies (exact for either dtype), for checkpoints. */
+  getState(): SgdState {
+    return { velocity: this.velocity.map((v) => Float64Array.from(v)) };
+  }
+
+  /** Restores getState()'s buffers; their number and sizes must match this optimizer's. */
+  setState(state: Readonly<SgdState>): void {
+    const v = state.velocity;
+    if (!Array.isArray(v) || v.length !== this.velocity.length) {
+      throw new ConfigError(`optimizer state: expected ${this.velocity.length} momentum buffers, got ${Array.isArray(v) ? v.length : 'none'}`);
+    }
+    v.forEach((b, i) => {
+      if (!(b instanceof Float64Array) || b.length !== this.velocity[i]!.length) {
+        throw new ConfigError(`optimizer state: momentum buffer ${i} does not fit parameter ${i} (${this.velocity[i]!.length} values)`);
+      }
+      if (!b.every(Number.isFinite)) throw new ConfigError(`optimizer state: momentum buffer ${i} holds a value that is not a finite number`);
+    });
+    v.forEach((b, i) => this.velocity[i]!.set(b));
+  }
+
 
   /**
    * The learning rate when p's step is plain SGD (no momentum, no L2 on it): such a step needs nothing but

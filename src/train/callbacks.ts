@@ -42,9 +42,13 @@ export interface Callback {
   onBatchEnd?(info: BatchInfo, trainer: Trainer): void;
   onEpochEnd?(logs: EpochLogs, trainer: Trainer): void;
   onTrainEnd?(trainer: Trainer): void;
-  /** Serializable state for checkpoints (JSON-safe, with Float64Array allowed). */
+  /**
+   * State for checkpoints: plain JSON data, where numbers may be NaN or infinite and Float64Array, Float32Array,
+   * Int32Array and Uint32Array are allowed anywhere (they are stored as binary).
+   */
   getState?(): unknown;
-  setState?(state: unknown): void;
+  /** Restores getState()'s value, which may come from a file: check it and throw a ReglabError if it is bad. */
+  setState?(state: unknown, trainer: Trainer): void;
 }
 
 /** Collects every epoch's logs (the trainer keeps them too, as trainer.history). */

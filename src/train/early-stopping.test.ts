@@ -1,6 +1,7 @@
 /** Early stopping as a state machine fed literal logs (no training). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { encodeState, decodeState } from '../io/state-codec.js';
 import { EarlyStopping } from './early-stopping.js';
 import type { EpochLogs } from './callbacks.js';
 import type { Trainer } from './trainer.js';
@@ -98,9 +99,14 @@ test('state round-trips through getState/setState (for checkpoints)', () => {
     t.weights[0] = i + 1;
     a.onEpochEnd({ epoch: i + 1, trainLoss: 1, trainAcc: 0, valLoss: v, seconds: 0 }, t as unknown as Trainer);
   }
+  // Through the codec checkpoints use (JSON plus binary sections for the best weights).
+  const { json, sections, payload } = encodeState(a.getState());
   const b = new EarlyStopping({ patience: 3 });
-  b.setState(JSON.parse(JSON.stringify(a.getState())));
+  b.setState(decodeState(JSON.parse(JSON.stringify(json)), JSON.parse(JSON.stringify(sections)), payload, 'test'));
   assert.deepEqual(b.getState(), a.getState());
+  assert.equal(b.getState().bestWeights![0], 2, 'the best epoch (2) weights');
+  assert.throws(() => new EarlyStopping({ patience: 3 }).setState({ ...a.getState(), wait: -1 }), ConfigError);
+  assert.throws(() => new EarlyStopping({ patience: 3 }).setState({ ...a.getState(), bestWeights: [1, 2] }), ConfigError);
 });
 
 test('bad settings and a missing validation set are refused', () => {

@@ -31,12 +31,14 @@ export const EARLY_STOPPING_DEFAULTS: Readonly<Required<EarlyStoppingConfig>> = 
   restoreBestWeights: true,
 });
 
-interface State {
+/** What early stopping carries from epoch to epoch (for checkpoints). */
+export interface EarlyStoppingState {
   best: number;
   bestEpoch: number;
   wait: number;
   stoppedEpoch: number;
-  bestWeights: number[] | null;
+  /** The best epoch's weights (float64 copy), or null before the first watched epoch or without restoring. */
+  bestWeights: Float64Array | null;
 }
 
 export class EarlyStopping implements Callback {
@@ -105,22 +107,47 @@ export class EarlyStopping implements Callback {
     }
   }
 
-  getState(): State {
+  getState(): EarlyStoppingState {
     return {
       best: this.best,
       bestEpoch: this.bestEpoch,
       wait: this.wait,
       stoppedEpoch: this.stoppedEpoch,
-      bestWeights: this.bestWeights ? Array.from(this.bestWeights) : null,
+      bestWeights: this.bestWeights ? Float64Array.from(this.bestWeights) : null,
     };
   }
 
-  setState(state: unknown): void {
-    const s = state as State;
-    this.best = s.best ?? NaN;
-    this.bestEpoch = s.bestEpoch;
-    this.wait = s.wait;
-    this.stoppedEpoch = s.stoppedEpoch;
-    this.bestWeights = s.bestWeights ? Float64Array.from(s.bestWeights) : null;
+  /** Restores getState()'s values, checked first (they may come from a file): a bad state changes nothing. */
+  setState(state: unknown, trainer?: Trainer): void {
+    const bad = (why: string): never => {
+      throw new ConfigError(`early stopping state: ${why}`);
+    };
+    if (typeof state !== 'object' || state === null) bad('not an object');
+    const s = state as Record<string, unknown>;
+    const count = (k: string) => {
+      const v = s[k];
+      if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1e9)) bad(`${k} must be an integer >= 0`);
+      return v as number;
+    };
+    const [bestEpoch, wait, stoppedEpoch] = [count('bestEpoch'), count('wait'), count('stoppedEpoch')];
+    const best = s.best;
+    if (typeof best !== 'number' || (!Number.isFinite(best) && !Number.isNaN(best))) bad('best must be a number');
+    if (Number.isNaN(best) !== (bestEpoch === 0)) bad('best value and best epoch disagree');
+    if (trainer && bestEpoch > trainer.epoch) bad(`best epoch ${bestEpoch} is after the last epoch (${trainer.epoch})`);
+    const w = s.bestWeights;
+    if (w !== null && !(w instanceof Float64Array)) bad('best weights must be numbers');
+    if (w instanceof Float64Array) {
+      if (!this.config.restoreBestWeights) bad('holds best weights, but restoreBestWeights is off');
+      if (trainer && w.length !== trainer.model.paramData.length) bad(`${w.length} best weights for a model of ${trainer.model.paramData.length}`);
+      if (!w.every(Number.isFinite)) bad('a best weight is not a finite number');
+    } else if (this.config.restoreBestWeights && bestEpoch > 0) {
+      bad('best weights are missing');
+    }
+    this.best = best as number;
+    this.bestEpoch = bestEpoch;
+    this.wait = wait;
+    this.stoppedEpoch = stoppedEpoch;
+    this.bestWeights = w instanceof Float64Array ? Float64Array.from(w) : null;
+    this.restored = false;
   }
 }

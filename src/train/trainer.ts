@@ -5,9 +5,10 @@
  */
 import type { ImageSet } from '../data/dataset.js';
 import { pixelsOf } from '../data/dataset.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError, DataError, show } from '../errors.js';
 import type { Model } from '../nn/model.js';
-import { Sgd, type SgdConfig } from '../nn/sgd.js';
+import { Sgd, type SgdConfig, type SgdState } from '../nn/sgd.js';
+import type { RngState } from '../rng/mt19937.js';
 import type { BatchInfo, Callback, EpochLogs } from './callbacks.js';
 import { checkInputSize, evaluate, identityOrder } from './evaluate.js';
 
@@ -42,6 +43,33 @@ export interface EpochProgress {
   seen: number;
   seconds: number;
 }
+
+/**
+ * Everything a run carries from one batch to the next: with it, a fresh Trainer on the same model spec, data
+ * and settings continues exactly as the one it was taken from (bit for bit). Weights are float64 copies, which
+ * hold float32 values exactly.
+ */
+export interface TrainerState {
+  /** Epochs completed. */
+  epoch: number;
+  history: EpochLogs[];
+  /** The epoch in progress, or null at an epoch boundary. */
+  progress: EpochProgress | null;
+  weights: Float64Array;
+  /** The weights divergence falls back to: those at the end of the last completed epoch. */
+  lastGoodWeights: Float64Array;
+  optimizer: SgdState;
+  /** The model's generator (shuffling and dropout draw from it). */
+  rng: RngState;
+  /** Each callback's getState(), or null for a callback without state. */
+  callbacks: unknown[];
+  /** Set when training had ended on its own (a resumed run then only finishes). */
+  stopReason: 'completed' | 'early-stopping' | null;
+  stopMessage: string;
+}
+
+/** The keys of EpochLogs in their documented order (metrics files write them so). */
+const LOG_KEYS = ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'testLoss', 'testAcc', 'seconds'] as const;
 
 function checkPositiveInt(name: string, v: number): void {
   if (!(Number.isInteger(v) && v >= 1)) throw new ConfigError(`${name} must be a positive integer, got ${v}`);
@@ -140,11 +168,7 @@ export class Trainer {
     const labels = this.labels.subarray(0, size);
     for (let r = 0; r < size; r++) labels[r] = this.train.labels[p.order[start + r]!]!;
     const { lossSum, correct } = this.model.trainStep(x, labels, size, this.optimizer);
-    if (!Number.isFinite(lossSum)) {
-      this.model.setWeights(this.lastGoodWeights);
-      this.stop('diverged', `training diverged at epoch ${this.epoch + 1} (loss is ${lossSum}); the weights of epoch ${this.epoch} were kept; try a lower learning rate`);
-      return false;
-    }
+    if (!Number.isFinite(lossSum)) return this.diverge(`loss is ${lossSum}`);
     p.lossSum += lossSum;
     p.correct += correct;
     p.seen += size;
@@ -156,11 +180,24 @@ export class Trainer {
     return !this.done;
   }
 
+  /** Puts the last good weights back and stops: the epoch in progress is not recorded. */
+  private diverge(why: string): false {
+    this.model.setWeights(this.lastGoodWeights);
+    this.stop('diverged', `training diverged at epoch ${this.epoch + 1} (${why}); the weights of epoch ${this.epoch} were kept; try a lower learning rate`);
+    return false;
+  }
+
   private isEvalEpoch(epoch: number): boolean {
     return epoch === 1 || epoch === this.config.epochs || epoch % this.config.evalEvery === 0;
   }
 
   private endEpoch(p: EpochProgress): void {
+    // The epoch's last step may have overflowed the weights with a finite loss: such an epoch is not good.
+    const weights = this.model.getWeights();
+    if (!weights.every(Number.isFinite)) {
+      this.diverge('a weight is not a finite number');
+      return;
+    }
     this.progress = null;
     this.epoch++;
     const { validation, test } = this.fitConfig;
@@ -176,7 +213,7 @@ export class Trainer {
       seconds: p.seconds,
     };
     this.history.push(logs);
-    this.lastGoodWeights = this.model.getWeights();
+    this.lastGoodWeights = weights;
     for (const cb of this.callbacks) cb.onEpochEnd?.(logs, this);
     if (this.epoch >= this.config.epochs) this.stop('completed');
   }
@@ -188,6 +225,146 @@ export class Trainer {
     return this.epoch > before ? this.history[this.history.length - 1] : undefined;
   }
 
+  /**
+   * A snapshot of the run between two batches (for checkpoints). Refused after finish() (best weights may have
+   * been restored) and after divergence (the state is not one to continue from).
+   */
+  getState(): TrainerState {
+    if (this.finished) throw new ConfigError('cannot take the state of a finished run');
+    if (this.stopReason !== null && this.stopReason !== 'completed' && this.stopReason !== 'early-stopping') {
+      throw new ConfigError(`cannot take the state of a run that ${this.stopReason === 'diverged' ? 'diverged' : 'was stopped'}`);
+    }
+    const p = this.progress;
+    return {
+      epoch: this.epoch,
+      history: this.history.map((l) => ({ ...l })),
+      progress: p ? { ...p, order: Int32Array.from(p.order) } : null,
+      weights: this.model.getWeights(),
+      lastGoodWeights: Float64Array.from(this.lastGoodWeights),
+      optimizer: this.optimizer.getState(),
+      rng: this.model.rng.getState(),
+      callbacks: this.callbacks.map((cb) => (cb.getState ? cb.getState() : null)),
+      stopReason: this.stopReason,
+      stopMessage: this.stopMessage,
+    };
+  }
+
+  /**
+   * Puts a getState() snapshot back into a fresh trainer built with the same model spec, data and settings.
+   * The state may come from a file: everything is checked (types, sizes, ranges) and a bad state throws a
+   * ConfigError naming what does not fit.
+   */
+  setState(state: unknown): void {
+    if (this.started) throw new ConfigError('setState needs a trainer that has not run yet');
+    const bad = (why: string): never => {
+      throw new ConfigError(why);
+    };
+    if (!isRecord(state)) bad('trainer state: not an object');
+    const s = state as Record<string, unknown>;
+    const { epochs } = this.config;
+    const epoch = s.epoch;
+    if (!(typeof epoch === 'number' && Number.isInteger(epoch) && epoch >= 0 && epoch <= epochs)) bad(`epoch ${show(epoch)} is not between 0 and the ${epochs} epochs of this run`);
+    const e = epoch as number;
+    const stopReason = s.stopReason;
+    if (stopReason !== null && stopReason !== 'completed' && stopReason !== 'early-stopping') bad(`unknown stop reason ${show(stopReason)}`);
+    if (typeof s.stopMessage !== 'string') bad('stop message is not a string');
+    if (e === epochs && stopReason === null) bad(`all ${epochs} epochs are done but training is not marked as ended`);
+    if (stopReason === 'completed' && e !== epochs) bad(`marked completed after ${e} of ${epochs} epochs`);
+    const history = this.checkHistory(s.history, e);
+    const progress = s.progress === null ? null : this.checkProgress(s.progress);
+    if (progress && stopReason !== null) bad('an epoch is in progress but training is marked as ended');
+    const n = this.model.paramData.length;
+    for (const k of ['weights', 'lastGoodWeights'] as const) {
+      const w = s[k];
+      if (!(w instanceof Float64Array) || w.length !== n) bad(`${k}: expected ${n} numbers for this model`);
+      if (!(w as Float64Array).every(Number.isFinite)) bad(`${k}: a value is not a finite number`);
+    }
+    const rng = s.rng;
+    if (!isRecord(rng) || !Array.isArray(rng.key) || rng.key.length !== 624 || !Number.isInteger(rng.pos) || (rng.pos as number) < 0 || (rng.pos as number) > 624) {
+      bad('random generator state: malformed');
+    }
+    if (!(rng as { key: unknown[] }).key.every((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff)) bad('random generator state: malformed');
+    const cbs = s.callbacks;
+    if (!Array.isArray(cbs) || cbs.length !== this.callbacks.length) bad(`expected the state of ${this.callbacks.length} callbacks`);
+    this.callbacks.forEach((cb, i) => {
+      if (!cb.setState && (cbs as unknown[])[i] !== null) bad(`callback ${i} has no state but the checkpoint holds one`);
+      if (cb.setState && (cbs as unknown[])[i] === null) bad(`callback ${i} needs a state but the checkpoint holds none`);
+    });
+    if (!isRecord(s.optimizer)) bad('optimizer state: not an object');
+    // All checked that can be checked here; the optimizer and the callbacks check their own before changing.
+    this.optimizer.setState(s.optimizer as unknown as SgdState);
+    this.epoch = e;
+    this.history.splice(0, this.history.length, ...history);
+    this.callbacks.forEach((cb, i) => cb.setState?.((cbs as unknown[])[i], this));
+    this.progress = progress;
+    this.model.setWeights(s.weights as Float64Array);
+    this.lastGoodWeights = Float64Array.from(s.lastGoodWeights as Float64Array);
+    this.model.rng.setState(rng as unknown as RngState);
+    this.stopReason = stopReason as TrainerState['stopReason'];
+    this.stopMessage = s.stopMessage as string;
+  }
+
+  private checkHistory(h: unknown, epoch: number): EpochLogs[] {
+    if (!Array.isArray(h) || h.length !== epoch) throw new ConfigError(`history: expected ${epoch} epochs of logs`);
+    return h.map((l: unknown, i) => {
+      const bad = (why: string): never => {
+        throw new ConfigError(`history, epoch ${i + 1}: ${why}`);
+      };
+      if (!isRecord(l)) bad('not an object');
+      const r = l as Record<string, unknown>;
+      for (const k of Object.keys(r)) if (!(LOG_KEYS as readonly string[]).includes(k)) bad(`unknown key ${k}`);
+      if (r.epoch !== i + 1) bad(`numbered ${show(r.epoch)}`);
+      const out: Record<string, number> = {};
+      for (const k of LOG_KEYS) {
+        const v = r[k];
+        if (v === undefined) {
+          if (k === 'trainLoss' || k === 'trainAcc' || k === 'seconds') bad(`${k} is missing`);
+          continue;
+        }
+        if (typeof v !== 'number') bad(`${k} is not a number`);
+        out[k] = v as number;
+      }
+      return out as unknown as EpochLogs;
+    });
+  }
+
+  private checkProgress(p: unknown): EpochProgress {
+    const bad = (why: string): never => {
+      throw new ConfigError(`epoch in progress: ${why}`);
+    };
+    if (!isRecord(p)) bad('not an object');
+    const r = p as Record<string, unknown>;
+    const n = this.train.count;
+    const { batchSize } = this.config;
+    const nextBatch = r.nextBatch;
+    if (!(typeof nextBatch === 'number' && Number.isInteger(nextBatch) && nextBatch >= 0 && nextBatch < this.batchesPerEpoch)) {
+      bad(`next batch ${show(nextBatch)} is not between 0 and ${this.batchesPerEpoch - 1}`);
+    }
+    const seen = (nextBatch as number) * batchSize;
+    if (r.seen !== seen) bad(`${show(r.seen)} examples seen after ${show(nextBatch)} batches of ${batchSize}`);
+    if (!(Number.isInteger(r.correct) && (r.correct as number) >= 0 && (r.correct as number) <= seen)) bad('count of correct examples out of range');
+    for (const k of ['lossSum', 'seconds'] as const) {
+      if (!(typeof r[k] === 'number' && Number.isFinite(r[k]) && (r[k] as number) >= 0)) bad(`${k} is not a number >= 0`);
+    }
+    const order = r.order;
+    if (!(order instanceof Int32Array) || order.length !== n) bad(`the order must list the ${n} training examples`);
+    const o = order as Int32Array;
+    let restored: Int32Array = o;
+    if (this.config.shuffle) {
+      const hit = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = o[i]!;
+        if (v < 0 || v >= n || hit[v]) bad('the order is not a permutation of the training examples');
+        hit[v] = 1;
+      }
+      restored = Int32Array.from(o);
+    } else {
+      restored = identityOrder(n);
+      for (let i = 0; i < n; i++) if (o[i] !== i) bad('without shuffling the order must be the file order');
+    }
+    return { order: restored, nextBatch: nextBatch as number, lossSum: r.lossSum as number, correct: r.correct as number, seen, seconds: r.seconds as number };
+  }
+
   /** Calls onTrainEnd (restoring best weights, etc.) once. */
   finish(): FitResult {
     if (!this.finished) {
@@ -197,6 +374,10 @@ export class Trainer {
     }
     return { history: this.history, stopReason: this.stopReason!, message: this.stopMessage, epochs: this.epoch };
   }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
 export interface FitResult {
