@@ -188,3 +188,16 @@ test('setState refuses a trainer that has started', () => {
   const { run } = sample();
   assert.throws(() => run.trainer.setState(run.trainer.getState()), ConfigError);
 });
+
+test('a float32 run stores its buffers as float32 (exactly), a float64 run as float64', () => {
+  for (const [dtype, kinds] of [['float32', ['f32', 'i32']], ['float64', ['f64', 'i32']]] as const) {
+    const run = prepareRun(data, CONFIG, refBackend(dtype));
+    for (let i = 0; i < 12; i++) run.trainer.runBatch();
+    const bytes = encodeCheckpoint(run.trainer, runSettings(run));
+    const sections = decodeContainer(bytes, 'x', 'reglab-checkpoint').header.sections as { kind: string }[];
+    assert.deepEqual([...new Set(sections.map((s) => s.kind))].sort(), [...kinds].sort(), dtype);
+    const state = decodeCheckpoint(bytes).state as { weights: Float64Array; optimizer: { velocity: Float64Array[] } };
+    assert.ok(state.weights instanceof Float64Array && state.optimizer.velocity[0] instanceof Float64Array, 'float64 in memory');
+    assert.deepEqual(state.weights, run.model.getWeights());
+  }
+});

@@ -2,8 +2,9 @@
  * Checkpoint files (format 'reglab-checkpoint', version 1, in the container of container.ts): everything a
  * run needs to continue exactly where it stopped. The header holds the architecture, dtype, backend, seed,
  * the run's settings and the trainer's state as JSON; the state's buffers (weights, the weights divergence
- * falls back to, momentum, early stopping's best weights, the epoch's example order) are float64/int32
- * sections of the payload (see state-codec.ts), covered by the payload's CRC-32. Pure bytes in/out.
+ * falls back to, momentum, early stopping's best weights, the epoch's example order) are float32 (a float32
+ * run's, exactly), float64 or int32 sections of the payload (see state-codec.ts), covered by the payload's
+ * CRC-32. Pure bytes in/out.
  */
 import type { DType } from '../backend/backend.js';
 import { ConfigError, ModelFileError, ReglabError, show } from '../errors.js';
@@ -30,7 +31,9 @@ export interface Checkpoint {
 
 export function encodeCheckpoint(trainer: Trainer, settings: Record<string, unknown>): Uint8Array {
   const model = trainer.model;
-  const { json, sections, payload } = encodeState(trainer.getState());
+  // A float32 run's buffers hold float32 values: stored as float32 (exactly), half the bytes to checksum and write.
+  const state = model.backend.dtype === 'float32' ? mapFloat64(trainer.getState(), narrowIfExact) : trainer.getState();
+  const { json, sections, payload } = encodeState(state);
   const plain = encodeState(settings);
   if (plain.sections.length > 0) throw new Error('checkpoint settings must be plain JSON data (no typed arrays)');
   return encodeContainer(
@@ -64,7 +67,7 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
   }
   const settings = decodeState(h.settings, [], new Uint8Array(0), what);
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw new ModelFileError(`${what}: no settings in the header`);
-  const state = decodeState(h.state, h.sections, payload, what);
+  const state = mapFloat32(decodeState(h.state, h.sections, payload, what), (a) => Float64Array.from(a));
   const weights = (state as { weights?: unknown } | null)?.weights;
   const count = countParams(h.spec as ModelSpec);
   if (!(weights instanceof Float64Array) || weights.length !== count) {
@@ -78,6 +81,33 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
     settings: settings as Record<string, unknown>,
     state,
   };
+}
+
+function narrowIfExact(a: Float64Array): Float64Array | Float32Array {
+  const f = Float32Array.from(a);
+  for (let i = 0; i < a.length; i++) if (f[i] !== a[i]) return a;
+  return f;
+}
+
+/** A copy of plain data with every Float64Array replaced by f(it). */
+function mapFloat64(v: unknown, f: (a: Float64Array) => unknown): unknown {
+  if (v instanceof Float64Array) return f(v);
+  if (Array.isArray(v)) return v.map((x) => mapFloat64(x, f));
+  if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapFloat64(x, f)]));
+  return v;
+}
+
+/** Likewise for Float32Array (decoding: every float buffer of a state is float64 in memory). */
+function mapFloat32(v: unknown, f: (a: Float32Array) => unknown): unknown {
+  if (v instanceof Float32Array) return f(v);
+  if (Array.isArray(v)) return v.map((x) => mapFloat32(x, f));
+  if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
+    // defineProperty: a key named __proto__ (from a hostile file) stays a plain key.
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: mapFloat32(x, f), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return v;
 }
 
 /**

@@ -51,7 +51,7 @@ export function encodeState(value: unknown): EncodedState {
       const kind = kindOf(v);
       if (!kind) throw new Error(`cannot store a ${v.constructor.name} in a state`);
       sections.push({ kind, length: (v as Typed).length });
-      chunks.push(new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice());
+      chunks.push(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)); // copied into the payload below
       return { [`$${kind}`]: sections.length - 1 };
     }
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
