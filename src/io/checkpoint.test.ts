@@ -71,6 +71,18 @@ test('resuming after any batch ends bit-identical to the uninterrupted run (ever
   }
 });
 
+test('plain SGD (the step fused into the dense layers) resumes bit-identical too, on every backend', async () => {
+  const config = { ...CONFIG, momentum: 0, epochs: 3, earlyStopping: null };
+  for (const { label, backend } of await float32Backends()) {
+    const ref = uninterrupted(config, backend);
+    for (const cut of [4, 8, 13]) {
+      const { run } = resumedAfter(cut, config, backend);
+      assert.deepEqual(withoutSeconds(run.result.history), withoutSeconds(ref.result.history), `${label}, after ${cut} batches`);
+      assert.deepEqual(run.model.getWeights(), ref.model.getWeights(), `${label}, after ${cut} batches`);
+    }
+  }
+});
+
 test('a checkpoint taken mid-epoch holds the epoch in progress; without shuffling too', () => {
   const config = { ...CONFIG, shuffle: false, earlyStopping: null, epochs: 3 };
   const ref = uninterrupted(config, refBackend('float32'));
