@@ -178,7 +178,10 @@ function drawMarks(_ctor: typeof uPlot, u: uPlot, runs: readonly CurveRun[], q: 
           ctx.fillStyle = colour;
           ctx.font = `bold ${Math.round(font * 0.9 * dpr)}px system-ui, sans-serif`;
           ctx.textAlign = 'center';
-          ctx.fillText(`best test ${(v * 100).toFixed(1)}%`, x, y + 24 * dpr);
+          const text = `best test ${(v * 100).toFixed(1)}%`;
+          const half = ctx.measureText(text).width / 2;
+          const tx = Math.min(Math.max(x, u.bbox.left + half), u.bbox.left + u.bbox.width - half);
+          ctx.fillText(text, tx, y + 24 * dpr);
         }
       }
     }

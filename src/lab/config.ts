@@ -1,0 +1,193 @@
+/**
+ * The web lab's knobs as one typed config, its defaults and the chapter's experiments as presets, the check
+ * that turns a bad field into a message naming the field, and buildRun(): the model, trainer and data
+ * slices a config means. The worker and Node call the same buildRun, so the same seed and settings give
+ * the same numbers in the page as in Node. Pure: no DOM, no file system.
+ */
+import { refBackend } from '../backend/ref.js';
+import type { Backend } from '../backend/backend.js';
+import { sliceSet, type Dataset, type ImageSet } from '../data/dataset.js';
+import { ConfigError } from '../errors.js';
+import { Model, mlpSpec, type ModelSpec } from '../nn/model.js';
+import type { LossName } from '../nn/losses.js';
+import type { Callback } from '../train/callbacks.js';
+import { EarlyStopping } from '../train/early-stopping.js';
+import { Trainer } from '../train/trainer.js';
+
+export interface LabConfig {
+  /** Training images: the first N of MNIST's 60,000. Default 5000. */
+  trainSize: number;
+  /** Validation images, taken from the end of the training file (never trained on). Default 1000. */
+  valSize: number;
+  /** Test images: the first N of MNIST's 10,000 test set. Default 10000. */
+  testSize: number;
+  /** Hidden units of the one hidden layer. Default 100. */
+  hidden: number;
+  /** Learning rate. Default 0.1. */
+  lr: number;
+  /** Examples per SGD step (1: the chapter's per-example SGD). Default 32. */
+  batchSize: number;
+  /** Dropout rate on the hidden layer, in [0, 1). Default 0. */
+  dropout: number;
+  /** Stop when validation loss has not improved for `patience` epochs, restoring the best weights. */
+  earlyStopping: boolean;
+  patience: number;
+  /** L2 weight decay. Default 0. */
+  l2: number;
+  epochs: number;
+  /** 'ce' softmax cross-entropy, or 'mse' the book's squared error. Default 'ce'. */
+  loss: LossName;
+  seed: number;
+}
+
+export const LAB_DEFAULTS: Readonly<LabConfig> = Object.freeze({
+  trainSize: 5000,
+  valSize: 1000,
+  testSize: 10000,
+  hidden: 100,
+  lr: 0.1,
+  batchSize: 32,
+  dropout: 0,
+  earlyStopping: false,
+  patience: 5,
+  l2: 0,
+  epochs: 20,
+  loss: 'ce',
+  seed: 1,
+});
+
+export interface Preset {
+  id: string;
+  name: string;
+  /** What to look for, one sentence. */
+  lesson: string;
+  config: Readonly<LabConfig>;
+}
+
+const CHAPTER = { ...LAB_DEFAULTS, trainSize: 1000, hidden: 100, lr: 0.005, batchSize: 1, epochs: 100 };
+
+export const PRESETS: readonly Preset[] = [
+  { id: 'quick', name: 'Quick start (5,000 images)', lesson: 'Test accuracy passes 85% in the first epoch or two; watch the train–test gap open.', config: LAB_DEFAULTS },
+  { id: 'overfit', name: 'Overfitting (1,000 images)', lesson: 'Train accuracy heads for 100% while test accuracy peaks early and slides: memorising, not generalising.', config: { ...CHAPTER } },
+  { id: 'early-stopping', name: 'Early stopping', lesson: 'The same net, stopped once validation loss stops improving; its best weights come back.', config: { ...CHAPTER, earlyStopping: true } },
+  { id: 'dropout', name: 'Dropout 0.5', lesson: 'Half the hidden units off at random on every example: the gap narrows and test accuracy holds up.', config: { ...CHAPTER, dropout: 0.5 } },
+  { id: 'batch', name: 'Batches of 100 + dropout', lesson: 'Averaging 100 gradients per step allows a 20x higher learning rate; training is smoother and faster.', config: { ...CHAPTER, dropout: 0.5, batchSize: 100, lr: 0.1, epochs: 100 } },
+  { id: 'l2', name: 'L2 weight decay', lesson: 'Pulling every weight toward zero a little each step also narrows the gap.', config: { ...CHAPTER, l2: 0.001 } },
+];
+
+/** A bad field: which one (a LabConfig key) and a sentence a person can act on. */
+export class LabFieldError extends ConfigError {
+  override name = 'LabFieldError';
+  constructor(
+    readonly field: keyof LabConfig,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MNIST_TRAIN = 60000;
+const MNIST_TEST = 10000;
+
+interface Rule {
+  label: string;
+  kind: 'int' | 'number' | 'bool' | 'loss';
+  min?: number;
+  max?: number;
+  maxExclusive?: boolean;
+}
+
+/** Each field's label and range, also used by the page to build its form. */
+export const LAB_FIELDS: Readonly<Record<keyof LabConfig, Rule>> = Object.freeze({
+  trainSize: { label: 'Training images', kind: 'int', min: 1, max: MNIST_TRAIN },
+  valSize: { label: 'Validation images', kind: 'int', min: 1, max: 10000 },
+  testSize: { label: 'Test images', kind: 'int', min: 1, max: MNIST_TEST },
+  hidden: { label: 'Hidden units', kind: 'int', min: 1, max: 2048 },
+  lr: { label: 'Learning rate', kind: 'number', min: 0, max: 10 },
+  batchSize: { label: 'Batch size', kind: 'int', min: 1, max: 10000 },
+  dropout: { label: 'Dropout rate', kind: 'number', min: 0, max: 1, maxExclusive: true },
+  earlyStopping: { label: 'Early stopping', kind: 'bool' },
+  patience: { label: 'Patience (epochs)', kind: 'int', min: 0, max: 1000 },
+  l2: { label: 'L2 weight decay', kind: 'number', min: 0, max: 10 },
+  epochs: { label: 'Epochs', kind: 'int', min: 1, max: 10000 },
+  loss: { label: 'Loss', kind: 'loss' },
+  seed: { label: 'Seed', kind: 'int', min: 0, max: 2 ** 32 - 1 },
+});
+
+/**
+ * A LabConfig from loose values (form strings, JSON): every field checked, the first bad one reported as a
+ * LabFieldError. Missing fields take the defaults.
+ */
+export function parseLabConfig(raw: Readonly<Record<string, unknown>>): LabConfig {
+  const out: Record<string, unknown> = {};
+  for (const [key, rule] of Object.entries(LAB_FIELDS) as [keyof LabConfig, Rule][]) {
+    const v = raw[key] ?? LAB_DEFAULTS[key];
+    const bad = (why: string) => new LabFieldError(key, `${rule.label}: ${why}`);
+    if (rule.kind === 'bool') {
+      if (typeof v === 'boolean') out[key] = v;
+      else if (v === 'true' || v === 'on') out[key] = true;
+      else if (v === 'false' || v === 'off') out[key] = false;
+      else throw bad(`expected on or off, got '${String(v)}'`);
+      continue;
+    }
+    if (rule.kind === 'loss') {
+      if (v !== 'ce' && v !== 'mse') throw bad(`expected ce or mse, got '${String(v)}'`);
+      out[key] = v;
+      continue;
+    }
+    const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
+    if (s === '') throw bad('enter a value');
+    const n = Number(s);
+    if (!Number.isFinite(n)) throw bad(`'${s}' is not a number`);
+    if (rule.kind === 'int' && !Number.isInteger(n)) throw bad(`'${s}' is not a whole number`);
+    const { min = -Infinity, max = Infinity } = rule;
+    if (key === 'lr' && n <= 0) throw bad(`must be greater than 0, got ${s}`);
+    if (n < min || n > max || (rule.maxExclusive && n === max)) {
+      throw bad(`must be from ${min} to ${max}${rule.maxExclusive ? ' (exclusive)' : ''}, got ${s}`);
+    }
+    out[key] = n;
+  }
+  const c = out as unknown as LabConfig;
+  if (c.trainSize + c.valSize > MNIST_TRAIN) {
+    throw new LabFieldError('valSize', `Validation images: ${c.trainSize} training + ${c.valSize} validation images exceed MNIST's ${MNIST_TRAIN}`);
+  }
+  if (c.batchSize > c.trainSize) throw new LabFieldError('batchSize', `Batch size: ${c.batchSize} is larger than the training set (${c.trainSize})`);
+  return c;
+}
+
+/** The backend the lab trains with (one place to switch to the fast backend). */
+export function labBackend(): Backend {
+  return refBackend('float32');
+}
+
+export function labModelSpec(c: Readonly<LabConfig>): ModelSpec {
+  return mlpSpec({ inputSize: 784, hidden: [c.hidden], classes: 10, dropout: c.dropout, loss: c.loss });
+}
+
+export interface LabRun {
+  model: Model;
+  trainer: Trainer;
+  earlyStopping: EarlyStopping | null;
+  train: ImageSet;
+  validation: ImageSet;
+  test: ImageSet;
+}
+
+/** The run a config means: first trainSize training images, the last valSize for validation, first testSize test images. */
+export function buildRun(c: Readonly<LabConfig>, data: Dataset, callbacks: Callback[] = [], backend: Backend = labBackend()): LabRun {
+  const train = sliceSet(data.train, 0, c.trainSize, 'training images');
+  const validation = sliceSet(data.train, data.train.count - c.valSize, c.valSize, 'validation images');
+  const test = sliceSet(data.test, 0, c.testSize, 'test images');
+  const model = new Model(labModelSpec(c), { backend, seed: c.seed });
+  const earlyStopping = c.earlyStopping ? new EarlyStopping({ monitor: 'valLoss', patience: c.patience, restoreBestWeights: true }) : null;
+  const trainer = new Trainer(model, train, {
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    lr: c.lr,
+    l2: c.l2,
+    validation,
+    test,
+    callbacks: [...(earlyStopping ? [earlyStopping] : []), ...callbacks],
+  });
+  return { model, trainer, earlyStopping, train, validation, test };
+}

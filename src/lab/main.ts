@@ -1,0 +1,420 @@
+/**
+ * The lab page: builds the form from the config's fields, sends runs to the training worker, draws the
+ * curves (every run kept overlaid), the weight pictures and the drawing pad's prediction. The main thread
+ * only draws and predicts one digit: training never runs here. window.reglabLab exposes the runs for
+ * scripts and tests.
+ */
+import type UPlot from 'uplot';
+import { Model } from '../nn/model.js';
+import type { EpochLogs } from '../train/callbacks.js';
+import { mnistDigit } from '../image/mnist-digit.js';
+import { bestTestEpoch, curveData, curveLegend, curveOptions, type CurveRun, type Quantity } from '../viz/curves.js';
+import { drawDigit, drawWeightGrid } from '../viz/images.js';
+import { LAB_DEFAULTS, LAB_FIELDS, PRESETS, labBackend, labModelSpec, parseLabConfig, LabFieldError, type LabConfig } from './config.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+declare const uPlot: typeof UPlot;
+
+interface LiveRun extends CurveRun {
+  id: number;
+  name: string;
+  config: LabConfig;
+  history: EpochLogs[];
+  status: 'running' | 'paused' | 'done';
+  stopReason?: string;
+  message?: string;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const runs: LiveRun[] = [];
+let current: LiveRun | null = null;
+let predictor: Model | null = null;
+let predictorRun = -1;
+let nextId = 1;
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const send = (m: ToWorker) => worker.postMessage(m);
+
+// ---- the form ----------------------------------------------------------------------------------------
+
+const form = $<HTMLFormElement>('knobs');
+const FIELD_ORDER: (keyof LabConfig)[] = ['trainSize', 'testSize', 'hidden', 'epochs', 'lr', 'batchSize', 'dropout', 'l2', 'earlyStopping', 'patience', 'valSize', 'loss', 'seed'];
+
+function buildForm(): void {
+  for (const key of FIELD_ORDER) {
+    const rule = LAB_FIELDS[key];
+    const label = document.createElement('label');
+    let input: HTMLInputElement | HTMLSelectElement;
+    if (rule.kind === 'bool') {
+      label.className = 'check';
+      input = document.createElement('input');
+      input.type = 'checkbox';
+      label.append(input, rule.label);
+    } else if (rule.kind === 'loss') {
+      input = document.createElement('select');
+      for (const [v, t] of [['ce', 'cross-entropy'], ['mse', 'squared error (book)']]) input.append(new Option(t, v));
+      label.append(rule.label, input);
+    } else {
+      input = document.createElement('input');
+      input.type = 'text';
+      input.inputMode = rule.kind === 'int' ? 'numeric' : 'decimal';
+      label.append(rule.label, input);
+    }
+    input.name = key;
+    input.dataset['testid'] = `field-${key}`;
+    form.append(label);
+  }
+  const select = $<HTMLSelectElement>('preset');
+  for (const p of PRESETS) select.append(new Option(p.name, p.id));
+  select.addEventListener('change', () => applyPreset(select.value));
+  form.addEventListener('input', () => clearMessage());
+  applyPreset(PRESETS[0]!.id);
+}
+
+function applyPreset(id: string): void {
+  const p = PRESETS.find((x) => x.id === id) ?? PRESETS[0]!;
+  $('lesson').textContent = p.lesson;
+  setForm(p.config);
+  clearMessage();
+}
+
+function setForm(c: Readonly<LabConfig>): void {
+  for (const key of FIELD_ORDER) {
+    const input = form.elements.namedItem(key) as HTMLInputElement | HTMLSelectElement;
+    if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(c[key]);
+    else input.value = String(c[key]);
+  }
+}
+
+function readForm(): LabConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of FIELD_ORDER) {
+    const input = form.elements.namedItem(key) as HTMLInputElement | HTMLSelectElement;
+    raw[key] = input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked : input.value;
+  }
+  return parseLabConfig(raw);
+}
+
+function showMessage(text: string, field?: string): void {
+  const m = $('message');
+  m.textContent = text;
+  m.hidden = false;
+  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+  if (field) {
+    const input = form.elements.namedItem(field) as HTMLElement | null;
+    input?.setAttribute('aria-invalid', 'true');
+    input?.focus();
+  }
+}
+
+function clearMessage(): void {
+  $('message').hidden = true;
+  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+}
+
+// ---- buttons ------------------------------------------------------------------------------------------
+
+function setButtons(): void {
+  const running = current !== null;
+  $<HTMLButtonElement>('train').disabled = running;
+  $<HTMLButtonElement>('pause').disabled = !running;
+  $<HTMLButtonElement>('stop').disabled = !running;
+  $<HTMLButtonElement>('pause').textContent = current?.status === 'paused' ? 'Resume' : 'Pause';
+  form.querySelectorAll('input, select').forEach((el) => ((el as HTMLInputElement).disabled = running));
+  $<HTMLSelectElement>('preset').disabled = running;
+}
+
+function runName(c: LabConfig): string {
+  const bits = [`${c.trainSize} imgs`, `h${c.hidden}`];
+  if (c.batchSize > 1) bits.push(`b${c.batchSize}`);
+  if (c.dropout > 0) bits.push(`dropout ${c.dropout}`);
+  if (c.l2 > 0) bits.push(`L2 ${c.l2}`);
+  if (c.earlyStopping) bits.push('early stop');
+  return `#${runs.length + 1} ${bits.join(', ')}`;
+}
+
+$('train').addEventListener('click', () => {
+  let config: LabConfig;
+  try {
+    config = readForm();
+  } catch (e) {
+    if (e instanceof LabFieldError) return showMessage(e.message, e.field);
+    throw e;
+  }
+  clearMessage();
+  const run: LiveRun = { id: nextId++, name: '', config, history: [], status: 'running' };
+  run.name = runName(config);
+  runs.push(run);
+  current = run;
+  $('epoch').textContent = '0';
+  $('epochs-total').textContent = ` / ${config.epochs}`;
+  for (const id of ['train-acc', 'gap', 'elapsed']) $(id).textContent = '–';
+  setTestAcc(undefined);
+  setButtons();
+  rebuildCharts();
+  send({ type: 'start', runId: run.id, config });
+});
+
+$('pause').addEventListener('click', () => {
+  if (!current) return;
+  if (current.status === 'paused') {
+    current.status = 'running';
+    send({ type: 'resume' });
+  } else send({ type: 'pause' });
+  setButtons();
+});
+
+$('stop').addEventListener('click', () => current && send({ type: 'stop' }));
+
+$('clear-runs').addEventListener('click', () => {
+  const keep = current ? [current] : [];
+  runs.splice(0, runs.length, ...keep);
+  rebuildCharts();
+});
+
+// ---- curves -------------------------------------------------------------------------------------------
+
+const charts: Record<Quantity, UPlot | null> = { acc: null, loss: null };
+const signature: Record<Quantity, string> = { acc: '', loss: '' };
+
+function chartSize(q: Quantity): { width: number; height: number } {
+  const width = Math.max(420, $('curves').clientWidth);
+  return { width, height: q === 'acc' ? Math.round(Math.min(460, Math.max(300, window.innerHeight * 0.42))) : 230 };
+}
+
+function drawChart(q: Quantity, force = false): void {
+  const host = $(q === 'acc' ? 'curves' : 'loss-curves');
+  const cd = curveData(runs, q);
+  const sig = JSON.stringify(cd.columns) + runs.map((r) => r.name).join('|');
+  if (!force && charts[q] && sig === signature[q]) {
+    charts[q]!.setData(cd.data as UPlot.AlignedData);
+    return;
+  }
+  charts[q]?.destroy();
+  host.replaceChildren();
+  signature[q] = sig;
+  const opts = curveOptions(uPlot, runs, q, cd, {
+    ...chartSize(q),
+    fontSize: q === 'acc' ? 17 : 15,
+    title: q === 'acc' ? 'Accuracy: train (dashed) vs test (solid); shaded = the gap' : 'Loss',
+  });
+  charts[q] = new uPlot(opts, cd.data as UPlot.AlignedData, host);
+  if (q === 'acc') host.append(curveLegend(runs, 16));
+}
+
+function rebuildCharts(): void {
+  drawChart('acc', true);
+  drawChart('loss', true);
+}
+
+window.addEventListener('resize', () => {
+  for (const q of ['acc', 'loss'] as const) charts[q]?.setSize(chartSize(q));
+});
+
+// ---- status -------------------------------------------------------------------------------------------
+
+function pct(v: number): string {
+  return `${(v * 100).toFixed(1)}%`;
+}
+
+function setTestAcc(v: number | undefined): void {
+  const el = $('test-acc');
+  el.textContent = v === undefined ? '–' : pct(v);
+  el.dataset['value'] = v === undefined ? '' : String(v);
+}
+
+function showStatus(run: LiveRun, epoch: number, batch: number, batches: number, elapsed: number): void {
+  $('epoch').textContent = String(epoch);
+  const last = run.history[run.history.length - 1];
+  const lastTest = [...run.history].reverse().find((h) => h.testAcc !== undefined);
+  if (last) $('train-acc').textContent = pct(last.trainAcc);
+  if (lastTest) setTestAcc(lastTest.testAcc);
+  if (last && lastTest) $('gap').textContent = `${((last.trainAcc - lastTest.testAcc!) * 100).toFixed(1)} pts`;
+  $('elapsed').textContent = `${elapsed.toFixed(0)} s`;
+  const f = batches ? batch / batches : 0;
+  $('batch-fill').style.width = `${(f * 100).toFixed(1)}%`;
+  $('batch-text').textContent = run.status === 'done' ? '' : `epoch ${epoch + 1}: batch ${batch} of ${batches}`;
+}
+
+// ---- weights and the drawing pad -----------------------------------------------------------------------
+
+function useWeights(run: LiveRun, weights: Float64Array): void {
+  if (!predictor || predictorRun !== run.id) {
+    predictor = new Model(labModelSpec(run.config), { backend: labBackend(), seed: run.config.seed, skipInit: true });
+    predictorRun = run.id;
+  }
+  predictor.setWeights(weights);
+  const dense = predictor.denseLayers()[0]!;
+  const shown = Math.min(dense.units, 64);
+  drawWeightGrid($<HTMLCanvasElement>('weights'), dense.weights, dense.units, shown, 28, 28, 8, 2);
+  $('weights-note').textContent = shown < dense.units ? `(${shown} of ${dense.units} units)` : `(${dense.units} units)`;
+  predictPad();
+}
+
+const pad = $<HTMLCanvasElement>('draw');
+const padCtx = pad.getContext('2d', { willReadFrequently: true })!;
+let padDirty = false;
+
+function clearPad(): void {
+  padCtx.fillStyle = '#fff';
+  padCtx.fillRect(0, 0, pad.width, pad.height);
+  padDirty = false;
+  showPrediction(null, 'Draw a digit in the box');
+}
+
+function padPoint(e: PointerEvent): [number, number] {
+  const r = pad.getBoundingClientRect();
+  return [((e.clientX - r.left) / r.width) * pad.width, ((e.clientY - r.top) / r.height) * pad.height];
+}
+
+let drawing = false;
+let last: [number, number] = [0, 0];
+let predictQueued = false;
+pad.addEventListener('pointerdown', (e) => {
+  drawing = true;
+  pad.setPointerCapture(e.pointerId);
+  last = padPoint(e);
+  stroke(last, last);
+});
+pad.addEventListener('pointermove', (e) => {
+  if (!drawing) return;
+  const p = padPoint(e);
+  stroke(last, p);
+  last = p;
+  if (!predictQueued) {
+    predictQueued = true;
+    requestAnimationFrame(() => {
+      predictQueued = false;
+      predictPad();
+    });
+  }
+});
+const endStroke = () => {
+  if (!drawing) return;
+  drawing = false;
+  predictPad();
+};
+pad.addEventListener('pointerup', endStroke);
+pad.addEventListener('pointercancel', endStroke);
+$('clear-pad').addEventListener('click', clearPad);
+
+function stroke(a: [number, number], b: [number, number]): void {
+  padCtx.strokeStyle = '#000';
+  padCtx.lineWidth = 22;
+  padCtx.lineCap = 'round';
+  padCtx.lineJoin = 'round';
+  padCtx.beginPath();
+  padCtx.moveTo(a[0], a[1]);
+  padCtx.lineTo(b[0], b[1]);
+  padCtx.stroke();
+  padDirty = true;
+}
+
+function predictPad(): void {
+  if (!padDirty) return;
+  const img = padCtx.getImageData(0, 0, pad.width, pad.height);
+  let digit: Uint8Array;
+  try {
+    digit = mnistDigit(img.data, img.width, img.height, 4);
+  } catch {
+    return showPrediction(null, 'Draw a digit in the box');
+  }
+  drawDigit($<HTMLCanvasElement>('seen'), digit, 28, 28, 2);
+  if (!predictor) return showPrediction(null, 'Train a model first');
+  const x = predictor.inputBuffer(1);
+  for (let i = 0; i < 784; i++) x[i] = digit[i]! / 255;
+  const p = Array.from(predictor.predict(x, 1));
+  showPrediction(p);
+}
+
+function showPrediction(p: number[] | null, why = ''): void {
+  const el = $('prediction');
+  const probs = $('probs');
+  probs.replaceChildren();
+  if (!p) {
+    el.textContent = why;
+    el.className = 'none';
+    el.dataset['digit'] = '';
+    return;
+  }
+  const sum = p.reduce((a, b) => a + Math.max(0, b), 0) || 1; // 'mse' outputs are not probabilities: normalise for the bars
+  const q = p.map((v) => Math.max(0, v) / sum);
+  const best = q.indexOf(Math.max(...q));
+  el.textContent = String(best);
+  el.className = '';
+  el.dataset['digit'] = String(best);
+  q.forEach((v, d) => {
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    const fill = document.createElement('div');
+    fill.style.width = `${(v * 100).toFixed(1)}%`;
+    bar.append(fill);
+    const label = document.createElement('span');
+    label.textContent = String(d);
+    const value = document.createElement('span');
+    value.textContent = `${(v * 100).toFixed(0)}%`;
+    if (d === best) [label, value].forEach((s) => (s.className = 'top'));
+    probs.append(label, bar, value);
+  });
+}
+
+// ---- the worker ---------------------------------------------------------------------------------------
+
+worker.onmessage = (e: MessageEvent<FromWorker>) => {
+  const m = e.data;
+  const run = 'runId' in m ? runs.find((r) => r.id === m.runId) ?? (current?.id === m.runId ? current : undefined) : undefined;
+  switch (m.type) {
+    case 'loading':
+      $('data-status').textContent = m.total ? `Loading MNIST… ${((100 * m.loaded) / m.total).toFixed(0)}%` : 'Loading MNIST…';
+      break;
+    case 'ready':
+      $('data-status').textContent = 'Real MNIST (60,000 training and 10,000 test images), trained in your browser';
+      break;
+    case 'progress':
+      if (!run) return;
+      if (m.logs.length) {
+        run.history.push(...m.logs);
+        const best = bestTestEpoch(run.history);
+        if (best !== undefined) run.bestTestEpoch = best;
+        drawChart('acc');
+        drawChart('loss');
+      }
+      showStatus(run, m.epoch, m.batch, m.batches, m.elapsed);
+      break;
+    case 'weights':
+      if (run) useWeights(run, m.weights);
+      break;
+    case 'paused':
+      if (run) run.status = 'paused';
+      setButtons();
+      break;
+    case 'done':
+      if (!run) return;
+      run.status = 'done';
+      run.stopReason = m.stopReason;
+      run.message = m.message;
+      if (m.earlyStoppingEpoch) run.earlyStoppingEpoch = m.earlyStoppingEpoch;
+      useWeights(run, m.weights);
+      current = null;
+      setButtons();
+      rebuildCharts();
+      $('batch-text').textContent = m.message || (m.stopReason === 'completed' ? 'finished' : m.stopReason);
+      break;
+    case 'error':
+      if (current) {
+        runs.splice(runs.indexOf(current), 1);
+        current = null;
+        setButtons();
+        rebuildCharts();
+      }
+      showMessage(m.message, m.field);
+      break;
+  }
+};
+worker.onerror = (e) => showMessage(`the training worker failed: ${e.message}`);
+
+buildForm();
+clearPad();
+rebuildCharts();
+setButtons();
+(window as unknown as { reglabLab: unknown }).reglabLab = { runs, defaults: LAB_DEFAULTS, presets: PRESETS, charts };
+document.body.dataset['ready'] = 'true';
