@@ -11,6 +11,8 @@ import type { EarlyStopping } from '../train/early-stopping.js';
 import { EVAL_CHUNK, checkInputSize, evaluate, identityOrder, loadBatch } from '../train/evaluate.js';
 import type { FitResult } from '../train/trainer.js';
 import { bestTestEpoch } from '../viz/curves.js';
+import { trainCommandLine } from '../experiments/command-line.js';
+import type { RunResult } from '../experiments/run.js';
 
 export interface MisclassifiedDigit {
   /** Index in the test set. */
@@ -68,10 +70,12 @@ export interface RecordRunInput {
   config: Readonly<Record<string, unknown>>;
   command?: string;
   model: Model;
-  result: FitResult;
+  /** How training went: a FitResult, or the same facts from a summary. */
+  result: Pick<FitResult, 'history' | 'stopReason'> & { message?: string };
   /** The test set: confusion matrix, misclassified digits and the final numbers come from it. */
   test?: ImageSet;
-  earlyStopping?: EarlyStopping;
+  /** The early-stopping callback of the run, or its two epochs as numbers. */
+  earlyStopping?: Pick<EarlyStopping, 'bestEpoch' | 'stoppedEpoch'>;
   /** Weight pictures for at most this many hidden units. Default 100. */
   maxUnits?: number;
   /** Misclassified test digits kept. Default 32. */
@@ -161,4 +165,23 @@ export function recordRun(input: RecordRunInput): RunRecord {
     rec.final = { testLoss: e.loss, testAcc: e.acc, testCount: test.count };
   }
   return rec;
+}
+
+/** A run of the experiments module (reglab train, reglab chapter8) as the report shows it. */
+export function recordExperimentRun(
+  name: string,
+  run: Pick<RunResult, 'config' | 'model' | 'result' | 'splits' | 'earlyStopping'>,
+  options: { description?: string; command?: string | null } = {},
+): RunRecord {
+  const command = options.command === null ? undefined : (options.command ?? trainCommandLine(run.config));
+  return recordRun({
+    name,
+    ...(options.description ? { description: options.description } : {}),
+    config: { ...run.config },
+    ...(command ? { command } : {}),
+    model: run.model,
+    result: run.result,
+    ...(run.splits.test ? { test: run.splits.test } : {}),
+    ...(run.earlyStopping ? { earlyStopping: run.earlyStopping } : {}),
+  });
 }

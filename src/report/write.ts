@@ -2,10 +2,11 @@
  * Writing report.html (Node only): loads the inlined assets (uPlot from its package, the compiled page
  * script and viz modules from this package) and writes the file atomically: complete or absent.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../io/atomic.js';
 import { renderReportHtml, type ReportAssets, type ReportOptions } from './html.js';
 import type { RunRecord } from './record.js';
 
@@ -46,19 +47,6 @@ export function loadReportAssets(): ReportAssets {
     clientJs: joinModules(CLIENT_MODULES.map((m) => readFileSync(join(here, m), 'utf8'))),
   };
   return cached;
-}
-
-/** Writes content to path via a temporary file in the same folder and a rename. */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 /** Renders the runs into dir/report.html; returns the file's path. */
