@@ -1,23 +1,24 @@
 /**
  * The web lab's knobs as one typed config, its defaults and the chapter's experiments as presets, the check
- * that turns a bad field into a message naming the field, and buildRun(): the model, trainer and data
- * slices a config means. The worker and Node call the same buildRun, so the same seed and settings give
- * the same numbers in the page as in Node. Pure: no DOM, no file system.
+ * that turns a bad field into a message naming the field, and buildRun(): the same prepareRun() that
+ * `reglab train` calls, on the RunConfig the knobs mean, so the same seed and settings give the same numbers
+ * in the page as on the command line (the page shows that command). Pure: no DOM, no file system.
  */
 import { refBackend } from '../backend/ref.js';
 import type { Backend } from '../backend/backend.js';
-import { sliceSet, type Dataset, type ImageSet } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
-import { Model, mlpSpec, type ModelSpec } from '../nn/model.js';
+import { CHAPTER8_EXPERIMENTS } from '../experiments/chapter8.js';
+import { trainCommandLine } from '../experiments/command-line.js';
+import { prepareRun, resolveRunConfig, type PreparedRun, type RunConfig } from '../experiments/run.js';
+import { mlpSpec, type ModelSpec } from '../nn/model.js';
 import type { LossName } from '../nn/losses.js';
 import type { Callback } from '../train/callbacks.js';
-import { EarlyStopping } from '../train/early-stopping.js';
-import { Trainer } from '../train/trainer.js';
 
 export interface LabConfig {
   /** Training images: the first N of MNIST's 60,000. Default 5000. */
   trainSize: number;
-  /** Validation images, taken from the end of the training file (never trained on). Default 1000. */
+  /** Validation images: the ones right after the training images (never trained on). Default 1000. */
   valSize: number;
   /** Test images: the first N of MNIST's 10,000 test set. Default 10000. */
   testSize: number;
@@ -35,6 +36,8 @@ export interface LabConfig {
   /** L2 weight decay. Default 0. */
   l2: number;
   epochs: number;
+  /** A test pass every N epochs (and on the first and last). Default 1. */
+  evalEvery: number;
   /** 'ce' softmax cross-entropy, or 'mse' the book's squared error. Default 'ce'. */
   loss: LossName;
   seed: number;
@@ -52,6 +55,7 @@ export const LAB_DEFAULTS: Readonly<LabConfig> = Object.freeze({
   patience: 5,
   l2: 0,
   epochs: 20,
+  evalEvery: 1,
   loss: 'ce',
   seed: 1,
 });
@@ -64,15 +68,30 @@ export interface Preset {
   config: Readonly<LabConfig>;
 }
 
-const CHAPTER = { ...LAB_DEFAULTS, trainSize: 1000, hidden: 100, lr: 0.005, batchSize: 1, epochs: 100 };
+/** The lab's view of a RunConfig (one hidden layer; the lab always keeps a validation set). */
+export function labConfigOf(rc: Readonly<RunConfig>): LabConfig {
+  return {
+    trainSize: rc.trainSize,
+    valSize: rc.valSize || LAB_DEFAULTS.valSize,
+    testSize: rc.testSize,
+    hidden: rc.hidden[0] ?? LAB_DEFAULTS.hidden,
+    lr: rc.lr,
+    batchSize: rc.batchSize,
+    dropout: rc.dropout,
+    earlyStopping: rc.earlyStopping !== null,
+    patience: rc.earlyStopping?.patience ?? LAB_DEFAULTS.patience,
+    l2: rc.l2,
+    epochs: rc.epochs,
+    evalEvery: rc.evalEvery,
+    loss: rc.loss,
+    seed: rc.seed,
+  };
+}
 
+/** The chapter's experiments as `reglab chapter8` runs them (bar the ensemble), after a quick start. */
 export const PRESETS: readonly Preset[] = [
-  { id: 'quick', name: 'Quick start (5,000 images)', lesson: 'Test accuracy passes 85% in the first epoch or two; watch the train–test gap open.', config: LAB_DEFAULTS },
-  { id: 'overfit', name: 'Overfitting (1,000 images)', lesson: 'Train accuracy heads for 100% while test accuracy peaks early and slides: memorising, not generalising.', config: { ...CHAPTER } },
-  { id: 'early-stopping', name: 'Early stopping', lesson: 'The same net, stopped once validation loss stops improving; its best weights come back.', config: { ...CHAPTER, earlyStopping: true } },
-  { id: 'dropout', name: 'Dropout 0.5', lesson: 'Half the hidden units off at random on every example: the gap narrows and test accuracy holds up.', config: { ...CHAPTER, dropout: 0.5 } },
-  { id: 'batch', name: 'Batches of 100 + dropout', lesson: 'Averaging 100 gradients per step allows a 20x higher learning rate; training is smoother and faster.', config: { ...CHAPTER, dropout: 0.5, batchSize: 100, lr: 0.1, epochs: 100 } },
-  { id: 'l2', name: 'L2 weight decay', lesson: 'Pulling every weight toward zero a little each step also narrows the gap.', config: { ...CHAPTER, l2: 0.001 } },
+  { id: 'quick', name: 'Quick start (5,000 images)', lesson: 'Mini-batches on 5,000 images: test accuracy passes 85% within an epoch or two; watch the train–test gap open.', config: LAB_DEFAULTS },
+  ...CHAPTER8_EXPERIMENTS.filter((e) => !e.ensembleSeeds).map((e) => ({ id: e.name, name: `Ch. 8: ${e.name}`, lesson: `As reglab chapter8: ${e.title}.`, config: Object.freeze(labConfigOf(e.config)) })),
 ];
 
 /** A bad field: which one (a LabConfig key) and a sentence a person can act on. */
@@ -110,6 +129,7 @@ export const LAB_FIELDS: Readonly<Record<keyof LabConfig, Rule>> = Object.freeze
   patience: { label: 'Patience (epochs)', kind: 'int', min: 0, max: 1000 },
   l2: { label: 'L2 weight decay', kind: 'number', min: 0, max: 10 },
   epochs: { label: 'Epochs', kind: 'int', min: 1, max: 10000 },
+  evalEvery: { label: 'Test every N epochs', kind: 'int', min: 1, max: 10000 },
   loss: { label: 'Loss', kind: 'loss' },
   seed: { label: 'Seed', kind: 'int', min: 0, max: 2 ** 32 - 1 },
 });
@@ -164,30 +184,31 @@ export function labModelSpec(c: Readonly<LabConfig>): ModelSpec {
   return mlpSpec({ inputSize: 784, hidden: [c.hidden], classes: 10, dropout: c.dropout, loss: c.loss });
 }
 
-export interface LabRun {
-  model: Model;
-  trainer: Trainer;
-  earlyStopping: EarlyStopping | null;
-  train: ImageSet;
-  validation: ImageSet;
-  test: ImageSet;
+/** The RunConfig the knobs mean (everything else at reglab train's defaults). */
+export function toRunConfig(c: Readonly<LabConfig>): RunConfig {
+  return resolveRunConfig({
+    trainSize: c.trainSize,
+    valSize: c.valSize,
+    testSize: c.testSize,
+    hidden: [c.hidden],
+    dropout: c.dropout,
+    loss: c.loss,
+    epochs: c.epochs,
+    lr: c.lr,
+    batchSize: c.batchSize,
+    l2: c.l2,
+    evalEvery: c.evalEvery,
+    seed: c.seed,
+    earlyStopping: c.earlyStopping ? { monitor: 'valLoss', patience: c.patience } : null,
+  });
 }
 
-/** The run a config means: first trainSize training images, the last valSize for validation, first testSize test images. */
-export function buildRun(c: Readonly<LabConfig>, data: Dataset, callbacks: Callback[] = [], backend: Backend = labBackend()): LabRun {
-  const train = sliceSet(data.train, 0, c.trainSize, 'training images');
-  const validation = sliceSet(data.train, data.train.count - c.valSize, c.valSize, 'validation images');
-  const test = sliceSet(data.test, 0, c.testSize, 'test images');
-  const model = new Model(labModelSpec(c), { backend, seed: c.seed });
-  const earlyStopping = c.earlyStopping ? new EarlyStopping({ monitor: 'valLoss', patience: c.patience, restoreBestWeights: true }) : null;
-  const trainer = new Trainer(model, train, {
-    epochs: c.epochs,
-    batchSize: c.batchSize,
-    lr: c.lr,
-    l2: c.l2,
-    validation,
-    test,
-    callbacks: [...(earlyStopping ? [earlyStopping] : []), ...callbacks],
-  });
-  return { model, trainer, earlyStopping, train, validation, test };
+/** The command line that trains the same run (same numbers) outside the browser. */
+export function labCommandLine(c: Readonly<LabConfig>): string {
+  return trainCommandLine(toRunConfig(c));
+}
+
+/** The run a config means, on MNIST as loaded (the page's worker and Node alike). */
+export function buildRun(c: Readonly<LabConfig>, data: Dataset, callbacks: Callback[] = [], backend: Backend = labBackend()): PreparedRun {
+  return prepareRun(data, toRunConfig(c), backend, callbacks);
 }

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { loadDataset } from '../data/files.js';
 import { launchChromium, type Session } from '../testing/browser.js';
 import type { EpochLogs } from '../train/callbacks.js';
-import { buildRun, LAB_DEFAULTS, parseLabConfig, LabFieldError } from './config.js';
+import { LAB_DEFAULTS, labCommandLine, parseLabConfig, LabFieldError } from './config.js';
 import { resolveLabPath, startLabServer, type LabServer } from './server.js';
+
+const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 describe('lab config', () => {
   test('defaults parse to themselves; form strings are converted', () => {
@@ -109,7 +115,7 @@ describe('the web lab in Chromium', () => {
     assert.deepEqual(errors, []);
   });
 
-  test('same seed and settings give the same numbers in the page as in Node, runs stay overlaid', async () => {
+  test('same seed and settings give the same numbers in the page as `reglab train` on the command line shown', async () => {
     const settings = { trainSize: '600', testSize: '500', valSize: '200', hidden: '24', epochs: '3', batchSize: '20', lr: '0.05', dropout: '0.3', seed: '7' };
     for (const [k, v] of Object.entries(settings)) await page.getByTestId(`field-${k}`).fill(v);
     await page.getByTestId('field-earlyStopping').check();
@@ -119,10 +125,17 @@ describe('the web lab in Chromium', () => {
     const labels: string[] = await page.evaluate(() => (window as any).reglabLab.charts.acc.series.map((s: { label: string }) => s.label));
     assert.equal(labels.filter((l) => l.endsWith(' test')).length, 2, 'both runs on the chart');
 
-    const run = buildRun(parseLabConfig({ ...settings, earlyStopping: true }), loadDataset());
-    while (run.trainer.runBatch());
+    const command = (await text('cli-command'))!;
+    assert.equal(command, labCommandLine(parseLabConfig({ ...settings, earlyStopping: true })));
+    const dir = mkdtempSync(join(tmpdir(), 'reglab-lab-'));
+    const metrics = join(dir, 'metrics.jsonl');
+    const args = command.replace(/^reglab /, '').split(' ');
+    const cli = spawnSync(process.execPath, [MAIN, ...args, '--metrics', metrics, '--json'], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const fromCli = readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochLogs);
+    rmSync(dir, { recursive: true, force: true });
     const strip = (h: readonly EpochLogs[]) => h.map(({ seconds: _s, ...rest }) => rest);
     assert.equal(inPage.length, 3);
-    assert.deepEqual(strip(inPage), strip(run.trainer.history));
+    assert.deepEqual(strip(inPage), strip(fromCli));
   });
 });

@@ -10,7 +10,7 @@ import type { EpochLogs } from '../train/callbacks.js';
 import { mnistDigit } from '../image/mnist-digit.js';
 import { bestTestEpoch, curveData, curveLegend, curveOptions, type CurveRun, type Quantity } from '../viz/curves.js';
 import { drawDigit, drawWeightGrid } from '../viz/images.js';
-import { LAB_DEFAULTS, LAB_FIELDS, PRESETS, labBackend, labModelSpec, parseLabConfig, LabFieldError, type LabConfig } from './config.js';
+import { LAB_DEFAULTS, LAB_FIELDS, PRESETS, labBackend, labCommandLine, labModelSpec, parseLabConfig, LabFieldError, type LabConfig } from './config.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 declare const uPlot: typeof UPlot;
@@ -37,7 +37,7 @@ const send = (m: ToWorker) => worker.postMessage(m);
 // ---- the form ----------------------------------------------------------------------------------------
 
 const form = $<HTMLFormElement>('knobs');
-const FIELD_ORDER: (keyof LabConfig)[] = ['trainSize', 'testSize', 'hidden', 'epochs', 'lr', 'batchSize', 'dropout', 'l2', 'earlyStopping', 'patience', 'valSize', 'loss', 'seed'];
+const FIELD_ORDER: (keyof LabConfig)[] = ['trainSize', 'testSize', 'hidden', 'epochs', 'lr', 'batchSize', 'dropout', 'l2', 'earlyStopping', 'patience', 'valSize', 'evalEvery', 'loss', 'seed'];
 
 function buildForm(): void {
   for (const key of FIELD_ORDER) {
@@ -66,7 +66,10 @@ function buildForm(): void {
   const select = $<HTMLSelectElement>('preset');
   for (const p of PRESETS) select.append(new Option(p.name, p.id));
   select.addEventListener('change', () => applyPreset(select.value));
-  form.addEventListener('input', () => clearMessage());
+  form.addEventListener('input', () => {
+    clearMessage();
+    showCommand();
+  });
   applyPreset(PRESETS[0]!.id);
 }
 
@@ -75,6 +78,18 @@ function applyPreset(id: string): void {
   $('lesson').textContent = p.lesson;
   setForm(p.config);
   clearMessage();
+  showCommand();
+}
+
+/** The same run on the command line (same seed and settings: the same numbers). */
+function showCommand(): void {
+  let text: string;
+  try {
+    text = labCommandLine(readForm());
+  } catch {
+    text = '(fix the settings first)';
+  }
+  $('cli-command').textContent = text;
 }
 
 function setForm(c: Readonly<LabConfig>): void {

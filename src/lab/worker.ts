@@ -5,7 +5,8 @@
  */
 import { imageSetFromIdx, makeDataset, type Dataset } from '../data/dataset.js';
 import { ReglabError } from '../errors.js';
-import { buildRun, parseLabConfig, LabFieldError, type LabRun } from './config.js';
+import { buildRun, parseLabConfig, LabFieldError } from './config.js';
+import type { PreparedRun } from '../experiments/run.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import type { EpochLogs } from '../train/callbacks.js';
 
@@ -51,7 +52,7 @@ async function fetchAll(): Promise<Dataset> {
 
 interface Active {
   runId: number;
-  run: LabRun;
+  run: PreparedRun;
   paused: boolean;
   newLogs: EpochLogs[];
   started: number;
@@ -124,7 +125,7 @@ async function start(runId: number, raw: unknown): Promise<void> {
   data ??= fetchAll();
   const dataset = await data;
   post({ type: 'ready' });
-  const a: Active = { runId, run: null as unknown as LabRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0 };
+  const a: Active = { runId, run: null as unknown as PreparedRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0 };
   a.run = buildRun(config, dataset, [
     {
       onEpochEnd: (logs) => {
