@@ -8,7 +8,7 @@ import type UPlot from 'uplot';
 import { Model } from '../nn/model.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import { mnistDigit } from '../image/mnist-digit.js';
-import { bestTestEpoch, curveData, curveLegend, curveOptions, type CurveRun, type Quantity } from '../viz/curves.js';
+import { bestTestEpoch, curveData, curveLegend, curveOptions, setRunVisible, type CurveRun, type Quantity } from '../viz/curves.js';
 import { drawDigit, drawWeightGrid } from '../viz/images.js';
 import { LAB_DEFAULTS, LAB_FIELDS, PRESETS, labBackend, labCommandLine, labModelSpec, parseLabConfig, LabFieldError, type LabConfig } from './config.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -183,12 +183,15 @@ $('stop').addEventListener('click', () => current && send({ type: 'stop' }));
 $('clear-runs').addEventListener('click', () => {
   const keep = current ? [current] : [];
   runs.splice(0, runs.length, ...keep);
+  hiddenRuns.clear();
   rebuildCharts();
 });
 
 // ---- curves -------------------------------------------------------------------------------------------
 
 const charts: Record<Quantity, UPlot | null> = { acc: null, loss: null };
+/** Runs (by index) hidden with a click on the legend. */
+const hiddenRuns = new Set<number>();
 const signature: Record<Quantity, string> = { acc: '', loss: '' };
 
 function chartSize(q: Quantity): { width: number; height: number } {
@@ -202,6 +205,7 @@ function drawChart(q: Quantity, force = false): void {
   const sig = JSON.stringify(cd.columns) + runs.map((r) => r.name).join('|');
   if (!force && charts[q] && sig === signature[q]) {
     charts[q]!.setData(cd.data as UPlot.AlignedData);
+    applyHidden(q, cd);
     return;
   }
   charts[q]?.destroy();
@@ -213,7 +217,23 @@ function drawChart(q: Quantity, force = false): void {
     title: q === 'acc' ? 'Accuracy: train (dashed) vs test (solid); shaded = the gap' : 'Loss',
   });
   charts[q] = new uPlot(opts, cd.data as UPlot.AlignedData, host);
-  if (q === 'acc') host.append(curveLegend(runs, 16));
+  applyHidden(q, cd);
+  if (q === 'acc') {
+    host.append(
+      curveLegend(runs, 16, (run, visible) => {
+        if (visible) hiddenRuns.delete(run);
+        else hiddenRuns.add(run);
+        drawChart('acc', true);
+        drawChart('loss', true);
+      }, hiddenRuns),
+    );
+  }
+}
+
+function applyHidden(q: Quantity, cd: ReturnType<typeof curveData>): void {
+  const u = charts[q];
+  if (!u || hiddenRuns.size === 0) return;
+  for (const run of hiddenRuns) if (run < runs.length) setRunVisible(u, runs, cd, run, false);
 }
 
 function rebuildCharts(): void {

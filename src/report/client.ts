@@ -4,7 +4,7 @@
  * window.reglabReport = { runs, charts } so tests and readers' scripts can check what is drawn.
  */
 import type UPlot from 'uplot';
-import { curveData, curveLegend, curveOptions, runColour, type Quantity } from '../viz/curves.js';
+import { curveData, curveLegend, curveOptions, runColour, setRunVisible, type Quantity } from '../viz/curves.js';
 import { bytesFromBase64, drawDigit, drawWeightGrid } from '../viz/images.js';
 import type { RunRecord } from './record.js';
 
@@ -117,9 +117,11 @@ function main(): void {
     const host = el('div', { class: 'chart', id: `${q}-chart`, 'data-testid': `curves-${q}` });
     const sec = el('section', {}, el('h2', {}, q === 'acc' ? 'Accuracy by epoch' : 'Loss by epoch'), host);
     root.append(sec);
-    charts[q] = chart(runs, q, host);
-    host.append(curveLegend(runs));
-    sec.append(el('p', { class: 'note' }, 'Dashed: train (with dropout, as trained). Dotted: validation. Solid: test. Vertical dashed line: the epoch early stopping kept. Ringed dot: best test accuracy. '), savePngButton(host, `${q}-curves`));
+    const u = chart(runs, q, host);
+    charts[q] = u;
+    const cd = curveData(runs, q);
+    host.append(curveLegend(runs, 15, (run, visible) => setRunVisible(u, runs, cd, run, visible)));
+    sec.append(el('p', { class: 'note' }, 'Dashed: train (with dropout, as trained). Dotted: validation. Solid: test. Vertical dashed line: the epoch early stopping kept. Ringed dot: best test accuracy. Click a run in the legend to hide or show it. '), savePngButton(host, `${q}-curves`));
   }
 
   const withWeights = runs.filter((r) => r.weights);

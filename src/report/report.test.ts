@@ -103,6 +103,14 @@ describe('report.html in Chromium', () => {
     assert.deepEqual(drawn.weightCanvases, [[580, 174], [580, 174]]);
     assert.equal(drawn.digits, 20);
     assert.equal(drawn.confusionCells, 200);
+
+    // A click on a run in the legend hides its three lines; another brings them back.
+    await page.click('#acc-chart .curve-legend [data-run="0"]');
+    const shown = () => page.evaluate(() => (window as any).reglabReport.charts.acc.series.map((s: { show: boolean }) => s.show));
+    assert.deepEqual(await shown(), [true, false, false, false, true, true, true]);
+    await page.click('#acc-chart .curve-legend [data-run="0"]');
+    assert.deepEqual(await shown(), [true, true, true, true, true, true, true]);
+    assert.deepEqual(errors, []);
     await page.close();
   });
 });

@@ -146,6 +146,8 @@ function drawMarks(_ctor: typeof uPlot, u: uPlot, runs: readonly CurveRun[], q: 
   ctx.save();
   runs.forEach((run, ri) => {
     const colour = runColour(ri);
+    const first = cd.columns.findIndex((c) => c.run === ri) + 1;
+    if (first && u.series[first]?.show === false) return;
     if (run.earlyStoppingEpoch) {
       const x = u.valToPos(run.earlyStoppingEpoch, 'x', true);
       ctx.strokeStyle = colour;
@@ -202,8 +204,23 @@ export function bestTestEpoch(history: CurveRun['history']): number | undefined 
   return best;
 }
 
-/** A compact legend for a projector: one swatch per run, then the three line styles. */
-export function curveLegend(runs: readonly { name: string }[], fontSize = 15): HTMLElement {
+/** Shows or hides one run's lines on a chart and fits the epoch axis to the runs still shown. */
+export function setRunVisible(u: uPlot, runs: readonly CurveRun[], cd: CurveData, run: number, visible: boolean): void {
+  cd.columns.forEach((c, i) => {
+    if (c.run === run) u.setSeries(i + 1, { show: visible });
+  });
+  let max = 1;
+  cd.columns.forEach((c, i) => {
+    if (u.series[i + 1]?.show !== false) max = Math.max(max, runs[c.run]!.history.at(-1)?.epoch ?? 1);
+  });
+  u.setScale('x', { min: 1, max: Math.max(2, max) });
+}
+
+/**
+ * A compact legend for a projector: one swatch per run, then the three line styles. With onToggle, a click
+ * on a run hides or shows it (struck through while hidden).
+ */
+export function curveLegend(runs: readonly { name: string }[], fontSize = 15, onToggle?: (run: number, visible: boolean) => void, hidden?: ReadonlySet<number>): HTMLElement {
   const box = document.createElement('div');
   box.className = 'curve-legend';
   box.style.cssText = `display:flex;flex-wrap:wrap;gap:6px 22px;align-items:center;font-size:${fontSize}px;margin:6px 0 2px 60px`;
@@ -217,13 +234,28 @@ export function curveLegend(runs: readonly { name: string }[], fontSize = 15): H
     draw(ctx);
     span.append(c, text);
     box.append(span);
+    return span;
   };
-  runs.forEach((r, i) =>
-    item((ctx) => {
+  runs.forEach((r, i) => {
+    const span = item((ctx) => {
       ctx.fillStyle = runColour(i);
       ctx.fillRect(4, 1, 28, 12);
-    }, r.name),
-  );
+    }, r.name);
+    if (!onToggle) return;
+    span.style.cursor = 'pointer';
+    span.title = 'click to hide or show this run';
+    span.dataset['run'] = String(i);
+    if (hidden?.has(i)) {
+      span.style.opacity = '0.35';
+      span.style.textDecoration = 'line-through';
+    }
+    span.addEventListener('click', () => {
+      const visible = span.style.opacity === '0.35';
+      span.style.opacity = visible ? '1' : '0.35';
+      span.style.textDecoration = visible ? 'none' : 'line-through';
+      onToggle(i, visible);
+    });
+  });
   for (const s of SPLITS) {
     item((ctx) => {
       ctx.strokeStyle = '#333';
