@@ -17,6 +17,9 @@ declare const uPlot: typeof UPlot;
 
 interface LiveRun extends CurveRun {
   id: number;
+  /** The parameters before training (the first snapshot), for "what training changed". */
+  initial?: Float64Array;
+  latest?: Float64Array;
   name: string;
   config: LabConfig;
   history: EpochLogs[];
@@ -277,12 +280,38 @@ function useWeights(run: LiveRun, weights: Float64Array): void {
     predictor = new Model(labModelSpec(run.config), { backend: labBackend(), seed: run.config.seed, skipInit: true });
     predictorRun = run.id;
   }
+  run.initial ??= Float64Array.from(weights);
+  run.latest = weights;
   predictor.setWeights(weights);
-  const dense = predictor.denseLayers()[0]!;
-  const shown = Math.min(dense.units, 64);
-  drawWeightGrid($<HTMLCanvasElement>('weights'), dense.weights, dense.units, shown, 28, 28, 8, 2);
-  $('weights-note').textContent = shown < dense.units ? `(${shown} of ${dense.units} units)` : `(${dense.units} units)`;
+  drawWeights(run);
   predictPad();
+}
+
+/** The first layer as pictures: the weights themselves, or what training has changed in them. */
+function drawWeights(run: LiveRun): void {
+  if (!run.latest || !run.initial) return;
+  const units = run.config.hidden;
+  const shown = Math.min(units, 64);
+  const w = run.latest.subarray(0, 784 * units); // W1 [784, hidden] comes first in the parameters
+  let pictures: ArrayLike<number> = w;
+  if (weightView() === 'change') {
+    const d = new Float64Array(w.length);
+    for (let i = 0; i < d.length; i++) d[i] = w[i]! - run.initial[i]!;
+    pictures = d;
+  }
+  drawWeightGrid($<HTMLCanvasElement>('weights'), pictures, units, shown, 28, 28, 8, 2);
+  $('weights-note').textContent = shown < units ? `(${shown} of ${units} units)` : `(${units} units)`;
+}
+
+function weightView(): 'weights' | 'change' {
+  return ($<HTMLInputElement>('view-change').checked ? 'change' : 'weights');
+}
+
+for (const id of ['view-weights', 'view-change']) {
+  $(id).addEventListener('change', () => {
+    const run = current ?? [...runs].reverse().find((r) => r.latest);
+    if (run) drawWeights(run);
+  });
 }
 
 const pad = $<HTMLCanvasElement>('draw');

@@ -27,6 +27,14 @@ function swatch(i: number): HTMLElement {
   return s;
 }
 
+const STOP_WORDS: Record<string, string> = {
+  completed: 'ran all its epochs',
+  'early-stopping': 'early stopping',
+  diverged: 'diverged',
+  interrupted: 'interrupted',
+  stopped: 'stopped by hand',
+};
+
 function summary(runs: RunRecord[]): HTMLElement {
   const head = el('tr', {}, ...['run', 'epochs', 'final train acc', 'final test acc', 'best test acc (epoch)', 'early stopping', 'stopped because'].map((h) => el('th', {}, h)));
   const rows = runs.map((r, i) => {
@@ -41,7 +49,7 @@ function summary(runs: RunRecord[]): HTMLElement {
       el('td', { class: 'num' }, pct(r.final?.testAcc ?? last?.testAcc)),
       el('td', { class: 'num' }, best ? `${pct(best.testAcc)} (${best.epoch})` : '–'),
       el('td', { class: 'num' }, r.earlyStoppingEpoch ? `best epoch ${r.earlyStoppingEpoch}${r.earlyStoppedAt ? `, stopped at ${r.earlyStoppedAt}` : ''}` : '–'),
-      el('td', {}, r.stopMessage ?? r.stopReason),
+      el('td', {}, r.stopMessage ?? STOP_WORDS[r.stopReason] ?? r.stopReason),
     );
   });
   return el('table', { class: 'summary' }, el('thead', {}, head), el('tbody', {}, ...rows));
@@ -68,15 +76,27 @@ function savePngButton(host: HTMLElement, name: string): HTMLElement {
 function weightsSection(runs: RunRecord[]): HTMLElement {
   const figs = runs.flatMap((r, i) => {
     if (!r.weights) return [];
-    const w = r.weights;
-    const data = new Int8Array(bytesFromBase64(w.data).buffer);
     const canvas = el('canvas', { class: 'weights', 'data-run': r.name });
-    const cols = Math.min(10, w.units);
-    drawWeightGrid(canvas, data, w.units, w.units, w.height, w.width, cols, 2);
-    const caption = el('figcaption', {}, swatch(i), `${r.name}: ${w.units === w.totalUnits ? `all ${w.units}` : `${w.units} of ${w.totalUnits}`} hidden units`);
-    return [el('figure', {}, canvas, caption)];
+    const caption = el('figcaption', {}, swatch(i), `${r.name}: ${r.weights.units === r.weights.totalUnits ? `all ${r.weights.units}` : `${r.weights.units} of ${r.weights.totalUnits}`} hidden units`);
+    return [{ fig: el('figure', {}, canvas, caption), canvas, run: r }];
   });
-  return el('div', { class: 'side-by-side' }, ...figs);
+  const draw = (view: 'weights' | 'change') => {
+    for (const { canvas, run } of figs) {
+      const w = (view === 'change' ? run.weightChange : undefined) ?? run.weights!;
+      drawWeightGrid(canvas, new Int8Array(bytesFromBase64(w.data).buffer), w.units, w.units, w.height, w.width, Math.min(10, w.units), 2);
+      canvas.dataset['view'] = w === run.weights ? 'weights' : 'change';
+    }
+  };
+  const hasChange = runs.some((r) => r.weightChange);
+  const radio = (value: 'weights' | 'change', text: string, checked: boolean) => {
+    const input = el('input', { type: 'radio', name: 'weight-view', value, id: `weight-view-${value}` });
+    input.checked = checked;
+    input.addEventListener('change', () => draw(value));
+    return el('label', { class: 'radio' }, input, text);
+  };
+  draw(hasChange ? 'change' : 'weights');
+  const controls = hasChange ? [el('div', { class: 'weight-view' }, radio('change', 'what training changed (weights minus their initial values)', true), radio('weights', 'the weights themselves', false))] : [];
+  return el('div', {}, ...controls, el('div', { class: 'side-by-side' }, ...figs.map((f) => f.fig)));
 }
 
 function confusionTable(r: RunRecord): HTMLElement {
@@ -126,7 +146,7 @@ function main(): void {
 
   const withWeights = runs.filter((r) => r.weights);
   if (withWeights.length) {
-    root.append(el('section', {}, el('h2', {}, 'First-layer weights, one 28×28 picture per hidden unit'), el('p', { class: 'note' }, 'Red: the unit is excited by ink there; blue: inhibited. Each picture is scaled to its own largest weight.'), weightsSection(runs)));
+    root.append(el('section', {}, el('h2', {}, 'First-layer weights, one 28×28 picture per hidden unit'), el('p', { class: 'note' }, 'Red: ink there excites the unit; blue: inhibits it. Each picture is scaled to its own largest value. At the start the weights are uniform noise, so what training changed shows what each unit has learned to look for.'), weightsSection(runs)));
   }
   const sec = el('section', {}, el('h2', {}, 'Test errors'));
   runs.forEach((r, i) => {

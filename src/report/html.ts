@@ -56,6 +56,9 @@ button.save { font: inherit; font-size: 14px; padding: 4px 12px; border: 1px sol
 figure { margin: 0; }
 figcaption { font-size: 15px; margin-top: 6px; }
 canvas.weights { width: 100%; border: 1px solid #999; }
+.weight-view { display: flex; gap: 24px; margin: 0 0 12px; font-size: 15px; }
+.weight-view label { cursor: pointer; }
+.weight-view input { margin-right: 6px; }
 .side-by-side figure { flex: 1 1 320px; max-width: 560px; }
 .errors { display: flex; gap: 28px; align-items: flex-start; flex-wrap: wrap; }
 table.confusion { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 14px; }

@@ -5,7 +5,7 @@
  */
 import type { ImageSet } from '../data/dataset.js';
 import { pixelsOf } from '../data/dataset.js';
-import type { Model } from '../nn/model.js';
+import { Model } from '../nn/model.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import type { EarlyStopping } from '../train/early-stopping.js';
 import { EVAL_CHUNK, checkInputSize, evaluate, identityOrder, loadBatch } from '../train/evaluate.js';
@@ -59,6 +59,8 @@ export interface RunRecord {
   /** The final model on the test set (after early stopping restored its best weights). */
   final?: { testLoss: number; testAcc: number; testCount: number };
   weights?: WeightImages;
+  /** What training changed: the first layer minus its initial values (same layout as weights). */
+  weightChange?: WeightImages;
   /** confusion[label][predicted] counts over the test set. */
   confusion?: number[][];
   misclassified?: MisclassifiedDigit[];
@@ -78,7 +80,7 @@ export interface RecordRunInput {
   earlyStopping?: Pick<EarlyStopping, 'bestEpoch' | 'stoppedEpoch'>;
   /** Weight pictures for at most this many hidden units. Default 100. */
   maxUnits?: number;
-  /** Misclassified test digits kept. Default 32. */
+  /** Misclassified test digits kept. Default 30. */
   maxMisclassified?: number;
 }
 
@@ -88,20 +90,35 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
+function quantise(w: ArrayLike<number>, inputs: number, total: number, units: number, height: number, width: number): WeightImages {
+  const q = new Int8Array(inputs * units);
+  for (let u = 0; u < units; u++) {
+    let max = 1e-30;
+    for (let p = 0; p < inputs; p++) max = Math.max(max, Math.abs(w[p * total + u]!));
+    for (let p = 0; p < inputs; p++) q[p * units + u] = Math.round((w[p * total + u]! / max) * 127);
+  }
+  return { height, width, units, totalUnits: total, data: toBase64(new Uint8Array(q.buffer)) };
+}
+
 /** The first dense layer's weights, quantised for pictures. */
 export function weightImages(model: Model, height: number, width: number, maxUnits = 100): WeightImages | undefined {
   const dense = model.denseLayers()[0];
   if (!dense || height * width !== model.inputSize) return undefined;
-  const total = dense.units;
-  const units = Math.min(total, maxUnits);
-  const w = dense.weights;
-  const q = new Int8Array(model.inputSize * units);
-  for (let u = 0; u < units; u++) {
-    let max = 1e-30;
-    for (let p = 0; p < model.inputSize; p++) max = Math.max(max, Math.abs(w[p * total + u]!));
-    for (let p = 0; p < model.inputSize; p++) q[p * units + u] = Math.round((w[p * total + u]! / max) * 127);
-  }
-  return { height, width, units, totalUnits: total, data: toBase64(new Uint8Array(q.buffer)) };
+  return quantise(dense.weights, model.inputSize, dense.units, Math.min(dense.units, maxUnits), height, width);
+}
+
+/**
+ * What training changed in the first layer: its weights minus the initial ones, which the model's seed
+ * recreates exactly (a fresh model from the same spec and seed starts from the same draws).
+ */
+export function weightChangeImages(model: Model, height: number, width: number, maxUnits = 100): WeightImages | undefined {
+  const dense = model.denseLayers()[0];
+  if (!dense || height * width !== model.inputSize) return undefined;
+  const initial = new Model(model.spec, { backend: model.backend, seed: model.seed }).denseLayers()[0]!.weights;
+  const now = dense.weights;
+  const d = new Float64Array(now.length);
+  for (let i = 0; i < d.length; i++) d[i] = now[i]! - initial[i]!;
+  return quantise(d, model.inputSize, dense.units, Math.min(dense.units, maxUnits), height, width);
 }
 
 /** Confusion matrix, accuracy and misclassified digits of a model on a set (eval mode). */
@@ -157,8 +174,10 @@ export function recordRun(input: RecordRunInput): RunRecord {
   const [h, w] = test ? [test.height, test.width] : [side, side];
   const weights = weightImages(model, h, w, input.maxUnits ?? 100);
   if (weights) rec.weights = weights;
+  const change = weightChangeImages(model, h, w, input.maxUnits ?? 100);
+  if (change) rec.weightChange = change;
   if (test) {
-    const c = confusionOf(model, test, input.maxMisclassified ?? 32);
+    const c = confusionOf(model, test, input.maxMisclassified ?? 30);
     rec.confusion = c.confusion;
     rec.misclassified = c.misclassified;
     const e = evaluate(model, test);

@@ -37,6 +37,8 @@ describe('recordRun', () => {
     const diag = r.confusion!.reduce((n, row, i) => n + row[i]!, 0);
     assert.equal(diag / testSet.count, r.final!.testAcc);
     assert.equal(Buffer.from(r.weights!.data, 'base64').length, 784 * 24);
+    assert.equal(Buffer.from(r.weightChange!.data, 'base64').length, 784 * 24);
+    assert.notEqual(r.weightChange!.data, r.weights!.data);
     for (const m of r.misclassified!) assert.notEqual(m.label, m.predicted);
     assert.equal(r.misclassified!.length, 10);
     assert.ok(r.bestTestEpoch! >= 1 && r.earlyStoppingEpoch! >= 1);
@@ -83,6 +85,7 @@ describe('report.html in Chromium', () => {
         acc: r.charts.acc.data.map((c: ArrayLike<number | null>) => Array.from(c)),
         loss: r.charts.loss.data.map((c: ArrayLike<number | null>) => Array.from(c)),
         labels: r.charts.acc.series.map((s: { label: string }) => s.label),
+        views: Array.from(document.querySelectorAll('canvas.weights')).map((c) => (c as HTMLCanvasElement).dataset['view']),
         weightCanvases: Array.from(document.querySelectorAll("canvas.weights")).map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]),
         digits: document.querySelectorAll('.strip canvas').length,
         confusionCells: document.querySelectorAll('table.confusion td').length,
@@ -101,6 +104,7 @@ describe('report.html in Chromium', () => {
     });
     // 24 units in 10 columns of 28*2+2 pixels: 3 rows.
     assert.deepEqual(drawn.weightCanvases, [[580, 174], [580, 174]]);
+    assert.deepEqual(drawn.views, ['change', 'change']);
     assert.equal(drawn.digits, 20);
     assert.equal(drawn.confusionCells, 200);
 

@@ -46,6 +46,7 @@ async function reportImages(file: string, out: string, keep: string[] | null): P
     for (const [name, i] of shots) await sections[i]!.screenshot({ path: join(out, name) });
     const errors = await page.$('.errors');
     await errors!.screenshot({ path: join(out, 'report-errors.png') });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(out, 'report-page.png') });
   } finally {
     await s.close();
