@@ -462,6 +462,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       setButtons();
       rebuildCharts();
       $('batch-text').textContent = m.message || (m.stopReason === 'completed' ? 'finished' : m.stopReason);
+      if (m.stopReason === 'diverged') showMessage(m.message, 'lr');
       break;
     case 'error':
       if (current) {
