@@ -1,7 +1,7 @@
 /** `reglab predict --model FILE IMAGE...`: reads PNG digits of any size and prints each one's digit and top 3. */
 import type { Command } from './main.js';
 import { parseFlags, strFlag } from './args.js';
-import { cliBackend, readInput } from './common.js';
+import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, readInput } from './common.js';
 import { decodeModel, peekModelDtype } from '../io/model-file.js';
 import { ConfigError } from '../errors.js';
 import { decodePng } from '../image/png.js';
@@ -15,7 +15,7 @@ size works: it is turned into a 28x28 MNIST-style input (a light background is i
 to fit 20x20 and centred by its mass). Prints each image's digit and its three most likely classes.
   --model FILE   the trained model
   --json         one JSON array: file, digit, top3, and all ten probabilities per image
-`;
+${BACKEND_HELP}`;
 
 export interface Prediction {
   file: string;
@@ -43,7 +43,7 @@ export function predictFile(model: Model, file: string): Prediction {
 export const command: Command = {
   summary: 'classify PNG pictures of digits with a saved model',
   async run(argv) {
-    const { values: v, positionals } = parseFlags(argv, { model: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
+    const { values: v, positionals } = parseFlags(argv, { model: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...BACKEND_OPTIONS }, true);
     if (v['help']) {
       process.stdout.write(HELP);
       return 0;
@@ -52,7 +52,7 @@ export const command: Command = {
     if (!path) throw new ConfigError('--model FILE is required (a model saved by reglab train --save)');
     if (positionals.length === 0) throw new ConfigError('give one or more PNG images to classify');
     const bytes = readInput(path, 'model');
-    const { model } = decodeModel(bytes, await cliBackend(peekModelDtype(bytes, path)), path);
+    const { model } = decodeModel(bytes, await cliBackend(v, peekModelDtype(bytes, path)), path);
     if (model.inputSize !== MNIST_SIDE * MNIST_SIDE) {
       throw new ConfigError(`${path}: the model takes ${model.inputSize} inputs; predict makes 28x28 = 784-pixel MNIST digits`);
     }

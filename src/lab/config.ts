@@ -4,8 +4,9 @@
  * `reglab train` calls, on the RunConfig the knobs mean, so the same seed and settings give the same numbers
  * in the page as on the command line (the page shows that command). Pure: no DOM, no file system.
  */
-import { refBackend } from '../backend/ref.js';
 import type { Backend } from '../backend/backend.js';
+import { createBackend } from '../backend/create.js';
+import { hasWasmSimd } from '../backend/wasm/load.js';
 import type { Dataset } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
 import { CHAPTER8_EXPERIMENTS } from '../experiments/chapter8.js';
@@ -175,9 +176,15 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>): LabConfi
   return c;
 }
 
-/** The backend the lab trains with (one place to switch to the fast backend). */
-export function labBackend(): Backend {
-  return refBackend('float32');
+/**
+ * The backend the lab trains with (the one place to choose it): the WebAssembly backend where the browser
+ * runs SIMD, with relaxed SIMD's fused multiply-adds where it has them, exactly as `reglab train` chooses by
+ * default, so the page gives the CLI's numbers bit for bit; else the reference backend. One processor is
+ * left to the page (the thread count does not change the numbers).
+ */
+export async function labBackend(processors = 1): Promise<Backend> {
+  if (!hasWasmSimd()) return createBackend('ref');
+  return createBackend('wasm', { threads: Math.max(1, Math.min(4, processors - 1)) });
 }
 
 export function labModelSpec(c: Readonly<LabConfig>): ModelSpec {
@@ -209,6 +216,6 @@ export function labCommandLine(c: Readonly<LabConfig>): string {
 }
 
 /** The run a config means, on MNIST as loaded (the page's worker and Node alike). */
-export function buildRun(c: Readonly<LabConfig>, data: Dataset, callbacks: Callback[] = [], backend: Backend = labBackend()): PreparedRun {
+export function buildRun(c: Readonly<LabConfig>, data: Dataset, backend: Backend, callbacks: Callback[] = []): PreparedRun {
   return prepareRun(data, toRunConfig(c), backend, callbacks);
 }

@@ -89,6 +89,7 @@ describe('the web lab in Chromium', () => {
     await page.getByTestId('train').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=epoch]')!.textContent) >= 2, null, { timeout: 90_000 });
     const acc = Number(await page.getByTestId('test-acc').getAttribute('data-value'));
+    assert.match((await text('data-status'))!, /wasm, float32 backend/, 'the page trains on the WebAssembly backend');
     assert.ok(acc >= 0.85, `test accuracy after 2 epochs on the defaults is ${acc}`);
     const curvePoints = await page.evaluate(() => (window as any).reglabLab.charts.acc.data.map((c: ArrayLike<number>) => Array.from(c)));
     assert.ok(curvePoints[0].length >= 2, 'the chart holds the epochs so far');

@@ -10,7 +10,8 @@ import type { EpochLogs } from '../train/callbacks.js';
 import { mnistDigit } from '../image/mnist-digit.js';
 import { bestTestEpoch, curveData, curveLegend, curveOptions, setRunVisible, type CurveRun, type Quantity } from '../viz/curves.js';
 import { drawDigit, drawWeightGrid } from '../viz/images.js';
-import { LAB_DEFAULTS, LAB_FIELDS, PRESETS, labBackend, labCommandLine, labModelSpec, parseLabConfig, LabFieldError, type LabConfig } from './config.js';
+import { refBackend } from '../backend/ref.js';
+import { LAB_DEFAULTS, LAB_FIELDS, PRESETS, labCommandLine, labModelSpec, parseLabConfig, LabFieldError, type LabConfig } from './config.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 declare const uPlot: typeof UPlot;
@@ -277,7 +278,8 @@ function showStatus(run: LiveRun, epoch: number, batch: number, batches: number,
 
 function useWeights(run: LiveRun, weights: Float64Array): void {
   if (!predictor || predictorRun !== run.id) {
-    predictor = new Model(labModelSpec(run.config), { backend: labBackend(), seed: run.config.seed, skipInit: true });
+    // One digit at a time on the page's thread: the reference backend needs no loading.
+    predictor = new Model(labModelSpec(run.config), { backend: refBackend('float32'), seed: run.config.seed, skipInit: true });
     predictorRun = run.id;
   }
   run.initial ??= Float64Array.from(weights);
@@ -431,7 +433,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $('data-status').textContent = m.total ? `Loading MNIST… ${((100 * m.loaded) / m.total).toFixed(0)}%` : 'Loading MNIST…';
       break;
     case 'ready':
-      $('data-status').textContent = 'Real MNIST (60,000 training and 10,000 test images), trained in your browser';
+      $('data-status').textContent = `Real MNIST, trained in your browser (${m.backend} backend)`;
       break;
     case 'progress':
       if (!run) return;

@@ -11,7 +11,8 @@ export type ToWorker =
 export type FromWorker =
   /** Loading MNIST: bytes so far of total (total 0 while unknown). */
   | { type: 'loading'; loaded: number; total: number }
-  | { type: 'ready' }
+  /** Data loaded and backend ready ('wasm, float32' or 'ref, float32'). */
+  | { type: 'ready'; backend: string }
   | {
       type: 'progress';
       runId: number;

@@ -20,6 +20,7 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.png': 'image/png',
+  '.wasm': 'application/wasm',
   '': 'application/octet-stream',
 };
 
@@ -46,7 +47,7 @@ export function resolveLabPath(urlPath: string): string | null {
   if (path === '/lab.css') return join(webDir, 'lab.css');
   if (path.startsWith('/dist/')) {
     const rel = path.slice('/dist/'.length);
-    if (!/\.js(\.map)?$/.test(rel) || /\.test\.js/.test(rel)) return null;
+    if (!/\.(js|js\.map|wasm)$/.test(rel) || /\.test\.js/.test(rel)) return null;
     return inside(distDir, rel);
   }
   if (path.startsWith('/vendor/')) {

@@ -5,7 +5,8 @@
  */
 import { imageSetFromIdx, makeDataset, type Dataset } from '../data/dataset.js';
 import { ReglabError } from '../errors.js';
-import { buildRun, parseLabConfig, LabFieldError } from './config.js';
+import { buildRun, labBackend, parseLabConfig, LabFieldError } from './config.js';
+import type { Backend } from '../backend/backend.js';
 import type { PreparedRun } from '../experiments/run.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import type { EpochLogs } from '../train/callbacks.js';
@@ -18,6 +19,7 @@ const SLICE_MS = 40;
 const WEIGHTS_EVERY_MS = 700;
 
 let data: Promise<Dataset> | null = null;
+let backend: Promise<Backend> | null = null;
 
 async function fetchAll(): Promise<Dataset> {
   const sizes = new Array<number>(FILES.length).fill(0);
@@ -123,10 +125,11 @@ function loop(): void {
 async function start(runId: number, raw: unknown): Promise<void> {
   const config = parseLabConfig(raw as Record<string, unknown>);
   data ??= fetchAll();
-  const dataset = await data;
-  post({ type: 'ready' });
+  backend ??= labBackend(navigator.hardwareConcurrency);
+  const [dataset, be] = await Promise.all([data, backend]);
+  post({ type: 'ready', backend: `${be.name}, ${be.dtype}` });
   const a: Active = { runId, run: null as unknown as PreparedRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0 };
-  a.run = buildRun(config, dataset, [
+  a.run = buildRun(config, dataset, be, [
     {
       onEpochEnd: (logs) => {
         a.newLogs.push({ ...logs });
