@@ -86,6 +86,9 @@ describe('the web lab in Chromium', () => {
   });
 
   test('training on the defaults: epoch and test accuracy advance, pause holds, the pad predicts', async () => {
+    // The defaults but more epochs, so that the run is still going when the test pauses it (the first
+    // epochs' numbers do not depend on the number of epochs).
+    await page.getByTestId('field-epochs').fill('500');
     await page.getByTestId('train').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=epoch]')!.textContent) >= 2, null, { timeout: 90_000 });
     const acc = Number(await page.getByTestId('test-acc').getAttribute('data-value'));

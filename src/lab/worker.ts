@@ -16,7 +16,9 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage
 
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
 const SLICE_MS = 40;
-const WEIGHTS_EVERY_MS = 700;
+/** At most this often: progress messages (each may redraw the charts) and weight snapshots. */
+const PROGRESS_EVERY_MS = 100;
+const WEIGHTS_EVERY_MS = 300;
 
 let data: Promise<Dataset> | null = null;
 let backend: Promise<Backend> | null = null;
@@ -59,6 +61,7 @@ interface Active {
   newLogs: EpochLogs[];
   started: number;
   lastWeights: number;
+  lastProgress: number;
 }
 
 let active: Active | null = null;
@@ -66,6 +69,7 @@ let timer: ReturnType<typeof setTimeout> | null = null;
 
 function progress(a: Active): void {
   const t = a.run.trainer;
+  a.lastProgress = performance.now();
   post({
     type: 'progress',
     runId: a.runId,
@@ -117,8 +121,9 @@ function loop(): void {
     return;
   }
   if (!more) return finish(a);
-  progress(a);
-  if (performance.now() - a.lastWeights > WEIGHTS_EVERY_MS) sendWeights(a);
+  const now = performance.now();
+  if (now - a.lastProgress > PROGRESS_EVERY_MS) progress(a);
+  if (now - a.lastWeights > WEIGHTS_EVERY_MS) sendWeights(a);
   timer = setTimeout(loop, 0);
 }
 
@@ -128,12 +133,11 @@ async function start(runId: number, raw: unknown): Promise<void> {
   backend ??= labBackend(navigator.hardwareConcurrency);
   const [dataset, be] = await Promise.all([data, backend]);
   post({ type: 'ready', backend: `${be.name}, ${be.dtype}` });
-  const a: Active = { runId, run: null as unknown as PreparedRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0 };
+  const a: Active = { runId, run: null as unknown as PreparedRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0, lastProgress: 0 };
   a.run = buildRun(config, dataset, be, [
     {
       onEpochEnd: (logs) => {
         a.newLogs.push({ ...logs });
-        a.lastWeights = 0; // send fresh weights after every epoch
       },
     },
   ]);

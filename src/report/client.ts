@@ -36,7 +36,7 @@ const STOP_WORDS: Record<string, string> = {
 };
 
 function summary(runs: RunRecord[]): HTMLElement {
-  const head = el('tr', {}, ...['run', 'epochs', 'final train acc', 'final test acc', 'best test acc (epoch)', 'early stopping', 'stopped because'].map((h) => el('th', {}, h)));
+  const head = el('tr', {}, ...['run', 'epochs', 'train acc (last epoch, as trained)', 'final test acc', 'best test acc (epoch)', 'early stopping', 'stopped because'].map((h) => el('th', {}, h)));
   const rows = runs.map((r, i) => {
     const last = r.history[r.history.length - 1];
     const best = r.history.find((h) => h.epoch === r.bestTestEpoch);
@@ -146,7 +146,7 @@ function main(): void {
 
   const withWeights = runs.filter((r) => r.weights);
   if (withWeights.length) {
-    root.append(el('section', {}, el('h2', {}, 'First-layer weights, one 28×28 picture per hidden unit'), el('p', { class: 'note' }, 'Red: ink there excites the unit; blue: inhibits it. Each picture is scaled to its own largest value. At the start the weights are uniform noise, so what training changed shows what each unit has learned to look for.'), weightsSection(runs)));
+    root.append(el('section', {}, el('h2', {}, 'First-layer weights, one 28×28 picture per hidden unit'), el('p', { class: 'note' }, 'Red: ink there excites the unit; blue: inhibits it. Each picture is scaled to its own largest value. At the start the weights are uniform noise, so what training changed shows what each unit has learned to look for (with L2, it also shows that noise being decayed away: compare the weights themselves).'), weightsSection(runs)));
   }
   const sec = el('section', {}, el('h2', {}, 'Test errors'));
   runs.forEach((r, i) => {
