@@ -54,7 +54,7 @@ test('PNGs of test digits: 28x28 as in MNIST, and large, off-centre, inverted', 
     files.push(plain, big);
     labels.push(data.test.labels[i]!, data.test.labels[i]!);
   }
-  const r = reglab('predict', '--model', modelPath, '--json', ...files);
+  const r = reglab('predict', '--model', modelPath, '--backend', 'ref', '--json', ...files);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as Prediction[];
   assert.deepEqual(out.map((p) => p.digit), labels);
@@ -63,7 +63,7 @@ test('PNGs of test digits: 28x28 as in MNIST, and large, off-centre, inverted', 
     assert.ok(p.top3[0]!.p >= p.top3[1]!.p && p.top3[1]!.p >= p.top3[2]!.p);
     assert.ok(Math.abs(p.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
   }
-  // The plain 28x28 PNG gives exactly the model's own probabilities on the test digit (float32 arithmetic).
+  // The plain 28x28 PNG gives exactly the model's own probabilities on the test digit (same backend).
   assert.deepEqual(out[0]!.probabilities, classify(model, digit(chosen[0]!)));
 
   const text = reglab('predict', '--model', modelPath, files[1]!);

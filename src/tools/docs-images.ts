@@ -42,12 +42,10 @@ async function reportImages(file: string, out: string, keep: string[] | null): P
       }
     }
     const sections = await page.$$('section');
-    const shots: [string, number][] = [['report-runs.png', 0], ['report-accuracy.png', 1], ['report-loss.png', 2], ['report-weights.png', 3]];
+    const shots: [string, number][] = [['report-accuracy.png', 1], ['report-loss.png', 2], ['report-weights.png', 3]];
     for (const [name, i] of shots) await sections[i]!.screenshot({ path: join(out, name) });
     const errors = await page.$('.errors');
     await errors!.screenshot({ path: join(out, 'report-errors.png') });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(out, 'report-page.png') });
   } finally {
     await s.close();
     rmSync(dir, { recursive: true, force: true });
