@@ -123,8 +123,12 @@ describe('the web lab in Chromium', () => {
     const settings = { trainSize: '600', testSize: '500', valSize: '200', hidden: '24', epochs: '3', batchSize: '20', lr: '0.05', dropout: '0.3', seed: '7' };
     for (const [k, v] of Object.entries(settings)) await page.getByTestId(`field-${k}`).fill(v);
     await page.getByTestId('field-earlyStopping').check();
+    // In slow motion (one epoch a second), which must not change a single number.
+    await page.getByTestId('pace').selectOption('1000');
+    const t0 = Date.now();
     await page.getByTestId('train').click();
     await page.waitForFunction(() => (window as any).reglabLab.runs.at(-1).status === 'done', null, { timeout: 60_000 });
+    assert.ok(Date.now() - t0 >= 2000, 'three epochs at one a second take at least two seconds');
     const inPage: EpochLogs[] = await page.evaluate(() => (window as any).reglabLab.runs.at(-1).history);
     const labels: string[] = await page.evaluate(() => (window as any).reglabLab.charts.acc.series.map((s: { label: string }) => s.label));
     assert.equal(labels.filter((l) => l.endsWith(' test')).length, 2, 'both runs on the chart');

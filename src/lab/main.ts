@@ -184,6 +184,10 @@ $('pause').addEventListener('click', () => {
 
 $('stop').addEventListener('click', () => current && send({ type: 'stop' }));
 
+// Slow motion for a class: the worker waits between epochs (the numbers are the same at any pace).
+const pace = $<HTMLSelectElement>('pace');
+pace.addEventListener('change', () => send({ type: 'pace', msPerEpoch: Number(pace.value) }));
+
 $('clear-runs').addEventListener('click', () => {
   const keep = current ? [current] : [];
   runs.splice(0, runs.length, ...keep);

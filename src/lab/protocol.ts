@@ -6,7 +6,9 @@ export type ToWorker =
   | { type: 'start'; runId: number; config: LabConfig }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** At most one epoch per msPerEpoch (0: as fast as it goes); a teacher's slow motion. Never changes the numbers. */
+  | { type: 'pace'; msPerEpoch: number };
 
 export type FromWorker =
   /** Loading MNIST: bytes so far of total (total 0 while unknown). */

@@ -62,9 +62,12 @@ interface Active {
   started: number;
   lastWeights: number;
   lastProgress: number;
+  /** When the current epoch began (for the pace). */
+  epochStarted: number;
 }
 
 let active: Active | null = null;
+let msPerEpoch = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 
 function progress(a: Active): void {
@@ -112,9 +115,17 @@ function loop(): void {
   const a = active;
   if (!a || a.paused) return;
   const t0 = performance.now();
+  const hold = a.epochStarted + msPerEpoch - t0;
+  if (a.run.trainer.progress === null && a.run.trainer.epoch > 0 && hold > 0) {
+    // Between epochs, in slow motion: wait out the rest of this epoch's time.
+    timer = setTimeout(loop, Math.min(hold, 250));
+    return;
+  }
   let more = true;
   try {
-    while (performance.now() - t0 < SLICE_MS && (more = a.run.trainer.runBatch()));
+    const epoch = a.run.trainer.epoch;
+    if (a.run.trainer.progress === null) a.epochStarted = t0;
+    while (performance.now() - t0 < SLICE_MS && (more = a.run.trainer.runBatch()) && a.run.trainer.epoch === epoch);
   } catch (e) {
     active = null;
     post({ type: 'error', message: (e as Error).message });
@@ -122,7 +133,7 @@ function loop(): void {
   }
   if (!more) return finish(a);
   const now = performance.now();
-  if (now - a.lastProgress > PROGRESS_EVERY_MS) progress(a);
+  if (now - a.lastProgress > PROGRESS_EVERY_MS || a.newLogs.length > 0) progress(a);
   if (now - a.lastWeights > WEIGHTS_EVERY_MS) sendWeights(a);
   timer = setTimeout(loop, 0);
 }
@@ -133,7 +144,7 @@ async function start(runId: number, raw: unknown): Promise<void> {
   backend ??= labBackend(navigator.hardwareConcurrency);
   const [dataset, be] = await Promise.all([data, backend]);
   post({ type: 'ready', backend: `${be.name}, ${be.dtype}` });
-  const a: Active = { runId, run: null as unknown as PreparedRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0, lastProgress: 0 };
+  const a: Active = { runId, run: null as unknown as PreparedRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0, lastProgress: 0, epochStarted: performance.now() };
   a.run = buildRun(config, dataset, be, [
     {
       onEpochEnd: (logs) => {
@@ -155,6 +166,9 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
         data = err instanceof ReglabError ? data : null; // a network failure may succeed next time
         post({ type: 'error', message: (err as Error).message, ...(err instanceof LabFieldError ? { field: err.field } : {}) });
       });
+      break;
+    case 'pace':
+      msPerEpoch = Math.max(0, m.msPerEpoch);
       break;
     case 'pause':
       if (active && !active.paused) {
