@@ -30,7 +30,8 @@ export function trainCommandLine(c: Readonly<RunConfig>): string {
   add('eval-every', c.evalEvery, d.evalEvery);
   if (c.earlyStopping) {
     flags.push('--early-stopping');
-    const es = { ...EARLY_STOPPING_DEFAULTS, ...c.earlyStopping };
+    const given = Object.fromEntries(Object.entries(c.earlyStopping).filter(([, v]) => v !== undefined));
+    const es = { ...EARLY_STOPPING_DEFAULTS, ...given };
     add('patience', es.patience, EARLY_STOPPING_DEFAULTS.patience);
     add('min-delta', es.minDelta, EARLY_STOPPING_DEFAULTS.minDelta);
     add('monitor', es.monitor, EARLY_STOPPING_DEFAULTS.monitor);

@@ -91,7 +91,7 @@ export function labConfigOf(rc: Readonly<RunConfig>): LabConfig {
 
 /** The chapter's experiments as `reglab chapter8` runs them (bar the ensemble), after a quick start. */
 export const PRESETS: readonly Preset[] = [
-  { id: 'quick', name: 'Quick start (5,000 images)', lesson: 'Mini-batches on 5,000 images: test accuracy passes 85% within an epoch or two; watch the train–test gap open.', config: LAB_DEFAULTS },
+  { id: 'quick', name: 'Quick start', lesson: 'Mini-batches on 5,000 images: test accuracy passes 85% within an epoch or two; watch the train–test gap open.', config: LAB_DEFAULTS },
   ...CHAPTER8_EXPERIMENTS.filter((e) => !e.ensembleSeeds).map((e) => ({ id: e.name, name: `Ch. 8: ${e.name}`, lesson: `As reglab chapter8: ${e.title}.`, config: Object.freeze(labConfigOf(e.config)) })),
 ];
 
