@@ -67,9 +67,17 @@ function buildForm(): void {
     input.dataset['testid'] = `field-${key}`;
     form.append(label);
   }
+  const enter = document.createElement('button');
+  enter.type = 'submit';
+  enter.hidden = true; // lets Enter in a field submit the form
+  form.append(enter);
   const select = $<HTMLSelectElement>('preset');
   for (const p of PRESETS) select.append(new Option(p.name, p.id));
   select.addEventListener('change', () => applyPreset(select.value));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    $('train').click(); // Enter in a field starts a run
+  });
   form.addEventListener('input', () => {
     clearMessage();
     showCommand();

@@ -28,7 +28,7 @@ function swatch(i: number): HTMLElement {
 }
 
 const STOP_WORDS: Record<string, string> = {
-  completed: 'ran all its epochs',
+  completed: 'all epochs',
   'early-stopping': 'early stopping',
   diverged: 'diverged',
   interrupted: 'interrupted',
@@ -130,7 +130,8 @@ function misclassifiedStrip(r: RunRecord, h: number, w: number): HTMLElement {
 function main(): void {
   const runs = JSON.parse(document.getElementById('reglab-runs')!.textContent!) as RunRecord[];
   const root = document.getElementById('report')!;
-  root.append(el('section', {}, el('h2', {}, 'Runs'), summary(runs)));
+  const about = runs.filter((r) => r.description).map((r) => el('li', {}, swatch(runs.indexOf(r)), el('b', {}, r.name), `: ${r.description}`));
+  root.append(el('section', {}, el('h2', {}, 'Runs'), summary(runs), ...(about.length ? [el('ul', { class: 'about' }, ...about)] : [])));
 
   const charts: Record<Quantity, UPlot | null> = { acc: null, loss: null };
   for (const q of ['acc', 'loss'] as const) {

@@ -47,6 +47,9 @@ h3 { font-size: 18px; margin: 18px 0 8px; }
 .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; margin-right: 8px; vertical-align: -1px; }
 table.summary { border-collapse: collapse; width: 100%; }
 table.summary th, table.summary td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; }
+ul.about { list-style: none; padding: 0; margin: 14px 0 0; font-size: 15px; color: var(--muted); }
+ul.about li { margin: 4px 0; }
+ul.about b { color: var(--ink); font-weight: 600; }
 td.num { font-variant-numeric: tabular-nums; text-align: right; }
 .chart { width: 100%; }
 .uplot .u-title { font-size: 17px; font-weight: 600; }
