@@ -210,6 +210,11 @@ const charts: Record<Quantity, UPlot | null> = { acc: null, loss: null };
 const hiddenRuns = new Set<number>();
 const signature: Record<Quantity, string> = { acc: '', loss: '' };
 
+/** The page's base font size (it grows with the screen; the charts' text follows it). */
+function rootFontPx(): number {
+  return parseFloat(getComputedStyle(document.documentElement).fontSize) || 18;
+}
+
 function chartSize(q: Quantity): { width: number; height: number } {
   const width = Math.max(420, $('curves').clientWidth);
   return { width, height: q === 'acc' ? Math.round(Math.min(460, Math.max(300, window.innerHeight * 0.42))) : 230 };
@@ -229,14 +234,14 @@ function drawChart(q: Quantity, force = false): void {
   signature[q] = sig;
   const opts = curveOptions(uPlot, runs, q, cd, {
     ...chartSize(q),
-    fontSize: q === 'acc' ? 17 : 15,
+    fontSize: Math.round(rootFontPx() * (q === 'acc' ? 0.95 : 0.85)),
     title: q === 'acc' ? 'Accuracy: train (dashed) vs test (solid); shaded = the gap' : 'Loss',
   });
   charts[q] = new uPlot(opts, cd.data as UPlot.AlignedData, host);
   applyHidden(q, cd);
   if (q === 'acc') {
     host.append(
-      curveLegend(runs, 16, (run, visible) => {
+      curveLegend(runs, Math.round(rootFontPx() * 0.9), (run, visible) => {
         if (visible) hiddenRuns.delete(run);
         else hiddenRuns.add(run);
         drawChart('acc', true);
