@@ -102,8 +102,8 @@ describe('report.html in Chromium', () => {
         assert.equal(drawn.loss[3 + 3 * ri][e], h.testLoss);
       });
     });
-    // 24 units in 10 columns of 28*2+2 pixels: 3 rows.
-    assert.deepEqual(drawn.weightCanvases, [[580, 174], [580, 174]]);
+    // 24 units in 10 columns of 28 + 1 weights, 3 rows, 2 pixels per weight.
+    assert.deepEqual(drawn.weightCanvases, [[582, 176], [582, 176]]);
     assert.deepEqual(drawn.views, ['change', 'change']);
     assert.equal(drawn.digits, 20);
     assert.equal(drawn.confusionCells, 200);
