@@ -7,9 +7,9 @@
 import type UPlot from 'uplot';
 import { Model } from '../nn/model.js';
 import type { EpochLogs } from '../train/callbacks.js';
-import { mnistDigit } from '../image/mnist-digit.js';
 import { bestTestEpoch, curveData, curveLegend, curveOptions, setRunVisible, type CurveRun, type Quantity } from '../viz/curves.js';
-import { drawDigit, drawWeightGrid } from '../viz/images.js';
+import { drawWeightGrid } from '../viz/images.js';
+import { DrawingPad } from './pad.js';
 import { refBackend } from '../backend/ref.js';
 import { LAB_DEFAULTS, LAB_FIELDS, PRESETS, labCommandLine, labModelSpec, parseLabConfig, LabFieldError, type LabConfig } from './config.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -291,7 +291,7 @@ function showStatus(run: LiveRun, epoch: number, batch: number, batches: number,
   $('batch-text').textContent = run.status === 'done' ? '' : `epoch ${epoch + 1}: batch ${batch} of ${batches}`;
 }
 
-// ---- weights and the drawing pad -----------------------------------------------------------------------
+// ---- weights and the drawing pad --------------------------------------------------------------------------
 
 function useWeights(run: LiveRun, weights: Float64Array): void {
   if (!predictor || predictorRun !== run.id) {
@@ -303,7 +303,7 @@ function useWeights(run: LiveRun, weights: Float64Array): void {
   run.latest = weights;
   predictor.setWeights(weights);
   drawWeights(run);
-  predictPad();
+  pad.refresh();
 }
 
 /** The first layer as pictures: the weights themselves, or what training has changed in them. */
@@ -333,112 +333,20 @@ for (const id of ['view-weights', 'view-change']) {
   });
 }
 
-const pad = $<HTMLCanvasElement>('draw');
-const padCtx = pad.getContext('2d', { willReadFrequently: true })!;
-let padDirty = false;
-
-function clearPad(): void {
-  padCtx.fillStyle = '#fff';
-  padCtx.fillRect(0, 0, pad.width, pad.height);
-  padDirty = false;
-  showPrediction(null, 'Draw a digit in the box');
-}
-
-function padPoint(e: PointerEvent): [number, number] {
-  const r = pad.getBoundingClientRect();
-  return [((e.clientX - r.left) / r.width) * pad.width, ((e.clientY - r.top) / r.height) * pad.height];
-}
-
-let drawing = false;
-let last: [number, number] = [0, 0];
-let predictQueued = false;
-pad.addEventListener('pointerdown', (e) => {
-  drawing = true;
-  pad.setPointerCapture(e.pointerId);
-  last = padPoint(e);
-  stroke(last, last);
+const pad = new DrawingPad({
+  canvas: $<HTMLCanvasElement>('draw'),
+  seen: $<HTMLCanvasElement>('seen'),
+  prediction: $('prediction'),
+  probabilities: $('probs'),
+  clear: $('clear-pad'),
+  // The current model's outputs for a 28x28 input, or null before there is a model.
+  classify: (digit) => {
+    if (!predictor) return null;
+    const x = predictor.inputBuffer(1);
+    for (let i = 0; i < 784; i++) x[i] = digit[i]! / 255;
+    return Array.from(predictor.predict(x, 1));
+  },
 });
-pad.addEventListener('pointermove', (e) => {
-  if (!drawing) return;
-  const p = padPoint(e);
-  stroke(last, p);
-  last = p;
-  if (!predictQueued) {
-    predictQueued = true;
-    requestAnimationFrame(() => {
-      predictQueued = false;
-      predictPad();
-    });
-  }
-});
-const endStroke = () => {
-  if (!drawing) return;
-  drawing = false;
-  predictPad();
-};
-pad.addEventListener('pointerup', endStroke);
-pad.addEventListener('pointercancel', endStroke);
-$('clear-pad').addEventListener('click', clearPad);
-
-function stroke(a: [number, number], b: [number, number]): void {
-  padCtx.strokeStyle = '#000';
-  padCtx.lineWidth = 22;
-  padCtx.lineCap = 'round';
-  padCtx.lineJoin = 'round';
-  padCtx.beginPath();
-  padCtx.moveTo(a[0], a[1]);
-  padCtx.lineTo(b[0], b[1]);
-  padCtx.stroke();
-  padDirty = true;
-}
-
-function predictPad(): void {
-  if (!padDirty) return;
-  const img = padCtx.getImageData(0, 0, pad.width, pad.height);
-  let digit: Uint8Array;
-  try {
-    digit = mnistDigit(img.data, img.width, img.height, 4);
-  } catch {
-    return showPrediction(null, 'Draw a digit in the box');
-  }
-  drawDigit($<HTMLCanvasElement>('seen'), digit, 28, 28, 2);
-  if (!predictor) return showPrediction(null, 'Train a model first');
-  const x = predictor.inputBuffer(1);
-  for (let i = 0; i < 784; i++) x[i] = digit[i]! / 255;
-  const p = Array.from(predictor.predict(x, 1));
-  showPrediction(p);
-}
-
-function showPrediction(p: number[] | null, why = ''): void {
-  const el = $('prediction');
-  const probs = $('probs');
-  probs.replaceChildren();
-  if (!p) {
-    el.textContent = why;
-    el.className = 'none';
-    el.dataset['digit'] = '';
-    return;
-  }
-  const sum = p.reduce((a, b) => a + Math.max(0, b), 0) || 1; // 'mse' outputs are not probabilities: normalise for the bars
-  const q = p.map((v) => Math.max(0, v) / sum);
-  const best = q.indexOf(Math.max(...q));
-  el.textContent = String(best);
-  el.className = '';
-  el.dataset['digit'] = String(best);
-  q.forEach((v, d) => {
-    const bar = document.createElement('div');
-    bar.className = 'bar';
-    const fill = document.createElement('div');
-    fill.style.width = `${(v * 100).toFixed(1)}%`;
-    bar.append(fill);
-    const label = document.createElement('span');
-    label.textContent = String(d);
-    const value = document.createElement('span');
-    value.textContent = `${(v * 100).toFixed(0)}%`;
-    if (d === best) [label, value].forEach((s) => (s.className = 'top'));
-    probs.append(label, bar, value);
-  });
-}
 
 // ---- the worker ---------------------------------------------------------------------------------------
 
@@ -497,7 +405,6 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
 worker.onerror = (e) => showMessage(`the training worker failed: ${e.message}`);
 
 buildForm();
-clearPad();
 rebuildCharts();
 setButtons();
 (window as unknown as { reglabLab: unknown }).reglabLab = { runs, defaults: LAB_DEFAULTS, presets: PRESETS, charts };
