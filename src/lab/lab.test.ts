@@ -72,6 +72,15 @@ describe('the web lab in Chromium', () => {
     assert.equal(res?.headers()['cross-origin-embedder-policy'], 'require-corp');
     await page.waitForSelector('body[data-ready="true"]');
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    // Before any training the pad reads the drawing but has no model to ask.
+    const box = (await page.getByTestId('draw').boundingBox())!;
+    await page.mouse.move(box.x + 60, box.y + 60);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 150, box.y + 170, { steps: 5 });
+    await page.mouse.up();
+    assert.equal(await text('prediction'), 'Train a model first');
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    assert.equal(await text('prediction'), 'Draw a digit in the box');
     assert.deepEqual(errors, []);
   });
 
