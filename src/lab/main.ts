@@ -362,6 +362,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     case 'progress':
       if (!run) return;
+      if (m.earlyStoppingEpoch) run.earlyStoppingEpoch = m.earlyStoppingEpoch; // the line moves as validation improves
       if (m.logs.length) {
         run.history.push(...m.logs);
         const best = bestTestEpoch(run.history);

@@ -27,6 +27,8 @@ export type FromWorker =
       logs: EpochLogs[];
       /** Seconds since the run started (wall clock, training and evaluation). */
       elapsed: number;
+      /** With early stopping: the best epoch so far, the one it would keep (0 before any). */
+      earlyStoppingEpoch: number;
     }
   /** All the model's parameters (laid out as Model.paramData), for weight pictures and the drawing pad. */
   | { type: 'weights'; runId: number; weights: Float64Array }

@@ -81,6 +81,7 @@ function progress(a: Active): void {
     batches: t.batchesPerEpoch,
     logs: a.newLogs.splice(0),
     elapsed: (performance.now() - a.started) / 1000,
+    earlyStoppingEpoch: a.run.earlyStopping?.bestEpoch ?? 0,
   });
 }
 
