@@ -17,6 +17,8 @@ export interface ProgressOptions {
   table?: boolean;
   /** Force the live bar on or off (default: on when the stream is a terminal). */
   bar?: boolean;
+  /** Print nothing at all (e.g. under --json). Default false. */
+  silent?: boolean;
 }
 
 const pct = (v: number | undefined) => (v === undefined ? '    –' : (100 * v).toFixed(1).padStart(5));
@@ -32,7 +34,7 @@ export class ProgressCallback implements Callback {
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stdout;
-    this.useBar = options.bar ?? this.stream.isTTY === true;
+    this.useBar = !options.silent && (options.bar ?? this.stream.isTTY === true);
   }
 
   onTrainBegin(trainer: Trainer): void {
@@ -91,6 +93,7 @@ export class ProgressCallback implements Callback {
 
   /** Prints a line: above the bar on a terminal, plainly when piped. */
   log(line: string): void {
+    if (this.options.silent) return;
     if (this.multi) {
       this.multi.log(line + '\n');
       this.multi.update();
@@ -110,7 +113,7 @@ export class ProgressCallback implements Callback {
 
   onTrainEnd(trainer: Trainer): void {
     this.close();
-    if (this.options.table ?? true) this.stream.write(historyTable(trainer.history) + '\n');
+    if (!this.options.silent && (this.options.table ?? true)) this.stream.write(historyTable(trainer.history) + '\n');
   }
 }
 

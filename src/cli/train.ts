@@ -254,8 +254,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function train(config: RunConfig, data: Dataset, out: TrainOutputs, backend: Backend) {
   const t0 = performance.now();
   // On a terminal: a live bar with the epoch lines above it; piped: the epoch lines. Then a history table.
-  const progress = out.print ? new ProgressCallback({ epochLine: () => null }) : null;
-  const run = prepareRun(data, config, backend, progress ? [progress] : []);
+  // Always one of the run's callbacks (silent under --json), so a checkpoint fits with or without --json.
+  const progress = new ProgressCallback({ epochLine: () => null, silent: !out.print });
+  const run = prepareRun(data, config, backend, [progress]);
   const { trainer } = run;
   const ck = out.checkpoint;
   const settings = ck ? runSettings(run) : {};
@@ -280,7 +281,7 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
       if (out.metrics) writeOutput(out.metrics, metricsLines(trainer.history));
       const logs = trainer.history[epoch - 1]!;
       if (out.print && (logs.testLoss !== undefined || logs.valLoss !== undefined || logs.epoch === trainer.config.epochs)) {
-        progress!.log(epochLine(logs));
+        progress.log(epochLine(logs));
       }
     }
     if (!more) break;
@@ -289,7 +290,7 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
       sliceEnd = performance.now() + SLICE_MS;
     }
     if (out.interrupt?.signal) {
-      progress?.close();
+      progress.close();
       saveCheckpoint();
       const p = trainer.progress;
       const where = p ? `epoch ${trainer.epoch + 1}, batch ${p.nextBatch} of ${trainer.batchesPerEpoch}` : `the end of epoch ${trainer.epoch}`;
