@@ -39,3 +39,17 @@ export {
 } from './experiments/run.js';
 export { CHAPTER8_EXPERIMENTS, CHAPTER8_BASE, runChapter8Experiment, type Chapter8Experiment, type Chapter8Result } from './experiments/chapter8.js';
 export { ensembleVote, type EnsembleResult } from './experiments/ensemble.js';
+export { trainCommandLine } from './experiments/command-line.js';
+export {
+  recordRun,
+  recordExperimentRun,
+  weightImages,
+  weightChangeImages,
+  confusionOf,
+  type RunRecord,
+  type RecordRunInput,
+  type WeightImages,
+  type MisclassifiedDigit,
+} from './report/record.js';
+export { renderReportHtml, type ReportAssets, type ReportOptions } from './report/html.js';
+export { mnistDigit, mnistDigitFromLuminance, luminance, MNIST_SIDE, MNIST_BOX, MNIST_CENTRE } from './image/mnist-digit.js';

@@ -6,13 +6,19 @@ import { BACKEND_HELP, BACKEND_OPTIONS, checkOutputPath, cliBackend, loadData, w
 import { metricsLines } from './train.js';
 import { CHAPTER8_EXPERIMENTS, runChapter8Experiment, type Chapter8Result } from '../experiments/chapter8.js';
 import { ConfigError } from '../errors.js';
+import { splitData } from '../experiments/run.js';
+import { trainCommandLine } from '../experiments/command-line.js';
+import { recordRun, type RunRecord } from '../report/record.js';
+import { writeReport } from '../report/write.js';
+import type { Dataset } from '../data/dataset.js';
+import type { StopReason } from '../train/trainer.js';
 
 const HELP = `usage: reglab chapter8 [--out DIR] [--only NAME,...] [--data DIR] [--backend ref|wasm] [--threads N]
 
 Runs the chapter's experiments on real MNIST (1,000 training images, 784-100-10, softmax cross-entropy):
 ${CHAPTER8_EXPERIMENTS.map((e) => `  ${e.name.padEnd(15)} ${e.title}`).join('\n')}
-then prints one comparison table and writes DIR/summary.json and DIR/<experiment>.metrics.jsonl
-(default DIR: runs/chapter8).
+then prints one comparison table and writes DIR/report.html (curves, weights, errors; opens offline),
+DIR/summary.json and DIR/<experiment>.metrics.jsonl (default DIR: runs/chapter8).
 ${BACKEND_HELP}`;
 
 const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
@@ -48,6 +54,22 @@ export function describeResult(r: Chapter8Result): string {
     notes.push(`members ${r.ensemble.memberAcc.map(pct).join(',')} (mean ${pct(mean)}); the vote ${pct(r.ensemble.acc)}`);
   }
   return notes.join('; ');
+}
+
+/** The report's view of one experiment. */
+export function chapter8Record(r: Chapter8Result, data: Dataset): RunRecord {
+  const test = splitData(data, r.config).test;
+  const note = describeResult(r);
+  return recordRun({
+    name: r.name,
+    description: r.title + (note ? ` (${note})` : ''),
+    config: { ...r.config, ...(r.ensemble ? { ensembleSeeds: CHAPTER8_EXPERIMENTS.find((e) => e.name === r.name)?.ensembleSeeds } : {}) },
+    ...(r.ensemble ? {} : { command: trainCommandLine(r.config) }),
+    model: r.model,
+    result: { history: r.history, stopReason: r.stopReason as StopReason },
+    ...(test ? { test } : {}),
+    ...(r.restoredEpoch !== null ? { earlyStopping: { bestEpoch: r.restoredEpoch, stoppedEpoch: r.stopReason === 'early-stopping' ? r.epochs : 0 } } : {}),
+  });
 }
 
 export const command: Command = {
@@ -92,8 +114,13 @@ export const command: Command = {
       experiments: results.map(({ model: _m, history: _h, ...rest }) => rest),
     };
     writeOutput(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    const report = writeReport(out, results.map((r) => chapter8Record(r, data)), {
+      title: 'reglab: chapter 8, learning the signal and ignoring the noise',
+      subtitle: `${data.source}, ${backend.name} backend (${backend.dtype}), ${summary.date.slice(0, 10)}`,
+    });
     process.stdout.write('\n' + chapter8Table(results) + '\n\n');
     process.stdout.write(`accuracies in %; final = the model as training ends (early stopping: the restored best epoch); train accuracy in eval mode; gap = final train - final test; test loss = the final model's mean cross-entropy on the test set\nwritten to ${join(out, 'summary.json')}\n`);
+    process.stdout.write(`report: ${report}\n`);
     return 0;
   },
 };

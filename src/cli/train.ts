@@ -13,6 +13,9 @@ import { ConfigError, show } from '../errors.js';
 import { existsSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
 import { evaluate } from '../train/evaluate.js';
+import { ProgressCallback } from './progress.js';
+import { recordExperimentRun } from '../report/record.js';
+import { writeReport } from '../report/write.js';
 
 const OPTIONS: Options = {
   data: { type: 'string' },
@@ -41,6 +44,7 @@ const OPTIONS: Options = {
   save: { type: 'string' },
   checkpoint: { type: 'string' },
   resume: { type: 'boolean' },
+  report: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...BACKEND_OPTIONS,
@@ -85,6 +89,7 @@ output
                        the run needs to continue: weights, momentum, random state, history, early stopping
   --resume             continue the run in --checkpoint FILE (the same flags as the first run; a resumed run
                        ends exactly as an uninterrupted one); without it, an existing FILE is refused
+  --report DIR         write DIR/report.html: curves, weight pictures, confusion matrix, misclassified digits
   --json               print only a final JSON summary
 ${BACKEND_HELP}`;
 
@@ -131,6 +136,7 @@ export function parseTrainFlags(argv: string[]): { config: RunConfig; values: Re
   strFlag(v, 'metrics');
   strFlag(v, 'save');
   strFlag(v, 'checkpoint');
+  strFlag(v, 'report');
   if (v.resume && v.checkpoint === undefined) throw new ConfigError('--resume needs --checkpoint FILE (the checkpoint to continue from)');
   strFlag(v, 'data');
   return { config, values: v };
@@ -247,7 +253,10 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function train(config: RunConfig, data: Dataset, out: TrainOutputs, backend: Backend) {
   const t0 = performance.now();
-  const run = prepareRun(data, config, backend);
+  // On a terminal: a live bar with the epoch lines above it; piped: the epoch lines. Then a history table.
+  // Always one of the run's callbacks (silent under --json), so a checkpoint fits with or without --json.
+  const progress = new ProgressCallback({ epochLine: () => null, silent: !out.print });
+  const run = prepareRun(data, config, backend, [progress]);
   const { trainer } = run;
   const ck = out.checkpoint;
   const settings = ck ? runSettings(run) : {};
@@ -272,7 +281,7 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
       if (out.metrics) writeOutput(out.metrics, metricsLines(trainer.history));
       const logs = trainer.history[epoch - 1]!;
       if (out.print && (logs.testLoss !== undefined || logs.valLoss !== undefined || logs.epoch === trainer.config.epochs)) {
-        process.stdout.write(epochLine(logs) + '\n');
+        progress.log(epochLine(logs));
       }
     }
     if (!more) break;
@@ -281,6 +290,7 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
       sliceEnd = performance.now() + SLICE_MS;
     }
     if (out.interrupt?.signal) {
+      progress.close();
       saveCheckpoint();
       const p = trainer.progress;
       const where = p ? `epoch ${trainer.epoch + 1}, batch ${p.nextBatch} of ${trainer.batchesPerEpoch}` : `the end of epoch ${trainer.epoch}`;
@@ -371,8 +381,17 @@ export const command: Command = {
         const history = r.history.map(({ seconds: _s, ...rest }) => rest);
         writeOutput(save, encodeModel(result.model, { training: { ...config }, history, data: data.source }));
       }
+      const reportDir = values.report as string | undefined;
+      let reportPath: string | null = null;
+      if (reportDir) {
+        try {
+          reportPath = writeReport(reportDir, [recordExperimentRun('train', result)], { title: 'reglab train', subtitle: `${data.source}, ${new Date().toISOString().slice(0, 10)}` });
+        } catch (e) {
+          throw new ConfigError(`cannot write the report in ${reportDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+      }
       if (json) {
-        process.stdout.write(JSON.stringify({ ...summary, config }) + '\n');
+        process.stdout.write(JSON.stringify({ ...summary, config, ...(reportPath ? { report: reportPath } : {}) }) + '\n');
       } else {
         if (r.message) process.stdout.write(r.message + '\n');
         const parts = [`${summary.epochs} epochs in ${seconds.toFixed(1)} s`, `train acc ${fmtAcc(summary.finalTrainAcc)}`];
@@ -381,6 +400,7 @@ export const command: Command = {
         if (summary.restoredEpoch !== null) parts.push(`weights of epoch ${summary.restoredEpoch} restored`);
         process.stdout.write(parts.join('; ') + '\n');
         if (save) process.stdout.write(`saved ${save}\n`);
+        if (reportPath) process.stdout.write(`report: ${reportPath}\n`);
       }
       return 0;
     } finally {
