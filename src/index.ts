@@ -8,7 +8,7 @@ export { Rng, type RngState } from './rng/mt19937.js';
 export * from './errors.js';
 export { parseIdx, encodeIdx, readIdxHeader, type IdxArray, type IdxHeader } from './data/idx.js';
 export { imageSetFromIdx, makeDataset, sliceSet, pixelsOf, type Dataset, type ImageSet } from './data/dataset.js';
-export type { Layer, LayerSpec, Mode, Param, ParamSpec, DenseInit } from './nn/layer.js';
+export type { Layer, LayerSpec, Mode, Param, ParamSpec, DenseInit, DropoutMaskDraw } from './nn/layer.js';
 export { Dense } from './nn/dense.js';
 export { Activation } from './nn/activations.js';
 export { Dropout, drawDropoutMask } from './nn/dropout.js';

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   eval: { summary: 'evaluate a saved model on the test set', load: async () => (await import('./eval.js')).command },
   chapter8: { summary: "run the chapter's experiments and print the comparison table", load: async () => (await import('./chapter8.js')).command },
   bench: { summary: 'time the workloads on ref, wasm, numpy and TensorFlow.js', load: async () => (await import('./bench.js')).command },
+  book: { summary: "reproduce the book's chapter-8 printouts, or --fixed", load: async () => (await import('./book.js')).command },
 };
 
 export function usage(): string {
