@@ -27,16 +27,23 @@ export function skipZerosBackend(base: Backend): Backend {
     if (transB) return base.matmul(out, a, b, m, k, n, transA, transB, accumulate);
     if (row.length < n) row = new Float64Array(n);
     for (let i = 0; i < m; i++) {
-      row.fill(0, 0, n);
+      const o = i * n;
+      let started = false;
       for (let p = 0; p < k; p++) {
         const av = transA ? a[p * m + i]! : a[i * k + p]!;
         if (av === 0) continue;
+        if (!started) row.fill(0, 0, n);
+        started = true;
         const bo = p * n;
         for (let j = 0; j < n; j++) row[j] = row[j]! + av * b[bo + j]!;
       }
-      const o = i * n;
-      if (accumulate) for (let j = 0; j < n; j++) out[o + j] = out[o + j]! + row[j]!;
-      else for (let j = 0; j < n; j++) out[o + j] = row[j]!;
+      if (!started) {
+        if (!accumulate) out.fill(0, o, o + n); // an all-zero row of a (a blank pixel's gradient, say)
+      } else if (accumulate) {
+        for (let j = 0; j < n; j++) out[o + j] = out[o + j]! + row[j]!;
+      } else {
+        for (let j = 0; j < n; j++) out[o + j] = row[j]!;
+      }
     }
   }
   return { ...base, name: `${base.name}+skip-zeros`, matmul };
