@@ -39,3 +39,17 @@ export {
 } from './experiments/run.js';
 export { CHAPTER8_EXPERIMENTS, CHAPTER8_BASE, runChapter8Experiment, type Chapter8Experiment, type Chapter8Result } from './experiments/chapter8.js';
 export { ensembleVote, type EnsembleResult } from './experiments/ensemble.js';
+export { skipZerosBackend } from './backend/skip-zeros.js';
+export { pyFloatStr, bookErr, bookAcc } from './book/pyfloat.js';
+export { BookNet, BOOK_QUIRKS, FIXED_QUIRKS, type BookQuirks, type BookNetConfig } from './book/book-model.js';
+export {
+  BOOK_EXPERIMENTS,
+  BOOK_EXPERIMENT_NAMES,
+  formatBookLine,
+  runBookExperiment,
+  type BookExperiment,
+  type BookExperimentName,
+  type BookRow,
+  type BookRunOptions,
+  type BookSummary,
+} from './book/experiments.js';

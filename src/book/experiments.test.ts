@@ -5,7 +5,7 @@ import { BOOK_EXPERIMENTS, bookPrintsAt, formatBookLine, runBookExperiment, type
 
 const dataset = loadDataset();
 
-async function lines(name: BookExperimentName, options: BookRunOptions): Promise<string[]> {
+async function lines(name: BookExperimentName, options: Omit<BookRunOptions, 'dataset'>): Promise<string[]> {
   const out: string[] = [];
   await runBookExperiment(name, { ...options, dataset, onLine: (line) => out.push(line) });
   return out;

