@@ -125,7 +125,7 @@ export class BookNet extends Model {
       if (layer instanceof Dropout && this.quirks.dropoutBackwardWithoutScale) {
         delta = this.dropoutBackwardWithoutScale(layer, delta!, rows);
       } else if (layer instanceof Activation && this.quirks.reluDerivOnOutput) {
-        // relu2deriv(layer_1) on the output with >= is 1 everywhere: layer_1_delta passes through unchanged.
+        // Book quirk 1: relu2deriv(layer_1), `>= 0` on the ReLU's output, is 1 everywhere: the delta passes as is.
       } else {
         delta = layer.backward(delta!, rows, true);
       }
@@ -135,7 +135,7 @@ export class BookNet extends Model {
   }
 
   /**
-   * Book quirk 2. Inside the loop over a batch's B examples, step k computes layer_1_delta through W12 after k
+   * Book quirk 2, summed in closed form. Inside the loop over a batch's B examples, step k computes layer_1_delta through W12 after k
    * of the loop's B identical W12 steps, then moves W01. The B W01 steps sum to one step through the mean of
    * those W12s: W12 - ((B - 1) / (2B)) * lr * dW12 (with lr the whole batch's step, B times the loop's).
    * This rearrangement costs one extra [B,10]·[10,H] product instead of B [784,B]·[B,H] ones.
