@@ -39,7 +39,7 @@ test("book batch prints the seed's 15 lines, I:0 to I:140, digit for digit", asy
 });
 
 // First lines of the book's overfit and dropout code and of their --fixed versions, as numpy prints them
-// (tools/book_numpy.py on the same MNIST files).
+// (scripts/book_numpy.py on the same MNIST files).
 test("book overfit and dropout print numpy's first lines", async () => {
   assert.deepEqual(await lines('overfit', { epochs: 1 }), ['I:0 Train-Err:0.722 Train-Acc:0.537 Test-Err:0.601 Test-Acc:0.6488']);
   assert.deepEqual(await lines('dropout', { epochs: 1 }), ['I:0 Test-Err:0.641 Test-Acc:0.6333 Train-Err:0.891 Train-Acc:0.413']);

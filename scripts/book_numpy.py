@@ -2,7 +2,7 @@
 reference that `reglab book` is checked against (it produced the overfit, dropout and --fixed goldens of
 src/book/experiments.test.ts; the batch goldens are the book's own printout).
 
-    python3 tools/book_numpy.py overfit|dropout|batch [--fixed] [--iterations N] [--data DIR]
+    python3 scripts/book_numpy.py overfit|dropout|batch [--fixed] [--iterations N] [--data DIR]
 
 --fixed mends the two reported bugs: relu2deriv from the pre-activation (> 0), and in batch one update per
 batch of alpha * (the sum of the examples' updates). Needs numpy (any version: the legacy RandomState stream
