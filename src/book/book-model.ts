@@ -16,6 +16,7 @@ import { Model, type StepResult } from '../nn/model.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import { Activation } from '../nn/activations.js';
+import type { Sgd } from '../nn/sgd.js';
 
 export interface BookQuirks {
   /**
@@ -105,6 +106,18 @@ export class BookNet extends Model {
   /** W12 [hidden, 10], a view. */
   get w12(): FloatArray {
     return (this.layers[this.layers.length - 1] as Dense).weights;
+  }
+
+  /**
+   * One training step the book's way: computeGradients() then the optimizer's step on every weight (the engine's
+   * fused step, which takes the gradient as it goes, would skip the quirks). Nothing moves when the loss is not
+   * finite.
+   */
+  override trainStep(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, optimizer: Sgd): StepResult {
+    if (optimizer.config.lr !== this.lr) throw new Error(`BookNet was built for lr ${this.lr}, stepped with ${optimizer.config.lr}`);
+    const result = this.computeGradients(x, labels, rows);
+    if (Number.isFinite(result.lossSum)) optimizer.step();
+    return result;
   }
 
   /** Forward (with the dropout draws), loss, and the book's backward: gradients of the mean loss. */
