@@ -8,7 +8,7 @@ export { Rng, type RngState } from './rng/mt19937.js';
 export * from './errors.js';
 export { parseIdx, encodeIdx, readIdxHeader, type IdxArray, type IdxHeader } from './data/idx.js';
 export { imageSetFromIdx, makeDataset, sliceSet, pixelsOf, type Dataset, type ImageSet } from './data/dataset.js';
-export type { Layer, LayerSpec, Mode, Param, ParamSpec, DenseInit } from './nn/layer.js';
+export type { Layer, LayerSpec, Mode, Param, ParamSpec, DenseInit, DropoutMaskDraw } from './nn/layer.js';
 export { Dense } from './nn/dense.js';
 export { Activation } from './nn/activations.js';
 export { Dropout, drawDropoutMask } from './nn/dropout.js';
@@ -53,3 +53,17 @@ export {
 } from './report/record.js';
 export { renderReportHtml, type ReportAssets, type ReportOptions } from './report/html.js';
 export { mnistDigit, mnistDigitFromLuminance, luminance, MNIST_SIDE, MNIST_BOX, MNIST_CENTRE } from './image/mnist-digit.js';
+export { skipZerosBackend } from './backend/skip-zeros.js';
+export { pyFloatStr, bookErr, bookAcc } from './book/pyfloat.js';
+export { BookNet, BOOK_QUIRKS, FIXED_QUIRKS, type BookQuirks, type BookNetConfig } from './book/book-model.js';
+export {
+  BOOK_EXPERIMENTS,
+  BOOK_EXPERIMENT_NAMES,
+  formatBookLine,
+  runBookExperiment,
+  type BookExperiment,
+  type BookExperimentName,
+  type BookRow,
+  type BookRunOptions,
+  type BookSummary,
+} from './book/experiments.js';

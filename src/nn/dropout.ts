@@ -6,21 +6,37 @@
 import type { Backend, FloatArray } from '../backend/backend.js';
 import type { Rng } from '../rng/mt19937.js';
 import { ConfigError, show } from '../errors.js';
-import { GrowBuffer, type Layer, type LayerSpec, type Param, type ParamSpec } from './layer.js';
+import { GrowBuffer, type DropoutMaskDraw, type Layer, type LayerSpec, type Param, type ParamSpec } from './layer.js';
 
-export function checkDropoutRate(rate: number): void {
+export function checkDropoutRate(rate: number, maskDraw: DropoutMaskDraw = 'threshold'): void {
   if (!(typeof rate === 'number' && rate >= 0 && rate < 1)) {
     throw new ConfigError(`dropout rate must be in [0, 1), got ${show(rate)}`);
+  }
+  if (maskDraw !== 'threshold' && maskDraw !== 'randint') {
+    throw new ConfigError(`dropout mask draw must be 'threshold' or 'randint', got ${show(maskDraw)}`);
+  }
+  if (maskDraw === 'randint' && rate !== 0.5) {
+    throw new ConfigError(`a dropout mask drawn as randint(2) drops half the units: rate must be 0.5, got ${show(rate)}`);
   }
 }
 
 /**
- * Fills dropoutMask[n] with 0 or 1 / (1 - rate): a unit is kept when its uint32 draw u satisfies
- * u >= rate * 2^32.
+ * Fills dropoutMask[n] with 0 or 1 / (1 - rate): with 'threshold', a unit is kept when its uint32 draw u
+ * satisfies u >= rate * 2^32; with 'randint' (rate 0.5), when numpy's randint(2) draws 1.
  */
-export function drawDropoutMask(dropoutMask: FloatArray, n: number, rate: number, rng: Rng): void {
-  const threshold = rate * 4294967296;
+export function drawDropoutMask(
+  dropoutMask: FloatArray,
+  n: number,
+  rate: number,
+  rng: Rng,
+  maskDraw: DropoutMaskDraw = 'threshold',
+): void {
   const scale = 1 / (1 - rate);
+  if (maskDraw === 'randint') {
+    for (let i = 0; i < n; i++) dropoutMask[i] = rng.randint(2) * scale;
+    return;
+  }
+  const threshold = rate * 4294967296;
   if (draws.length < n) draws = new Uint32Array(n);
   rng.fillUint32(draws, n);
   for (let i = 0; i < n; i++) dropoutMask[i] = draws[i]! >= threshold ? scale : 0;
@@ -38,7 +54,7 @@ export class Dropout implements Layer {
   private lastMask: FloatArray | null = null;
 
   constructor(readonly spec: Extract<LayerSpec, { type: 'dropout' }>) {
-    checkDropoutRate(spec.rate);
+    checkDropoutRate(spec.rate, spec.maskDraw);
   }
 
   get rate(): number {
@@ -72,7 +88,7 @@ export class Dropout implements Layer {
     }
     const n = rows * this.size;
     const mask = this.mask.get(n);
-    drawDropoutMask(mask, n, this.rate, rng);
+    drawDropoutMask(mask, n, this.rate, rng, this.spec.maskDraw);
     const y = this.out.get(n);
     this.backend.mul(y, x, mask, n);
     this.lastMask = mask;

@@ -47,6 +47,8 @@ export interface Layer {
 
 export type DenseInit = 'uniform' | 'he' | 'glorot';
 
+export type DropoutMaskDraw = 'threshold' | 'randint';
+
 /** Layers as plain data: what a user writes, what a model file stores. */
 export type LayerSpec =
   | {
@@ -68,6 +70,12 @@ export type LayerSpec =
       type: 'dropout';
       /** Fraction of units zeroed while training, in [0, 1). Survivors are scaled by 1 / (1 - rate). */
       rate: number;
+      /**
+       * How each unit's keep-or-drop is drawn. 'threshold' (the default): one uint32 u per unit, kept when
+       * u >= rate * 2^32. 'randint': numpy's randint(2) per unit, kept on 1, as the book's
+       * `np.random.randint(2, size=layer_1.shape)` (rate must then be 0.5).
+       */
+      maskDraw?: DropoutMaskDraw;
     }
   | { type: 'softmax' };
 

@@ -73,7 +73,7 @@ export function validateModelSpec(spec: ModelSpec): void {
         if (l.bias !== undefined && typeof l.bias !== 'boolean') throw new ConfigError(`dense bias must be true or false, got ${show(l.bias)}`);
         break;
       case 'dropout':
-        checkDropoutRate(l.rate);
+        checkDropoutRate(l.rate, l.maskDraw);
         break;
       case 'relu':
       case 'sigmoid':

