@@ -326,10 +326,9 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
 /** w[4] -= lr * g[4] in float64, each rounded once to float32: sgdStep's plain step on four lanes. */
 // @ts-ignore: decorator
 @inline function sgdStep4(wp: usize, g: v128, vlr: v128): void {
-  const w = v128.load(wp);
-  const lo = f64x2.sub(f64x2.promote_low_f32x4(w), f64x2.mul(vlr, f64x2.promote_low_f32x4(g)));
-  const wh = v128.shuffle<i32>(w, w, 2, 3, 0, 1);
+  const lo = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(wp)), f64x2.mul(vlr, f64x2.promote_low_f32x4(g)));
   const gh = v128.shuffle<i32>(g, g, 2, 3, 0, 1);
-  const hi = f64x2.sub(f64x2.promote_low_f32x4(wh), f64x2.mul(vlr, f64x2.promote_low_f32x4(gh)));
-  v128.store(wp, v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+  const hi = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(wp, 8)), f64x2.mul(vlr, f64x2.promote_low_f32x4(gh)));
+  v128.store64_lane(wp, f32x4.demote_f64x2_zero(lo), 0);
+  v128.store64_lane(wp, f32x4.demote_f64x2_zero(hi), 0, 8);
 }
