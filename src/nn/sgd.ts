@@ -68,12 +68,12 @@ export class Sgd {
 
 
   /**
-   * The learning rate when p's step is plain SGD (no momentum, no L2 on it): such a step needs nothing but
-   * the gradient, so a layer may take it as it computes the gradient (Backend.denseSgdStep). Else null.
+   * The learning rate when p is one of this optimizer's parameters and its step is plain SGD (no momentum, no
+   * L2 on it): such a step needs nothing but the gradient, so a layer may take it as it computes the gradient (Backend.denseSgdStep). Else null.
    */
   plainStepLr(p: Param): number | null {
     const { lr, momentum, l2 } = this.config;
-    return momentum === 0 && (l2 === 0 || !p.decay) ? lr : null;
+    return momentum === 0 && (l2 === 0 || !p.decay) && this.params.includes(p) ? lr : null;
   }
 
   /** Steps every parameter from its gradient, except those in `taken` (already stepped by their layer). */

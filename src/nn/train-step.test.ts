@@ -63,6 +63,19 @@ for (const { label, backend: base } of backends) {
   }
 }
 
+test('trainStep steps only the optimizer\'s parameters: a layer left out of it stays as it is', () => {
+  const be = refBackend('float32');
+  const model = new Model(mlpSpec({ inputSize: 6, hidden: [5], classes: 3, bias: false }), { backend: be, seed: 4 });
+  const [frozen, last] = model.params;
+  const sgd = new Sgd(be, [last!], { lr: 0.1 });
+  const before = Float32Array.from(frozen!.value), lastBefore = Float32Array.from(last!.value);
+  const x = model.inputBuffer(2);
+  x.set([0.5, 0, 1, 0, 0.25, 1, 0, 0.75, 0, 1, 0.5, 0]);
+  model.trainStep(x, Uint8Array.of(2, 0), 2, sgd);
+  assert.deepEqual(Float32Array.from(frozen!.value), before);
+  assert.notDeepEqual(Float32Array.from(last!.value), lastBefore);
+});
+
 test('trainStep changes nothing when the loss is not finite', () => {
   const be = refBackend('float32');
   const model = new Model(mlpSpec({ inputSize: 4, hidden: [3], classes: 2 }), { backend: be, seed: 2 });
