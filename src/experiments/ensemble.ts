@@ -5,7 +5,7 @@
  */
 import type { ImageSet } from '../data/dataset.js';
 import type { Model } from '../nn/model.js';
-import { EVAL_CHUNK, identityOrder, loadBatch } from '../train/evaluate.js';
+import { forEachPrediction } from '../train/evaluate.js';
 
 export interface EnsembleResult {
   /** Accuracy of the vote. */
@@ -16,22 +16,15 @@ export interface EnsembleResult {
 
 export function ensembleVote(models: readonly Model[], set: ImageSet): EnsembleResult {
   const classes = models[0]!.outputSize;
-  const order = identityOrder(set.count);
   const votes = new Float64Array(set.count * classes);
   const probSum = new Float64Array(set.count * classes);
   const memberCorrect = models.map(() => 0);
   models.forEach((model, m) => {
-    for (let start = 0; start < set.count; start += EVAL_CHUNK) {
-      const count = Math.min(EVAL_CHUNK, set.count - start);
-      const p = model.predict(loadBatch(model, set, order, start, count), count);
-      for (let r = 0; r < count; r++) {
-        let best = 0;
-        for (let c = 1; c < classes; c++) if (p[r * classes + c]! > p[r * classes + best]!) best = c;
-        votes[(start + r) * classes + best]!++;
-        for (let c = 0; c < classes; c++) probSum[(start + r) * classes + c]! += p[r * classes + c]!;
-        if (best === set.labels[start + r]) memberCorrect[m]!++;
-      }
-    }
+    forEachPrediction(model, set, (i, p, o, best) => {
+      votes[i * classes + best]!++;
+      for (let c = 0; c < classes; c++) probSum[i * classes + c]! += p[o + c]!;
+      if (best === set.labels[i]) memberCorrect[m]!++;
+    });
   });
   let correct = 0;
   for (let i = 0; i < set.count; i++) {

@@ -8,7 +8,7 @@ import { pixelsOf } from '../data/dataset.js';
 import { Model } from '../nn/model.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import type { EarlyStopping } from '../train/early-stopping.js';
-import { EVAL_CHUNK, checkInputSize, evaluate, identityOrder, loadBatch } from '../train/evaluate.js';
+import { evaluate, forEachPrediction } from '../train/evaluate.js';
 import type { FitResult } from '../train/trainer.js';
 import { bestTestEpoch } from '../viz/curves.js';
 import { trainCommandLine } from '../experiments/command-line.js';
@@ -123,34 +123,25 @@ export function weightChangeImages(model: Model, height: number, width: number, 
 
 /** Confusion matrix, accuracy and misclassified digits of a model on a set (eval mode). */
 export function confusionOf(model: Model, set: ImageSet, maxMisclassified = 32) {
-  checkInputSize(model, set, 'confusion matrix');
   const classes = model.outputSize;
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const misclassified: MisclassifiedDigit[] = [];
-  const order = identityOrder(set.count);
   const pixels = pixelsOf(set);
   let correct = 0;
-  for (let start = 0; start < set.count; start += EVAL_CHUNK) {
-    const count = Math.min(EVAL_CHUNK, set.count - start);
-    const probs = model.predict(loadBatch(model, set, order, start, count), count);
-    for (let r = 0; r < count; r++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (probs[r * classes + c]! > probs[r * classes + best]!) best = c;
-      const i = start + r;
-      const label = set.labels[i]!;
-      if (label < classes) confusion[label]![best]!++;
-      if (label === best) correct++;
-      else if (misclassified.length < maxMisclassified) {
-        misclassified.push({
-          index: i,
-          label,
-          predicted: best,
-          confidence: probs[r * classes + best]!,
-          pixels: toBase64(set.images.subarray(i * pixels, (i + 1) * pixels)),
-        });
-      }
+  forEachPrediction(model, set, (i, probs, o, best) => {
+    const label = set.labels[i]!;
+    if (label < classes) confusion[label]![best]!++;
+    if (label === best) correct++;
+    else if (misclassified.length < maxMisclassified) {
+      misclassified.push({
+        index: i,
+        label,
+        predicted: best,
+        confidence: probs[o + best]!,
+        pixels: toBase64(set.images.subarray(i * pixels, (i + 1) * pixels)),
+      });
     }
-  }
+  });
   return { confusion, misclassified, acc: correct / set.count };
 }
 

@@ -54,3 +54,27 @@ export function evaluate(model: Model, set: ImageSet): Evaluation {
   }
   return { loss: lossSum / set.count, acc: correct / set.count };
 }
+
+/**
+ * Runs the model in eval mode over a whole set in EVAL_CHUNK-row chunks and calls visit(i, probs, o, best) for
+ * every image i: probs[o .. o + outputSize) are its class probabilities, best their argmax (first on ties).
+ */
+export function forEachPrediction(
+  model: Model,
+  set: ImageSet,
+  visit: (i: number, probs: Readonly<Float32Array | Float64Array>, o: number, best: number) => void,
+): void {
+  checkInputSize(model, set, 'predict');
+  const classes = model.outputSize;
+  const order = identityOrder(set.count);
+  for (let start = 0; start < set.count; start += EVAL_CHUNK) {
+    const count = Math.min(EVAL_CHUNK, set.count - start);
+    const probs = model.predict(loadBatch(model, set, order, start, count), count);
+    for (let r = 0; r < count; r++) {
+      const o = r * classes;
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (probs[o + c]! > probs[o + best]!) best = c;
+      visit(start + r, probs, o, best);
+    }
+  }
+}

@@ -6,19 +6,12 @@
  * vertical line and the best test epoch a ringed dot.
  */
 import type uPlot from 'uplot';
+import type { EpochLogs } from '../train/callbacks.js';
 
 /** The part of a run the curves need (a report's RunRecord and the lab's live runs both have it). */
 export interface CurveRun {
   name: string;
-  history: ReadonlyArray<{
-    epoch: number;
-    trainLoss: number;
-    trainAcc: number;
-    valLoss?: number;
-    valAcc?: number;
-    testLoss?: number;
-    testAcc?: number;
-  }>;
+  history: ReadonlyArray<Omit<EpochLogs, 'seconds'>>;
   /** The epoch early stopping picked (its best validation epoch), if it ran. */
   earlyStoppingEpoch?: number;
   /** The epoch with the highest test accuracy. */
