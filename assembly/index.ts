@@ -2,3 +2,4 @@
 export { matmulNN, matmulTN, matmulTNScratchBytes, denseSgdStep, transpose } from './matmul';
 export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats } from './elementwise';
 export { sgdStep } from './sgd';
+export { dropoutMask } from './mt19937';

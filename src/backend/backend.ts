@@ -126,6 +126,14 @@ export interface Backend {
   ): void;
 
   /**
+   * A dropout mask from a MT19937 generator's next n draws (lent by Rng.drawWith): mask[i] = keep when the
+   * i-th tempered draw u (an unsigned 32-bit integer) satisfies u >= threshold, else 0. Advances the key
+   * (624 words, twisted in place as twistKey twists it) from position pos exactly as n nextUint32() calls
+   * would, and returns the new position, so the generator's stream is the same on every backend.
+   */
+  dropoutMask(mask: FloatArray, key: Uint32Array, pos: number, n: number, threshold: number, keep: number): number;
+
+  /**
    * Gathers rows of a uint8 image set into out[count,cols], scaled: out[r,c] = images[idx[start+r]*cols + c] / divisor
    * (a division, as the book's `/ 255.`, so float64 pixels match numpy's bit for bit).
    */

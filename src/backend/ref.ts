@@ -4,6 +4,7 @@
  * Sums run in a JavaScript double and are stored in the buffer's type.
  */
 import type { Backend, DType, FloatArray } from './backend.js';
+import { MT_KEY_WORDS, temper, twistKey } from '../rng/mt19937.js';
 
 export function refBackend(dtype: DType = 'float32'): Backend {
   return {
@@ -29,6 +30,7 @@ export function refBackend(dtype: DType = 'float32'): Backend {
     sgdStep,
     denseSgdStep: (w, x, dy, lr, inSize, rows, outSize) => denseSgdStep(w, x, dy, lr, inSize, rows, outSize, dtype),
     gatherRows,
+    dropoutMask,
   };
 }
 
@@ -244,4 +246,18 @@ function gatherRows(
     const src = idx[start + r]! * cols;
     for (let c = 0; c < cols; c++) out[r * cols + c] = images[src + c]! / divisor;
   }
+}
+
+// mask[n] = keep where the generator's next draw u >= threshold, else 0; returns the key's new position
+export function dropoutMask(mask: FloatArray, key: Uint32Array, pos: number, n: number, threshold: number, keep: number): number {
+  // A lookup, not a branch: random keep/drop decisions would mispredict half the time.
+  const values = Float64Array.of(0, keep);
+  for (let i = 0; i < n; i++) {
+    if (pos === MT_KEY_WORDS) {
+      twistKey(key);
+      pos = 0;
+    }
+    mask[i] = values[+(temper(key[pos++]!) >= threshold)]!;
+  }
+  return pos;
 }

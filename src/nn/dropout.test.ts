@@ -63,6 +63,18 @@ test('the seeded mask is the same for the same seed (golden first mask)', () => 
   assert.deepEqual(Array.from(mask), [0, 2, 2, 2, 0, 0, 0, 2, 0, 0]);
 });
 
+test('a threshold mask is nextUint32() >= rate * 2^32, draw by draw, across twists, and continues the stream', () => {
+  const a = new Rng(11), b = new Rng(11);
+  a.nextUint32();
+  b.nextUint32();
+  for (const [n, rate] of [[2000, 0.3], [1, 0.5], [623, 0.9]] as const) {
+    const mask = new Float64Array(n);
+    drawDropoutMask(mask, n, rate, a);
+    for (let i = 0; i < n; i++) assert.equal(mask[i], b.nextUint32() >= rate * 2 ** 32 ? 1 / (1 - rate) : 0, `n ${n} rate ${rate} unit ${i}`);
+  }
+  assert.equal(a.nextUint32(), b.nextUint32());
+});
+
 test('dropout rate outside [0, 1) is refused', () => {
   for (const rate of [-0.1, 1, 1.5, NaN]) assert.throws(() => new Dropout({ type: 'dropout', rate }), ConfigError);
 });

@@ -4,6 +4,7 @@
  * test time, no draws). The mask is drawn from the model's seeded generator, one uint32 per unit.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
+import { dropoutMask } from '../backend/ref.js';
 import type { Rng } from '../rng/mt19937.js';
 import { ConfigError, show } from '../errors.js';
 import { GrowBuffer, type DropoutMaskDraw, type Layer, type LayerSpec, type Param, type ParamSpec } from './layer.js';
@@ -22,7 +23,9 @@ export function checkDropoutRate(rate: number, maskDraw: DropoutMaskDraw = 'thre
 
 /**
  * Fills dropoutMask[n] with 0 or 1 / (1 - rate): with 'threshold', a unit is kept when its uint32 draw u
- * satisfies u >= rate * 2^32; with 'randint' (rate 0.5), when numpy's randint(2) draws 1.
+ * satisfies u >= rate * 2^32; with 'randint' (rate 0.5), when numpy's randint(2) draws 1. The threshold
+ * draws run as the backend's dropoutMask kernel (the reference backend's by default) on the generator's
+ * live state, so every backend draws the same stream.
  */
 export function drawDropoutMask(
   dropoutMask: FloatArray,
@@ -30,6 +33,7 @@ export function drawDropoutMask(
   rate: number,
   rng: Rng,
   maskDraw: DropoutMaskDraw = 'threshold',
+  backend: Pick<Backend, 'dropoutMask'> = plain,
 ): void {
   const scale = 1 / (1 - rate);
   if (maskDraw === 'randint') {
@@ -37,15 +41,10 @@ export function drawDropoutMask(
     return;
   }
   const threshold = rate * 4294967296;
-  if (draws.length < n) draws = new Uint32Array(n);
-  rng.fillUint32(draws, n);
-  // A lookup, not a branch: random keep/drop decisions would mispredict half the time.
-  const keep = Float64Array.of(0, scale);
-  for (let i = 0; i < n; i++) dropoutMask[i] = keep[+(draws[i]! >= threshold)]!;
+  rng.drawWith((key, pos) => backend.dropoutMask(dropoutMask, key, pos, n, threshold, scale));
 }
 
-/** The uint32 draws of the last mask (reused: masks are drawn every training step). */
-let draws = new Uint32Array(0);
+const plain: Pick<Backend, 'dropoutMask'> = { dropoutMask };
 
 export class Dropout implements Layer {
   private backend!: Backend;
@@ -90,7 +89,7 @@ export class Dropout implements Layer {
     }
     const n = rows * this.size;
     const mask = this.mask.get(n);
-    drawDropoutMask(mask, n, this.rate, rng, this.spec.maskDraw);
+    drawDropoutMask(mask, n, this.rate, rng, this.spec.maskDraw, this.backend);
     const y = this.out.get(n);
     this.backend.mul(y, x, mask, n);
     this.lastMask = mask;

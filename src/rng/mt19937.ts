@@ -13,7 +13,26 @@ export interface RngState {
   pos: number;
 }
 
-function temper(y: number): number {
+/** Words in the generator's key (its state, with a position in it). */
+export const MT_KEY_WORDS = N;
+
+/** Regenerates the whole block of 624 words (the standard MT19937 twist; three loops instead of % N). */
+export function twistKey(key: Uint32Array): void {
+  let i = 0;
+  for (; i < N - M; i++) {
+    const y = (key[i]! & 0x80000000) | (key[i + 1]! & 0x7fffffff);
+    key[i] = key[i + M]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+  }
+  for (; i < N - 1; i++) {
+    const y = (key[i]! & 0x80000000) | (key[i + 1]! & 0x7fffffff);
+    key[i] = key[i + M - N]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+  }
+  const y = (key[N - 1]! & 0x80000000) | (key[0]! & 0x7fffffff);
+  key[N - 1] = key[M - 1]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+}
+
+/** MT19937's output function: a key word to the draw it gives, as an unsigned integer. */
+export function temper(y: number): number {
   y ^= y >>> 11;
   y ^= (y << 7) & 0x9d2c5680;
   y ^= (y << 15) & 0xefc60000;
@@ -39,20 +58,8 @@ export class Rng {
     this.pos = N;
   }
 
-  /** Regenerates the whole block of 624 words (the standard MT19937 twist; three loops instead of % N). */
   private twist(): void {
-    const key = this.key;
-    let i = 0;
-    for (; i < N - M; i++) {
-      const y = (key[i]! & 0x80000000) | (key[i + 1]! & 0x7fffffff);
-      key[i] = key[i + M]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
-    }
-    for (; i < N - 1; i++) {
-      const y = (key[i]! & 0x80000000) | (key[i + 1]! & 0x7fffffff);
-      key[i] = key[i + M - N]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
-    }
-    const y = (key[N - 1]! & 0x80000000) | (key[0]! & 0x7fffffff);
-    key[N - 1] = key[M - 1]! ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    twistKey(this.key);
     this.pos = 0;
   }
 
@@ -75,6 +82,17 @@ export class Rng {
     }
     this.pos = pos;
     return out;
+  }
+
+  /**
+   * Lends the live state to a bulk drawer (a backend's MT19937 kernel): `draw(key, pos)` must advance the
+   * key (624 words, twisted in place by twistKey's rule) from position pos exactly as that many
+   * nextUint32() calls would, and return the new position (0 to 624).
+   */
+  drawWith(draw: (key: Uint32Array, pos: number) => number): void {
+    const pos = draw(this.key, this.pos);
+    if (!(Number.isInteger(pos) && pos >= 0 && pos <= N)) throw new RangeError(`Rng.drawWith: position ${pos} is not in [0, ${N}]`);
+    this.pos = pos;
   }
 
   /** A double in [0, 1) with 53 random bits: numpy's random_sample / next_double. */

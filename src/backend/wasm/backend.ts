@@ -11,6 +11,7 @@
  */
 import type { Backend, FloatArray } from '../backend.js';
 import { refBackend } from '../ref.js';
+import { MT_KEY_WORDS } from '../../rng/mt19937.js';
 import type { Heap } from './heap.js';
 import { matmulNNScratchBytes, type Kernels } from './kernels.js';
 import type { Pool } from './pool.js';
@@ -72,6 +73,8 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
   const transposedBuffer = (n: number): Float32Array => (transposed.length >= n ? transposed : (transposed = heap.f32(n)));
   let staged: Uint8Array = heap.u8(0);
   const pixelTable = heap.f32(256);
+  /** A generator's key while the dropoutMask kernel advances it (copied in and back). */
+  const mtKey = new Uint32Array(heap.memory.buffer, heap.allocBytes(4 * MT_KEY_WORDS), MT_KEY_WORDS);
   let tableDivisor = NaN;
 
   function setArgs(a0: number, a1: number, a2: number, a3: number, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0): void {
@@ -158,6 +161,20 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       f64[0] = lr;
       i32[Slot.task] = Task.denseSgdStep;
       run(parts);
+    },
+
+    dropoutMask(mask, key, pos, n, threshold, keep) {
+      if (key.length !== MT_KEY_WORDS || !(Number.isInteger(pos) && pos >= 0 && pos <= MT_KEY_WORDS)) {
+        throw new RangeError(`dropoutMask: a generator state is ${MT_KEY_WORDS} words and a position in [0, ${MT_KEY_WORDS}]`);
+      }
+      const pm = ptr(mask, n, 'dropoutMask mask');
+      // u >= threshold for a whole u is u >= ceil(threshold); above 2^32 - 1 nothing is kept (all get 0).
+      const t = Math.max(Math.ceil(threshold), 0);
+      const none = !(t <= 0xffffffff);
+      mtKey.set(key);
+      const next = k.dropoutMask(pm, mtKey.byteOffset, pos, n, none ? 0 : t | 0, none ? 0 : keep);
+      key.set(mtKey);
+      return next;
     },
 
     gatherRows(out, images, idx, start, count, cols, divisor) {

@@ -10,6 +10,7 @@ import { createBackend } from '../create.js';
 import { refBackend } from '../ref.js';
 import type { Backend, FloatArray } from '../backend.js';
 import { Rng } from '../../rng/mt19937.js';
+import { drawDropoutMask } from '../../nn/dropout.js';
 import { ConfigError } from '../../errors.js';
 import type { WasmBackend } from './backend.js';
 
@@ -242,6 +243,41 @@ for (const threads of [1, 2]) {
         ref.gatherRows(want, images, idx, 17, count, cols, divisor);
         assertSame(out, want, `gatherRows divisor ${divisor}`);
       }
+    });
+
+    test('dropoutMask draws the reference mask and leaves the generator state exactly as the reference does', () => {
+      // Random states at every position class (fresh, mid-block, near and at the end of a block), lengths
+      // across zero, one, a SIMD width and several twists, thresholds at and beyond the edges of 32 bits.
+      const thresholds = [0, 1, 2 ** 31, 0.2 * 2 ** 32 + 0.5, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 7, (1 - 2 ** -40) * 2 ** 32];
+      for (const n of [0, 1, 3, 5, 623, 625, 1301, 10000]) {
+        for (const pos of [0, 1, 3, 227, 398, 621, 623, 624]) {
+          for (const threshold of thresholds) {
+            const key = Uint32Array.from({ length: 624 }, () => rng.nextUint32());
+            const wantKey = key.slice();
+            const mask = be.alloc(n), want = new Float32Array(n);
+            const what = `dropoutMask n ${n} pos ${pos} threshold ${threshold}`;
+            assert.equal(be.dropoutMask(mask, key, pos, n, threshold, 1 / 0.7), ref.dropoutMask(want, wantKey, pos, n, threshold, 1 / 0.7), what);
+            assertSame(mask, want, what);
+            assert.deepEqual(key, wantKey, `${what}: key`);
+          }
+        }
+      }
+      assert.throws(() => be.dropoutMask(be.alloc(4), new Uint32Array(623), 0, 4, 0, 2), RangeError);
+      assert.throws(() => be.dropoutMask(be.alloc(4), new Uint32Array(624), 625, 4, 0, 2), RangeError);
+      assert.throws(() => be.dropoutMask(new Float32Array(4), new Uint32Array(624), 0, 4, 0, 2), ConfigError);
+    });
+
+    test('a mask drawn on this backend continues the generator as the reference does', () => {
+      const seed = rng.randint(2 ** 31);
+      const a = new Rng(seed), b = new Rng(seed);
+      for (const n of [10000, 37, 1, 624, 5000]) {
+        const mask = be.alloc(n), want = new Float32Array(n);
+        drawDropoutMask(mask, n, 0.5, a, 'threshold', be);
+        drawDropoutMask(want, n, 0.5, b, 'threshold', ref);
+        assertSame(mask, want, `drawDropoutMask n ${n}`);
+        assert.equal(a.nextUint32(), b.nextUint32());
+      }
+      assert.deepEqual(a.getState(), b.getState());
     });
 
     test('refuses buffers it did not allocate, and buffers too short', () => {
