@@ -76,6 +76,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
   /** A generator's key while the dropoutMask kernel advances it (copied in and back). */
   const mtKey = new Uint32Array(heap.memory.buffer, heap.allocBytes(4 * MT_KEY_WORDS), MT_KEY_WORDS);
   let tableDivisor = NaN;
+  let divideInFloat32 = false;
 
   function setArgs(a0: number, a1: number, a2: number, a3: number, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0): void {
     const s = Slot.args;
@@ -189,9 +190,17 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       if (!Object.is(divisor, tableDivisor)) {
         for (let v = 0; v < 256; v++) pixelTable[v] = v / divisor; // rounds as the reference's division does
         tableDivisor = divisor;
+        // A float32 division rounds as the table for most divisors (255 included): then divide in SIMD lanes.
+        divideInFloat32 = Math.fround(divisor) === divisor && k.pixelTableIsDivision(pixelTable.byteOffset, divisor) === 1;
       }
-      setArgs(po, staged.byteOffset, pixelTable.byteOffset, n);
-      i32[Slot.task] = Task.bytesToFloats;
+      if (divideInFloat32) {
+        setArgs(po, staged.byteOffset, n, 0);
+        f64[0] = divisor;
+        i32[Slot.task] = Task.bytesDivided;
+      } else {
+        setArgs(po, staged.byteOffset, pixelTable.byteOffset, n);
+        i32[Slot.task] = Task.bytesToFloats;
+      }
       run(n >= PARALLEL_ELEMENTS ? PARTS_PER_THREAD * threads() : 1);
     },
   };

@@ -237,11 +237,15 @@ for (const threads of [1, 2]) {
       const [count, cols, total] = [250, 784, 400];
       const images = Uint8Array.from({ length: total * cols }, () => (rng.random() < 0.8 ? 0 : rng.randint(256)));
       const idx = Int32Array.from({ length: total }, () => rng.randint(total));
-      for (const divisor of [255, 3, 0.1]) {
-        const out = be.alloc(count * cols), want = new Float32Array(count * cols);
-        be.gatherRows(out, images, idx, 17, count, cols, divisor);
-        ref.gatherRows(want, images, idx, 17, count, cols, divisor);
-        assertSame(out, want, `gatherRows divisor ${divisor}`);
+      // Divisors a float32 division rounds as the reference (255, 3, 0.5: divided in SIMD lanes) and others
+      // (0.1 is not a float32; looked up in a table); a size that is not a multiple of 16 for the tails.
+      for (const divisor of [255, 3, 0.5, -7, 1e-40, Infinity, 0.1, 1 / 3]) {
+        for (const [c, n] of [[count, cols], [7, 13]] as const) {
+          const out = be.alloc(c * n), want = new Float32Array(c * n);
+          be.gatherRows(out, images, idx, 17, c, n, divisor);
+          ref.gatherRows(want, images, idx, 17, c, n, divisor);
+          assertSame(out, want, `gatherRows divisor ${divisor}, ${c} rows of ${n}`);
+        }
       }
     });
 

@@ -17,6 +17,10 @@ export interface Kernels {
   reluBackward(dx: number, dy: number, y: number, i0: number, i1: number): void;
   mul(out: number, a: number, b: number, i0: number, i1: number): void;
   bytesToFloats(out: number, bytes: number, table: number, i0: number, i1: number): void;
+  /** out[i] = bytes[i] / divisor in float32, elements [i0, i1). */
+  bytesDivided(out: number, bytes: number, divisor: number, i0: number, i1: number): void;
+  /** 1 when byte / divisor in float32 equals table[byte] for every byte (bit for bit), else 0. */
+  pixelTableIsDivision(table: number, divisor: number): number;
   /** mask[n] = keep where the next MT19937 draw from key[624] at pos >= threshold (unsigned), else 0; returns the new pos. */
   dropoutMask(mask: number, key: number, pos: number, n: number, threshold: number, keep: number): number;
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;

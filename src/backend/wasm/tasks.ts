@@ -14,6 +14,7 @@ export const Task = {
   sgdStep: 3,
   bytesToFloats: 4,
   denseSgdStep: 5,
+  bytesDivided: 6,
 } as const;
 
 /** Int32 slots of the control block. */
@@ -96,6 +97,12 @@ export function runPart(k: Kernels, { i32, f64 }: Control, part: number, thread:
       // out, bytes, table, n
       const n = i32[a + 3]!;
       k.bytesToFloats(i32[a]!, i32[a + 1]!, i32[a + 2]!, partStart(n, part, parts, 16), partStart(n, part + 1, parts, 16));
+      break;
+    }
+    case Task.bytesDivided: {
+      // out, bytes, n; divisor
+      const n = i32[a + 2]!;
+      k.bytesDivided(i32[a]!, i32[a + 1]!, f64[0]!, partStart(n, part, parts, 16), partStart(n, part + 1, parts, 16));
       break;
     }
     default:
