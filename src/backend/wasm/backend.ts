@@ -25,6 +25,11 @@ const PARALLEL_MACS = 1 << 17;
 const PARTS_PER_THREAD = 4;
 /** Elements below which an update or a gather runs on one thread (they are memory-bound and cheap). */
 const PARALLEL_ELEMENTS = 1 << 18;
+/**
+ * Pixels below which a gather converts on one thread: converting is a division per nonzero pixel (about
+ * 35 us for W1's batch of 100 on one thread), worth splitting at a batch of a few dozen images.
+ */
+const PARALLEL_PIXELS = 1 << 15;
 
 export interface WasmBackendParts {
   kernels: Kernels;
@@ -201,7 +206,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
         setArgs(po, staged.byteOffset, pixelTable.byteOffset, n);
         i32[Slot.task] = Task.bytesToFloats;
       }
-      run(n >= PARALLEL_ELEMENTS ? PARTS_PER_THREAD * threads() : 1);
+      run(n >= PARALLEL_PIXELS ? PARTS_PER_THREAD * threads() : 1);
     },
   };
   return backend;
