@@ -249,52 +249,16 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
   orow: usize, b: usize, n: i32, nzOff: usize, nzVal: usize, cnt: i32, accumulate: bool, step: bool = false, lr: f64 = 0,
 ): void {
   const vlr = f64x2.splat(lr);
+  // With 4 to 31 columns left over, the last 32-wide block takes four more in a ninth register (n = 100:
+  // blocks of 32, 32 and 36): a pass of its own for four columns would wait on one register's chain of
+  // multiply-adds. Each column's sum is the same either way.
+  const wideLast = n >= 36 && (n & 31) >= 4;
+  const blocksEnd = wideLast ? n - (n & 31) - 32 : n;
   let j = 0;
-  for (; j + 32 <= n; j += 32) {
-    const bj = b + (<usize>j << 2);
-    let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-    for (let q = 0; q < cnt; q++) {
-      const av = v128.load32_splat(nzVal + (<usize>q << 2));
-      const bp = bj + <usize>load<i32>(nzOff + (<usize>q << 2));
-      c0 = madd(av, v128.load(bp), c0);
-      c1 = madd(av, v128.load(bp, 16), c1);
-      c2 = madd(av, v128.load(bp, 32), c2);
-      c3 = madd(av, v128.load(bp, 48), c3);
-      c4 = madd(av, v128.load(bp, 64), c4);
-      c5 = madd(av, v128.load(bp, 80), c5);
-      c6 = madd(av, v128.load(bp, 96), c6);
-      c7 = madd(av, v128.load(bp, 112), c7);
-    }
-    const op = orow + (<usize>j << 2);
-    if (step) {
-      sgdStep4(op, c0, vlr);
-      sgdStep4(op + 16, c1, vlr);
-      sgdStep4(op + 32, c2, vlr);
-      sgdStep4(op + 48, c3, vlr);
-      sgdStep4(op + 64, c4, vlr);
-      sgdStep4(op + 80, c5, vlr);
-      sgdStep4(op + 96, c6, vlr);
-      sgdStep4(op + 112, c7, vlr);
-      continue;
-    }
-    if (accumulate) {
-      c0 = f32x4.add(v128.load(op), c0);
-      c1 = f32x4.add(v128.load(op, 16), c1);
-      c2 = f32x4.add(v128.load(op, 32), c2);
-      c3 = f32x4.add(v128.load(op, 48), c3);
-      c4 = f32x4.add(v128.load(op, 64), c4);
-      c5 = f32x4.add(v128.load(op, 80), c5);
-      c6 = f32x4.add(v128.load(op, 96), c6);
-      c7 = f32x4.add(v128.load(op, 112), c7);
-    }
-    v128.store(op, c0);
-    v128.store(op, c1, 16);
-    v128.store(op, c2, 32);
-    v128.store(op, c3, 48);
-    v128.store(op, c4, 64);
-    v128.store(op, c5, 80);
-    v128.store(op, c6, 96);
-    v128.store(op, c7, 112);
+  for (; j + 32 <= blocksEnd; j += 32) block32(orow + (<usize>j << 2), b + (<usize>j << 2), nzOff, nzVal, cnt, accumulate, step, vlr, false);
+  if (wideLast) {
+    block32(orow + (<usize>j << 2), b + (<usize>j << 2), nzOff, nzVal, cnt, accumulate, step, vlr, true);
+    j += 36;
   }
   for (; j + 4 <= n; j += 4) {
     const bj = b + (<usize>j << 2);
@@ -321,6 +285,62 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
     if (step) store<f32>(op, <f32>(<f64>load<f32>(op) - lr * <f64>s));
     else store<f32>(op, accumulate ? load<f32>(op) + s : s);
   }
+}
+
+/**
+ * rowFromNonzeros' 32 columns at a time (36 with wide: a ninth register): op = orow + the block's first
+ * column, bj = b + the same; every column summed in q order through madd, then stored or stepped.
+ */
+// @ts-ignore: decorator
+@inline function block32(
+  op: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i32, accumulate: bool, step: bool, vlr: v128, wide: bool,
+): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0;
+  for (let q = 0; q < cnt; q++) {
+    const av = v128.load32_splat(nzVal + (<usize>q << 2));
+    const bp = bj + <usize>load<i32>(nzOff + (<usize>q << 2));
+    c0 = madd(av, v128.load(bp), c0);
+    c1 = madd(av, v128.load(bp, 16), c1);
+    c2 = madd(av, v128.load(bp, 32), c2);
+    c3 = madd(av, v128.load(bp, 48), c3);
+    c4 = madd(av, v128.load(bp, 64), c4);
+    c5 = madd(av, v128.load(bp, 80), c5);
+    c6 = madd(av, v128.load(bp, 96), c6);
+    c7 = madd(av, v128.load(bp, 112), c7);
+    if (wide) c8 = madd(av, v128.load(bp, 128), c8);
+  }
+  if (step) {
+    sgdStep4(op, c0, vlr);
+    sgdStep4(op + 16, c1, vlr);
+    sgdStep4(op + 32, c2, vlr);
+    sgdStep4(op + 48, c3, vlr);
+    sgdStep4(op + 64, c4, vlr);
+    sgdStep4(op + 80, c5, vlr);
+    sgdStep4(op + 96, c6, vlr);
+    sgdStep4(op + 112, c7, vlr);
+    if (wide) sgdStep4(op + 128, c8, vlr);
+    return;
+  }
+  if (accumulate) {
+    c0 = f32x4.add(v128.load(op), c0);
+    c1 = f32x4.add(v128.load(op, 16), c1);
+    c2 = f32x4.add(v128.load(op, 32), c2);
+    c3 = f32x4.add(v128.load(op, 48), c3);
+    c4 = f32x4.add(v128.load(op, 64), c4);
+    c5 = f32x4.add(v128.load(op, 80), c5);
+    c6 = f32x4.add(v128.load(op, 96), c6);
+    c7 = f32x4.add(v128.load(op, 112), c7);
+    if (wide) c8 = f32x4.add(v128.load(op, 128), c8);
+  }
+  v128.store(op, c0);
+  v128.store(op, c1, 16);
+  v128.store(op, c2, 32);
+  v128.store(op, c3, 48);
+  v128.store(op, c4, 64);
+  v128.store(op, c5, 80);
+  v128.store(op, c6, 96);
+  v128.store(op, c7, 112);
+  if (wide) v128.store(op, c8, 128);
 }
 
 /** w[4] -= lr * g[4] in float64, each rounded once to float32: sgdStep's plain step on four lanes. */
