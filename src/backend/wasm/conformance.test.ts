@@ -106,7 +106,8 @@ for (const threads of [1, 2]) {
 
     test('matmul and denseSgdStep split over threads without changing a bit', async () => {
       const one = (await createBackend('wasm', { threads: 1 })) as WasmBackend;
-      for (const [m, k, n] of [[100, 784, 100], [784, 100, 100], [3, 500, 300]] as const) {
+      // W1's big products, and its hidden-to-output ones (h · W2, dy · W2^T), split since they reach 96 Ki multiply-adds
+      for (const [m, k, n] of [[100, 784, 100], [784, 100, 100], [3, 500, 300], [100, 100, 10], [100, 10, 100]] as const) {
         const a = fill(be.alloc(m * k), rng, 0.3), b = fill(be.alloc(k * n), rng);
         const out = be.alloc(m * n), out1 = one.alloc(m * n);
         be.matmul(out, a, b, m, k, n, false, false, false);
@@ -116,8 +117,11 @@ for (const threads of [1, 2]) {
         be.matmul(out, at, b, m, k, n, true, false, false);
         one.matmul(out1, copyTo(one, at), copyTo(one, b), m, k, n, true, false, false);
         assertSame(out, out1, `matmul transA ${m}x${k}x${n}`);
+        be.matmul(out, a, b, m, k, n, false, true, false);
+        one.matmul(out1, copyTo(one, a), copyTo(one, b), m, k, n, false, true, false);
+        assertSame(out, out1, `matmul transB ${m}x${k}x${n}`);
       }
-      for (const [inSize, rows, outSize] of [[784, 100, 100], [784, 1, 100], [300, 37, 33]] as const) {
+      for (const [inSize, rows, outSize] of [[784, 100, 100], [784, 1, 100], [300, 37, 33], [100, 100, 10]] as const) {
         const x = fill(be.alloc(rows * inSize), rng, 0.2), dy = fill(be.alloc(rows * outSize), rng);
         const w0 = fill(new Float32Array(inSize * outSize), rng);
         const w = copyTo(be, w0), w1 = copyTo(one, w0);
