@@ -10,12 +10,13 @@
  */
 import { madd } from './madd';
 
-/** out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a[m,k] · b[k,n]. scratch: 8k + 16 bytes. */
+/** out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a[m,k] · b[k,n]. scratch: 8k + 4n + 64 bytes, 16-byte aligned. */
 export function matmulNN(
   out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, r0: i32, r1: i32, scratch: usize,
 ): void {
   const nzOff = scratch; // i32[k]: byte offset of b's row p, for each nonzero a[i,p]
   const nzVal = scratch + (<usize>k << 2) + 16; // f32[k]: a[i,p] (16 bytes of slack after nzOff's last entry)
+  const tmp = (nzVal + (<usize>k << 2) + 31) & ~15; // f32[n]: a row's sums when they are added
   const zero = f32x4.splat(0);
   const rowBytes = n << 2;
   for (let i = r0; i < r1; i++) {
@@ -52,20 +53,26 @@ export function matmulNN(
       store<f32>(nzVal + q, v);
       cnt += i32(v != 0);
     }
-    rowFromNonzeros(out + (<usize>(i * n) << 2), b, n, nzOff, nzVal, cnt, accumulate);
+    rowFromNonzeros(out + (<usize>(i * n) << 2), b, n, nzOff, nzVal, cnt, accumulate, tmp);
   }
 }
 
 /** Bytes of scratch matmulTN needs for its part of c output rows (a's columns) with inner dimension k. */
-export function matmulTNScratchBytes(k: i32, c: i32): i32 {
-  return 8 * (k + 1) * (c + 4) + 4 * (c + 8) + 64;
+export function matmulTNScratchBytes(k: i32, c: i32, n: i32): i32 {
+  return tnListBytes(k, c) + 4 * n + 16;
+}
+
+/** Bytes of matmulTN's scratch before its row of sums (which starts 16-byte aligned). */
+// @ts-ignore: decorator
+@inline function tnListBytes(k: i32, c: i32): i32 {
+  return (8 * (k + 1) * (c + 4) + 4 * (c + 8) + 64 + 15) & ~15;
 }
 
 /**
  * out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a^T · b, a stored [k,m], b [k,n]. Output row i needs
  * column i of a: the columns [r0,r1) are compressed once, row by row (ascending p, so each column's
  * nonzeros come out in ascending p), into per-column lists (a counting sort), then each output row is
- * accumulated from its list. scratch: matmulTNScratchBytes(k, r1 - r0).
+ * accumulated from its list. scratch: matmulTNScratchBytes(k, r1 - r0, n), 16-byte aligned.
  */
 export function matmulTN(
   out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, r0: i32, r1: i32, scratch: usize,
@@ -74,12 +81,13 @@ export function matmulTN(
   if (c <= 0) return;
   const nzOff = columnLists(a, m, k, r0, r1, scratch, n << 2);
   const nzVal = nzOff + (<usize>(k + 1) * <usize>(c + 4) << 2);
+  const tmp = (scratch + <usize>tnListBytes(k, c) + 15) & ~15;
   // cursor[j] now ends column j's list; column j + 1's starts after the slack slot that follows.
   let begin = 0;
   for (let j = 0; j < c; j++) {
     const end = load<i32>(scratch + (<usize>j << 2));
     const q = <usize>begin << 2;
-    rowFromNonzeros(out + (<usize>((r0 + j) * n) << 2), b, n, nzOff + q, nzVal + q, end - begin, accumulate);
+    rowFromNonzeros(out + (<usize>((r0 + j) * n) << 2), b, n, nzOff + q, nzVal + q, end - begin, accumulate, tmp);
     begin = end + 1;
   }
 }
@@ -90,7 +98,7 @@ export function matmulTN(
  * exactly matmulTN(g, x, dy, ...) then sgdStep(w, g, 0, lr, 0, 0, ...): each row's gradient is summed in
  * registers as matmulTN sums it, then stepped as sgdStep steps it, never stored. Rows whose column of x is all zero
  * have a zero gradient and are left as they are, unread: with batch 1 on MNIST that is 81% of W1.
- * scratch: matmulTNScratchBytes(k, r1 - r0).
+ * scratch: denseSgdStepScratchBytes(k, n), 16-byte aligned.
  */
 export function denseSgdStep(
   w: usize, x: usize, dy: usize, m: i32, k: i32, n: i32, lr: f64, r0: i32, r1: i32, scratch: usize,
@@ -99,36 +107,127 @@ export function denseSgdStep(
   if (c <= 0) return;
   if (k == 1) {
     // One example (the chapter's SGD): x is one row; each nonzero x[i] is a one-entry list.
-    store<i32>(scratch, 0);
     const zero = f32x4.splat(0);
     let i = r0;
     for (; i + 4 <= r1; i += 4) {
       const mask = i32x4.bitmask(f32x4.ne(v128.load(x + (<usize>i << 2)), zero));
       if (mask == 0) continue;
-      for (let l = 0; l < 4; l++) if ((mask >> l) & 1) stepRowOne(w, x, dy, n, lr, i + l, scratch);
+      for (let l = 0; l < 4; l++) if ((mask >> l) & 1) stepRowOne(w, x, dy, n, lr, i + l);
     }
-    for (; i < r1; i++) if (load<f32>(x + (<usize>i << 2)) != 0) stepRowOne(w, x, dy, n, lr, i, scratch);
+    for (; i < r1; i++) if (load<f32>(x + (<usize>i << 2)) != 0) stepRowOne(w, x, dy, n, lr, i);
     return;
   }
-  const nzOff = columnLists(x, m, k, r0, r1, scratch, n << 2);
-  const slots = <usize>(k + 1) * <usize>(c + 4);
-  const nzVal = nzOff + (slots << 2);
-  let begin = 0;
-  for (let j = 0; j < c; j++) {
-    const end = load<i32>(scratch + (<usize>j << 2));
-    if (end > begin) {
-      const q = <usize>begin << 2;
-      rowFromNonzeros(w + (<usize>((r0 + j) * n) << 2), dy, n, nzOff + q, nzVal + q, end - begin, false, true, lr);
+  // Columns of x four at a time: 4x4 blocks of x (four examples, four columns) are transposed in registers and
+  // each column's nonzeros appended to its list, in ascending example order; then each list is summed and
+  // stepped. Blocks of four examples whose sixteen values are all zero (image borders) cost one test.
+  const stride = <usize>k + 4;
+  const offs = scratch; // i32[4][k + 4]: byte offsets of dy rows, per column
+  const vals = offs + (stride << 4); // f32[4][k + 4]
+  const tmp = (vals + (stride << 4) + 15) & ~15;
+  const xRow = <usize>m << 2;
+  const dyRow = n << 2;
+  const zero = f32x4.splat(0);
+  let i = r0;
+  for (; i + 4 <= r1; i += 4) {
+    const x0 = x + (<usize>i << 2);
+    let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    let e = 0;
+    for (; e + 4 <= k; e += 4) {
+      const p = x0 + <usize>e * xRow;
+      const a0 = v128.load(p), a1 = v128.load(p + xRow), a2 = v128.load(p + 2 * xRow), a3 = v128.load(p + 3 * xRow);
+      if (!v128.any_true(v128.or(v128.or(a0, a1), v128.or(a2, a3)))) continue;
+      const t0 = v128.shuffle<i32>(a0, a1, 0, 4, 1, 5); // x[e][i] x[e+1][i] x[e][i+1] x[e+1][i+1]
+      const t1 = v128.shuffle<i32>(a2, a3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<i32>(a0, a1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<i32>(a2, a3, 2, 6, 3, 7);
+      const off = e * dyRow;
+      c0 = appendFour(offs, vals, c0, v128.shuffle<i64>(t0, t1, 0, 2), off, dyRow, zero);
+      c1 = appendFour(offs + (stride << 2), vals + (stride << 2), c1, v128.shuffle<i64>(t0, t1, 1, 3), off, dyRow, zero);
+      c2 = appendFour(offs + (stride << 3), vals + (stride << 3), c2, v128.shuffle<i64>(t2, t3, 0, 2), off, dyRow, zero);
+      c3 = appendFour(offs + stride * 12, vals + stride * 12, c3, v128.shuffle<i64>(t2, t3, 1, 3), off, dyRow, zero);
     }
-    begin = end + 1;
+    for (; e < k; e++) {
+      const v = v128.load(x0 + <usize>e * xRow);
+      const off = e * dyRow;
+      c0 = appendOne(offs, vals, c0, f32x4.extract_lane(v, 0), off);
+      c1 = appendOne(offs + (stride << 2), vals + (stride << 2), c1, f32x4.extract_lane(v, 1), off);
+      c2 = appendOne(offs + (stride << 3), vals + (stride << 3), c2, f32x4.extract_lane(v, 2), off);
+      c3 = appendOne(offs + stride * 12, vals + stride * 12, c3, f32x4.extract_lane(v, 3), off);
+    }
+    const w0 = w + (<usize>(i * n) << 2);
+    const wRow = <usize>dyRow;
+    if (c0 > 0) rowFromNonzeros(w0, dy, n, offs, vals, c0, false, tmp, true, lr);
+    if (c1 > 0) rowFromNonzeros(w0 + wRow, dy, n, offs + (stride << 2), vals + (stride << 2), c1, false, tmp, true, lr);
+    if (c2 > 0) rowFromNonzeros(w0 + 2 * wRow, dy, n, offs + (stride << 3), vals + (stride << 3), c2, false, tmp, true, lr);
+    if (c3 > 0) rowFromNonzeros(w0 + 3 * wRow, dy, n, offs + stride * 12, vals + stride * 12, c3, false, tmp, true, lr);
+  }
+  for (; i < r1; i++) {
+    let c0 = 0;
+    for (let e = 0; e < k; e++) c0 = appendOne(offs, vals, c0, load<f32>(x + (<usize>e * xRow) + (<usize>i << 2)), e * dyRow);
+    if (c0 > 0) rowFromNonzeros(w + (<usize>(i * n) << 2), dy, n, offs, vals, c0, false, tmp, true, lr);
   }
 }
 
-/** w row i -= lr * x[i] * dy[n], the one-example case of denseSgdStep; scratch holds the list's offset 0. */
+/** Bytes of scratch denseSgdStep needs for k examples and n outputs (four lists of k entries, a row of sums). */
+export function denseSgdStepScratchBytes(k: i32, n: i32): i32 {
+  return 32 * (k + 4) + 4 * n + 48;
+}
+
+/**
+ * Appends the nonzero lanes of v (x values of examples e..e+3, dy rows at byte offsets off, off + rowBytes, ...)
+ * to a list at offs/vals holding cnt entries; returns the new count. Branch-free: every lane is written, the
+ * count moves past the nonzero ones (the list has four slots of slack).
+ */
 // @ts-ignore: decorator
-@inline function stepRowOne(w: usize, x: usize, dy: usize, n: i32, lr: f64, i: i32, scratch: usize): void {
+@inline function appendFour(offs: usize, vals: usize, cnt: i32, v: v128, off: i32, rowBytes: i32, zero: v128): i32 {
+  const mask = i32x4.bitmask(f32x4.ne(v, zero));
+  if (mask == 0) return cnt;
+  let q = <usize>cnt << 2;
+  store<i32>(offs + q, off);
+  store<f32>(vals + q, f32x4.extract_lane(v, 0));
+  cnt += mask & 1;
+  q = <usize>cnt << 2;
+  store<i32>(offs + q, off + rowBytes);
+  store<f32>(vals + q, f32x4.extract_lane(v, 1));
+  cnt += (mask >> 1) & 1;
+  q = <usize>cnt << 2;
+  store<i32>(offs + q, off + 2 * rowBytes);
+  store<f32>(vals + q, f32x4.extract_lane(v, 2));
+  cnt += (mask >> 2) & 1;
+  q = <usize>cnt << 2;
+  store<i32>(offs + q, off + 3 * rowBytes);
+  store<f32>(vals + q, f32x4.extract_lane(v, 3));
+  return cnt + (mask >> 3);
+}
+
+/** appendFour for one value. */
+// @ts-ignore: decorator
+@inline function appendOne(offs: usize, vals: usize, cnt: i32, v: f32, off: i32): i32 {
+  const q = <usize>cnt << 2;
+  store<i32>(offs + q, off);
+  store<f32>(vals + q, v);
+  return cnt + i32(v != 0);
+}
+
+/**
+ * w row i -= lr * x[i] * dy[n], the one-example case of denseSgdStep: each gradient is 0 + x[i] * dy[j], rounded
+ * as rowFromNonzeros rounds a one-entry sum.
+ */
+// @ts-ignore: decorator
+@inline function stepRowOne(w: usize, x: usize, dy: usize, n: i32, lr: f64, i: i32): void {
   const xi = x + (<usize>i << 2);
-  rowFromNonzeros(w + (<usize>(i * n) << 2), dy, n, scratch, xi, 1, false, true, lr);
+  const av = v128.load32_splat(xi);
+  const wrow = w + (<usize>(i * n) << 2);
+  const vlr = f64x2.splat(lr);
+  const zero = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) sgdStep4(wrow + (<usize>j << 2), madd(av, v128.load(dy + (<usize>j << 2)), zero), vlr);
+  const x0 = load<f32>(xi);
+  for (; j < n; j++) {
+    const s: f32 = <f32>0 + x0 * load<f32>(dy + (<usize>j << 2));
+    const wp = wrow + (<usize>j << 2);
+    store<f32>(wp, <f32>(<f64>load<f32>(wp) - lr * <f64>s));
+  }
 }
 
 /**
@@ -240,24 +339,23 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
 
 /**
  * orow[n] = (accumulate ? orow : 0) + sum over q < cnt of nzVal[q] * (b row at byte offset nzOff[q]), summed in
- * q order: 32 columns at a time in eight registers, then 4 at a time, then one. With step (a constant, so
- * inlining removes the other branch), the row sum is a gradient g instead and orow takes the SGD step
- * orow -= lr * g straight from the registers, rounded as sgdStep rounds it.
+ * q order: 32 columns at a time in eight registers (the last block 36 in nine when 4 to 31 columns are left:
+ * n = 100 runs as 32, 32, 36), then 4 at a time, then one. With step (a constant, so inlining removes the other
+ * branch), the row sum is a gradient g instead and orow takes the SGD step orow -= lr * g, rounded as sgdStep
+ * rounds it. Sums that are added or stepped go through tmp (n floats, 16-byte aligned) first.
  */
 // @ts-ignore: decorator
 @inline function rowFromNonzeros(
-  orow: usize, b: usize, n: i32, nzOff: usize, nzVal: usize, cnt: i32, accumulate: bool, step: bool = false, lr: f64 = 0,
+  orow: usize, b: usize, n: i32, nzOff: usize, nzVal: usize, cnt: i32, accumulate: bool, tmp: usize,
+  step: bool = false, lr: f64 = 0,
 ): void {
-  const vlr = f64x2.splat(lr);
-  // With 4 to 31 columns left over, the last 32-wide block takes four more in a ninth register (n = 100:
-  // blocks of 32, 32 and 36): a pass of its own for four columns would wait on one register's chain of
-  // multiply-adds. Each column's sum is the same either way.
+  const dst = accumulate || step ? tmp : orow;
   const wideLast = n >= 36 && (n & 31) >= 4;
   const blocksEnd = wideLast ? n - (n & 31) - 32 : n;
   let j = 0;
-  for (; j + 32 <= blocksEnd; j += 32) block32(orow + (<usize>j << 2), b + (<usize>j << 2), nzOff, nzVal, cnt, accumulate, step, vlr, false);
+  for (; j + 32 <= blocksEnd; j += 32) sum32(dst + (<usize>j << 2), b + (<usize>j << 2), nzOff, nzVal, cnt);
   if (wideLast) {
-    block32(orow + (<usize>j << 2), b + (<usize>j << 2), nzOff, nzVal, cnt, accumulate, step, vlr, true);
+    sum36(dst + (<usize>j << 2), b + (<usize>j << 2), nzOff, nzVal, cnt);
     j += 36;
   }
   for (; j + 4 <= n; j += 4) {
@@ -267,13 +365,7 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
       const av = v128.load32_splat(nzVal + (<usize>q << 2));
       c0 = madd(av, v128.load(bj + <usize>load<i32>(nzOff + (<usize>q << 2))), c0);
     }
-    const op = orow + (<usize>j << 2);
-    if (step) {
-      sgdStep4(op, c0, vlr);
-      continue;
-    }
-    if (accumulate) c0 = f32x4.add(v128.load(op), c0);
-    v128.store(op, c0);
+    v128.store(dst + (<usize>j << 2), c0);
   }
   for (; j < n; j++) {
     const bj = b + (<usize>j << 2);
@@ -281,20 +373,70 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
     for (let q = 0; q < cnt; q++) {
       s += load<f32>(nzVal + (<usize>q << 2)) * load<f32>(bj + <usize>load<i32>(nzOff + (<usize>q << 2)));
     }
-    const op = orow + (<usize>j << 2);
-    if (step) store<f32>(op, <f32>(<f64>load<f32>(op) - lr * <f64>s));
-    else store<f32>(op, accumulate ? load<f32>(op) + s : s);
+    store<f32>(dst + (<usize>j << 2), s);
+  }
+  if (step) stepRow(orow, tmp, n, lr);
+  else if (accumulate) addRow(orow, tmp, n);
+}
+
+/** w[n] -= lr * g[n], rounded as sgdStep rounds it. */
+function stepRow(w: usize, g: usize, n: i32, lr: f64): void {
+  const vlr = f64x2.splat(lr);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) sgdStep4(w + (<usize>j << 2), v128.load(g + (<usize>j << 2)), vlr);
+  for (; j < n; j++) {
+    const wp = w + (<usize>j << 2);
+    store<f32>(wp, <f32>(<f64>load<f32>(wp) - lr * <f64>load<f32>(g + (<usize>j << 2))));
+  }
+}
+
+/** out[n] += s[n]. */
+function addRow(out: usize, s: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = out + (<usize>j << 2);
+    v128.store(o, f32x4.add(v128.load(o), v128.load(s + (<usize>j << 2))));
+  }
+  for (; j < n; j++) {
+    const o = out + (<usize>j << 2);
+    store<f32>(o, load<f32>(o) + load<f32>(s + (<usize>j << 2)));
   }
 }
 
 /**
- * rowFromNonzeros' 32 columns at a time (36 with wide: a ninth register): op = orow + the block's first
- * column, bj = b + the same; every column summed in q order through madd, then stored or stepped.
+ * The block sums, each a function of its own and exported so that Binaryen does not inline it into the row
+ * loop. Inlined there (or followed by the add and step code), TurboFan loaded a block's eight rows of b ahead of
+ * the multiply-adds, ran out of x64's sixteen vector registers and kept an accumulator on the stack: a
+ * store-to-load round trip on that chain for every nonzero, about twice the time per nonzero (measured).
+ * Alone, with nothing after the loop but stores, all accumulators stay in registers.
+ * dst[32] = sum over q < cnt of nzVal[q] * (bj at byte offset nzOff[q])[32], in q order.
  */
-// @ts-ignore: decorator
-@inline function block32(
-  op: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i32, accumulate: bool, step: bool, vlr: v128, wide: bool,
-): void {
+export function sum32(dst: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i32): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  for (let q = 0; q < cnt; q++) {
+    const av = v128.load32_splat(nzVal + (<usize>q << 2));
+    const bp = bj + <usize>load<i32>(nzOff + (<usize>q << 2));
+    c0 = madd(av, v128.load(bp), c0);
+    c1 = madd(av, v128.load(bp, 16), c1);
+    c2 = madd(av, v128.load(bp, 32), c2);
+    c3 = madd(av, v128.load(bp, 48), c3);
+    c4 = madd(av, v128.load(bp, 64), c4);
+    c5 = madd(av, v128.load(bp, 80), c5);
+    c6 = madd(av, v128.load(bp, 96), c6);
+    c7 = madd(av, v128.load(bp, 112), c7);
+  }
+  v128.store(dst, c0);
+  v128.store(dst, c1, 16);
+  v128.store(dst, c2, 32);
+  v128.store(dst, c3, 48);
+  v128.store(dst, c4, 64);
+  v128.store(dst, c5, 80);
+  v128.store(dst, c6, 96);
+  v128.store(dst, c7, 112);
+}
+
+/** sum32 over 36 columns, in nine registers. */
+export function sum36(dst: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i32): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0;
   for (let q = 0; q < cnt; q++) {
     const av = v128.load32_splat(nzVal + (<usize>q << 2));
@@ -307,40 +449,17 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
     c5 = madd(av, v128.load(bp, 80), c5);
     c6 = madd(av, v128.load(bp, 96), c6);
     c7 = madd(av, v128.load(bp, 112), c7);
-    if (wide) c8 = madd(av, v128.load(bp, 128), c8);
+    c8 = madd(av, v128.load(bp, 128), c8);
   }
-  if (step) {
-    sgdStep4(op, c0, vlr);
-    sgdStep4(op + 16, c1, vlr);
-    sgdStep4(op + 32, c2, vlr);
-    sgdStep4(op + 48, c3, vlr);
-    sgdStep4(op + 64, c4, vlr);
-    sgdStep4(op + 80, c5, vlr);
-    sgdStep4(op + 96, c6, vlr);
-    sgdStep4(op + 112, c7, vlr);
-    if (wide) sgdStep4(op + 128, c8, vlr);
-    return;
-  }
-  if (accumulate) {
-    c0 = f32x4.add(v128.load(op), c0);
-    c1 = f32x4.add(v128.load(op, 16), c1);
-    c2 = f32x4.add(v128.load(op, 32), c2);
-    c3 = f32x4.add(v128.load(op, 48), c3);
-    c4 = f32x4.add(v128.load(op, 64), c4);
-    c5 = f32x4.add(v128.load(op, 80), c5);
-    c6 = f32x4.add(v128.load(op, 96), c6);
-    c7 = f32x4.add(v128.load(op, 112), c7);
-    if (wide) c8 = f32x4.add(v128.load(op, 128), c8);
-  }
-  v128.store(op, c0);
-  v128.store(op, c1, 16);
-  v128.store(op, c2, 32);
-  v128.store(op, c3, 48);
-  v128.store(op, c4, 64);
-  v128.store(op, c5, 80);
-  v128.store(op, c6, 96);
-  v128.store(op, c7, 112);
-  if (wide) v128.store(op, c8, 128);
+  v128.store(dst, c0);
+  v128.store(dst, c1, 16);
+  v128.store(dst, c2, 32);
+  v128.store(dst, c3, 48);
+  v128.store(dst, c4, 64);
+  v128.store(dst, c5, 80);
+  v128.store(dst, c6, 96);
+  v128.store(dst, c7, 112);
+  v128.store(dst, c8, 128);
 }
 
 /** w[4] -= lr * g[4] in float64, each rounded once to float32: sgdStep's plain step on four lanes. */

@@ -116,7 +116,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
         pb = bt.byteOffset;
       }
       const parts = m * k_ * n >= PARALLEL_MACS && threads() > 1 ? Math.min(PARTS_PER_THREAD * threads(), m) : 1;
-      const need = transA ? k.matmulTNScratchBytes(k_, Math.ceil(m / parts) + 1) : matmulNNScratchBytes(k_);
+      const need = transA ? k.matmulTNScratchBytes(k_, Math.ceil(m / parts) + 1, n) : matmulNNScratchBytes(k_, n);
       setArgs(po, pa, pb, m, k_, n, accumulate ? 1 : 0, scratchPerThread(need), scratchStride);
       i32[Slot.task] = transA ? Task.matmulTN : Task.matmulNN;
       run(parts);
@@ -164,7 +164,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       const px = ptr(x, rows * inSize, 'denseSgdStep x');
       const pdy = ptr(dy, rows * outSize, 'denseSgdStep dy');
       const parts = inSize * rows * outSize >= PARALLEL_MACS && threads() > 1 ? Math.min(PARTS_PER_THREAD * threads(), inSize) : 1;
-      const need = k.matmulTNScratchBytes(rows, Math.ceil(inSize / parts) + 1);
+      const need = k.denseSgdStepScratchBytes(rows, outSize);
       setArgs(pw, px, pdy, inSize, rows, outSize, scratchPerThread(need), scratchStride);
       f64[0] = lr;
       i32[Slot.task] = Task.denseSgdStep;

@@ -6,9 +6,11 @@
 export interface Kernels {
   matmulNN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
   matmulTN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
-  /** Scratch bytes matmulTN needs for c output rows with inner dimension k. */
-  matmulTNScratchBytes(k: number, c: number): number;
-  /** w[m,n] rows [r0,r1) -= lr * x^T · dy, x stored [k,m], dy [k,n]; rows of all-zero x columns untouched. Scratch as matmulTN's. */
+  /** Scratch bytes matmulTN needs for c output rows with inner dimension k and n columns. */
+  matmulTNScratchBytes(k: number, c: number, n: number): number;
+  /** w[m,n] rows [r0,r1) -= lr * x^T · dy, x stored [k,m], dy [k,n]; rows of all-zero x columns untouched. */
+  /** Scratch bytes denseSgdStep needs for k examples and n outputs. */
+  denseSgdStepScratchBytes(k: number, n: number): number;
   denseSgdStep(w: number, x: number, dy: number, m: number, k: number, n: number, lr: number, r0: number, r1: number, scratch: number): void;
   transpose(out: number, a: number, rows: number, cols: number): void;
   addRowVector(x: number, bias: number, cols: number, r0: number, r1: number): void;
@@ -26,7 +28,7 @@ export interface Kernels {
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
 }
 
-/** Bytes of scratch matmulNN needs for an inner dimension k (a row's nonzero offsets and values). */
-export function matmulNNScratchBytes(k: number): number {
-  return 8 * k + 32;
+/** Bytes of scratch matmulNN needs for an inner dimension k and n columns (a row's nonzero offsets and values, its sums). */
+export function matmulNNScratchBytes(k: number, n: number): number {
+  return 8 * k + 4 * n + 64;
 }

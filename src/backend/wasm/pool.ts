@@ -52,7 +52,9 @@ export class Pool {
     Atomics.store(i32, Slot.next, 0); // publishes the task: parts can be claimed from here on
     if (parts > 1) {
       Atomics.add(i32, Slot.generation, 1);
-      Atomics.notify(i32, Slot.generation);
+      // A worker counts itself in sleepers before it waits on generation, so either it sees the new generation
+      // and does not sleep, or this load sees it and wakes it (all these atomics are sequentially consistent).
+      if (Atomics.load(i32, Slot.sleepers) !== 0) Atomics.notify(i32, Slot.generation);
     }
     runParts(kernels, this.control, 0);
     this.waitForParts(parts);
@@ -66,10 +68,13 @@ export class Pool {
       for (let s = 0; done !== want && s < SPIN; s++) done = Atomics.load(i32, Slot.done);
       if (done === want) return;
       if (this.canWait) {
+        Atomics.store(i32, Slot.callerSleeps, 1);
         try {
           Atomics.wait(i32, Slot.done, done, 10);
         } catch {
           this.canWait = false; // a browser's main thread may not block; keep spinning
+        } finally {
+          Atomics.store(i32, Slot.callerSleeps, 0);
         }
       }
     }

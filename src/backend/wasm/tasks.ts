@@ -29,6 +29,10 @@ export const Slot = {
   next: 13,
   /** Integer arguments from here on (8 of them). */
   args: 4,
+  /** Workers asleep (or about to be) on generation: a dispatch wakes them only when this is not 0. */
+  sleepers: 14,
+  /** 1 while the calling thread sleeps (or is about to) on done: a worker wakes it only then. */
+  callerSleeps: 15,
 } as const;
 
 /** The control block: 16 int32 slots, then 4 float64 arguments. */

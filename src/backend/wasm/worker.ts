@@ -46,13 +46,17 @@ async function serve(init: WorkerInit, p: Port): Promise<void> {
     let g = Atomics.load(i32, Slot.generation);
     for (let s = 0; g === seen && s < init.spin; s++) g = Atomics.load(i32, Slot.generation);
     if (g === seen) {
+      Atomics.add(i32, Slot.sleepers, 1);
       Atomics.wait(i32, Slot.generation, seen);
+      Atomics.sub(i32, Slot.sleepers, 1);
       continue;
     }
     seen = g;
     if (i32[Slot.task] === Task.exit) break;
     runParts(kernels, control, init.index);
-    Atomics.notify(i32, Slot.done);
+    // The caller sets callerSleeps before it waits on done (and waits only if done is unchanged), so a
+    // finished part is never missed; otherwise it is spinning and needs no wake-up.
+    if (Atomics.load(i32, Slot.callerSleeps) !== 0) Atomics.notify(i32, Slot.done);
   }
 }
 
