@@ -89,6 +89,11 @@ export function mul(out: usize, a: usize, b: usize, i0: i32, i1: i32): void {
  * table[0] is +0.
  */
 export function bytesToFloats(out: usize, bytes: usize, table: usize, i0: i32, i1: i32): void {
+  tableRange(out, bytes, table, i0, i1);
+}
+
+// @ts-ignore: decorator
+@inline function tableRange(out: usize, bytes: usize, table: usize, i0: i32, i1: i32): void {
   const zeroIsZero = load<u32>(table) == 0;
   const zero = f32x4.splat(0);
   let i = i0;
@@ -123,6 +128,11 @@ export function pixelTableIsDivision(table: usize, divisor: f32): bool {
  * lanes (no per-byte lookups); sixteen zero bytes become zeros without dividing when 0 / divisor is +0.
  */
 export function bytesDivided(out: usize, bytes: usize, divisor: f32, i0: i32, i1: i32): void {
+  dividedRange(out, bytes, divisor, i0, i1);
+}
+
+// @ts-ignore: decorator
+@inline function dividedRange(out: usize, bytes: usize, divisor: f32, i0: i32, i1: i32): void {
   const vd = f32x4.splat(divisor);
   const zero = f32x4.splat(0);
   const zeroIsZero = reinterpret<u32>(<f32>0 / divisor) == 0;
@@ -145,4 +155,17 @@ export function bytesDivided(out: usize, bytes: usize, divisor: f32, i0: i32, i1
     v128.store(o, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), vd), 48);
   }
   for (; i < i1; i++) store<f32>(out + (<usize>i << 2), <f32>load<u8>(bytes + i) / divisor);
+}
+
+/**
+ * Rows [r0, r1) of a batch gathered from an image set in memory: out row r = image idx[r] (cols bytes from
+ * images + idx[r] * cols), converted as bytesDivided converts (table = 0) or as bytesToFloats does.
+ */
+export function gatherPixels(out: usize, images: usize, idx: usize, cols: i32, divisor: f32, table: usize, r0: i32, r1: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const src = images + <usize>load<i32>(idx + (<usize>r << 2)) * <usize>cols;
+    const dst = out + (<usize>r * <usize>cols << 2);
+    if (table == 0) dividedRange(dst, src, divisor, 0, cols);
+    else tableRange(dst, src, table, 0, cols);
+  }
 }

@@ -237,19 +237,33 @@ for (const threads of [1, 2]) {
       }
     });
 
-    test('gatherRows scales pixels as the reference does', () => {
+    test('gatherRows scales pixels as the reference does, from its copy of the set and staged row by row', async () => {
       const [count, cols, total] = [250, 784, 400];
       const images = Uint8Array.from({ length: total * cols }, () => (rng.random() < 0.8 ? 0 : rng.randint(256)));
       const idx = Int32Array.from({ length: total }, () => rng.randint(total));
-      // Divisors a float32 division rounds as the reference (255, 3, 0.5: divided in SIMD lanes) and others
-      // (0.1 is not a float32; looked up in a table); a size that is not a multiple of 16 for the tails.
-      for (const divisor of [255, 3, 0.5, -7, 1e-40, Infinity, 0.1, 1 / 3]) {
-        for (const [c, n] of [[count, cols], [7, 13]] as const) {
-          const out = be.alloc(c * n), want = new Float32Array(c * n);
-          be.gatherRows(out, images, idx, 17, c, n, divisor);
-          ref.gatherRows(want, images, idx, 17, c, n, divisor);
-          assertSame(out, want, `gatherRows divisor ${divisor}, ${c} rows of ${n}`);
+      const staging = (await createBackend('wasm', { threads, imageCacheMB: 0 })) as WasmBackend;
+      try {
+        // Divisors a float32 division rounds as the reference (255, 3, 0.5: divided in SIMD lanes) and others
+        // (0.1 is not a float32; looked up in a table); a size that is not a multiple of 16 for the tails;
+        // the set itself and a view inside it (the copy of the whole set serves it).
+        const inside = images.subarray(5 * cols, 300 * cols);
+        for (const divisor of [255, 3, 0.5, -7, 1e-40, Infinity, 0.1, 1 / 3]) {
+          for (const [c, n, set] of [[count, cols, images], [7, 13, images], [count, cols, inside]] as const) {
+            for (const b of [be, staging]) {
+              const out = b.alloc(c * n), want = new Float32Array(c * n);
+              const rows = set === inside ? idx.map((i) => i % 295) : idx;
+              b.gatherRows(out, set, rows, 17, c, n, divisor);
+              ref.gatherRows(want, set, rows, 17, c, n, divisor);
+              assertSame(out, want, `gatherRows divisor ${divisor}, ${c} rows of ${n}${b === staging ? ', staged' : ''}`);
+            }
+          }
         }
+        for (const b of [be, staging]) {
+          assert.throws(() => b.gatherRows(b.alloc(cols), images, Int32Array.of(total), 0, 1, cols, 255), RangeError);
+          assert.throws(() => b.gatherRows(b.alloc(cols), images, Int32Array.of(-1), 0, 1, cols, 255), RangeError);
+        }
+      } finally {
+        staging.close();
       }
     });
 

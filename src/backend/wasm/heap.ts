@@ -45,6 +45,16 @@ export class Heap {
     return new Float32Array(this.buffer, ptr, n);
   }
 
+  i32(n: number): Int32Array {
+    const ptr = this.allocBytes(4 * n);
+    return new Int32Array(this.buffer, ptr, n);
+  }
+
+  /** Whether a buffer is (or was, before the memory grew) this heap's memory. */
+  owns(buffer: ArrayBufferLike): boolean {
+    return buffer === this.buffer || this.owned.has(buffer);
+  }
+
   u8(n: number): Uint8Array {
     const ptr = this.allocBytes(n);
     return new Uint8Array(this.buffer, ptr, n);
@@ -53,7 +63,7 @@ export class Heap {
   /** The address of a view of this heap's memory with at least `count` elements; throws on any other array. */
   ptr(view: Readonly<ArrayLike<number>> & ArrayBufferView, count: number, what: string): number {
     const buffer = view.buffer;
-    if (buffer !== this.buffer && !this.owned.has(buffer)) {
+    if (!this.owns(buffer)) {
       throw new ConfigError(`${what}: the buffer was not allocated by this wasm backend (use backend.alloc)`);
     }
     if (view.length < count) throw new RangeError(`${what}: buffer holds ${view.length} elements, the kernel needs ${count}`);

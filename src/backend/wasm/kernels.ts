@@ -24,6 +24,8 @@ export interface Kernels {
   /** 1 when byte / divisor in float32 equals table[byte] for every byte (bit for bit), else 0. */
   pixelTableIsDivision(table: number, divisor: number): number;
   /** mask[n] = keep where the next MT19937 draw from key[624] at pos >= threshold (unsigned), else 0; returns the new pos. */
+  /** Rows [r0, r1) of out[count, cols] = images rows idx[r], converted as bytesDivided (table 0) or bytesToFloats. */
+  gatherPixels(out: number, images: number, idx: number, cols: number, divisor: number, table: number, r0: number, r1: number): void;
   dropoutMask(mask: number, key: number, pos: number, n: number, threshold: number, keep: number): number;
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
 }

@@ -17,6 +17,11 @@ export interface WasmOptions {
   fma?: boolean;
   /** Memory size when it cannot be shared (and so cannot grow), in MB. Default 256. */
   memoryMB?: number;
+  /**
+   * MB of image sets gatherRows may copy into the backend's memory, to gather batches there (the copy does
+   * not follow later writes into a set's bytes). Default 128 (a quarter of the memory when it is fixed); 0: none.
+   */
+  imageCacheMB?: number;
   /** Where the .wasm files are (a folder URL ending in '/'); default: beside this module. */
   baseUrl?: string | URL;
 }
@@ -58,6 +63,8 @@ export async function loadWasmBackend(options: WasmOptions = {}): Promise<WasmBa
   const memoryMB = options.memoryMB ?? 256;
   if (!(Number.isInteger(memoryMB) && memoryMB >= 1 && memoryMB <= 4095)) throw new ConfigError(`memoryMB must be an integer from 1 to 4095, got ${memoryMB}`);
 
+  const imageCacheMB = options.imageCacheMB;
+  if (imageCacheMB !== undefined && !(Number.isFinite(imageCacheMB) && imageCacheMB >= 0)) throw new ConfigError(`imageCacheMB must be a number >= 0, got ${imageCacheMB}`);
   const simd = (options.fma ?? true) && hasRelaxedSimd() ? 'relaxed-simd' : 'simd';
   const file = `kernels-${simd === 'relaxed-simd' ? 'relaxed' : 'simd'}${shared ? '-shared' : ''}.wasm`;
   const module = await platform.loadModule(new URL(file, options.baseUrl ?? import.meta.url));
@@ -70,5 +77,6 @@ export async function loadWasmBackend(options: WasmOptions = {}): Promise<WasmBa
   const controlPtr = heap.allocBytes(CONTROL_BYTES);
   const control = controlAt(memory.buffer, controlPtr);
   const pool = threads > 1 ? await Pool.start(platform, module, memory, control, controlPtr, threads) : null;
-  return wasmBackend({ kernels: instance.exports as unknown as Kernels, heap, control, pool, simd });
+  const imageCacheBytes = imageCacheMB === undefined ? undefined : Math.floor(imageCacheMB * 2 ** 20);
+  return wasmBackend({ kernels: instance.exports as unknown as Kernels, heap, control, pool, simd, imageCacheBytes });
 }

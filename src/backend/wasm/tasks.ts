@@ -15,6 +15,7 @@ export const Task = {
   bytesToFloats: 4,
   denseSgdStep: 5,
   bytesDivided: 6,
+  gatherPixels: 7,
 } as const;
 
 /** Int32 slots of the control block. */
@@ -107,6 +108,12 @@ export function runPart(k: Kernels, { i32, f64 }: Control, part: number, thread:
       // out, bytes, n; divisor
       const n = i32[a + 2]!;
       k.bytesDivided(i32[a]!, i32[a + 1]!, f64[0]!, partStart(n, part, parts, 16), partStart(n, part + 1, parts, 16));
+      break;
+    }
+    case Task.gatherPixels: {
+      // out, images, idx, cols, rows, table; divisor
+      const rows = i32[a + 4]!;
+      k.gatherPixels(i32[a]!, i32[a + 1]!, i32[a + 2]!, i32[a + 3]!, f64[0]!, i32[a + 5]!, partStart(rows, part, parts, 1), partStart(rows, part + 1, parts, 1));
       break;
     }
     default:
