@@ -10,41 +10,40 @@
  */
 import { madd } from './madd';
 
-/** out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a[m,k] · b[k,n]. scratch: 8k + 4n + 64 bytes, 16-byte aligned. */
+/** out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a[m,k] · b[k,n]. scratch: 8k + 4n + 320 bytes, 16-byte aligned. */
 export function matmulNN(
   out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, r0: i32, r1: i32, scratch: usize,
 ): void {
-  const nzOff = scratch; // i32[k]: byte offset of b's row p, for each nonzero a[i,p]
-  const nzVal = scratch + (<usize>k << 2) + 16; // f32[k]: a[i,p] (16 bytes of slack after nzOff's last entry)
+  const packs = leftPackTable(scratch);
+  const nzOff = scratch + LEFT_PACK_BYTES; // i32[k]: byte offset of b's row p, for each nonzero a[i,p]
+  const nzVal = nzOff + (<usize>k << 2) + 16; // f32[k]: a[i,p] (16 bytes of slack after nzOff's last entry)
   const tmp = (nzVal + (<usize>k << 2) + 31) & ~15; // f32[n]: a row's sums when they are added
   const zero = f32x4.splat(0);
   const rowBytes = n << 2;
+  const laneOffs = i32x4(0, rowBytes, 2 * rowBytes, 3 * rowBytes);
+  const step4 = i32x4.splat(4 * rowBytes);
   for (let i = r0; i < r1; i++) {
     const arow = a + (<usize>(i * k) << 2);
     let cnt = 0;
     let p = 0;
+    // Sixteen entries at a time: one test skips sixteen zeros (image borders come in long runs, so it is
+    // predictable); otherwise the four groups are packed without branches (a group of zeros packs nothing):
+    // inside a digit, zero and nonzero groups alternate too irregularly to predict.
+    for (; p + 16 <= k; p += 16) {
+      const ap = arow + (<usize>p << 2);
+      const v0 = v128.load(ap), v1 = v128.load(ap, 16), v2 = v128.load(ap, 32), v3 = v128.load(ap, 48);
+      const m0 = f32x4.ne(v0, zero), m1 = f32x4.ne(v1, zero), m2 = f32x4.ne(v2, zero), m3 = f32x4.ne(v3, zero);
+      if (!v128.any_true(v128.or(v128.or(m0, m1), v128.or(m2, m3)))) continue;
+      const vo = i32x4.add(i32x4.splat(p * rowBytes), laneOffs);
+      cnt = leftPack(nzOff, nzVal, cnt, v0, vo, i32x4.bitmask(m0), packs);
+      cnt = leftPack(nzOff, nzVal, cnt, v1, i32x4.add(vo, step4), i32x4.bitmask(m1), packs);
+      cnt = leftPack(nzOff, nzVal, cnt, v2, i32x4.add(vo, i32x4.add(step4, step4)), i32x4.bitmask(m2), packs);
+      cnt = leftPack(nzOff, nzVal, cnt, v3, i32x4.add(vo, i32x4.add(step4, i32x4.add(step4, step4))), i32x4.bitmask(m3), packs);
+    }
     for (; p + 4 <= k; p += 4) {
       const v = v128.load(arow + (<usize>p << 2));
       const mask = i32x4.bitmask(f32x4.ne(v, zero));
-      if (mask == 0) continue; // runs of zero pixels (image borders) are long: predictable
-      // Branch-free compaction: write every lane, advance past the nonzero ones only.
-      const off = p * rowBytes;
-      let q = <usize>cnt << 2;
-      store<i32>(nzOff + q, off);
-      store<f32>(nzVal + q, f32x4.extract_lane(v, 0));
-      cnt += mask & 1;
-      q = <usize>cnt << 2;
-      store<i32>(nzOff + q, off + rowBytes);
-      store<f32>(nzVal + q, f32x4.extract_lane(v, 1));
-      cnt += (mask >> 1) & 1;
-      q = <usize>cnt << 2;
-      store<i32>(nzOff + q, off + 2 * rowBytes);
-      store<f32>(nzVal + q, f32x4.extract_lane(v, 2));
-      cnt += (mask >> 2) & 1;
-      q = <usize>cnt << 2;
-      store<i32>(nzOff + q, off + 3 * rowBytes);
-      store<f32>(nzVal + q, f32x4.extract_lane(v, 3));
-      cnt += mask >> 3;
+      cnt = leftPack(nzOff, nzVal, cnt, v, i32x4.add(i32x4.splat(p * rowBytes), laneOffs), mask, packs);
     }
     for (; p < k; p++) {
       const v = load<f32>(arow + (<usize>p << 2));
@@ -120,13 +119,15 @@ export function denseSgdStep(
   // Columns of x four at a time: 4x4 blocks of x (four examples, four columns) are transposed in registers and
   // each column's nonzeros appended to its list, in ascending example order; then each list is summed and
   // stepped. Blocks of four examples whose sixteen values are all zero (image borders) cost one test.
+  const packs = leftPackTable(scratch);
   const stride = <usize>k + 4;
-  const offs = scratch; // i32[4][k + 4]: byte offsets of dy rows, per column
+  const offs = scratch + LEFT_PACK_BYTES; // i32[4][k + 4]: byte offsets of dy rows, per column
   const vals = offs + (stride << 4); // f32[4][k + 4]
   const tmp = (vals + (stride << 4) + 15) & ~15;
   const xRow = <usize>m << 2;
   const dyRow = n << 2;
   const zero = f32x4.splat(0);
+  const laneOffs = i32x4(0, dyRow, 2 * dyRow, 3 * dyRow);
   let i = r0;
   for (; i + 4 <= r1; i += 4) {
     const x0 = x + (<usize>i << 2);
@@ -140,11 +141,11 @@ export function denseSgdStep(
       const t1 = v128.shuffle<i32>(a2, a3, 0, 4, 1, 5);
       const t2 = v128.shuffle<i32>(a0, a1, 2, 6, 3, 7);
       const t3 = v128.shuffle<i32>(a2, a3, 2, 6, 3, 7);
-      const off = e * dyRow;
-      c0 = appendFour(offs, vals, c0, v128.shuffle<i64>(t0, t1, 0, 2), off, dyRow, zero);
-      c1 = appendFour(offs + (stride << 2), vals + (stride << 2), c1, v128.shuffle<i64>(t0, t1, 1, 3), off, dyRow, zero);
-      c2 = appendFour(offs + (stride << 3), vals + (stride << 3), c2, v128.shuffle<i64>(t2, t3, 0, 2), off, dyRow, zero);
-      c3 = appendFour(offs + stride * 12, vals + stride * 12, c3, v128.shuffle<i64>(t2, t3, 1, 3), off, dyRow, zero);
+      const vo = i32x4.add(i32x4.splat(e * dyRow), laneOffs);
+      c0 = appendFour(offs, vals, c0, v128.shuffle<i64>(t0, t1, 0, 2), vo, zero, packs);
+      c1 = appendFour(offs + (stride << 2), vals + (stride << 2), c1, v128.shuffle<i64>(t0, t1, 1, 3), vo, zero, packs);
+      c2 = appendFour(offs + (stride << 3), vals + (stride << 3), c2, v128.shuffle<i64>(t2, t3, 0, 2), vo, zero, packs);
+      c3 = appendFour(offs + stride * 12, vals + stride * 12, c3, v128.shuffle<i64>(t2, t3, 1, 3), vo, zero, packs);
     }
     for (; e < k; e++) {
       const v = v128.load(x0 + <usize>e * xRow);
@@ -170,34 +171,63 @@ export function denseSgdStep(
 
 /** Bytes of scratch denseSgdStep needs for k examples and n outputs (four lists of k entries, a row of sums). */
 export function denseSgdStepScratchBytes(k: i32, n: i32): i32 {
-  return 32 * (k + 4) + 4 * n + 48;
+  return <i32>LEFT_PACK_BYTES + 32 * (k + 4) + 4 * n + 48;
 }
 
 /**
- * Appends the nonzero lanes of v (x values of examples e..e+3, dy rows at byte offsets off, off + rowBytes, ...)
- * to a list at offs/vals holding cnt entries; returns the new count. Branch-free: every lane is written, the
- * count moves past the nonzero ones (the list has four slots of slack).
+ * Appends the nonzero lanes of v (x values of four examples, their dy rows at the byte offsets in vo) to a list
+ * at offs/vals holding cnt entries; returns the new count (the list has four slots of slack).
  */
 // @ts-ignore: decorator
-@inline function appendFour(offs: usize, vals: usize, cnt: i32, v: v128, off: i32, rowBytes: i32, zero: v128): i32 {
-  const mask = i32x4.bitmask(f32x4.ne(v, zero));
-  if (mask == 0) return cnt;
-  let q = <usize>cnt << 2;
-  store<i32>(offs + q, off);
-  store<f32>(vals + q, f32x4.extract_lane(v, 0));
-  cnt += mask & 1;
-  q = <usize>cnt << 2;
-  store<i32>(offs + q, off + rowBytes);
-  store<f32>(vals + q, f32x4.extract_lane(v, 1));
-  cnt += (mask >> 1) & 1;
-  q = <usize>cnt << 2;
-  store<i32>(offs + q, off + 2 * rowBytes);
-  store<f32>(vals + q, f32x4.extract_lane(v, 2));
-  cnt += (mask >> 2) & 1;
-  q = <usize>cnt << 2;
-  store<i32>(offs + q, off + 3 * rowBytes);
-  store<f32>(vals + q, f32x4.extract_lane(v, 3));
-  return cnt + (mask >> 3);
+@inline function appendFour(offs: usize, vals: usize, cnt: i32, v: v128, vo: v128, zero: v128, packs: usize): i32 {
+  return leftPack(offs, vals, cnt, v, vo, i32x4.bitmask(f32x4.ne(v, zero)), packs);
+}
+
+/**
+ * Bytes of v by the indices in pattern: a single pshufb with relaxed SIMD (which may leave anything in lanes whose
+ * index is out of range; leftPack never reads those lanes), else swizzle's exact zeros.
+ */
+// @ts-ignore: decorator
+@inline function pick(v: v128, pattern: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(v, pattern);
+  return i8x16.swizzle(v, pattern);
+}
+
+/** Bytes of leftPackTable's table: sixteen shuffles of 16 bytes. */
+const LEFT_PACK_BYTES: usize = 256;
+
+/**
+ * Writes at t the sixteen byte shuffles that move the float32 lanes set in a 4-bit mask to the front, in lane
+ * order (the other lanes get zeros); returns t. 256 bytes, rewritten by each call that uses it (a part's
+ * scratch is its own), cheaper than keeping data in a memory the kernels do not own.
+ */
+// @ts-ignore: decorator
+@inline function leftPackTable(t: usize): usize {
+  for (let mask = 0; mask < 16; mask++) {
+    const row = t + (<usize>mask << 4);
+    let j = 0;
+    for (let lane = 0; lane < 4; lane++) {
+      if (((mask >> lane) & 1) == 0) continue;
+      store<u32>(row + (<usize>j << 2), 0x03020100 + 0x04040404 * <u32>lane);
+      j++;
+    }
+    for (; j < 4; j++) store<u32>(row + (<usize>j << 2), 0x80808080);
+  }
+  return t;
+}
+
+/**
+ * Appends the lanes of v set in mask (and the same lanes of the offsets vo) to a list at offs/vals holding cnt
+ * entries, in lane order, with one shuffle and one 16-byte store each; returns the new count. The stores run
+ * past the new end by up to 12 bytes: lists keep 16 bytes of slack.
+ */
+// @ts-ignore: decorator
+@inline function leftPack(offs: usize, vals: usize, cnt: i32, v: v128, vo: v128, mask: i32, packs: usize): i32 {
+  const pattern = v128.load(packs + (<usize>mask << 4));
+  const q = <usize>cnt << 2;
+  v128.store(vals + q, pick(v, pattern));
+  v128.store(offs + q, pick(vo, pattern));
+  return cnt + popcnt(mask);
 }
 
 /** appendFour for one value. */

@@ -32,5 +32,5 @@ export interface Kernels {
 
 /** Bytes of scratch matmulNN needs for an inner dimension k and n columns (a row's nonzero offsets and values, its sums). */
 export function matmulNNScratchBytes(k: number, n: number): number {
-  return 8 * k + 4 * n + 64;
+  return 8 * k + 4 * n + 320;
 }
