@@ -9,56 +9,75 @@
  * About 81% of MNIST pixels and half to three quarters of ReLU/dropout outputs are zero.
  */
 import { madd } from './madd';
+import { addRow, sgdStep4, stepRow, sumListRows } from './rowsum';
 
-/** out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a[m,k] · b[k,n]. scratch: 8k + 4n + 320 bytes, 16-byte aligned. */
+/** Rows of a compressed together before their sums (see rowsum.ts: a group's rows of b are reused from L1). */
+const GROUP = 8;
+
+/** Bytes of scratch matmulNN needs for inner dimension k and n columns, 16-byte aligned. */
+export function matmulNNScratchBytes(k: i32, n: i32): i32 {
+  return <i32>LEFT_PACK_BYTES + 64 + GROUP * 8 * (k + 4) + GROUP * 4 * n + 32;
+}
+
+/**
+ * out[m,n] rows [r0,r1) = (accumulate ? out : 0) + a[m,k] · b[k,n]. Rows of a are compressed to lists of their
+ * nonzeros, GROUP at a time, then summed. scratch: matmulNNScratchBytes(k, n), 16-byte aligned.
+ */
 export function matmulNN(
   out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, r0: i32, r1: i32, scratch: usize,
 ): void {
   const packs = leftPackTable(scratch);
-  const nzOff = scratch + LEFT_PACK_BYTES; // i32[k]: byte offset of b's row p, for each nonzero a[i,p]
-  const nzVal = nzOff + (<usize>k << 2) + 16; // f32[k]: a[i,p] (16 bytes of slack after nzOff's last entry)
-  const tmp = (nzVal + (<usize>k << 2) + 31) & ~15; // f32[n]: a row's sums when they are added
+  const cnts = scratch + LEFT_PACK_BYTES; // i32[GROUP]
+  const lists = cnts + 64; // per row: i32[k + 4] byte offsets of b's rows, then f32[k + 4] values of a
+  const half = (<usize>k + 4) << 2;
+  const listBytes = half << 1;
+  const tmp = lists + listBytes * GROUP; // f32[GROUP][n]: sums that are added
   const zero = f32x4.splat(0);
   const rowBytes = n << 2;
   const laneOffs = i32x4(0, rowBytes, 2 * rowBytes, 3 * rowBytes);
   const step4 = i32x4.splat(4 * rowBytes);
-  for (let i = r0; i < r1; i++) {
-    const arow = a + (<usize>(i * k) << 2);
-    let cnt = 0;
-    let p = 0;
-    // Sixteen entries at a time: one test skips sixteen zeros (image borders come in long runs, so it is
-    // predictable); otherwise the four groups are packed without branches (a group of zeros packs nothing):
-    // inside a digit, zero and nonzero groups alternate too irregularly to predict.
-    for (; p + 16 <= k; p += 16) {
-      const ap = arow + (<usize>p << 2);
-      const v0 = v128.load(ap), v1 = v128.load(ap, 16), v2 = v128.load(ap, 32), v3 = v128.load(ap, 48);
-      const m0 = f32x4.ne(v0, zero), m1 = f32x4.ne(v1, zero), m2 = f32x4.ne(v2, zero), m3 = f32x4.ne(v3, zero);
-      if (!v128.any_true(v128.or(v128.or(m0, m1), v128.or(m2, m3)))) continue;
-      const vo = i32x4.add(i32x4.splat(p * rowBytes), laneOffs);
-      cnt = leftPack(nzOff, nzVal, cnt, v0, vo, i32x4.bitmask(m0), packs);
-      cnt = leftPack(nzOff, nzVal, cnt, v1, i32x4.add(vo, step4), i32x4.bitmask(m1), packs);
-      cnt = leftPack(nzOff, nzVal, cnt, v2, i32x4.add(vo, i32x4.add(step4, step4)), i32x4.bitmask(m2), packs);
-      cnt = leftPack(nzOff, nzVal, cnt, v3, i32x4.add(vo, i32x4.add(step4, i32x4.add(step4, step4))), i32x4.bitmask(m3), packs);
+  for (let i0 = r0; i0 < r1; i0 += GROUP) {
+    const g = min(GROUP, r1 - i0);
+    for (let r = 0; r < g; r++) {
+      const nzOff = lists + <usize>r * listBytes;
+      const nzVal = nzOff + half;
+      const arow = a + (<usize>((i0 + r) * k) << 2);
+      let cnt = 0;
+      let p = 0;
+      // Sixteen entries at a time: one test skips sixteen zeros (image borders come in long runs, so it is
+      // predictable); otherwise the four groups are packed without branches (a group of zeros packs nothing):
+      // inside a digit, zero and nonzero groups alternate too irregularly to predict.
+      for (; p + 16 <= k; p += 16) {
+        const ap = arow + (<usize>p << 2);
+        const v0 = v128.load(ap), v1 = v128.load(ap, 16), v2 = v128.load(ap, 32), v3 = v128.load(ap, 48);
+        const m0 = f32x4.ne(v0, zero), m1 = f32x4.ne(v1, zero), m2 = f32x4.ne(v2, zero), m3 = f32x4.ne(v3, zero);
+        if (!v128.any_true(v128.or(v128.or(m0, m1), v128.or(m2, m3)))) continue;
+        const vo = i32x4.add(i32x4.splat(p * rowBytes), laneOffs);
+        cnt = leftPack(nzOff, nzVal, cnt, v0, vo, i32x4.bitmask(m0), packs);
+        cnt = leftPack(nzOff, nzVal, cnt, v1, i32x4.add(vo, step4), i32x4.bitmask(m1), packs);
+        cnt = leftPack(nzOff, nzVal, cnt, v2, i32x4.add(vo, i32x4.add(step4, step4)), i32x4.bitmask(m2), packs);
+        cnt = leftPack(nzOff, nzVal, cnt, v3, i32x4.add(vo, i32x4.add(step4, i32x4.add(step4, step4))), i32x4.bitmask(m3), packs);
+      }
+      for (; p + 4 <= k; p += 4) {
+        const v = v128.load(arow + (<usize>p << 2));
+        cnt = leftPack(nzOff, nzVal, cnt, v, i32x4.add(i32x4.splat(p * rowBytes), laneOffs), i32x4.bitmask(f32x4.ne(v, zero)), packs);
+      }
+      for (; p < k; p++) cnt = appendOne(nzOff, nzVal, cnt, load<f32>(arow + (<usize>p << 2)), p * rowBytes);
+      store<i32>(cnts + (<usize>r << 2), cnt);
     }
-    for (; p + 4 <= k; p += 4) {
-      const v = v128.load(arow + (<usize>p << 2));
-      const mask = i32x4.bitmask(f32x4.ne(v, zero));
-      cnt = leftPack(nzOff, nzVal, cnt, v, i32x4.add(i32x4.splat(p * rowBytes), laneOffs), mask, packs);
+    const orow = out + (<usize>(i0 * n) << 2);
+    if (!accumulate) {
+      sumListRows(orow, rowBytes, b, n, lists, lists + half, listBytes, cnts, g);
+      continue;
     }
-    for (; p < k; p++) {
-      const v = load<f32>(arow + (<usize>p << 2));
-      const q = <usize>cnt << 2;
-      store<i32>(nzOff + q, p * rowBytes);
-      store<f32>(nzVal + q, v);
-      cnt += i32(v != 0);
-    }
-    rowFromNonzeros(out + (<usize>(i * n) << 2), b, n, nzOff, nzVal, cnt, accumulate, tmp);
+    sumListRows(tmp, rowBytes, b, n, lists, lists + half, listBytes, cnts, g);
+    for (let r = 0; r < g; r++) addRow(orow + <usize>r * rowBytes, tmp + <usize>r * rowBytes, n);
   }
 }
 
 /** Bytes of scratch matmulTN needs for its part of c output rows (a's columns) with inner dimension k. */
 export function matmulTNScratchBytes(k: i32, c: i32, n: i32): i32 {
-  return tnListBytes(k, c) + 4 * n + 16;
+  return tnListBytes(k, c) + 4 * n + 32;
 }
 
 /** Bytes of matmulTN's scratch before its row of sums (which starts 16-byte aligned). */
@@ -80,13 +99,17 @@ export function matmulTN(
   if (c <= 0) return;
   const nzOff = columnLists(a, m, k, r0, r1, scratch, n << 2);
   const nzVal = nzOff + (<usize>(k + 1) * <usize>(c + 4) << 2);
-  const tmp = (scratch + <usize>tnListBytes(k, c) + 15) & ~15;
+  const tmp = (scratch + <usize>tnListBytes(k, c) + 15) & ~15; // f32[n]: a row's sums when they are added
+  const cntSlot = tmp + (<usize>n << 2);
   // cursor[j] now ends column j's list; column j + 1's starts after the slack slot that follows.
   let begin = 0;
   for (let j = 0; j < c; j++) {
     const end = load<i32>(scratch + (<usize>j << 2));
     const q = <usize>begin << 2;
-    rowFromNonzeros(out + (<usize>((r0 + j) * n) << 2), b, n, nzOff + q, nzVal + q, end - begin, accumulate, tmp);
+    store<i32>(cntSlot, end - begin);
+    const orow = out + (<usize>((r0 + j) * n) << 2);
+    sumListRows(accumulate ? tmp : orow, 0, b, n, nzOff + q, nzVal + q, 0, cntSlot, 1);
+    if (accumulate) addRow(orow, tmp, n);
     begin = end + 1;
   }
 }
@@ -120,10 +143,11 @@ export function denseSgdStep(
   // each column's nonzeros appended to its list, in ascending example order; then each list is summed and
   // stepped. Blocks of four examples whose sixteen values are all zero (image borders) cost one test.
   const packs = leftPackTable(scratch);
+  const cnts = scratch + LEFT_PACK_BYTES; // i32[4]
   const stride = <usize>k + 4;
-  const offs = scratch + LEFT_PACK_BYTES; // i32[4][k + 4]: byte offsets of dy rows, per column
+  const offs = cnts + 64; // i32[4][k + 4]: byte offsets of dy rows, per column
   const vals = offs + (stride << 4); // f32[4][k + 4]
-  const tmp = (vals + (stride << 4) + 15) & ~15;
+  const tmp = (vals + (stride << 4) + 15) & ~15; // f32[4][n]: the four rows' gradients
   const xRow = <usize>m << 2;
   const dyRow = n << 2;
   const zero = f32x4.splat(0);
@@ -155,23 +179,32 @@ export function denseSgdStep(
       c2 = appendOne(offs + (stride << 3), vals + (stride << 3), c2, f32x4.extract_lane(v, 2), off);
       c3 = appendOne(offs + stride * 12, vals + stride * 12, c3, f32x4.extract_lane(v, 3), off);
     }
+    if ((c0 | c1 | c2 | c3) == 0) continue;
+    store<i32>(cnts, c0);
+    store<i32>(cnts, c1, 4);
+    store<i32>(cnts, c2, 8);
+    store<i32>(cnts, c3, 12);
+    sumListRows(tmp, <usize>dyRow, dy, n, offs, vals, stride << 2, cnts, 4);
     const w0 = w + (<usize>(i * n) << 2);
     const wRow = <usize>dyRow;
-    if (c0 > 0) rowFromNonzeros(w0, dy, n, offs, vals, c0, false, tmp, true, lr);
-    if (c1 > 0) rowFromNonzeros(w0 + wRow, dy, n, offs + (stride << 2), vals + (stride << 2), c1, false, tmp, true, lr);
-    if (c2 > 0) rowFromNonzeros(w0 + 2 * wRow, dy, n, offs + (stride << 3), vals + (stride << 3), c2, false, tmp, true, lr);
-    if (c3 > 0) rowFromNonzeros(w0 + 3 * wRow, dy, n, offs + stride * 12, vals + stride * 12, c3, false, tmp, true, lr);
+    if (c0 > 0) stepRow(w0, tmp, n, lr);
+    if (c1 > 0) stepRow(w0 + wRow, tmp + wRow, n, lr);
+    if (c2 > 0) stepRow(w0 + 2 * wRow, tmp + 2 * wRow, n, lr);
+    if (c3 > 0) stepRow(w0 + 3 * wRow, tmp + 3 * wRow, n, lr);
   }
   for (; i < r1; i++) {
     let c0 = 0;
     for (let e = 0; e < k; e++) c0 = appendOne(offs, vals, c0, load<f32>(x + (<usize>e * xRow) + (<usize>i << 2)), e * dyRow);
-    if (c0 > 0) rowFromNonzeros(w + (<usize>(i * n) << 2), dy, n, offs, vals, c0, false, tmp, true, lr);
+    if (c0 == 0) continue;
+    store<i32>(cnts, c0);
+    sumListRows(tmp, 0, dy, n, offs, vals, 0, cnts, 1);
+    stepRow(w + (<usize>(i * n) << 2), tmp, n, lr);
   }
 }
 
 /** Bytes of scratch denseSgdStep needs for k examples and n outputs (four lists of k entries, a row of sums). */
 export function denseSgdStepScratchBytes(k: i32, n: i32): i32 {
-  return <i32>LEFT_PACK_BYTES + 32 * (k + 4) + 4 * n + 48;
+  return <i32>LEFT_PACK_BYTES + 64 + 32 * (k + 4) + 16 * n + 48;
 }
 
 /**
@@ -241,7 +274,7 @@ const LEFT_PACK_BYTES: usize = 256;
 
 /**
  * w row i -= lr * x[i] * dy[n], the one-example case of denseSgdStep: each gradient is 0 + x[i] * dy[j], rounded
- * as rowFromNonzeros rounds a one-entry sum.
+ * as sumListRows rounds a one-entry sum.
  */
 // @ts-ignore: decorator
 @inline function stepRowOne(w: usize, x: usize, dy: usize, n: i32, lr: f64, i: i32): void {
@@ -365,139 +398,4 @@ export function transpose(out: usize, a: usize, rows: i32, cols: i32): void {
     const arow = a + <usize>r * rowBytes;
     for (let c = 0; c < cols; c++) store<f32>(out + (<usize>(c * rows + r) << 2), load<f32>(arow + (<usize>c << 2)));
   }
-}
-
-/**
- * orow[n] = (accumulate ? orow : 0) + sum over q < cnt of nzVal[q] * (b row at byte offset nzOff[q]), summed in
- * q order: 32 columns at a time in eight registers (the last block 36 in nine when 4 to 31 columns are left:
- * n = 100 runs as 32, 32, 36), then 4 at a time, then one. With step (a constant, so inlining removes the other
- * branch), the row sum is a gradient g instead and orow takes the SGD step orow -= lr * g, rounded as sgdStep
- * rounds it. Sums that are added or stepped go through tmp (n floats, 16-byte aligned) first.
- */
-// @ts-ignore: decorator
-@inline function rowFromNonzeros(
-  orow: usize, b: usize, n: i32, nzOff: usize, nzVal: usize, cnt: i32, accumulate: bool, tmp: usize,
-  step: bool = false, lr: f64 = 0,
-): void {
-  const dst = accumulate || step ? tmp : orow;
-  const wideLast = n >= 36 && (n & 31) >= 4;
-  const blocksEnd = wideLast ? n - (n & 31) - 32 : n;
-  let j = 0;
-  for (; j + 32 <= blocksEnd; j += 32) sum32(dst + (<usize>j << 2), b + (<usize>j << 2), nzOff, nzVal, cnt);
-  if (wideLast) {
-    sum36(dst + (<usize>j << 2), b + (<usize>j << 2), nzOff, nzVal, cnt);
-    j += 36;
-  }
-  for (; j + 4 <= n; j += 4) {
-    const bj = b + (<usize>j << 2);
-    let c0 = f32x4.splat(0);
-    for (let q = 0; q < cnt; q++) {
-      const av = v128.load32_splat(nzVal + (<usize>q << 2));
-      c0 = madd(av, v128.load(bj + <usize>load<i32>(nzOff + (<usize>q << 2))), c0);
-    }
-    v128.store(dst + (<usize>j << 2), c0);
-  }
-  for (; j < n; j++) {
-    const bj = b + (<usize>j << 2);
-    let s: f32 = 0;
-    for (let q = 0; q < cnt; q++) {
-      s += load<f32>(nzVal + (<usize>q << 2)) * load<f32>(bj + <usize>load<i32>(nzOff + (<usize>q << 2)));
-    }
-    store<f32>(dst + (<usize>j << 2), s);
-  }
-  if (step) stepRow(orow, tmp, n, lr);
-  else if (accumulate) addRow(orow, tmp, n);
-}
-
-/** w[n] -= lr * g[n], rounded as sgdStep rounds it. */
-function stepRow(w: usize, g: usize, n: i32, lr: f64): void {
-  const vlr = f64x2.splat(lr);
-  let j = 0;
-  for (; j + 4 <= n; j += 4) sgdStep4(w + (<usize>j << 2), v128.load(g + (<usize>j << 2)), vlr);
-  for (; j < n; j++) {
-    const wp = w + (<usize>j << 2);
-    store<f32>(wp, <f32>(<f64>load<f32>(wp) - lr * <f64>load<f32>(g + (<usize>j << 2))));
-  }
-}
-
-/** out[n] += s[n]. */
-function addRow(out: usize, s: usize, n: i32): void {
-  let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const o = out + (<usize>j << 2);
-    v128.store(o, f32x4.add(v128.load(o), v128.load(s + (<usize>j << 2))));
-  }
-  for (; j < n; j++) {
-    const o = out + (<usize>j << 2);
-    store<f32>(o, load<f32>(o) + load<f32>(s + (<usize>j << 2)));
-  }
-}
-
-/**
- * The block sums, each a function of its own and exported so that Binaryen does not inline it into the row
- * loop. Inlined there (or followed by the add and step code), TurboFan loaded a block's eight rows of b ahead of
- * the multiply-adds, ran out of x64's sixteen vector registers and kept an accumulator on the stack: a
- * store-to-load round trip on that chain for every nonzero, about twice the time per nonzero (measured).
- * Alone, with nothing after the loop but stores, all accumulators stay in registers.
- * dst[32] = sum over q < cnt of nzVal[q] * (bj at byte offset nzOff[q])[32], in q order.
- */
-export function sum32(dst: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i32): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-  for (let q = 0; q < cnt; q++) {
-    const av = v128.load32_splat(nzVal + (<usize>q << 2));
-    const bp = bj + <usize>load<i32>(nzOff + (<usize>q << 2));
-    c0 = madd(av, v128.load(bp), c0);
-    c1 = madd(av, v128.load(bp, 16), c1);
-    c2 = madd(av, v128.load(bp, 32), c2);
-    c3 = madd(av, v128.load(bp, 48), c3);
-    c4 = madd(av, v128.load(bp, 64), c4);
-    c5 = madd(av, v128.load(bp, 80), c5);
-    c6 = madd(av, v128.load(bp, 96), c6);
-    c7 = madd(av, v128.load(bp, 112), c7);
-  }
-  v128.store(dst, c0);
-  v128.store(dst, c1, 16);
-  v128.store(dst, c2, 32);
-  v128.store(dst, c3, 48);
-  v128.store(dst, c4, 64);
-  v128.store(dst, c5, 80);
-  v128.store(dst, c6, 96);
-  v128.store(dst, c7, 112);
-}
-
-/** sum32 over 36 columns, in nine registers. */
-export function sum36(dst: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i32): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0;
-  for (let q = 0; q < cnt; q++) {
-    const av = v128.load32_splat(nzVal + (<usize>q << 2));
-    const bp = bj + <usize>load<i32>(nzOff + (<usize>q << 2));
-    c0 = madd(av, v128.load(bp), c0);
-    c1 = madd(av, v128.load(bp, 16), c1);
-    c2 = madd(av, v128.load(bp, 32), c2);
-    c3 = madd(av, v128.load(bp, 48), c3);
-    c4 = madd(av, v128.load(bp, 64), c4);
-    c5 = madd(av, v128.load(bp, 80), c5);
-    c6 = madd(av, v128.load(bp, 96), c6);
-    c7 = madd(av, v128.load(bp, 112), c7);
-    c8 = madd(av, v128.load(bp, 128), c8);
-  }
-  v128.store(dst, c0);
-  v128.store(dst, c1, 16);
-  v128.store(dst, c2, 32);
-  v128.store(dst, c3, 48);
-  v128.store(dst, c4, 64);
-  v128.store(dst, c5, 80);
-  v128.store(dst, c6, 96);
-  v128.store(dst, c7, 112);
-  v128.store(dst, c8, 128);
-}
-
-/** w[4] -= lr * g[4] in float64, each rounded once to float32: sgdStep's plain step on four lanes. */
-// @ts-ignore: decorator
-@inline function sgdStep4(wp: usize, g: v128, vlr: v128): void {
-  const lo = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(wp)), f64x2.mul(vlr, f64x2.promote_low_f32x4(g)));
-  const gh = v128.shuffle<i32>(g, g, 2, 3, 0, 1);
-  const hi = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(wp, 8)), f64x2.mul(vlr, f64x2.promote_low_f32x4(gh)));
-  v128.store64_lane(wp, f32x4.demote_f64x2_zero(lo), 0);
-  v128.store64_lane(wp, f32x4.demote_f64x2_zero(hi), 0, 8);
 }

@@ -13,7 +13,7 @@ import type { Backend, FloatArray } from '../backend.js';
 import { refBackend } from '../ref.js';
 import { MT_KEY_WORDS } from '../../rng/mt19937.js';
 import type { Heap } from './heap.js';
-import { matmulNNScratchBytes, type Kernels } from './kernels.js';
+import type { Kernels } from './kernels.js';
 import type { Pool } from './pool.js';
 import { Slot, Task, runPart, type Control } from './tasks.js';
 
@@ -146,7 +146,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
         pb = bt.byteOffset;
       }
       const parts = m * k_ * n >= PARALLEL_MACS && threads() > 1 ? Math.min(PARTS_PER_THREAD * threads(), m) : 1;
-      const need = transA ? k.matmulTNScratchBytes(k_, Math.ceil(m / parts) + 1, n) : matmulNNScratchBytes(k_, n);
+      const need = transA ? k.matmulTNScratchBytes(k_, Math.ceil(m / parts) + 1, n) : k.matmulNNScratchBytes(k_, n);
       setArgs(po, pa, pb, m, k_, n, accumulate ? 1 : 0, scratchPerThread(need), scratchStride);
       i32[Slot.task] = transA ? Task.matmulTN : Task.matmulNN;
       run(parts);

@@ -6,6 +6,8 @@
 export interface Kernels {
   matmulNN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
   matmulTN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
+  /** Scratch bytes matmulNN needs for inner dimension k and n columns. */
+  matmulNNScratchBytes(k: number, n: number): number;
   /** Scratch bytes matmulTN needs for c output rows with inner dimension k and n columns. */
   matmulTNScratchBytes(k: number, c: number, n: number): number;
   /** w[m,n] rows [r0,r1) -= lr * x^T · dy, x stored [k,m], dy [k,n]; rows of all-zero x columns untouched. */
@@ -28,9 +30,4 @@ export interface Kernels {
   gatherPixels(out: number, images: number, idx: number, cols: number, divisor: number, table: number, r0: number, r1: number): void;
   dropoutMask(mask: number, key: number, pos: number, n: number, threshold: number, keep: number): number;
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
-}
-
-/** Bytes of scratch matmulNN needs for an inner dimension k and n columns (a row's nonzero offsets and values, its sums). */
-export function matmulNNScratchBytes(k: number, n: number): number {
-  return 8 * k + 4 * n + 320;
 }
