@@ -1,7 +1,7 @@
 /** The fast backend's kernels (AssemblyScript, WebAssembly SIMD). Pointers are byte offsets into memory. */
 export { matmulNN, matmulNNScratchBytes, matmulTN, matmulTNScratchBytes, denseSgdStep, denseSgdStepScratchBytes, transpose } from './matmul';
 // Exported so that Binaryen keeps them out of line (see rowsum.ts); not called from JavaScript.
-export { sum52, sum48, sum36, sum32, sum16, sum4 } from './rowsum';
+export { sum52, sum48, sum36, sum32, sum16, sum12, sum8, sum4 } from './rowsum';
 export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats, bytesDivided, gatherPixels, pixelTableIsDivision } from './elementwise';
 export { sgdStep } from './sgd';
 export { dropoutMask } from './mt19937';

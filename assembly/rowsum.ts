@@ -13,14 +13,14 @@
  */
 import { madd } from './madd';
 
-/** Vectors (of four columns) in the next block when `left` are left: 13, 12, 9, 8, 4 or 1. */
+/** Vectors (of four columns) in the next block when `left` are left: 13, 12, 9, 8, 4, 3, 2 or 1. */
 // @ts-ignore: decorator
 @inline function blockWidth(left: i32): i32 {
   if (left >= 12) return left == 13 ? 13 : 12;
   if (left >= 9) return 9;
   if (left >= 8) return 8;
   if (left >= 4) return 4;
-  return 1;
+  return left;
 }
 
 /**
@@ -46,21 +46,34 @@ export function sumListRows(
       else if (v == 9) sum36(d, bj, o, a, cnt);
       else if (v == 8) sum32(d, bj, o, a, cnt);
       else if (v == 4) sum16(d, bj, o, a, cnt);
+      else if (v == 3) sum12(d, bj, o, a, cnt);
+      else if (v == 2) sum8(d, bj, o, a, cnt);
       else sum4(d, bj, o, a, cnt);
     }
     j += v;
     left -= v;
   }
-  for (let c = n & ~3; c < n; c++) {
-    for (let r = 0; r < g; r++) {
-      const o = offs + <usize>r * listBytes;
-      const a = vals + <usize>r * listBytes;
-      const cnt = load<i32>(cnts + (<usize>r << 2));
-      const bj = b + (<usize>c << 2);
-      let s: f32 = 0;
-      for (let q = 0; q < cnt; q++) s += load<f32>(a + (<usize>q << 2)) * load<f32>(bj + <usize>load<i32>(o + (<usize>q << 2)));
-      store<f32>(dst + <usize>r * dstBytes + (<usize>c << 2), s);
+  const tail = n & 3;
+  if (tail == 0) return;
+  // The last one to three columns one by one, side by side (independent chains of adds).
+  const c0 = <usize>(n & ~3) << 2;
+  for (let r = 0; r < g; r++) {
+    const o = offs + <usize>r * listBytes;
+    const a = vals + <usize>r * listBytes;
+    const cnt = load<i32>(cnts + (<usize>r << 2));
+    const bj = b + c0;
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0;
+    for (let q = 0; q < cnt; q++) {
+      const x = load<f32>(a + (<usize>q << 2));
+      const bp = bj + <usize>load<i32>(o + (<usize>q << 2));
+      s0 += x * load<f32>(bp);
+      if (tail >= 2) s1 += x * load<f32>(bp, 4);
+      if (tail == 3) s2 += x * load<f32>(bp, 8);
     }
+    const d = dst + <usize>r * dstBytes + c0;
+    store<f32>(d, s0);
+    if (tail >= 2) store<f32>(d, s1, 4);
+    if (tail == 3) store<f32>(d, s2, 8);
   }
 }
 
@@ -230,6 +243,32 @@ export function sum16(dst: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i3
   v128.store(dst, c1, 16);
   v128.store(dst, c2, 32);
   v128.store(dst, c3, 48);
+}
+
+export function sum12(dst: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i32): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0;
+  for (let q = 0; q < cnt; q++) {
+    const av = v128.load32_splat(nzVal + (<usize>q << 2));
+    const bp = bj + <usize>load<i32>(nzOff + (<usize>q << 2));
+    c0 = madd(av, v128.load(bp), c0);
+    c1 = madd(av, v128.load(bp, 16), c1);
+    c2 = madd(av, v128.load(bp, 32), c2);
+  }
+  v128.store(dst, c0);
+  v128.store(dst, c1, 16);
+  v128.store(dst, c2, 32);
+}
+
+export function sum8(dst: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i32): void {
+  let c0 = f32x4.splat(0), c1 = c0;
+  for (let q = 0; q < cnt; q++) {
+    const av = v128.load32_splat(nzVal + (<usize>q << 2));
+    const bp = bj + <usize>load<i32>(nzOff + (<usize>q << 2));
+    c0 = madd(av, v128.load(bp), c0);
+    c1 = madd(av, v128.load(bp, 16), c1);
+  }
+  v128.store(dst, c0);
+  v128.store(dst, c1, 16);
 }
 
 export function sum4(dst: usize, bj: usize, nzOff: usize, nzVal: usize, cnt: i32): void {
