@@ -13,10 +13,12 @@ import { addRow, sgdStep4, stepRow, sumListRows } from './rowsum';
 
 /** Rows of a compressed together before their sums (see rowsum.ts: a group's rows of b are reused from L1). */
 const GROUP = 8;
+/** Bytes for GROUP counts, a multiple of 64. */
+const COUNT_BYTES: usize = (GROUP * 4 + 63) & ~63;
 
 /** Bytes of scratch matmulNN needs for inner dimension k and n columns, 16-byte aligned. */
 export function matmulNNScratchBytes(k: i32, n: i32): i32 {
-  return <i32>LEFT_PACK_BYTES + 64 + GROUP * 8 * (k + 4) + GROUP * 4 * n + 32;
+  return <i32>(LEFT_PACK_BYTES + COUNT_BYTES) + GROUP * 8 * (k + 4) + GROUP * 4 * n + 32;
 }
 
 /**
@@ -28,7 +30,7 @@ export function matmulNN(
 ): void {
   const packs = leftPackTable(scratch);
   const cnts = scratch + LEFT_PACK_BYTES; // i32[GROUP]
-  const lists = cnts + 64; // per row: i32[k + 4] byte offsets of b's rows, then f32[k + 4] values of a
+  const lists = cnts + COUNT_BYTES; // per row: i32[k + 4] byte offsets of b's rows, then f32[k + 4] values of a
   const half = (<usize>k + 4) << 2;
   const listBytes = half << 1;
   const tmp = lists + listBytes * GROUP; // f32[GROUP][n]: sums that are added
