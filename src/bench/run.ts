@@ -21,6 +21,12 @@ export interface BenchConfig {
   reps: number;
   /** Threads of the wasm backend. */
   threads?: number;
+  /**
+   * Milliseconds of rest after every epoch (default PAUSE_MS), so that each runner starts on an idle machine:
+   * after numpy's last product OpenBLAS's threads busy-wait about 0.1 s (measured: 0.11 s of CPU while
+   * python sleeps 0.3 s), which took one of this machine's two cores from whichever runner came next.
+   */
+  pauseMs?: number;
   /** Called with a line of progress. */
   log?: (line: string) => void;
 }
@@ -40,6 +46,10 @@ export interface BenchRow {
 }
 
 type Epoch = () => Promise<{ seconds: number; testAcc: number | null }>;
+
+export const PAUSE_MS = 300;
+
+const rest = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function timed(fn: () => { testAcc: number | null }): Epoch {
   return async () => {
@@ -80,11 +90,17 @@ export async function runBench(data: Dataset, config: BenchConfig): Promise<{ ro
 
       const times = runners.map(() => [] as number[]);
       const accs: Array<number | null> = runners.map(() => null);
-      for (const r of runners) if (r.reps > 1) await r.epoch(); // warm-up
+      const pause = config.pauseMs ?? PAUSE_MS;
+      for (const r of runners) {
+        if (r.reps <= 1) continue;
+        await r.epoch(); // warm-up
+        await rest(pause);
+      }
       for (let round = 0; round < config.reps; round++) {
         for (const [i, r] of runners.entries()) {
           if (round >= r.reps) continue;
           const { seconds, testAcc } = await r.epoch();
+          await rest(pause);
           times[i]!.push(seconds);
           accs[i] = testAcc;
           log(`${name} ${r.label}: ${seconds.toFixed(3)} s`);

@@ -18,6 +18,8 @@ flags:
   --runners LIST           comma-separated from ref,wasm,numpy,tfjs (default all; numpy needs python3)
   --reps N                 counted epochs per runner, after one warm-up (default 5; ref runs W1 once)
   --threads N              threads of the wasm backend (default: all processors)
+  --pause MS               rest after every epoch, so that each starts on an idle machine (default 300;
+                           OpenBLAS's threads keep a core busy for about 0.1 s after numpy's epoch)
   --quiet                  no progress lines on stderr
 `;
 
@@ -29,6 +31,7 @@ export const command: Command = {
       runners: { type: 'string' },
       reps: { type: 'string' },
       threads: { type: 'string' },
+      pause: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -42,12 +45,14 @@ export const command: Command = {
     for (const r of runners) if (!RUNNER_NAMES.includes(r)) throw new ConfigError(`--runners: unknown runner '${r}' (one of ${RUNNER_NAMES.join(', ')})`);
     const threads = intFlag(values, 'threads', 1, 64);
     const reps = intFlag(values, 'reps', 1, 100) ?? 5;
+    const pauseMs = intFlag(values, 'pause', 0, 10000);
     const data = loadDataset();
     const { rows, notes } = await runBench(data, {
       workloads: wl === 'all' ? ['W1', 'W2'] : [wl as 'W1' | 'W2'],
       runners,
       reps,
       ...(threads === undefined ? {} : { threads }),
+      ...(pauseMs === undefined ? {} : { pauseMs }),
       ...(values.quiet ? {} : { log: (line: string) => process.stderr.write(line + '\n') }),
     });
     const cpu = cpus()[0]?.model ?? 'unknown CPU';

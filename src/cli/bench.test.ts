@@ -1,0 +1,22 @@
+/** `reglab bench` as users run it: the table's shape (timings are never asserted), and its bad flags. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { reglab } from './spawn.js';
+
+test('bench W2 on ref and wasm: one table, a row per runner, no numpy ratio without numpy', () => {
+  const r = reglab('bench', '--workload', 'W2', '--runners', 'ref,wasm', '--reps', '1', '--pause', '0', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.split('\n').filter((l) => l.startsWith('| W2 |'));
+  assert.equal(rows.length, 2, r.stdout);
+  assert.match(rows[0]!, /^\| W2 \| ref \(float32\) \| \d+\.\d{3} s \|/);
+  assert.match(rows[1]!, /^\| W2 \| wasm \(\d+ threads?, (relaxed-)?simd\) \| \d+\.\d{3} s \|/);
+  assert.match(r.stdout, /^command: reglab bench --workload W2/m);
+});
+
+test('bench: bad flags get one line and exit 2', () => {
+  for (const args of [['--pause', '-1'], ['--pause', 'soon'], ['--reps', '0'], ['--runners', 'cuda'], ['--workload', 'W3']]) {
+    const r = reglab('bench', ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
