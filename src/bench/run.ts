@@ -27,6 +27,11 @@ export interface BenchConfig {
    * python sleeps 0.3 s), which took one of this machine's two cores from whichever runner came next.
    */
   pauseMs?: number;
+  /**
+   * Called after every epoch, before the rest: the CLI collects garbage there, so that one runner's garbage
+   * (tfjs and the ref backend make plenty) is not collected by V8's background threads during another's epoch.
+   */
+  settle?: () => void;
   /** Called with a line of progress. */
   log?: (line: string) => void;
 }
@@ -91,16 +96,20 @@ export async function runBench(data: Dataset, config: BenchConfig): Promise<{ ro
       const times = runners.map(() => [] as number[]);
       const accs: Array<number | null> = runners.map(() => null);
       const pause = config.pauseMs ?? PAUSE_MS;
+      const settle = async () => {
+        config.settle?.();
+        await rest(pause);
+      };
       for (const r of runners) {
         if (r.reps <= 1) continue;
         await r.epoch(); // warm-up
-        await rest(pause);
+        await settle();
       }
       for (let round = 0; round < config.reps; round++) {
         for (const [i, r] of runners.entries()) {
           if (round >= r.reps) continue;
           const { seconds, testAcc } = await r.epoch();
-          await rest(pause);
+          await settle();
           times[i]!.push(seconds);
           accs[i] = testAcc;
           log(`${name} ${r.label}: ${seconds.toFixed(3)} s`);

@@ -1,5 +1,7 @@
 /** `reglab bench`: times the issue-4 workloads on the engine's backends, numpy and TensorFlow.js; one table. */
 import { availableParallelism, cpus } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadDataset } from '../data/files.js';
 import { RUNNER_NAMES, benchTable, runBench, type RunnerName } from '../bench/run.js';
 import { ConfigError } from '../errors.js';
@@ -47,7 +49,11 @@ export const command: Command = {
     const reps = intFlag(values, 'reps', 1, 100) ?? 5;
     const pauseMs = intFlag(values, 'pause', 0, 10000);
     const data = loadDataset();
+    // A full collection between epochs (see BenchConfig.settle): the documented way to reach V8's gc().
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
     const { rows, notes } = await runBench(data, {
+      settle: gc,
       workloads: wl === 'all' ? ['W1', 'W2'] : [wl as 'W1' | 'W2'],
       runners,
       reps,
