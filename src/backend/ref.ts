@@ -137,8 +137,25 @@ function softmaxCrossEntropy(
   cols: number,
   gradScale: number,
 ): number {
+  return softmaxCrossEntropyRows(dLogits, logits, labels, 0, rows, cols, gradScale, null);
+}
+
+/**
+ * softmaxCrossEntropy on rows [r0, r1) only (labels indexed by row); returns their loss summed in row order and,
+ * with rowLoss, writes each row's term there, so that parts computed apart sum to the same bits in order.
+ */
+export function softmaxCrossEntropyRows(
+  dLogits: FloatArray | null,
+  logits: Readonly<FloatArray>,
+  labels: Readonly<Uint8Array>,
+  r0: number,
+  r1: number,
+  cols: number,
+  gradScale: number,
+  rowLoss: Float64Array | null,
+): number {
   let loss = 0;
-  for (let r = 0; r < rows; r++) {
+  for (let r = r0; r < r1; r++) {
     const o = r * cols;
     const label = labels[r]!;
     let max = -Infinity;
@@ -146,7 +163,9 @@ function softmaxCrossEntropy(
     let sum = 0;
     for (let c = 0; c < cols; c++) sum += Math.exp(logits[o + c]! - max);
     const logSum = Math.log(sum) + max;
-    loss += logSum - logits[o + label]!;
+    const term = logSum - logits[o + label]!;
+    if (rowLoss) rowLoss[r] = term;
+    loss += term;
     if (dLogits) {
       for (let c = 0; c < cols; c++) {
         const p = Math.exp(logits[o + c]! - logSum);

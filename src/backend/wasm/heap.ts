@@ -45,6 +45,11 @@ export class Heap {
     return new Float32Array(this.buffer, ptr, n);
   }
 
+  f64(n: number): Float64Array {
+    const ptr = this.allocBytes(8 * n);
+    return new Float64Array(this.buffer, ptr, n);
+  }
+
   i32(n: number): Int32Array {
     const ptr = this.allocBytes(4 * n);
     return new Int32Array(this.buffer, ptr, n);

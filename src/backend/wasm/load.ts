@@ -75,7 +75,7 @@ export async function loadWasmBackend(options: WasmOptions = {}): Promise<WasmBa
   // The kernels keep no data in memory: everything from the first page on is ours.
   const heap = new Heap(memory, shared, 1024);
   const controlPtr = heap.allocBytes(CONTROL_BYTES);
-  const control = controlAt(memory.buffer, controlPtr);
+  const control = controlAt(memory, controlPtr);
   const pool = threads > 1 ? await Pool.start(platform, module, memory, control, controlPtr, threads) : null;
   const imageCacheBytes = imageCacheMB === undefined ? undefined : Math.floor(imageCacheMB * 2 ** 20);
   return wasmBackend({ kernels: instance.exports as unknown as Kernels, heap, control, pool, simd, imageCacheBytes });

@@ -6,6 +6,7 @@
  * who computes it, so results are bit-identical for every thread count and every interleaving.
  */
 import type { Kernels } from './kernels.js';
+import { softmaxCrossEntropyRows } from '../ref.js';
 
 export const Task = {
   exit: -1,
@@ -16,6 +17,7 @@ export const Task = {
   denseSgdStep: 5,
   bytesDivided: 6,
   gatherPixels: 7,
+  softmaxCrossEntropy: 8,
 } as const;
 
 /** Int32 slots of the control block. */
@@ -44,10 +46,13 @@ export const F64_ARGS_OFFSET = 64;
 export interface Control {
   i32: Int32Array;
   f64: Float64Array;
+  /** The memory itself: tasks in JavaScript make views of its current buffer (it grows). */
+  memory: WebAssembly.Memory;
 }
 
-export function controlAt(buffer: ArrayBufferLike, ptr: number): Control {
-  return { i32: new Int32Array(buffer, ptr, 16), f64: new Float64Array(buffer, ptr + F64_ARGS_OFFSET, 4) };
+export function controlAt(memory: WebAssembly.Memory, ptr: number): Control {
+  const buffer = memory.buffer;
+  return { i32: new Int32Array(buffer, ptr, 16), f64: new Float64Array(buffer, ptr + F64_ARGS_OFFSET, 4), memory };
 }
 
 /** The start of part `part` of `parts` over [0, total), rounded down to a multiple of `align`. */
@@ -68,7 +73,7 @@ export function runParts(k: Kernels, control: Control, thread: number): void {
 }
 
 /** Runs part `part` of the task in the control block. */
-export function runPart(k: Kernels, { i32, f64 }: Control, part: number, thread: number): void {
+export function runPart(k: Kernels, { i32, f64, memory }: Control, part: number, thread: number): void {
   const parts = i32[Slot.parts]!;
   const a = Slot.args;
   switch (i32[Slot.task]) {
@@ -114,6 +119,18 @@ export function runPart(k: Kernels, { i32, f64 }: Control, part: number, thread:
       // out, images, idx, cols, rows, table; divisor
       const rows = i32[a + 4]!;
       k.gatherPixels(i32[a]!, i32[a + 1]!, i32[a + 2]!, i32[a + 3]!, f64[0]!, i32[a + 5]!, partStart(rows, part, parts, 1), partStart(rows, part + 1, parts, 1));
+      break;
+    }
+    case Task.softmaxCrossEntropy: {
+      // dLogits (0: none), logits, labels, rows, cols, rowLoss; gradScale. The reference's own JavaScript on
+      // this part's rows (the same Math.exp in every thread), each row's loss term left for the caller to sum.
+      const rows = i32[a + 3]!;
+      const cols = i32[a + 4]!;
+      const r0 = partStart(rows, part, parts, 1);
+      const r1 = partStart(rows, part + 1, parts, 1);
+      const buf = memory.buffer;
+      const dLogits = i32[a]! === 0 ? null : new Float32Array(buf, i32[a]!, rows * cols);
+      softmaxCrossEntropyRows(dLogits, new Float32Array(buf, i32[a + 1]!, rows * cols), new Uint8Array(buf, i32[a + 2]!, rows), r0, r1, cols, f64[0]!, new Float64Array(buf, i32[a + 5]!, rows));
       break;
     }
     default:

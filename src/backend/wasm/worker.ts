@@ -38,7 +38,7 @@ async function port(onInit: (init: WorkerInit, p: Port) => void): Promise<void> 
 async function serve(init: WorkerInit, p: Port): Promise<void> {
   const instance = await WebAssembly.instantiate(init.module, { env: { memory: init.memory } });
   const kernels = instance.exports as unknown as Kernels;
-  const control = controlAt(init.memory.buffer, init.control);
+  const control = controlAt(init.memory, init.control);
   const { i32 } = control;
   let seen = Atomics.load(i32, Slot.generation);
   p.post('ready');
