@@ -135,7 +135,9 @@ export interface Backend {
 
   /**
    * Gathers rows of a uint8 image set into out[count,cols], scaled: out[r,c] = images[idx[start+r]*cols + c] / divisor
-   * (a division, as the book's `/ 255.`, so float64 pixels match numpy's bit for bit).
+   * (a division, as the book's `/ 255.`, so float64 pixels match numpy's bit for bit). A backend may copy
+   * `images` the first time it sees them and gather from the copy later (the wasm backend does, into its
+   * memory): image sets are read-only once gathered from.
    */
   gatherRows(
     out: FloatArray,
