@@ -8,7 +8,7 @@ import { CHAPTER8_EXPERIMENTS, runChapter8Experiment, type Chapter8Result } from
 import { ConfigError } from '../errors.js';
 import { splitData } from '../experiments/run.js';
 import { trainCommandLine } from '../experiments/command-line.js';
-import { recordRun, type RunRecord } from '../report/record.js';
+import { confusionOfPredictions, recordRun, type RunRecord } from '../report/record.js';
 import { writeReport } from '../report/write.js';
 import type { Dataset } from '../data/dataset.js';
 import type { StopReason } from '../train/trainer.js';
@@ -36,7 +36,7 @@ export function chapter8Table(results: readonly Chapter8Result[]): string {
     pct(r.bestTestAcc),
     String(r.bestEpoch),
     pct(r.finalTestAcc),
-    r.ensemble ? '-' : r.finalTestLoss.toFixed(3),
+    r.finalTestLoss.toFixed(3),
     pct(r.finalTrainAcc),
     pct(r.gap),
     String(r.epochs),
@@ -62,13 +62,16 @@ export function describeResult(r: Chapter8Result): string {
   return notes.join('; ');
 }
 
-/** The report's view of one experiment. */
+/**
+ * The report's view of one experiment. For the ensemble, the final accuracy, loss, confusion matrix and
+ * misclassified digits are the vote's; the curves and weight pictures are its first member's (said so).
+ */
 export function chapter8Record(r: Chapter8Result, data: Dataset): RunRecord {
   const test = splitData(data, r.config).test;
-  const note = describeResult(r);
-  return recordRun({
+  const note = describeResult(r) + (r.ensemble ? `; curves and weights: member 1 (seed ${r.config.seed})` : '');
+  const rec = recordRun({
     name: r.name,
-    description: r.title + (note ? ` (${note})` : ''),
+    description: r.title + (note ? ` (${note.replace(/^; /, '')})` : ''),
     config: { ...r.config, ...(r.ensemble ? { ensembleSeeds: CHAPTER8_EXPERIMENTS.find((e) => e.name === r.name)?.ensembleSeeds } : {}) },
     ...(r.ensemble ? {} : { command: trainCommandLine(r.config) }),
     model: r.model,
@@ -76,6 +79,13 @@ export function chapter8Record(r: Chapter8Result, data: Dataset): RunRecord {
     ...(test ? { test } : {}),
     ...(r.restoredEpoch !== null ? { earlyStopping: { bestEpoch: r.restoredEpoch, stoppedEpoch: r.stopReason === 'early-stopping' ? r.epochs : 0 } } : {}),
   });
+  if (r.ensemble && r.ensembleVotes && test) {
+    const c = confusionOfPredictions(r.ensembleVotes.predicted, r.ensembleVotes.meanProbs, test, r.model.outputSize, 30);
+    rec.confusion = c.confusion;
+    rec.misclassified = c.misclassified;
+    rec.final = { testLoss: r.ensemble.loss, testAcc: r.ensemble.acc, testCount: test.count };
+  }
+  return rec;
 }
 
 export const command: Command = {
@@ -125,7 +135,7 @@ export const command: Command = {
       data: data.source,
       backend: `${backend.name} ${backend.dtype}`,
       seconds: (performance.now() - t0) / 1000,
-      experiments: results.map(({ model: _m, history: _h, ...rest }) => rest),
+      experiments: results.map(({ model: _m, history: _h, ensembleVotes: _v, ...rest }) => rest),
       ...(book ? { book } : {}),
     };
     writeOutput(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
@@ -134,7 +144,7 @@ export const command: Command = {
       subtitle: `${data.source}, ${backend.name} backend (${backend.dtype}), ${summary.date.slice(0, 10)}`,
     });
     process.stdout.write('\n' + chapter8Table(results) + '\n\n');
-    process.stdout.write(`accuracies in %; final = the model as training ends (early stopping: the restored best epoch); train accuracy in eval mode; gap = final train - final test; test loss = the final model's mean cross-entropy on the test set\nwritten to ${join(out, 'summary.json')}\n`);
+    process.stdout.write(`accuracies in %; final = the model as training ends (early stopping: the restored best epoch); train accuracy in eval mode; gap = final train - final test; test loss = the final model's mean cross-entropy on the test set (ensemble: of the members' averaged probabilities)\nwritten to ${join(out, 'summary.json')}\n`);
     process.stdout.write(`report: ${report}\n`);
     if (book) {
       process.stdout.write("\nthe book's code beside reglab's (test accuracy in %: best @ when, final):\n");

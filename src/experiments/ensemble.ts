@@ -10,11 +10,19 @@ import { forEachPrediction } from '../train/evaluate.js';
 export interface EnsembleResult {
   /** Accuracy of the vote. */
   acc: number;
+  /** Mean cross-entropy of the members' averaged class probabilities (the ensemble as one model's loss). */
+  loss: number;
   /** Each member's own accuracy. */
   memberAcc: number[];
 }
 
-export function ensembleVote(models: readonly Model[], set: ImageSet): EnsembleResult {
+/** The vote image by image: its class, and the members' averaged probabilities [count, classes]. */
+export interface EnsembleVotes {
+  predicted: Int32Array;
+  meanProbs: Float64Array;
+}
+
+export function ensembleVote(models: readonly Model[], set: ImageSet): EnsembleResult & { votes: EnsembleVotes } {
   const classes = models[0]!.outputSize;
   const votes = new Float64Array(set.count * classes);
   const probSum = new Float64Array(set.count * classes);
@@ -27,13 +35,25 @@ export function ensembleVote(models: readonly Model[], set: ImageSet): EnsembleR
     });
   });
   let correct = 0;
+  let lossSum = 0;
+  const predicted = new Int32Array(set.count);
+  const meanProbs = probSum.map((p) => p / models.length);
   for (let i = 0; i < set.count; i++) {
     let best = 0;
     for (let c = 1; c < classes; c++) {
       const v = votes[i * classes + c]! - votes[i * classes + best]!;
       if (v > 0 || (v === 0 && probSum[i * classes + c]! > probSum[i * classes + best]!)) best = c;
     }
+    predicted[i] = best;
     if (best === set.labels[i]) correct++;
+    lossSum -= Math.log(meanProbs[i * classes + set.labels[i]!]!);
   }
-  return { acc: correct / set.count, memberAcc: memberCorrect.map((c) => c / set.count) };
+  // Probabilities exist for softmax cross-entropy models only (squared-error models output raw values).
+  const probabilities = models.every((m) => m.spec.loss === 'ce');
+  return {
+    acc: correct / set.count,
+    loss: probabilities ? lossSum / set.count : NaN,
+    memberAcc: memberCorrect.map((c) => c / set.count),
+    votes: { predicted, meanProbs },
+  };
 }

@@ -123,12 +123,29 @@ export function weightChangeImages(model: Model, height: number, width: number, 
 
 /** Confusion matrix, accuracy and misclassified digits of a model on a set (eval mode). */
 export function confusionOf(model: Model, set: ImageSet, maxMisclassified = 32) {
-  const classes = model.outputSize;
+  return confusionFrom((visit) => forEachPrediction(model, set, visit), set, model.outputSize, maxMisclassified);
+}
+
+/** confusionOf for predictions made another way (an ensemble's vote): predicted[i], probabilities [count, classes]. */
+export function confusionOfPredictions(predicted: Int32Array, probs: Float64Array, set: ImageSet, classes: number, maxMisclassified = 32) {
+  return confusionFrom(
+    (visit) => {
+      for (let i = 0; i < set.count; i++) visit(i, probs, i * classes, predicted[i]!);
+    },
+    set,
+    classes,
+    maxMisclassified,
+  );
+}
+
+type Visit = (i: number, probs: Readonly<ArrayLike<number>>, o: number, best: number) => void;
+
+function confusionFrom(walk: (visit: Visit) => void, set: ImageSet, classes: number, maxMisclassified: number) {
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const misclassified: MisclassifiedDigit[] = [];
   const pixels = pixelsOf(set);
   let correct = 0;
-  forEachPrediction(model, set, (i, probs, o, best) => {
+  walk((i, probs, o, best) => {
     const label = set.labels[i]!;
     if (label < classes) confusion[label]![best]!++;
     if (label === best) correct++;
