@@ -4,6 +4,7 @@ import type { Command } from './main.js';
 import { parseFlags, strFlag } from './args.js';
 import { BACKEND_HELP, BACKEND_OPTIONS, checkOutputPath, cliBackend, loadData, writeOutput } from './common.js';
 import { metricsLines } from './train.js';
+import { ProgressCallback } from './progress.js';
 import { CHAPTER8_EXPERIMENTS, runChapter8Experiment, type Chapter8Result } from '../experiments/chapter8.js';
 import { ConfigError } from '../errors.js';
 import { splitData } from '../experiments/run.js';
@@ -114,12 +115,16 @@ export const command: Command = {
     process.stdout.write(`reglab chapter8: ${experiments.length} experiments on ${data.source} (${backend.name} backend, ${backend.dtype})\n`);
     const results: Chapter8Result[] = [];
     const t0 = performance.now();
+    // On a terminal, a live bar under each experiment's line (epoch, batch, ETA, loss, accuracies); piped, the
+    // line alone with its time at the end.
+    const tty = process.stdout.isTTY === true;
     for (const exp of experiments) {
-      process.stdout.write(`  ${exp.name}: ${exp.title} ...`);
-      const r = runChapter8Experiment(data, exp, backend);
+      process.stdout.write(`  ${exp.name}: ${exp.title}${tty ? '\n' : ' ...'}`);
+      const bars = () => (tty ? [new ProgressCallback({ epochLine: () => null, table: false, bar: true })] : []);
+      const r = runChapter8Experiment(data, exp, backend, bars);
       results.push(r);
       writeOutput(join(out, `${r.name}.metrics.jsonl`), metricsLines(r.history));
-      process.stdout.write(` ${r.seconds.toFixed(1)} s\n`);
+      process.stdout.write(tty ? `    ${r.seconds.toFixed(1)} s\n` : ` ${r.seconds.toFixed(1)} s\n`);
       const note = describeResult(r);
       if (note) process.stdout.write(`    ${note}\n`);
     }

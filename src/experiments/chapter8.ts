@@ -6,7 +6,7 @@
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Model } from '../nn/model.js';
-import type { EpochLogs } from '../train/callbacks.js';
+import type { Callback, EpochLogs } from '../train/callbacks.js';
 import { evaluate } from '../train/evaluate.js';
 import { ensembleVote, type EnsembleResult, type EnsembleVotes } from './ensemble.js';
 import { resolveRunConfig, runExperiment, type RunConfig, type RunResult } from './run.js';
@@ -79,10 +79,11 @@ function bestTest(history: readonly EpochLogs[]): { acc: number; epoch: number }
   return best;
 }
 
-export function runChapter8Experiment(data: Dataset, exp: Chapter8Experiment, backend: Backend): Chapter8Result {
+/** callbacks: made anew for each training run (the ensemble trains one per seed), e.g. a progress bar. */
+export function runChapter8Experiment(data: Dataset, exp: Chapter8Experiment, backend: Backend, callbacks: () => Callback[] = () => []): Chapter8Result {
   const t0 = performance.now();
   const seeds = exp.ensembleSeeds ?? [exp.config.seed];
-  const runs: RunResult[] = seeds.map((seed) => runExperiment(data, { ...exp.config, seed }, backend));
+  const runs: RunResult[] = seeds.map((seed) => runExperiment(data, { ...exp.config, seed }, backend, callbacks()));
   const first = runs[0]!;
   const test = first.splits.test!;
   const finalTest = evaluate(first.model, test);
