@@ -17,6 +17,13 @@ export interface Backend {
   alloc(n: number): FloatArray;
 
   /**
+   * Optional: gives back a buffer alloc returned (the whole buffer, not a view into it), for the backend to
+   * hand out again; using it afterwards is a bug. Backends whose buffers the garbage collector reclaims
+   * (the reference backend) need not have it. Model.dispose() gives back everything a model allocated.
+   */
+  free?(buffer: FloatArray): void;
+
+  /**
    * out[m,n] = (accumulate ? out : 0) + op(a)[m,k] · op(b)[k,n].
    * a is [m,k], or [k,m] when transA; b is [k,n], or [n,k] when transB.
    */

@@ -148,6 +148,15 @@ export interface RunResult extends PreparedRun {
   result: FitResult;
 }
 
+/**
+ * Gives back the buffers of a run's model and optimizer (Model.dispose, Sgd.dispose), e.g. before the next run on
+ * the same backend: the run can no longer be used.
+ */
+export function disposeRun(run: PreparedRun): void {
+  run.trainer.optimizer.dispose();
+  run.model.dispose();
+}
+
 export function runToEnd(run: PreparedRun): RunResult {
   while (run.trainer.runBatch());
   return { ...run, result: run.trainer.finish() };

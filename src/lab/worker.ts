@@ -7,7 +7,7 @@ import { imageSetFromIdx, makeDataset, type Dataset } from '../data/dataset.js';
 import { ReglabError } from '../errors.js';
 import { buildRun, labBackend, parseLabConfig, LabFieldError } from './config.js';
 import type { Backend } from '../backend/backend.js';
-import type { PreparedRun } from '../experiments/run.js';
+import { disposeRun, type PreparedRun } from '../experiments/run.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import type { EpochLogs } from '../train/callbacks.js';
 
@@ -109,6 +109,7 @@ function finish(a: Active): void {
     [w.buffer],
   );
   active = null;
+  disposeRun(a.run); // its weights are on the page now; the next run reuses its memory
 }
 
 function loop(): void {
@@ -129,6 +130,7 @@ function loop(): void {
     while (performance.now() - t0 < SLICE_MS && (more = a.run.trainer.runBatch()) && a.run.trainer.epoch === epoch);
   } catch (e) {
     active = null;
+    disposeRun(a.run);
     post({ type: 'error', message: (e as Error).message });
     return;
   }

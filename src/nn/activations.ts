@@ -13,6 +13,11 @@ export class Activation implements Layer {
 
   constructor(readonly spec: Extract<LayerSpec, { type: Kind }>) {}
 
+  dispose(): void {
+    this.out?.dispose();
+    this.dx?.dispose();
+  }
+
   build(inSize: number, backend: Backend): number {
     this.backend = backend;
     this.size = inSize;

@@ -20,6 +20,11 @@ export class Dense implements Layer {
     return this.spec.units;
   }
 
+  dispose(): void {
+    this.out?.dispose();
+    this.dx?.dispose();
+  }
+
   build(inSize: number, backend: Backend): number {
     this.backend = backend;
     this.inSize = inSize;

@@ -62,6 +62,12 @@ export class Dropout implements Layer {
     return this.spec.rate;
   }
 
+  dispose(): void {
+    this.out?.dispose();
+    this.dx?.dispose();
+    this.mask?.dispose();
+  }
+
   build(inSize: number, backend: Backend): number {
     this.backend = backend;
     this.size = inSize;

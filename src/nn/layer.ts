@@ -38,6 +38,8 @@ export interface Layer {
   initParams(rng: Rng): void;
   /** x is [rows, inSize]; returns [rows, outSize] (a buffer the layer owns; valid until its next forward). */
   forward(x: FloatArray, rows: number, mode: Mode, rng: Rng): FloatArray;
+  /** Gives back the buffers the layer allocated (not its parameters: the model owns those). */
+  dispose(): void;
   /**
    * dy is [rows, outSize] for the last forward (which must have been in 'train' mode). Writes the parameter
    * gradients (overwriting them) and returns dx [rows, inSize], or null when needInputGrad is false.
@@ -82,9 +84,21 @@ export type LayerSpec =
 /** A buffer that grows to the largest size asked of it (batch sizes vary; the last batch may be short). */
 export class GrowBuffer {
   private buf: FloatArray | null = null;
+  /** Every buffer allocated (smaller ones are kept: views of them may still be held), given back by dispose(). */
+  private readonly all: FloatArray[] = [];
   constructor(private readonly backend: Backend) {}
   get(n: number): FloatArray {
-    if (!this.buf || this.buf.length < n) this.buf = this.backend.alloc(n);
+    if (!this.buf || this.buf.length < n) {
+      this.buf = this.backend.alloc(n);
+      this.all.push(this.buf);
+    }
     return this.buf.length === n ? this.buf : this.buf.subarray(0, n);
+  }
+
+  /** Gives every buffer back to the backend (Backend.free, where it has one); get() may be called again. */
+  dispose(): void {
+    for (const b of this.all) this.backend.free?.(b);
+    this.all.length = 0;
+    this.buf = null;
   }
 }

@@ -123,6 +123,7 @@ export class Model {
   private readonly needInputGrad: boolean[];
   /** Weights a trainStep() stepped in their layer (reused each step). */
   private readonly taken: Param[] = [];
+  private disposed = false;
 
   constructor(
     readonly spec: Readonly<ModelSpec>,
@@ -176,8 +177,29 @@ export class Model {
     return this.input.get(rows * this.inputSize);
   }
 
+  /**
+   * Gives back every buffer the model allocated on its backend (Backend.free, where the backend has it: the
+   * wasm backend hands them to the next model). The model, its parameter views and any buffer it returned
+   * can no longer be used; calling it again does nothing.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const layer of this.layers) layer.dispose();
+    this.input.dispose();
+    this.outGrad.dispose();
+    this.probs.dispose();
+    this.backend.free?.(this.paramData);
+    this.backend.free?.(this.gradData);
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error('this model was disposed');
+  }
+
   /** Runs the layers; returns the last layer's output [rows, outputSize] (logits for 'ce'). */
   forward(x: FloatArray, rows: number, mode: Mode): FloatArray {
+    this.alive();
     let h = x;
     for (const layer of this.layers) h = layer.forward(h, rows, mode, this.rng);
     return h;
@@ -251,11 +273,13 @@ export class Model {
 
   /** A copy of all parameters, as float64. */
   getWeights(): Float64Array {
+    this.alive();
     return Float64Array.from(this.paramData);
   }
 
   /** Sets all parameters from a flat array laid out as paramData. */
   setWeights(w: ArrayLike<number>): void {
+    this.alive();
     if (w.length !== this.paramData.length) {
       throw new ConfigError(`expected ${this.paramData.length} weights, got ${w.length}`);
     }

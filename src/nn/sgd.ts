@@ -46,6 +46,12 @@ export class Sgd {
     this.velocity = this.config.momentum > 0 ? params.map((p) => backend.alloc(p.value.length)) : [];
   }
 
+  /** Gives the momentum buffers back to the backend (Backend.free); the optimizer can no longer be used. */
+  dispose(): void {
+    for (const v of this.velocity) this.backend.free?.(v);
+    this.velocity.length = 0;
+  }
+
   /** The momentum buffers as float64 copies (exact for either dtype), for checkpoints. */
   getState(): SgdState {
     return { velocity: this.velocity.map((v) => Float64Array.from(v)) };

@@ -51,6 +51,8 @@ export interface WasmBackendParts {
 export interface WasmBackend extends Backend {
   readonly threads: number;
   readonly simd: 'simd' | 'relaxed-simd';
+  /** Bytes of memory handed out and not given back (buffers, scratch, copies of image sets). */
+  readonly bytesInUse: number;
   /** Stops the worker threads (the backend then runs on the calling thread only). */
   close(): void;
 }
@@ -132,7 +134,11 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       return threads();
     },
     simd,
+    get bytesInUse() {
+      return heap.used - heap.freeBytes;
+    },
     alloc: (n) => heap.f32(n),
+    free: (buffer) => heap.release(buffer, 'free'),
     close() {
       pool?.close();
       pool = null;

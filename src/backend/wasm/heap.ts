@@ -1,6 +1,7 @@
 /**
- * The fast backend's buffers: one WebAssembly memory, handed out by a bump allocator (buffers live as long as
- * the backend; models allocate once and grow their batch buffers a few times). With shared memory the
+ * The fast backend's buffers: one WebAssembly memory, handed out by a bump allocator with free lists: a block
+ * given back (Backend.free, when a model is disposed) is handed out again for the next request of the same
+ * rounded size, zeroed (a new model of the same shape reuses its predecessor's blocks). With shared memory the
  * memory grows on demand and old views stay valid; without it (a browser page that is not cross-origin
  * isolated) growing would detach every view, so the memory has a fixed size and running out is an error.
  */
@@ -12,6 +13,9 @@ export class Heap {
   private top: number;
   private buffer: ArrayBufferLike;
   private readonly owned = new WeakSet<ArrayBufferLike>();
+  /** Blocks handed out (address -> rounded size) and blocks given back (rounded size -> addresses). */
+  private readonly live = new Map<number, number>();
+  private readonly freed = new Map<number, number[]>();
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -25,8 +29,16 @@ export class Heap {
 
   /** A 16-byte aligned, zeroed block of `bytes` bytes; returns its address. */
   allocBytes(bytes: number): number {
+    // Every block has an address of its own (an empty one takes 16 bytes), so that it can be given back.
+    const rounded = Math.max((Math.max(bytes, 0) + 15) & ~15, 16);
+    const reuse = this.freed.get(rounded)?.pop();
+    if (reuse !== undefined) {
+      new Uint8Array(this.buffer, reuse, rounded).fill(0);
+      this.live.set(reuse, rounded);
+      return reuse;
+    }
     const ptr = (this.top + 15) & ~15;
-    const end = ptr + Math.max(bytes, 0);
+    const end = ptr + rounded;
     const size = this.buffer.byteLength;
     if (end > size) {
       if (!this.shared) {
@@ -37,7 +49,27 @@ export class Heap {
       this.owned.add(this.buffer);
     }
     this.top = end;
+    this.live.set(ptr, rounded);
     return ptr;
+  }
+
+  /** Gives back a whole block that allocBytes (or f32, i32, u8...) returned; a view of it identifies it. */
+  release(view: ArrayBufferView, what: string): void {
+    const size = this.live.get(view.byteOffset);
+    if (!this.owns(view.buffer) || size === undefined || Math.max((view.byteLength + 15) & ~15, 16) !== size) {
+      throw new RangeError(`${what}: not a whole buffer allocated by this backend (or given back already)`);
+    }
+    this.live.delete(view.byteOffset);
+    const list = this.freed.get(size);
+    if (list) list.push(view.byteOffset);
+    else this.freed.set(size, [view.byteOffset]);
+  }
+
+  /** Bytes in blocks given back and not handed out again. */
+  get freeBytes(): number {
+    let n = 0;
+    for (const [size, list] of this.freed) n += size * list.length;
+    return n;
   }
 
   f32(n: number): Float32Array {
