@@ -327,6 +327,8 @@ test('createBackend: wasm is float32 only; unknown names are refused', async () 
   await assert.rejects(createBackend('wasm', { dtype: 'float64' }), ConfigError);
   await assert.rejects(createBackend('gpu' as 'ref'), ConfigError);
   await assert.rejects(createBackend('wasm', { threads: 0 }), ConfigError);
+  await assert.rejects(createBackend('wasm', { imageCacheMB: -1 }), ConfigError);
+  await assert.rejects(createBackend('wasm', { imageCacheMB: NaN }), ConfigError);
   assert.equal((await createBackend('ref', { dtype: 'float64' })).dtype, 'float64');
 });
 
