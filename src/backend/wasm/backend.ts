@@ -253,15 +253,17 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
         divideInFloat32 = Math.fround(divisor) === divisor && k.pixelTableIsDivision(pixelTable.byteOffset, divisor) === 1;
       }
       const parts = n >= PARALLEL_PIXELS ? PARTS_PER_THREAD * threads() : 1;
+      /** The image index of batch row r, checked against the set. */
+      const imageOf = (r: number): number => {
+        const i = idx[start + r]!;
+        if (!(i >= 0 && i * cols + cols <= images.length)) throw new RangeError(`gatherRows: image ${i} is out of range`);
+        return i;
+      };
       const pImages = imagesInMemory(images);
       if (pImages >= 0) {
         // The rows are read straight from the image set's copy in memory (a batch's indices copied beside it).
         if (rowIndices.length < count) rowIndices = heap.i32(Math.max(count, 2 * rowIndices.length));
-        for (let r = 0; r < count; r++) {
-          const i = idx[start + r]!;
-          if (!(i >= 0 && i * cols + cols <= images.length)) throw new RangeError(`gatherRows: image ${i} is out of range`);
-          rowIndices[r] = i;
-        }
+        for (let r = 0; r < count; r++) rowIndices[r] = imageOf(r);
         setArgs(po, pImages, rowIndices.byteOffset, cols, count, divideInFloat32 ? 0 : pixelTable.byteOffset);
         f64[0] = divisor;
         i32[Slot.task] = Task.gatherPixels;
@@ -270,8 +272,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       }
       if (staged.length < n) staged = heap.u8(n);
       for (let r = 0; r < count; r++) {
-        const src = idx[start + r]! * cols;
-        if (!(src >= 0 && src + cols <= images.length)) throw new RangeError(`gatherRows: image ${idx[start + r]} is out of range`);
+        const src = imageOf(r) * cols;
         staged.set(images.subarray(src, src + cols), r * cols);
       }
       if (divideInFloat32) {
