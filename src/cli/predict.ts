@@ -4,6 +4,7 @@ import { parseFlags, strFlag } from './args.js';
 import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, readInput } from './common.js';
 import { decodeModel, peekModelDtype } from '../io/model-file.js';
 import { ConfigError } from '../errors.js';
+import { readDigit as classify } from '../nn/read-digit.js';
 import { decodePng } from '../image/png.js';
 import { MNIST_SIDE, mnistDigit } from '../image/mnist-digit.js';
 import type { Model } from '../nn/model.js';
@@ -27,11 +28,7 @@ export interface Prediction {
 }
 
 /** The model's output for one 28x28 input (bytes 0..255). */
-export function classify(model: Model, digit: Uint8Array): number[] {
-  const x = model.inputBuffer(1);
-  for (let i = 0; i < digit.length; i++) x[i] = digit[i]! / 255;
-  return Array.from(model.predict(x, 1));
-}
+export { readDigit as classify } from '../nn/read-digit.js';
 
 export function predictFile(model: Model, file: string): Prediction {
   const png = decodePng(readInput(file, 'image'), file);

@@ -5,6 +5,9 @@
 import { DataError } from '../errors.js';
 import { parseIdx } from './idx.js';
 
+/** A pixel byte's full scale: models read pixel / PIXEL_MAX, in [0, 1] (the book's `/ 255.`). */
+export const PIXEL_MAX = 255;
+
 export interface ImageSet {
   /** count x pixels bytes, row-major, one image per row. */
   readonly images: Uint8Array;

@@ -12,7 +12,6 @@ import { ConfigError } from '../errors.js';
 import { CHAPTER8_EXPERIMENTS } from '../experiments/chapter8.js';
 import { trainCommandLine } from '../experiments/command-line.js';
 import { prepareRun, resolveRunConfig, type PreparedRun, type RunConfig } from '../experiments/run.js';
-import { mlpSpec, type ModelSpec } from '../nn/model.js';
 import type { LossName } from '../nn/losses.js';
 import type { Callback } from '../train/callbacks.js';
 
@@ -185,10 +184,6 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>): LabConfi
 export async function labBackend(processors = 1): Promise<Backend> {
   if (!hasWasmSimd()) return createBackend('ref');
   return createBackend('wasm', { threads: Math.max(1, Math.min(4, processors - 1)) });
-}
-
-export function labModelSpec(c: Readonly<LabConfig>): ModelSpec {
-  return mlpSpec({ inputSize: 784, hidden: [c.hidden], classes: 10, dropout: c.dropout, loss: c.loss });
 }
 
 /** The RunConfig the knobs mean (everything else at reglab train's defaults). */

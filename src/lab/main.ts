@@ -1,144 +1,42 @@
 /**
- * The lab page: builds the form from the config's fields, sends runs to the training worker, draws the
- * curves (every run kept overlaid), the weight pictures and the drawing pad's prediction. The main thread
- * only draws and predicts one digit: training never runs here. window.reglabLab exposes the runs for
- * scripts and tests.
+ * The lab page's entry: wires the form, the training worker, the curves, the weight pictures and the drawing
+ * pad around the page's runs. The main thread only draws and reads one digit at a time: training never runs
+ * here. window.reglabLab exposes the runs for scripts and tests.
  */
 import type UPlot from 'uplot';
-import { Model } from '../nn/model.js';
-import type { EpochLogs } from '../train/callbacks.js';
-import { bestTestEpoch, curveData, curveLegend, curveOptions, setRunVisible, type CurveRun, type Quantity } from '../viz/curves.js';
-import { drawWeightGrid } from '../viz/images.js';
+import { bestTestEpoch } from '../viz/curves.js';
+import { LAB_DEFAULTS, PRESETS, LabFieldError, type LabConfig } from './config.js';
+import { LabCharts } from './charts.js';
+import { LabForm } from './form.js';
 import { DrawingPad } from './pad.js';
-import { refBackend } from '../backend/ref.js';
-import { LAB_DEFAULTS, LAB_FIELDS, PRESETS, labCommandLine, labModelSpec, parseLabConfig, LabFieldError, type LabConfig } from './config.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import { Predictor } from './predictor.js';
+import { runLabel, type LabRun } from './run.js';
+import { resetStatus, showBatchText, showStatus } from './status.js';
+import { drawFirstLayer, type WeightView } from './weights.js';
+import { TrainingClient, type WorkerEvent } from './worker-client.js';
 
 declare const uPlot: typeof UPlot;
 
-interface LiveRun extends CurveRun {
-  id: number;
-  /** The parameters before training (the first snapshot), for "what training changed". */
-  initial?: Float64Array;
-  latest?: Float64Array;
-  name: string;
-  config: LabConfig;
-  history: EpochLogs[];
-  status: 'running' | 'paused' | 'done';
-  stopReason?: string;
-  message?: string;
-}
-
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const runs: LiveRun[] = [];
-let current: LiveRun | null = null;
-let predictor: Model | null = null;
-let predictorRun = -1;
+
+const runs: LabRun[] = [];
+let current: LabRun | null = null;
+/** The run whose weights the pad and the pictures show. */
+let shown: LabRun | null = null;
 let nextId = 1;
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-const send = (m: ToWorker) => worker.postMessage(m);
 
-// ---- the form ----------------------------------------------------------------------------------------
-
-const form = $<HTMLFormElement>('knobs');
-const FIELD_ORDER: (keyof LabConfig)[] = ['trainSize', 'testSize', 'hidden', 'epochs', 'lr', 'batchSize', 'dropout', 'l2', 'earlyStopping', 'patience', 'valSize', 'evalEvery', 'loss', 'seed'];
-
-function buildForm(): void {
-  for (const key of FIELD_ORDER) {
-    const rule = LAB_FIELDS[key];
-    const label = document.createElement('label');
-    let input: HTMLInputElement | HTMLSelectElement;
-    if (rule.kind === 'bool') {
-      label.className = 'check';
-      input = document.createElement('input');
-      input.type = 'checkbox';
-      label.append(input, rule.label);
-    } else if (rule.kind === 'loss') {
-      input = document.createElement('select');
-      for (const [v, t] of [['ce', 'cross-entropy'], ['mse', 'squared error (book)']]) input.append(new Option(t, v));
-      label.append(rule.label, input);
-    } else {
-      input = document.createElement('input');
-      input.type = 'text';
-      input.inputMode = rule.kind === 'int' ? 'numeric' : 'decimal';
-      label.append(rule.label, input);
-    }
-    input.name = key;
-    input.dataset['testid'] = `field-${key}`;
-    form.append(label);
-  }
-  const enter = document.createElement('button');
-  enter.type = 'submit';
-  enter.hidden = true; // lets Enter in a field submit the form
-  form.append(enter);
-  const select = $<HTMLSelectElement>('preset');
-  for (const p of PRESETS) select.append(new Option(p.name, p.id));
-  select.addEventListener('change', () => applyPreset(select.value));
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    $('train').click(); // Enter in a field starts a run
-  });
-  form.addEventListener('input', () => {
-    clearMessage();
-    showCommand();
-  });
-  applyPreset(PRESETS[0]!.id);
-}
-
-function applyPreset(id: string): void {
-  const p = PRESETS.find((x) => x.id === id) ?? PRESETS[0]!;
-  $('lesson').textContent = p.lesson;
-  setForm(p.config);
-  clearMessage();
-  showCommand();
-}
-
-/** The same run on the command line (same seed and settings: the same numbers). */
-function showCommand(): void {
-  let text: string;
-  try {
-    text = labCommandLine(readForm());
-  } catch {
-    text = '(fix the settings first)';
-  }
-  $('cli-command').textContent = text;
-}
-
-function setForm(c: Readonly<LabConfig>): void {
-  for (const key of FIELD_ORDER) {
-    const input = form.elements.namedItem(key) as HTMLInputElement | HTMLSelectElement;
-    if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = Boolean(c[key]);
-    else input.value = String(c[key]);
-  }
-}
-
-function readForm(): LabConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of FIELD_ORDER) {
-    const input = form.elements.namedItem(key) as HTMLInputElement | HTMLSelectElement;
-    raw[key] = input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked : input.value;
-  }
-  return parseLabConfig(raw);
-}
-
-function showMessage(text: string, field?: string): void {
-  const m = $('message');
-  m.textContent = text;
-  m.hidden = false;
-  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
-  if (field) {
-    const input = form.elements.namedItem(field) as HTMLElement | null;
-    input?.setAttribute('aria-invalid', 'true');
-    input?.focus();
-  }
-}
-
-function clearMessage(): void {
-  $('message').hidden = true;
-  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
-}
-
-// ---- buttons ------------------------------------------------------------------------------------------
+const form = new LabForm({ form: $('knobs'), preset: $('preset'), lesson: $('lesson'), message: $('message'), command: $('cli-command') });
+const charts = new LabCharts(uPlot, { acc: $('curves'), loss: $('loss-curves') });
+const predictor = new Predictor();
+const worker = new TrainingClient(new URL('./worker.js', import.meta.url), onWorker, (m) => form.showMessage(m));
+const pad = new DrawingPad({
+  canvas: $<HTMLCanvasElement>('draw'),
+  seen: $<HTMLCanvasElement>('seen'),
+  prediction: $('prediction'),
+  probabilities: $('probs'),
+  clear: $('clear-pad'),
+  classify: (digit) => predictor.read(digit)?.probabilities ?? null,
+});
 
 function setButtons(): void {
   const running = current !== null;
@@ -146,213 +44,55 @@ function setButtons(): void {
   $<HTMLButtonElement>('pause').disabled = !running;
   $<HTMLButtonElement>('stop').disabled = !running;
   $<HTMLButtonElement>('pause').textContent = current?.status === 'paused' ? 'Resume' : 'Pause';
-  form.querySelectorAll('input, select').forEach((el) => ((el as HTMLInputElement).disabled = running));
-  $<HTMLSelectElement>('preset').disabled = running;
+  form.setDisabled(running);
 }
 
-function runName(c: LabConfig): string {
-  const bits = [`${c.trainSize} imgs`, `h${c.hidden}`];
-  if (c.batchSize > 1) bits.push(`b${c.batchSize}`);
-  if (c.dropout > 0) bits.push(`dropout ${c.dropout}`);
-  if (c.l2 > 0) bits.push(`L2 ${c.l2}`);
-  if (c.earlyStopping) bits.push('early stop');
-  return `#${runs.length + 1} ${bits.join(', ')}`;
+function redraw(force = false): void {
+  charts.update(runs, force);
 }
 
-$('train').addEventListener('click', () => {
-  let config: LabConfig;
-  try {
-    config = readForm();
-  } catch (e) {
-    if (e instanceof LabFieldError) return showMessage(e.message, e.field);
-    throw e;
-  }
-  clearMessage();
-  const run: LiveRun = { id: nextId++, name: '', config, history: [], status: 'running' };
-  run.name = runName(config);
-  runs.push(run);
-  current = run;
-  $('epoch').textContent = '0';
-  $('epochs-total').textContent = ` / ${config.epochs}`;
-  for (const id of ['train-acc', 'gap', 'elapsed']) $(id).textContent = '–';
-  setTestAcc(undefined);
-  setButtons();
-  rebuildCharts();
-  send({ type: 'start', runId: run.id, config });
-});
-
-$('pause').addEventListener('click', () => {
-  if (!current) return;
-  if (current.status === 'paused') {
-    current.status = 'running';
-    send({ type: 'resume' });
-  } else send({ type: 'pause' });
-  setButtons();
-});
-
-$('stop').addEventListener('click', () => current && send({ type: 'stop' }));
-
-// Slow motion for a class: the worker waits between epochs (the numbers are the same at any pace).
-const pace = $<HTMLSelectElement>('pace');
-pace.addEventListener('change', () => send({ type: 'pace', msPerEpoch: Number(pace.value) }));
-
-$('clear-runs').addEventListener('click', () => {
-  const keep = current ? [current] : [];
-  runs.splice(0, runs.length, ...keep);
-  hiddenRuns.clear();
-  rebuildCharts();
-});
-
-// ---- curves -------------------------------------------------------------------------------------------
-
-const charts: Record<Quantity, UPlot | null> = { acc: null, loss: null };
-/** Runs (by index) hidden with a click on the legend. */
-const hiddenRuns = new Set<number>();
-const signature: Record<Quantity, string> = { acc: '', loss: '' };
-
-/** The page's base font size (it grows with the screen; the charts' text follows it). */
-function rootFontPx(): number {
-  return parseFloat(getComputedStyle(document.documentElement).fontSize) || 18;
+function weightView(): WeightView {
+  return $<HTMLInputElement>('view-change').checked ? 'change' : 'weights';
 }
 
-function chartSize(q: Quantity): { width: number; height: number } {
-  const width = Math.max(420, $('curves').clientWidth);
-  return { width, height: q === 'acc' ? Math.round(Math.min(460, Math.max(300, window.innerHeight * 0.42))) : 230 };
-}
-
-function drawChart(q: Quantity, force = false): void {
-  const host = $(q === 'acc' ? 'curves' : 'loss-curves');
-  const cd = curveData(runs, q);
-  const sig = JSON.stringify(cd.columns) + runs.map((r) => r.name).join('|');
-  if (!force && charts[q] && sig === signature[q]) {
-    charts[q]!.setData(cd.data as UPlot.AlignedData);
-    applyHidden(q, cd);
-    return;
-  }
-  charts[q]?.destroy();
-  host.replaceChildren();
-  signature[q] = sig;
-  const opts = curveOptions(uPlot, runs, q, cd, {
-    ...chartSize(q),
-    fontSize: Math.round(rootFontPx() * (q === 'acc' ? 0.95 : 0.85)),
-    title: q === 'acc' ? 'Accuracy: train (dashed) vs test (solid); shaded = the gap' : 'Loss',
-  });
-  charts[q] = new uPlot(opts, cd.data as UPlot.AlignedData, host);
-  applyHidden(q, cd);
-  if (q === 'acc') {
-    host.append(
-      curveLegend(runs, Math.round(rootFontPx() * 0.9), (run, visible) => {
-        if (visible) hiddenRuns.delete(run);
-        else hiddenRuns.add(run);
-        drawChart('acc', true);
-        drawChart('loss', true);
-      }, hiddenRuns),
-    );
-  }
-}
-
-function applyHidden(q: Quantity, cd: ReturnType<typeof curveData>): void {
-  const u = charts[q];
-  if (!u || hiddenRuns.size === 0) return;
-  for (const run of hiddenRuns) if (run < runs.length) setRunVisible(u, runs, cd, run, false);
-}
-
-function rebuildCharts(): void {
-  drawChart('acc', true);
-  drawChart('loss', true);
-}
-
-window.addEventListener('resize', () => {
-  for (const q of ['acc', 'loss'] as const) charts[q]?.setSize(chartSize(q));
-});
-
-// ---- status -------------------------------------------------------------------------------------------
-
-function pct(v: number): string {
-  return `${(v * 100).toFixed(1)}%`;
-}
-
-function setTestAcc(v: number | undefined): void {
-  const el = $('test-acc');
-  el.textContent = v === undefined ? '–' : pct(v);
-  el.dataset['value'] = v === undefined ? '' : String(v);
-}
-
-function showStatus(run: LiveRun, epoch: number, batch: number, batches: number, elapsed: number): void {
-  $('epoch').textContent = String(epoch);
-  const last = run.history[run.history.length - 1];
-  const lastTest = [...run.history].reverse().find((h) => h.testAcc !== undefined);
-  if (last) $('train-acc').textContent = pct(last.trainAcc);
-  if (lastTest) setTestAcc(lastTest.testAcc);
-  if (last && lastTest) $('gap').textContent = `${((last.trainAcc - lastTest.testAcc!) * 100).toFixed(1)} pts`;
-  $('elapsed').textContent = `${elapsed.toFixed(0)} s`;
-  const f = batches ? batch / batches : 0;
-  $('batch-fill').style.width = `${(f * 100).toFixed(1)}%`;
-  $('batch-text').textContent = run.status === 'done' ? '' : `epoch ${epoch + 1}: batch ${batch} of ${batches}`;
-}
-
-// ---- weights and the drawing pad --------------------------------------------------------------------------
-
-function useWeights(run: LiveRun, weights: Float64Array): void {
-  if (!predictor || predictorRun !== run.id) {
-    // One digit at a time on the page's thread: the reference backend needs no loading.
-    predictor = new Model(labModelSpec(run.config), { backend: refBackend('float32'), seed: run.config.seed, skipInit: true });
-    predictorRun = run.id;
-  }
-  run.initial ??= Float64Array.from(weights);
-  run.latest = weights;
-  predictor.setWeights(weights);
-  drawWeights(run);
+/** Shows a run's weights: the pictures and the pad's model. */
+function showWeights(run: LabRun, weights: Float64Array | Float32Array): void {
+  if (!run.spec) return;
+  predictor.load(run.spec, weights);
+  shown = run;
+  $('weights-note').textContent = drawFirstLayer($<HTMLCanvasElement>('weights'), predictor, weights, run.initial, weightView());
   pad.refresh();
 }
 
-/** The first layer as pictures: the weights themselves, or what training has changed in them. */
-function drawWeights(run: LiveRun): void {
-  if (!run.latest || !run.initial) return;
-  const units = run.config.hidden;
-  const shown = Math.min(units, 64);
-  const w = run.latest.subarray(0, 784 * units); // W1 [784, hidden] comes first in the parameters
-  let pictures: ArrayLike<number> = w;
-  if (weightView() === 'change') {
-    const d = new Float64Array(w.length);
-    for (let i = 0; i < d.length; i++) d[i] = w[i]! - run.initial[i]!;
-    pictures = d;
+function train(): void {
+  let config: LabConfig;
+  try {
+    config = form.read();
+  } catch (e) {
+    if (e instanceof LabFieldError) return form.showMessage(e.message, e.field);
+    throw e;
   }
-  drawWeightGrid($<HTMLCanvasElement>('weights'), pictures, units, shown, 28, 28, 8, 2);
-  $('weights-note').textContent = shown < units ? `(${shown} of ${units} units)` : `(${units} units)`;
+  form.clearMessage();
+  const run: LabRun = { id: nextId++, name: runLabel(config, runs.length + 1), config, history: [], status: 'running', snapshots: new Map(), pinned: false };
+  runs.push(run);
+  current = run;
+  resetStatus(config.epochs);
+  setButtons();
+  redraw(true);
+  worker.start(run.id, config);
 }
 
-function weightView(): 'weights' | 'change' {
-  return ($<HTMLInputElement>('view-change').checked ? 'change' : 'weights');
+function pauseOrResume(): void {
+  if (!current) return;
+  if (current.status === 'paused') {
+    current.status = 'running';
+    worker.resume();
+  } else worker.pause();
+  setButtons();
 }
 
-for (const id of ['view-weights', 'view-change']) {
-  $(id).addEventListener('change', () => {
-    const run = current ?? [...runs].reverse().find((r) => r.latest);
-    if (run) drawWeights(run);
-  });
-}
-
-const pad = new DrawingPad({
-  canvas: $<HTMLCanvasElement>('draw'),
-  seen: $<HTMLCanvasElement>('seen'),
-  prediction: $('prediction'),
-  probabilities: $('probs'),
-  clear: $('clear-pad'),
-  // The current model's outputs for a 28x28 input, or null before there is a model.
-  classify: (digit) => {
-    if (!predictor) return null;
-    const x = predictor.inputBuffer(1);
-    for (let i = 0; i < 784; i++) x[i] = digit[i]! / 255;
-    return Array.from(predictor.predict(x, 1));
-  },
-});
-
-// ---- the worker ---------------------------------------------------------------------------------------
-
-worker.onmessage = (e: MessageEvent<FromWorker>) => {
-  const m = e.data;
-  const run = 'runId' in m ? runs.find((r) => r.id === m.runId) ?? (current?.id === m.runId ? current : undefined) : undefined;
+function onWorker(m: WorkerEvent): void {
+  const run = 'runId' in m ? runs.find((r) => r.id === m.runId) : undefined;
   switch (m.type) {
     case 'loading':
       $('data-status').textContent = m.total ? `Loading MNIST… ${((100 * m.loaded) / m.total).toFixed(0)}%` : 'Loading MNIST…';
@@ -367,13 +107,19 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
         run.history.push(...m.logs);
         const best = bestTestEpoch(run.history);
         if (best !== undefined) run.bestTestEpoch = best;
-        drawChart('acc');
-        drawChart('loss');
+        redraw();
       }
       showStatus(run, m.epoch, m.batch, m.batches, m.elapsed);
       break;
     case 'weights':
-      if (run) useWeights(run, m.weights);
+      if (!run) return;
+      run.spec = m.spec;
+      run.initial ??= Float64Array.from(m.weights);
+      run.latest = m.weights;
+      showWeights(run, m.weights);
+      break;
+    case 'snapshot':
+      run?.snapshots.set(m.epoch, m.weights);
       break;
     case 'paused':
       if (run) run.status = 'paused';
@@ -384,29 +130,45 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       run.status = 'done';
       run.stopReason = m.stopReason;
       run.message = m.message;
+      run.spec = m.spec;
+      run.latest = m.weights;
       if (m.earlyStoppingEpoch) run.earlyStoppingEpoch = m.earlyStoppingEpoch;
-      useWeights(run, m.weights);
+      showWeights(run, m.weights);
       current = null;
       setButtons();
-      rebuildCharts();
-      $('batch-text').textContent = m.message || (m.stopReason === 'completed' ? 'finished' : m.stopReason);
-      if (m.stopReason === 'diverged') showMessage(m.message, 'lr');
+      redraw(true);
+      showBatchText(m.message || (m.stopReason === 'completed' ? 'finished' : m.stopReason));
+      if (m.stopReason === 'diverged') form.showMessage(m.message, 'lr');
       break;
     case 'error':
       if (current) {
         runs.splice(runs.indexOf(current), 1);
         current = null;
         setButtons();
-        rebuildCharts();
+        redraw(true);
       }
-      showMessage(m.message, m.field);
+      form.showMessage(m.message, m.field);
       break;
   }
-};
-worker.onerror = (e) => showMessage(`the training worker failed: ${e.message}`);
+}
 
-buildForm();
-rebuildCharts();
+form.onSubmit = () => $('train').click(); // Enter in a field starts a run
+$('train').addEventListener('click', train);
+$('pause').addEventListener('click', pauseOrResume);
+$('stop').addEventListener('click', () => current && worker.stop());
+// Slow motion for a class: the worker waits between epochs (the numbers are the same at any pace).
+const pace = $<HTMLSelectElement>('pace');
+pace.addEventListener('change', () => worker.pace(Number(pace.value)));
+$('clear-runs').addEventListener('click', () => {
+  runs.splice(0, runs.length, ...runs.filter((r) => r === current));
+  charts.showAll();
+  redraw(true);
+});
+for (const id of ['view-weights', 'view-change']) {
+  $(id).addEventListener('change', () => shown?.latest && showWeights(shown, shown.latest));
+}
+
+redraw(true);
 setButtons();
-(window as unknown as { reglabLab: unknown }).reglabLab = { runs, defaults: LAB_DEFAULTS, presets: PRESETS, charts };
+(window as unknown as { reglabLab: unknown }).reglabLab = { runs, defaults: LAB_DEFAULTS, presets: PRESETS, charts: charts.charts };
 document.body.dataset['ready'] = 'true';

@@ -1,6 +1,7 @@
 /** Messages between the lab page and its training worker. */
 import type { EpochLogs } from '../train/callbacks.js';
 import type { LabConfig } from './config.js';
+import type { ModelSpec } from '../nn/model.js';
 
 export type ToWorker =
   | { type: 'start'; runId: number; config: LabConfig }
@@ -8,7 +9,14 @@ export type ToWorker =
   | { type: 'resume' }
   | { type: 'stop' }
   /** At most one epoch per msPerEpoch (0: as fast as it goes); a teacher's slow motion. Never changes the numbers. */
-  | { type: 'pace'; msPerEpoch: number };
+  | { type: 'pace'; msPerEpoch: number }
+  /**
+   * The predicted class of each of the first testSize test images by a model of this spec and weights (the
+   * scrubber's epoch): answered between training slices with 'test-predictions' and the same id.
+   */
+  | { type: 'predict-test'; id: number; spec: ModelSpec; weights: Float32Array; testSize: number }
+  /** The test images at these indices (28x28 bytes each), answered with 'test-images' and the same id. */
+  | { type: 'test-images'; id: number; indices: number[] };
 
 export type FromWorker =
   /** Loading MNIST: bytes so far of total (total 0 while unknown). */
@@ -31,7 +39,14 @@ export type FromWorker =
       earlyStoppingEpoch: number;
     }
   /** All the model's parameters (laid out as Model.paramData), for weight pictures and the drawing pad. */
-  | { type: 'weights'; runId: number; weights: Float64Array }
+  | { type: 'weights'; runId: number; weights: Float64Array; spec: ModelSpec }
+  /**
+   * The weights at the end of an epoch, for the epoch scrubber (float32: what the lab trains in). Sent for
+   * every epoch while the run's snapshots fit SNAPSHOT_BUDGET_BYTES, else for every stride-th epoch.
+   */
+  | { type: 'snapshot'; runId: number; epoch: number; weights: Float32Array }
+  | { type: 'test-predictions'; id: number; predicted: Uint8Array; labels: Uint8Array }
+  | { type: 'test-images'; id: number; images: Uint8Array; height: number; width: number }
   | {
       type: 'done';
       runId: number;
@@ -40,6 +55,8 @@ export type FromWorker =
       earlyStoppingEpoch: number;
       earlyStoppedAt: number;
       weights: Float64Array;
+      /** The model the weights belong to: the page builds its own copy from it. */
+      spec: ModelSpec;
     }
   | { type: 'paused'; runId: number }
   | { type: 'error'; message: string; field?: string };

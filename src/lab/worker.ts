@@ -3,13 +3,15 @@
  * batches at a time (about 40 ms), posting progress between slices so that pause and stop are answered and
  * the page never waits on training.
  */
-import { imageSetFromIdx, makeDataset, type Dataset } from '../data/dataset.js';
+import { PIXEL_MAX, imageSetFromIdx, makeDataset, type Dataset } from '../data/dataset.js';
 import { ReglabError } from '../errors.js';
 import { buildRun, labBackend, parseLabConfig, LabFieldError } from './config.js';
 import type { Backend } from '../backend/backend.js';
 import { disposeRun, type PreparedRun } from '../experiments/run.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import type { EpochLogs } from '../train/callbacks.js';
+import { Model, type ModelSpec } from '../nn/model.js';
+import { snapshotStride } from './snapshots.js';
 
 const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
@@ -87,7 +89,7 @@ function progress(a: Active): void {
 
 function sendWeights(a: Active): void {
   const w = a.run.model.getWeights();
-  post({ type: 'weights', runId: a.runId, weights: w }, [w.buffer]);
+  post({ type: 'weights', runId: a.runId, weights: w, spec: a.run.model.spec }, [w.buffer]);
   a.lastWeights = performance.now();
 }
 
@@ -105,6 +107,7 @@ function finish(a: Active): void {
       earlyStoppingEpoch: es?.bestEpoch ?? 0,
       earlyStoppedAt: es?.stoppedEpoch ?? 0,
       weights: w,
+      spec: a.run.model.spec,
     },
     [w.buffer],
   );
@@ -148,21 +151,76 @@ async function start(runId: number, raw: unknown): Promise<void> {
   const [dataset, be] = await Promise.all([data, backend]);
   post({ type: 'ready', backend: `${be.name}, ${be.dtype}` });
   const a: Active = { runId, run: null as unknown as PreparedRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0, lastProgress: 0, epochStarted: performance.now() };
+  let stride = 1;
   a.run = buildRun(config, dataset, be, [
     {
       onEpochEnd: (logs) => {
         a.newLogs.push({ ...logs });
+        if (logs.epoch % stride === 0) {
+          const w = Float32Array.from(a.run.model.paramData);
+          post({ type: 'snapshot', runId, epoch: logs.epoch, weights: w }, [w.buffer]);
+        }
       },
     },
   ]);
+  stride = snapshotStride(a.run.model.paramData.length, config.epochs);
   active = a;
   sendWeights(a);
   loop();
 }
 
+/** The test images' predicted classes by a model of this spec and weights (between training slices). */
+async function predictTest(id: number, spec: ModelSpec, weights: Float32Array, testSize: number): Promise<void> {
+  const [dataset, be] = await Promise.all([(data ??= fetchAll()), (backend ??= labBackend(navigator.hardwareConcurrency))]);
+  const test = dataset.test;
+  const n = Math.min(testSize, test.count);
+  const model = new Model(spec, { backend: be, skipInit: true });
+  try {
+    model.setWeights(weights);
+    const pixels = test.height * test.width;
+    const predicted = new Uint8Array(n);
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const CHUNK = 500;
+    for (let start = 0; start < n; start += CHUNK) {
+      const rows = Math.min(CHUNK, n - start);
+      const x = model.inputBuffer(rows);
+      be.gatherRows(x, test.images, order, start, rows, pixels, PIXEL_MAX);
+      const out = model.forward(x, rows, 'eval');
+      const k = model.outputSize;
+      for (let r = 0; r < rows; r++) {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (out[r * k + c]! > out[r * k + best]!) best = c;
+        predicted[start + r] = best;
+      }
+    }
+    const labels = test.labels.slice(0, n);
+    post({ type: 'test-predictions', id, predicted, labels }, [predicted.buffer, labels.buffer]);
+  } finally {
+    model.dispose();
+  }
+}
+
+async function testImages(id: number, indices: number[]): Promise<void> {
+  const { test } = await (data ??= fetchAll());
+  const pixels = test.height * test.width;
+  const images = new Uint8Array(indices.length * pixels);
+  indices.forEach((i, k) => {
+    if (Number.isInteger(i) && i >= 0 && i < test.count) images.set(test.images.subarray(i * pixels, (i + 1) * pixels), k * pixels);
+  });
+  post({ type: 'test-images', id, images, height: test.height, width: test.width }, [images.buffer]);
+}
+
+const failed = (err: unknown) => post({ type: 'error', message: (err as Error).message });
+
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   switch (m.type) {
+    case 'predict-test':
+      predictTest(m.id, m.spec, m.weights, m.testSize).catch(failed);
+      break;
+    case 'test-images':
+      testImages(m.id, m.indices).catch(failed);
+      break;
     case 'start':
       if (active) return;
       start(m.runId, m.config).catch((err: unknown) => {

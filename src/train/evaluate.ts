@@ -1,6 +1,6 @@
 /** Loss and accuracy of a model over a whole image set, in eval mode, in fixed-size chunks. */
 import type { ImageSet } from '../data/dataset.js';
-import { pixelsOf } from '../data/dataset.js';
+import { PIXEL_MAX, pixelsOf } from '../data/dataset.js';
 import type { Model } from '../nn/model.js';
 import { DataError } from '../errors.js';
 
@@ -27,10 +27,10 @@ export function identityOrder(n: number): Int32Array {
   return a;
 }
 
-/** Fills the model's input buffer with images order[start .. start+count) of set, scaled / 255. */
+/** Fills the model's input buffer with images order[start .. start+count) of set, scaled / PIXEL_MAX. */
 export function loadBatch(model: Model, set: ImageSet, order: Int32Array, start: number, count: number) {
   const x = model.inputBuffer(count);
-  model.backend.gatherRows(x, set.images, order, start, count, pixelsOf(set), 255);
+  model.backend.gatherRows(x, set.images, order, start, count, pixelsOf(set), PIXEL_MAX);
   return x;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { FloatArray } from '../backend/backend.js';
 import type { ImageSet } from '../data/dataset.js';
-import { pixelsOf } from '../data/dataset.js';
+import { PIXEL_MAX, pixelsOf } from '../data/dataset.js';
 import { ConfigError, DataError, show } from '../errors.js';
 import type { Model } from '../nn/model.js';
 import { Sgd, type SgdConfig, type SgdState } from '../nn/sgd.js';
@@ -166,7 +166,7 @@ export class Trainer {
     const start = p.nextBatch * batchSize;
     const size = Math.min(batchSize, this.train.count - start);
     const x = this.model.inputBuffer(size);
-    this.model.backend.gatherRows(x, this.train.images, p.order, start, size, this.model.inputSize, 255);
+    this.model.backend.gatherRows(x, this.train.images, p.order, start, size, this.model.inputSize, PIXEL_MAX);
     const labels = this.labels.subarray(0, size);
     for (let r = 0; r < size; r++) labels[r] = this.train.labels[p.order[start + r]!]!;
     const { lossSum, correct } = this.model.trainStep(x, labels, size, this.optimizer);
