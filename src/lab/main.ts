@@ -14,12 +14,21 @@ import { runLabel, type LabRun } from './run.js';
 import { resetStatus, showBatchText, showStatus } from './status.js';
 import { drawFirstLayer, type WeightView } from './weights.js';
 import { TrainingClient, type WorkerEvent } from './worker-client.js';
+import { renderCompareTable } from './compare-table.js';
+import { confusion } from './confusion.js';
+import { drawHidden, renderConfusion } from './inside.js';
+import { loadPinned, savedRun, storePinned } from './pinned-store.js';
+import { decodeRuns, encodeRuns, type SavedRun } from './run-file.js';
+import { Scrubber } from './scrubber.js';
 
 declare const uPlot: typeof UPlot;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const runs: LabRun[] = [];
+/** What scripts and tests can read: window.reglabLab (runs, charts, the pad's last probabilities). */
+const lab: { lastReading: number[] | null } & Record<string, unknown> = { lastReading: null };
+(window as unknown as { reglabLab: unknown }).reglabLab = lab;
 let current: LabRun | null = null;
 /** The run whose weights the pad and the pictures show. */
 let shown: LabRun | null = null;
@@ -35,8 +44,16 @@ const pad = new DrawingPad({
   prediction: $('prediction'),
   probabilities: $('probs'),
   clear: $('clear-pad'),
-  classify: (digit) => predictor.read(digit)?.probabilities ?? null,
+  classify: (digit) => {
+    const r = predictor.read(digit);
+    lab.lastReading = r?.probabilities ?? null;
+    drawHidden($<HTMLCanvasElement>('hidden'), r?.hidden ?? null, $('hidden-note'));
+    return r?.probabilities ?? null;
+  },
 });
+const scrubber = new Scrubber({ box: $('scrub'), input: $<HTMLInputElement>('scrubber'), label: $('scrub-label'), marks: $('scrub-marks') });
+/** Whether the scrubber follows the running run's newest epoch (until the user moves it back). */
+let following = true;
 
 function setButtons(): void {
   const running = current !== null;
@@ -64,6 +81,112 @@ function showWeights(run: LabRun, weights: Float64Array | Float32Array): void {
   pad.refresh();
 }
 
+/** Shows a run at its end: its final (with early stopping: restored) weights, and the scrubber on its last epoch. */
+function selectRun(run: LabRun): void {
+  following = true;
+  scrubber.show(run, run.history.length);
+  charts.setMarker(null);
+  if (run.latest) {
+    showWeights(run, run.latest);
+    inspect(run, Float32Array.from(run.latest), run.earlyStoppingEpoch && run.stopReason === 'early-stopping' ? `the restored model (epoch ${run.earlyStoppingEpoch})` : 'the final model');
+  }
+  renderRuns();
+}
+
+/** The scrubber moved: that epoch's weights, prediction, confusion matrix and a marker on the curves. */
+function showEpoch(run: LabRun, epoch: number): void {
+  following = run.status !== 'done' && epoch === run.history.length;
+  charts.setMarker(epoch);
+  const w = run.snapshots.get(epoch);
+  if (!w) return;
+  showWeights(run, w);
+  inspect(run, w, `epoch ${epoch}`);
+}
+
+let inspectTimer: ReturnType<typeof setTimeout> | null = null;
+let inspectToken = 0;
+/** The test set's confusion matrix by these weights (computed in the worker; the newest request wins). */
+function inspect(run: LabRun, weights: Float32Array, what: string): void {
+  if (!run.spec) return;
+  const spec = run.spec;
+  const token = ++inspectToken;
+  if (inspectTimer) clearTimeout(inspectTimer);
+  inspectTimer = setTimeout(() => {
+    void worker.predictTest(spec, weights, run.config.testSize).then(({ predicted, labels }) => {
+      if (token !== inspectToken) return;
+      const c = confusion(predicted, labels, 10);
+      renderConfusion({ table: $<HTMLTableElement>('confusion'), perClass: $('per-class'), examples: $('examples'), images: (i) => worker.testImages(i) }, c, predicted, labels);
+      $('inside-note').textContent = `(${run.name}, ${what}: ${predicted.length} test images)`;
+      $('confusion').dataset['epoch'] = what;
+    });
+  }, 120);
+}
+
+function renderRuns(): void {
+  renderCompareTable($<HTMLTableElement>('runs-table'), runs, scrubber.selected, {
+    onPin: (run, pinned) => {
+      run.pinned = pinned;
+      keepPinned();
+    },
+    onRename: (run, name) => {
+      run.name = name;
+      redraw(true);
+      scrubber.show(run === scrubber.selected ? run : scrubber.selected);
+      keepPinned();
+    },
+    onSelect: (run) => scrubber.selected !== run && selectRun(run),
+  });
+}
+
+function keepPinned(): void {
+  const problem = storePinned(runs);
+  if (problem) form.showMessage(problem);
+}
+
+/** A saved run (from storage or a file) back on the page, pinned. */
+function addSaved(r: SavedRun): LabRun {
+  const run: LabRun = { id: nextId++, name: r.name, config: r.config, history: r.history, status: 'done', stopReason: r.stopReason, snapshots: new Map(), pinned: true };
+  if (r.earlyStoppingEpoch) run.earlyStoppingEpoch = r.earlyStoppingEpoch;
+  const best = bestTestEpoch(r.history);
+  if (best !== undefined) run.bestTestEpoch = best;
+  if (r.spec && r.weights) {
+    run.spec = r.spec;
+    run.latest = Float64Array.from(r.weights);
+  }
+  runs.push(run);
+  return run;
+}
+
+function exportPinned(): void {
+  const pinned = runs.filter((r) => r.pinned && r.status === 'done');
+  if (pinned.length === 0) return form.showMessage('pin a finished run first (the box at the start of its row)');
+  const url = URL.createObjectURL(new Blob([encodeRuns(pinned.map(savedRun))], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = 'reglab-runs.json';
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** At most this many bytes are read from a runs file. */
+const MAX_RUNS_FILE = 64 * 1024 * 1024;
+
+async function importFile(file: File): Promise<void> {
+  if (file.size > MAX_RUNS_FILE) return form.showMessage(`runs file: ${file.size} bytes, at most ${MAX_RUNS_FILE}`);
+  let saved: SavedRun[];
+  try {
+    saved = decodeRuns(await file.text());
+  } catch (e) {
+    return form.showMessage((e as Error).message);
+  }
+  form.clearMessage();
+  const added = saved.map(addSaved);
+  redraw(true);
+  keepPinned();
+  if (added.length) selectRun(added[added.length - 1]!);
+  else renderRuns();
+}
+
 function train(): void {
   let config: LabConfig;
   try {
@@ -76,6 +199,9 @@ function train(): void {
   const run: LabRun = { id: nextId++, name: runLabel(config, runs.length + 1), config, history: [], status: 'running', snapshots: new Map(), pinned: false };
   runs.push(run);
   current = run;
+  following = true;
+  charts.setMarker(null);
+  scrubber.show(run);
   resetStatus(config.epochs);
   setButtons();
   redraw(true);
@@ -108,6 +234,8 @@ function onWorker(m: WorkerEvent): void {
         const best = bestTestEpoch(run.history);
         if (best !== undefined) run.bestTestEpoch = best;
         redraw();
+        if (following) scrubber.show(run, run.history.length);
+        else scrubber.show(run);
       }
       showStatus(run, m.epoch, m.batch, m.batches, m.elapsed);
       break;
@@ -116,7 +244,7 @@ function onWorker(m: WorkerEvent): void {
       run.spec = m.spec;
       run.initial ??= Float64Array.from(m.weights);
       run.latest = m.weights;
-      showWeights(run, m.weights);
+      if (following || scrubber.selected !== run) showWeights(run, m.weights);
       break;
     case 'snapshot':
       run?.snapshots.set(m.epoch, m.weights);
@@ -133,10 +261,11 @@ function onWorker(m: WorkerEvent): void {
       run.spec = m.spec;
       run.latest = m.weights;
       if (m.earlyStoppingEpoch) run.earlyStoppingEpoch = m.earlyStoppingEpoch;
-      showWeights(run, m.weights);
       current = null;
       setButtons();
       redraw(true);
+      selectRun(run);
+      renderRuns();
       showBatchText(m.message || (m.stopReason === 'completed' ? 'finished' : m.stopReason));
       if (m.stopReason === 'diverged') form.showMessage(m.message, 'lr');
       break;
@@ -160,15 +289,33 @@ $('stop').addEventListener('click', () => current && worker.stop());
 const pace = $<HTMLSelectElement>('pace');
 pace.addEventListener('change', () => worker.pace(Number(pace.value)));
 $('clear-runs').addEventListener('click', () => {
-  runs.splice(0, runs.length, ...runs.filter((r) => r === current));
+  // Pinned runs stay (unpin them in the table to let them go).
+  runs.splice(0, runs.length, ...runs.filter((r) => r === current || r.pinned));
   charts.showAll();
   redraw(true);
+  if (scrubber.selected && !runs.includes(scrubber.selected)) scrubber.show(null);
+  renderRuns();
 });
+scrubber.onMove = showEpoch;
+$('export-runs').addEventListener('click', exportPinned);
+const importInput = $<HTMLInputElement>('import-file');
+$('import-runs').addEventListener('click', () => importInput.click());
+importInput.addEventListener('change', () => {
+  const f = importInput.files?.[0];
+  importInput.value = '';
+  if (f) void importFile(f);
+});
+{
+  const { runs: stored, problem } = loadPinned();
+  stored.forEach(addSaved);
+  if (problem) form.showMessage(problem);
+  if (runs.length) selectRun(runs[runs.length - 1]!);
+}
 for (const id of ['view-weights', 'view-change']) {
   $(id).addEventListener('change', () => shown?.latest && showWeights(shown, shown.latest));
 }
 
 redraw(true);
 setButtons();
-(window as unknown as { reglabLab: unknown }).reglabLab = { runs, defaults: LAB_DEFAULTS, presets: PRESETS, charts: charts.charts };
+Object.assign(lab, { runs, defaults: LAB_DEFAULTS, presets: PRESETS, charts: charts.charts });
 document.body.dataset['ready'] = 'true';
