@@ -20,6 +20,8 @@ import { drawHidden, renderConfusion } from './inside.js';
 import { loadPinned, savedRun, storePinned } from './pinned-store.js';
 import { decodeRuns, encodeRuns, type SavedRun } from './run-file.js';
 import { Scrubber } from './scrubber.js';
+import { LessonLink } from './lesson-link.js';
+import { pct } from './status.js';
 
 declare const uPlot: typeof UPlot;
 
@@ -187,6 +189,11 @@ async function importFile(file: File): Promise<void> {
   else renderRuns();
 }
 
+/** The live region: screen readers hear the epoch and test accuracy as they come. */
+function announce(text: string): void {
+  $('announce').textContent = text;
+}
+
 function train(): void {
   let config: LabConfig;
   try {
@@ -236,6 +243,8 @@ function onWorker(m: WorkerEvent): void {
         redraw();
         if (following) scrubber.show(run, run.history.length);
         else scrubber.show(run);
+        const last = run.history.at(-1)!;
+        announce(`Epoch ${last.epoch} of ${run.config.epochs}${last.testAcc === undefined ? '' : `: test accuracy ${pct(last.testAcc)}`}`);
       }
       showStatus(run, m.epoch, m.batch, m.batches, m.elapsed);
       break;
@@ -266,6 +275,7 @@ function onWorker(m: WorkerEvent): void {
       redraw(true);
       selectRun(run);
       renderRuns();
+      announce(`Run finished${m.message ? `: ${m.message}` : ''}`);
       showBatchText(m.message || (m.stopReason === 'completed' ? 'finished' : m.stopReason));
       if (m.stopReason === 'diverged') form.showMessage(m.message, 'lr');
       break;
@@ -297,6 +307,44 @@ $('clear-runs').addEventListener('click', () => {
   renderRuns();
 });
 scrubber.onMove = showEpoch;
+
+// Lesson links: the state in the fragment, a link loaded sets the fields (and hides, and shows a task).
+const link = new LessonLink(form, pace, $('task'));
+form.onChange = () => link.write();
+pace.addEventListener('change', () => link.write());
+window.addEventListener('hashchange', () => link.load());
+$('share-link').addEventListener('click', () => {
+  link.write();
+  const url = location.href;
+  const note = $('share-note');
+  navigator.clipboard?.writeText(url).then(
+    () => (note.textContent = 'Link copied: it opens the lab with these settings.'),
+    () => (note.textContent = `Copy this link: ${url}`),
+  ) ?? (note.textContent = `Copy this link: ${url}`);
+});
+$('presenter').addEventListener('click', () => {
+  const on = !document.body.classList.contains('presenter');
+  document.body.classList.toggle('presenter', on);
+  document.documentElement.classList.toggle('presenter', on);
+  $('presenter').setAttribute('aria-pressed', String(on));
+  redraw(true);
+});
+
+// The keyboard, for a room: Space train / pause, S stop, arrow keys move the scrubber (not while typing).
+document.addEventListener('keydown', (e) => {
+  const t = e.target as HTMLElement;
+  if (e.ctrlKey || e.metaKey || e.altKey || t.closest('input, select, textarea, button, summary, [contenteditable]')) return;
+  if (e.key === ' ') {
+    e.preventDefault();
+    if (current) pauseOrResume();
+    else train();
+  } else if (e.key === 's' || e.key === 'S') {
+    if (current) worker.stop();
+  } else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+    e.preventDefault();
+    scrubber.step(e.key === 'ArrowLeft' ? -1 : 1);
+  }
+});
 $('export-runs').addEventListener('click', exportPinned);
 const importInput = $<HTMLInputElement>('import-file');
 $('import-runs').addEventListener('click', () => importInput.click());
@@ -315,6 +363,7 @@ for (const id of ['view-weights', 'view-change']) {
   $(id).addEventListener('change', () => shown?.latest && showWeights(shown, shown.latest));
 }
 
+if (link.load()) worker.pace(Number(pace.value));
 redraw(true);
 setButtons();
 Object.assign(lab, { runs, defaults: LAB_DEFAULTS, presets: PRESETS, charts: charts.charts });
