@@ -103,7 +103,7 @@ const BIG = 1 << 24;
 export const RUN_SETTINGS: readonly RunSetting[] = Object.freeze([
   { name: 'trainSize', kind: 'int', min: 1, max: BIG, default: 1000, doc: 'the first N training images', flag: 'train-size', label: 'Training images', group: 'data' },
   { name: 'valSize', kind: 'int', min: 0, max: BIG, default: 0, doc: 'validation: the N training images right after the first N', flag: 'val-size', defaultNote: ': none', label: 'Validation images', group: 'data' },
-  { name: 'testSize', kind: 'int', min: 0, max: BIG, default: 10000, doc: 'the first N test images; 0 for no test pass', flag: 'test-size', defaultNote: ', or all of a smaller test file', label: 'Test images', group: 'data' },
+  { name: 'testSize', kind: 'int', min: 0, max: BIG, default: 10000, doc: 'the first N test images; 0 for no test pass', flag: 'test-size', defaultNote: ', or all if fewer', label: 'Test images', group: 'data' },
   { name: 'hidden', kind: 'intList', min: 1, max: 1 << 16, default: [100], doc: 'hidden layer widths, e.g. 100 or 128,64', flag: 'hidden', label: 'Hidden units', group: 'network' },
   { name: 'activation', kind: 'choice', choices: ['relu', 'sigmoid', 'tanh'], default: 'relu', doc: 'relu, sigmoid or tanh', flag: 'activation', label: 'Activation', group: 'network' },
   { name: 'dropout', kind: 'number', min: 0, max: 1, maxExclusive: true, default: 0, doc: 'dropout rate after each hidden layer, in [0, 1)', flag: 'dropout', metavar: 'P', label: 'Dropout rate', group: 'network' },
