@@ -1,6 +1,7 @@
 /**
- * One training run described as plain data (what `reglab train` flags, the chapter's experiments and the web
- * lab all produce), and the function that carries it out on a dataset. No I/O: works in Node and the browser.
+ * One training run: its splits, model and trainer from a RunConfig (the plain data `reglab train`'s flags, the
+ * chapter's experiments and the web lab all produce; defined, defaulted and checked in settings.ts), and the
+ * function that carries it out on a dataset. No I/O: works in Node and the browser.
  */
 import type { Backend } from '../backend/backend.js';
 import { sliceSet, pixelsOf, type Dataset, type ImageSet } from '../data/dataset.js';

@@ -115,3 +115,98 @@ test('saved settings from before a setting existed count it at its default', () 
   assert.deepEqual(withRunDefaults(old), { ...RUN_DEFAULTS });
   assert.equal(withRunDefaults({ ...old, lr: 0.1 }).lr, 0.1);
 });
+
+// ---- the clients read the same table: the CLI's flags and the lab's fields -------------------------------
+
+const fieldOf = (setting: string) => setting.slice(setting.lastIndexOf('.') + 1);
+
+/** Texts to try for a setting: its boundaries, just past them, the wrong kind, junk. */
+function probes(s: (typeof RUN_SETTINGS)[number]): string[] {
+  const common = ['', ' ', 'abc', '1;rm', '0x10', '1e3', 'NaN', 'Infinity', '-0', ' 7 '];
+  if (s.kind === 'choice') return [...s.choices!, ...s.choices!.map((c) => c.toUpperCase()), `${s.choices![0]} `, ...common];
+  if (s.kind === 'intList') return ['1', '100', '128,64', '64, 32', String(s.max), String(s.max! + 1), '0', '1,', ',', '1.5', '-3', ...common];
+  const { min = 0, max = Infinity } = s;
+  const near = [min, min - 1, min + 0.5, min - 1e-9, min + 1e-9, max, max + 1, max - 0.5, max + 1e-6, max - 1e-6].filter(Number.isFinite);
+  return [...near.map(String), '2.5', '1', '0', '-1', '1e-7', ...common];
+}
+
+/** Settings that a setting needs around it to be accepted at all (the same for both clients). */
+function context(name: string): [string[], Record<string, unknown>] {
+  const flags = ['--train-size', '1000', '--val-size', '100', '--test-size', '1000', '--batch-size', '1'];
+  const fields: Record<string, unknown> = { trainSize: '1000', valSize: '100', testSize: '1000', batchSize: '1' };
+  if (name.startsWith('earlyStopping.')) [flags.push('--early-stopping'), (fields.earlyStopping = true)];
+  if (['beta1', 'beta2', 'eps'].includes(name)) [flags.push('--optimizer', 'adam'), (fields.optimizer = 'adam')];
+  return [flags, fields];
+}
+
+function outcome(f: () => unknown): { value?: unknown; error?: Error } {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { error: e as Error };
+  }
+}
+
+test('every setting has a CLI flag and a lab field, and the two accept and refuse the same values', async () => {
+  const { parseTrainFlags } = await import('../cli/train.js');
+  const { LAB_FIELDS, parseLabConfig, LabFieldError } = await import('../lab/config.js');
+  const fields = LAB_FIELDS as Record<string, { setting: string; label: string }>;
+  assert.deepEqual(Object.values(fields).map((f) => f.setting).sort(), RUN_SETTINGS.map((s) => s.name).sort(), 'one lab field per setting');
+  let compared = 0;
+  for (const s of RUN_SETTINGS) {
+    const field = fieldOf(s.name);
+    assert.equal(fields[field]?.setting, s.name, `lab field ${field}`);
+    assert.equal(fields[field]!.label, s.label);
+    const [flags, base] = context(s.name);
+    const texts = s.kind === 'bool' ? [null] : probes(s);
+    for (const text of texts) {
+      // A bool's CLI flag is a switch: compare it with the value the switch means.
+      const labValue = text ?? !s.flag.startsWith('no-');
+      const cli = outcome(() => settingValueOf(parseTrainFlags([...flags, text === null ? `--${s.flag}` : `--${s.flag}=${text}`])!.config, s.name));
+      const lab = outcome(() => parseLabConfig({ ...base, [field]: labValue })[field as 'lr']);
+      const what = `${s.name} = ${JSON.stringify(text)}: cli ${cli.error?.message ?? JSON.stringify(cli.value)}, lab ${lab.error?.message ?? JSON.stringify(lab.value)}`;
+      if (lab.error && /MNIST/.test(lab.error.message)) {
+        // The lab's data is MNIST: a size past it is refused by the fit to the data, as the CLI's splitData would.
+        assert.ok(!cli.error, what);
+        continue;
+      }
+      assert.equal(Boolean(cli.error), Boolean(lab.error), what);
+      if (cli.error) {
+        assert.ok(cli.error instanceof SettingError, what);
+        assert.ok(lab.error instanceof LabFieldError, what);
+        assert.equal(fieldOf(cli.error.setting), lab.error.field, what);
+        assert.ok(cli.error.message.includes(`--${s.flag}`), `the CLI names the flag: ${what}`);
+        assert.ok(lab.error.message.startsWith(fields[lab.error.field]!.label), `the lab names the field: ${what}`);
+        assert.doesNotMatch(lab.error.message, /--/, what);
+      } else {
+        assert.deepEqual(lab.value, cli.value, what);
+      }
+      compared++;
+    }
+  }
+  assert.ok(compared > 300, `${compared} values compared`);
+});
+
+test('reglab train --help shows every run flag with the default from the table', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../cli/main.js', import.meta.url)), 'train', '--help'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  for (const s of RUN_SETTINGS) {
+    const line = lines.find((l) => l.startsWith(`  --${s.flag} `) || l === `  --${s.flag}`);
+    assert.ok(line, `--${s.flag} in the help`);
+    if (s.kind !== 'bool') assert.ok(line.includes(`(default ${Array.isArray(s.default) ? s.default.join(',') : String(s.default)}`), line);
+  }
+});
+
+test('the CLI speaks of flags: each engine error comes out with the flags of the settings it names', async () => {
+  const { flagMessage, FLAG_OF } = await import('../cli/run-flags.js');
+  for (const s of RUN_SETTINGS) assert.equal(FLAG_OF[s.name], `--${s.flag}`);
+  const rule = (partial: Record<string, unknown>) => flagMessage(outcome(() => validateRunConfig(partial)).error as SettingError);
+  assert.equal(rule({ 'earlyStopping.monitor': 'valAcc' }), '--patience, --min-delta and --monitor need --early-stopping');
+  assert.equal(rule({ earlyStopping: {} }), '--early-stopping watches validation loss: give --val-size N (e.g. --val-size 1000)');
+  assert.equal(rule({ testSize: 0, earlyStopping: { monitor: 'testLoss' } }), '--monitor testLoss needs a test set (--test-size > 0)');
+  assert.equal(rule({ trainSize: 5, batchSize: 8 }), '--batch-size 8 is larger than the training set (--train-size 5)');
+  assert.equal(rule({ beta2: 0.5 }), '--beta2 applies only to --optimizer adam');
+});
