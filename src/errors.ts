@@ -11,6 +11,22 @@ export class ConfigError extends ReglabError {
   override name = 'ConfigError';
 }
 
+/**
+ * A run setting of the wrong kind, out of range or in conflict with another. `setting` names it (a RunConfig
+ * key, dotted when nested: `earlyStopping.patience`); `mentions`, the other settings the message names. The
+ * message speaks of settings only: a client (the CLI's flags, the lab's labels) rewrites those names.
+ */
+export class SettingError extends ConfigError {
+  override name = 'SettingError';
+  constructor(
+    readonly setting: string,
+    message: string,
+    readonly mentions: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
 /** A data file (IDX, PNG, folder) that is missing, malformed or inconsistent. */
 export class DataError extends ReglabError {
   override name = 'DataError';
@@ -28,7 +44,7 @@ export class DivergenceError extends ReglabError {
     readonly epoch: number,
     readonly loss: number,
   ) {
-    super(`training diverged at epoch ${epoch} (loss is ${loss}); try a lower learning rate (--lr)`);
+    super(`training diverged at epoch ${epoch} (loss is ${loss}); try a lower learning rate (setting lr)`);
   }
 }
 

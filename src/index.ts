@@ -37,6 +37,22 @@ export {
   type PreparedRun,
   type Splits,
 } from './experiments/run.js';
+export {
+  RUN_SETTINGS,
+  OPTIMIZER_NAMES,
+  validateRunConfig,
+  parseSettingValue,
+  checkSettingValue,
+  settingByName,
+  settingByFlag,
+  settingValueOf,
+  withRunDefaults,
+  type RunSetting,
+  type SettingKind,
+  type SettingValue,
+  type HelpGroup,
+  type OptimizerName,
+} from './experiments/settings.js';
 export { CHAPTER8_EXPERIMENTS, CHAPTER8_BASE, runChapter8Experiment, type Chapter8Experiment, type Chapter8Result } from './experiments/chapter8.js';
 export { ensembleVote, type EnsembleResult } from './experiments/ensemble.js';
 export { trainCommandLine } from './experiments/command-line.js';

@@ -278,7 +278,7 @@ test('bad flags: each exits 2 with one line naming the flag, before any work, wr
     [['--early-stopping'], /--early-stopping watches validation loss: give --val-size N/],
     [['--early-stopping', '--val-size', '10', '--monitor', 'loss'], /--monitor must be one of/],
     [['--train-size', '70000'], /--train-size 70000 plus --val-size 0 exceeds the 60000 training images/],
-    [['--train-size', '10', '--batch-size', '11'], /batch size 11 is larger than the training set \(10\)/],
+    [['--train-size', '10', '--batch-size', '11'], /--batch-size 11 is larger than the training set \(--train-size 10\)/],
     [['--eval-every', '0'], /--eval-every must be between 1/],
     [['--test-size', '20000'], /--test-size 20000 exceeds the 10000 test images/],
     [['--data', ''], /--data needs a value/],

@@ -20,14 +20,14 @@ describe('lab config', () => {
   });
   test('a bad field names itself', () => {
     const bad: [Record<string, unknown>, string, RegExp][] = [
-      [{ lr: 'fast' }, 'lr', /Learning rate: 'fast' is not a number/],
+      [{ lr: 'fast' }, 'lr', /Learning rate: must be a number, got 'fast'/],
       [{ lr: '0' }, 'lr', /greater than 0/],
-      [{ hidden: '2.5' }, 'hidden', /not a whole number/],
-      [{ dropout: '1' }, 'dropout', /from 0 to 1 \(exclusive\)/],
-      [{ trainSize: '' }, 'trainSize', /enter a value/],
+      [{ hidden: '2.5' }, 'hidden', /must be a comma-separated list of integers/],
+      [{ dropout: '1' }, 'dropout', /must be in \[0, 1\)/],
+      [{ trainSize: '' }, 'trainSize', /needs a value/],
       [{ trainSize: '59500', valSize: '1000' }, 'valSize', /exceed/],
       [{ trainSize: '10', batchSize: '32' }, 'batchSize', /larger than the training set/],
-      [{ loss: 'hinge' }, 'loss', /ce or mse/],
+      [{ loss: 'hinge' }, 'loss', /one of ce, mse/],
     ];
     for (const [raw, field, msg] of bad) {
       assert.throws(() => parseLabConfig(raw), (e: unknown) => e instanceof LabFieldError && e.field === field && msg.test(e.message));
@@ -87,7 +87,7 @@ describe('the web lab in Chromium', () => {
   test('a bad field value gives a clear message and starts nothing', async () => {
     await page.getByTestId('field-lr').fill('fast');
     await page.getByTestId('train').click();
-    assert.match((await text('error'))!, /Learning rate: 'fast' is not a number/);
+    assert.match((await text('error'))!, /Learning rate: must be a number, got 'fast'/);
     assert.equal(await page.getByTestId('field-lr').getAttribute('aria-invalid'), 'true');
     assert.equal(await page.evaluate(() => (window as any).reglabLab.runs.length), 0);
     await page.getByTestId('preset').selectOption('quick');

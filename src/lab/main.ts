@@ -41,9 +41,13 @@ const send = (m: ToWorker) => worker.postMessage(m);
 // ---- the form ----------------------------------------------------------------------------------------
 
 const form = $<HTMLFormElement>('knobs');
-const FIELD_ORDER: (keyof LabConfig)[] = ['trainSize', 'testSize', 'hidden', 'epochs', 'lr', 'batchSize', 'dropout', 'l2', 'earlyStopping', 'patience', 'valSize', 'evalEvery', 'loss', 'seed'];
+const FIELD_ORDER = Object.keys(LAB_FIELDS) as (keyof LabConfig)[];
+/** What a choice's options say where the word alone would not. */
+const CHOICE_TEXT: Readonly<Record<string, string>> = { ce: 'cross-entropy', mse: 'squared error (book)' };
 
 function buildForm(): void {
+  const more = document.createElement('details');
+  more.append(Object.assign(document.createElement('summary'), { textContent: 'More settings' }), document.createElement('div'));
   for (const key of FIELD_ORDER) {
     const rule = LAB_FIELDS[key];
     const label = document.createElement('label');
@@ -53,20 +57,22 @@ function buildForm(): void {
       input = document.createElement('input');
       input.type = 'checkbox';
       label.append(input, rule.label);
-    } else if (rule.kind === 'loss') {
+    } else if (rule.kind === 'choice') {
       input = document.createElement('select');
-      for (const [v, t] of [['ce', 'cross-entropy'], ['mse', 'squared error (book)']]) input.append(new Option(t, v));
+      for (const v of rule.choices!) input.append(new Option(CHOICE_TEXT[v] ?? v, v));
       label.append(rule.label, input);
     } else {
       input = document.createElement('input');
       input.type = 'text';
-      input.inputMode = rule.kind === 'int' ? 'numeric' : 'decimal';
+      input.inputMode = rule.kind === 'int' ? 'numeric' : rule.kind === 'number' ? 'decimal' : 'text';
       label.append(rule.label, input);
     }
     input.name = key;
     input.dataset['testid'] = `field-${key}`;
-    form.append(label);
+    if (rule.kind !== 'bool') label.title = rule.doc; // a bool's doc line is its CLI switch's
+    (rule.more ? more.lastElementChild! : form).append(label);
   }
+  form.append(more);
   const enter = document.createElement('button');
   enter.type = 'submit';
   enter.hidden = true; // lets Enter in a field submit the form
@@ -309,7 +315,7 @@ function useWeights(run: LiveRun, weights: Float64Array): void {
 /** The first layer as pictures: the weights themselves, or what training has changed in them. */
 function drawWeights(run: LiveRun): void {
   if (!run.latest || !run.initial) return;
-  const units = run.config.hidden;
+  const units = run.config.hidden[0]!;
   const shown = Math.min(units, 64);
   const w = run.latest.subarray(0, 784 * units); // W1 [784, hidden] comes first in the parameters
   let pictures: ArrayLike<number> = w;

@@ -3,7 +3,7 @@
  * `patience` epochs. With restoreBestWeights (the default), the weights of the best epoch come back when
  * training ends, whatever ended it (this stop, the epoch budget, divergence or an interrupt).
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, SettingError, show } from '../errors.js';
 import { METRIC_NAMES, type Callback, type EpochLogs, type MetricName } from './callbacks.js';
 import type { Trainer } from './trainer.js';
 
@@ -58,12 +58,17 @@ export class EarlyStopping implements Callback {
 
   constructor(config: EarlyStoppingConfig = {}) {
     const c = { ...EARLY_STOPPING_DEFAULTS };
-    for (const [k, v] of Object.entries(config)) if (v !== undefined) (c as Record<string, unknown>)[k] = v;
-    if (!METRIC_NAMES.includes(c.monitor)) throw new ConfigError(`early stopping: unknown metric ${c.monitor} (one of ${METRIC_NAMES.join(', ')})`);
-    if (!(Number.isFinite(c.minDelta) && c.minDelta >= 0)) throw new ConfigError(`early stopping: minDelta must be >= 0, got ${c.minDelta}`);
-    if (!(Number.isInteger(c.patience) && c.patience >= 0)) throw new ConfigError(`early stopping: patience must be an integer >= 0, got ${c.patience}`);
-    if (!['auto', 'min', 'max'].includes(c.mode)) throw new ConfigError(`early stopping: mode must be auto, min or max, got ${c.mode}`);
-    if (!(Number.isInteger(c.startFromEpoch) && c.startFromEpoch >= 0)) throw new ConfigError(`early stopping: startFromEpoch must be an integer >= 0`);
+    for (const [k, v] of Object.entries(config)) {
+      if (!(k in EARLY_STOPPING_DEFAULTS)) throw new SettingError(`earlyStopping.${k}`, `earlyStopping.${k} is not an early stopping setting (${Object.keys(EARLY_STOPPING_DEFAULTS).join(', ')})`);
+      if (v !== undefined) (c as Record<string, unknown>)[k] = v;
+    }
+    const bad = (key: keyof EarlyStoppingConfig, why: string) => new SettingError(`earlyStopping.${key}`, `earlyStopping.${key} ${why}, got ${show(c[key])}`);
+    if (!METRIC_NAMES.includes(c.monitor)) throw bad('monitor', `must be one of ${METRIC_NAMES.join(', ')}`);
+    if (!(typeof c.minDelta === 'number' && Number.isFinite(c.minDelta) && c.minDelta >= 0)) throw bad('minDelta', 'must be a number >= 0');
+    if (!(Number.isInteger(c.patience) && c.patience >= 0)) throw bad('patience', 'must be an integer >= 0');
+    if (!['auto', 'min', 'max'].includes(c.mode)) throw bad('mode', 'must be auto, min or max');
+    if (!(Number.isInteger(c.startFromEpoch) && c.startFromEpoch >= 0)) throw bad('startFromEpoch', 'must be an integer >= 0');
+    if (typeof c.restoreBestWeights !== 'boolean') throw bad('restoreBestWeights', 'must be true or false');
     this.config = Object.freeze(c);
     const mode = c.mode === 'auto' ? (c.monitor.endsWith('Acc') ? 'max' : 'min') : c.mode;
     this.sign = mode === 'min' ? 1 : -1;
@@ -72,9 +77,9 @@ export class EarlyStopping implements Callback {
   onTrainBegin(trainer: Trainer): void {
     const m = this.config.monitor;
     if (m.startsWith('val') && !trainer.hasValidation) {
-      throw new ConfigError(`early stopping monitors ${m}, which needs validation data (e.g. --val-size 1000)`);
+      throw new SettingError('earlyStopping.monitor', `earlyStopping.monitor ${m} needs validation data (valSize > 0)`, ['valSize']);
     }
-    if (m.startsWith('test') && !trainer.hasTest) throw new ConfigError(`early stopping monitors ${m}, which needs test data`);
+    if (m.startsWith('test') && !trainer.hasTest) throw new SettingError('earlyStopping.monitor', `earlyStopping.monitor ${m} needs test data (testSize > 0)`, ['testSize']);
   }
 
   /** Whether value improves on the best by more than minDelta. */

@@ -27,6 +27,14 @@ export interface FitConfig extends SgdConfig {
   /** Test pass on epochs divisible by evalEvery, and on the first and last. Default 1 (every epoch). */
   evalEvery?: number;
   callbacks?: Callback[];
+  /** The optimizer. Default 'sgd'. */
+  optimizer?: 'sgd' | 'adam';
+  /** Adam's decay rate of the gradient's running mean, in [0, 1). Default 0.9. */
+  beta1?: number;
+  /** Adam's decay rate of the squared gradient's running mean, in [0, 1). Default 0.999. */
+  beta2?: number;
+  /** Adam's constant added to the denominator, > 0. Default 1e-8. */
+  eps?: number;
 }
 
 export const FIT_DEFAULTS = Object.freeze({ epochs: 10, batchSize: 1, shuffle: true, evalEvery: 1 });
@@ -77,7 +85,7 @@ function checkPositiveInt(name: string, v: number): void {
 }
 
 export class Trainer {
-  readonly config: Readonly<Required<Omit<FitConfig, 'validation' | 'test' | 'callbacks' | keyof SgdConfig>>>;
+  readonly config: Readonly<Required<Omit<FitConfig, 'validation' | 'test' | 'callbacks' | 'optimizer' | 'beta1' | 'beta2' | 'eps' | keyof SgdConfig>>>;
   readonly optimizer: Sgd;
   readonly callbacks: readonly Callback[];
   readonly history: EpochLogs[] = [];
