@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, type Session } from '../testing/browser.js';
+import { launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import { LAB_DEFAULTS, labCommandLine, parseLabConfig, LabFieldError } from './config.js';
 import { resolveLabPath, startLabServer, type LabServer } from './server.js';
@@ -47,7 +47,7 @@ describe('lab server', () => {
   });
 });
 
-describe('the web lab in Chromium', () => {
+describe('the web lab in Chromium', { skip: skipUnlessChromium() }, () => {
   let lab: LabServer;
   let session: Session;
   let page: Page;
