@@ -6,7 +6,7 @@ import { loadDataset } from '../data/files.js';
 import { RUNNER_NAMES, benchTable, runBench, type RunnerName } from '../bench/run.js';
 import { ConfigError } from '../errors.js';
 import { intFlag, parseFlags, strFlag } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const HELP = `usage: reglab bench [flags]
 
@@ -26,7 +26,6 @@ flags:
 `;
 
 export const command: Command = {
-  summary: 'time the workloads on ref, wasm, numpy and TensorFlow.js (one table)',
   async run(argv) {
     const { values } = parseFlags(argv, {
       workload: { type: 'string' },

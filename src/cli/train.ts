@@ -1,5 +1,5 @@
 /** `reglab train`: one training run from flags, printed in the chapter's style. */
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { choiceFlag, intFlag, intListFlag, numFlag, parseFlags, strFlag, type Options, type Parsed } from './args.js';
 import type { Backend } from '../backend/backend.js';
 import { BACKEND_HELP, BACKEND_OPTIONS, checkDistinctOutputs, checkOutputPath, cliBackend, fmtAcc, fmtErr, loadData, readInput, writeOutput } from './common.js';
@@ -325,7 +325,6 @@ function catchInterrupts() {
 }
 
 export const command: Command = {
-  summary: 'train a network on MNIST (or any IDX folder)',
   async run(argv) {
     const parsed = parseTrainFlags(argv);
     if (!parsed) {
