@@ -154,6 +154,7 @@ export const command: Command = {
       process.stdout.write("\nthe book's code beside reglab's (test accuracy in %: best @ when, final):\n");
       process.stdout.write(bookSideBySideTable(book, results) + '\n');
     }
+    for (const r of results) r.model.dispose();
     return 0;
   },
 };
