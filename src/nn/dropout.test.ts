@@ -57,7 +57,7 @@ test('dropout backward multiplies by the same mask as forward', () => {
 
 test('the seeded mask is the same for the same seed (golden first mask)', () => {
   const mask = new Float64Array(10);
-  drawDropoutMask(mask, 10, 0.5, new Rng(1));
+  drawDropoutMask(mask, 10, 0.5, new Rng(1), 'threshold', be);
   // numpy's first ten draws after seed(1) (numpy-legacy-rng.md): 1791095845, 4282876139, 3093770124,
   // 4005303368, 491263, 550290313, 1298508491, 4290846341, 630311759, 1013994432; kept when >= 2^31.
   assert.deepEqual(Array.from(mask), [0, 2, 2, 2, 0, 0, 0, 2, 0, 0]);
@@ -69,7 +69,7 @@ test('a threshold mask is nextUint32() >= rate * 2^32, draw by draw, across twis
   b.nextUint32();
   for (const [n, rate] of [[2000, 0.3], [1, 0.5], [623, 0.9]] as const) {
     const mask = new Float64Array(n);
-    drawDropoutMask(mask, n, rate, a);
+    drawDropoutMask(mask, n, rate, a, 'threshold', be);
     for (let i = 0; i < n; i++) assert.equal(mask[i], b.nextUint32() >= rate * 2 ** 32 ? 1 / (1 - rate) : 0, `n ${n} rate ${rate} unit ${i}`);
   }
   assert.equal(a.nextUint32(), b.nextUint32());

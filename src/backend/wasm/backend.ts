@@ -1,16 +1,18 @@
 /**
  * The fast backend: float32 kernels in WebAssembly SIMD (assembly/), buffers in the module's memory, big
- * products and updates split over worker threads. Same signatures and semantics as the reference backend;
- * the small row kernels on [rows, classes] buffers (softmax, losses, argmax) and the rarely used sigmoid and
- * tanh run the reference's own JavaScript on the same buffers, which keeps them exactly equal (softmax
- * cross-entropy, 7% of a W1 epoch on one thread, runs so on both threads for big batches).
+ * products and updates split over worker threads. Same signatures and semantics as the reference backend.
+ * It implements the hot kernels; the others (the small row kernels on [rows, classes] buffers: softmax,
+ * squared error, counting correct rows; the rarely used sigmoid and tanh) are left out, so they are the
+ * reference's own JavaScript on the same buffers (withReferenceKernels), which keeps them exactly equal.
+ * Softmax cross-entropy (7% of a W1 epoch on one thread) is the reference's JavaScript too, run on both
+ * threads for big batches.
  *
  * Exactness: element-wise kernels and the SGD step round exactly as the reference does. Products and row
  * sums accumulate in float32 (the reference in float64), optionally with fused multiply-adds, so they agree
  * to float32 rounding. Zero-skipping in products is exact for finite operands.
  */
-import type { Backend, FloatArray } from '../backend.js';
-import { refBackend } from '../ref.js';
+import type { Backend, BackendKernels, FloatArray } from '../backend.js';
+import { refBackend, withReferenceKernels } from '../ref.js';
 import { MT_KEY_WORDS } from '../../rng/mt19937.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
@@ -138,7 +140,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     i32[s + 5] = a5; i32[s + 6] = a6; i32[s + 7] = a7; i32[s + 8] = a8;
   }
 
-  const backend: WasmBackend = {
+  const backend: BackendKernels & Omit<WasmBackend, keyof Backend> = {
     name: 'wasm',
     dtype: 'float32',
     get threads() {
@@ -191,12 +193,6 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     mul(out, a, b, n) {
       k.mul(ptr(out, n, 'mul out'), ptr(a, n, 'mul a'), ptr(b, n, 'mul b'), 0, n);
     },
-    sigmoid: js.sigmoid,
-    sigmoidBackward: js.sigmoidBackward,
-    tanh: js.tanh,
-    tanhBackward: js.tanhBackward,
-    softmaxRows: js.softmaxRows,
-    softmaxBackward: js.softmaxBackward,
     softmaxCrossEntropy(dLogits, logits, labels, rows, cols, gradScale) {
       // Big batches: the reference's JavaScript on both threads, rows split; the row terms summed here in order.
       if (!pool || rows * cols < PARALLEL_SOFTMAX || rows < 2) return js.softmaxCrossEntropy(dLogits, logits, labels, rows, cols, gradScale);
@@ -214,9 +210,6 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       for (let r = 0; r < rows; r++) loss += rowLoss[r]!;
       return loss;
     },
-    squaredError: js.squaredError,
-    countCorrect: js.countCorrect,
-    argmaxRows: js.argmaxRows,
 
     sgdStep(w, g, velocity, lr, momentum, l2, n) {
       const pv = velocity ? ptr(velocity, n, 'sgdStep velocity') : 0;
@@ -298,5 +291,5 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       run(parts);
     },
   };
-  return backend;
+  return withReferenceKernels(backend);
 }
