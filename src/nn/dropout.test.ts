@@ -91,3 +91,20 @@ test('every float32 backend draws the same seeded dropout mask and applies it th
   for (const [label, y] of outputs.slice(1)) assert.deepEqual(y, outputs[0]![1], `${label} vs ${outputs[0]![0]}`);
   assert.ok(outputs[0]![1].some((v) => v === 0) && outputs[0]![1].some((v) => v !== 0));
 });
+
+test('backward after an eval-mode forward throws, as every layer does; after a training one at rate 0 it is the identity', () => {
+  for (const rate of [0, 0.5]) {
+    const d = layer(rate, 3);
+    const x = Float64Array.of(1, 2, 3), dy = Float64Array.of(4, 5, 6);
+    assert.throws(() => d.backward(dy, 1, true), /dropout\.backward called without a training forward pass/);
+    d.forward(x, 1, 'train', new Rng(1));
+    assert.ok(d.backward(dy, 1, true));
+    d.forward(x, 1, 'eval', new Rng(1));
+    assert.throws(() => d.backward(dy, 1, true), /without a training forward pass/);
+    assert.equal(d.backward(dy, 1, false), null);
+  }
+  const d = layer(0, 3);
+  const dy = Float64Array.of(4, 5, 6);
+  d.forward(Float64Array.of(1, 2, 3), 1, 'train', new Rng(1));
+  assert.equal(d.backward(dy, 1, true), dy);
+});

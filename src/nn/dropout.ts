@@ -50,6 +50,8 @@ export class Dropout implements Layer {
   private dx!: GrowBuffer;
   private mask!: GrowBuffer;
   private lastMask: FloatArray | null = null;
+  /** Whether the last forward pass was a training one (backward needs one, as every layer's does). */
+  private trainedForward = false;
 
   constructor(readonly spec: Extract<LayerSpec, { type: 'dropout' }>) {
     checkDropoutRate(spec.rate, spec.maskDraw);
@@ -86,6 +88,7 @@ export class Dropout implements Layer {
   }
 
   forward(x: FloatArray, rows: number, mode: 'train' | 'eval', rng: Rng): FloatArray {
+    this.trainedForward = mode === 'train';
     if (mode === 'eval' || this.rate === 0) {
       this.lastMask = null;
       return x;
@@ -101,6 +104,7 @@ export class Dropout implements Layer {
 
   backward(dy: FloatArray, rows: number, needInputGrad: boolean): FloatArray | null {
     if (!needInputGrad) return null;
+    if (!this.trainedForward) throw new Error('dropout.backward called without a training forward pass');
     if (!this.lastMask) return dy; // rate 0: the identity
     const n = rows * this.size;
     const dx = this.dx.get(n);

@@ -125,7 +125,8 @@ for (const threads of [1, 2]) {
 
     test('matmul and denseSgdStep split over threads without changing a bit', async () => {
       const one = (await createBackend('wasm', { threads: 1 })) as WasmBackend;
-      // W1's big products, and its hidden-to-output ones (h · W2, dy · W2^T), split since they reach 96 Ki multiply-adds
+      // The W1 workload's big products, and its hidden-to-output ones (h · w, dy · w^T with w the output layer's
+      // weights [100, 10]), split since they reach 96 Ki multiply-adds
       for (const [m, k, n] of [[100, 784, 100], [784, 100, 100], [3, 500, 300], [100, 100, 10], [100, 10, 100]] as const) {
         const a = fill(be.alloc(m * k), rng, 0.3), b = fill(be.alloc(k * n), rng);
         const out = be.alloc(m * n), out1 = one.alloc(m * n);
