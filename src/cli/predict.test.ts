@@ -1,10 +1,8 @@
 /** reglab predict as users run it, on PNGs made from real MNIST test digits. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { refBackend } from '../backend/ref.js';
 import { sliceSet } from '../data/dataset.js';
@@ -16,12 +14,8 @@ import { encodeModel } from '../io/model-file.js';
 import { Model, mlpSpec } from '../nn/model.js';
 import { fit } from '../train/trainer.js';
 import { classify, type Prediction } from './predict.js';
+import { reglab } from './spawn.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-function reglab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const data = loadDataset();
 const dir = mkdtempSync(join(tmpdir(), 'reglab-predict-'));
