@@ -37,17 +37,6 @@ export class ModelFileError extends ReglabError {
   override name = 'ModelFileError';
 }
 
-/** Training produced a NaN or infinite loss. */
-export class DivergenceError extends ReglabError {
-  override name = 'DivergenceError';
-  constructor(
-    readonly epoch: number,
-    readonly loss: number,
-  ) {
-    super(`training diverged at epoch ${epoch} (loss is ${loss}); try a lower learning rate (setting lr)`);
-  }
-}
-
 /**
  * A value from a file, quoted for an error message: never throws (String() does on {"toString": 1}), never
  * runs code, and is cut to a readable length.

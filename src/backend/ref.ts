@@ -3,7 +3,7 @@
  * fast kernel is checked against, and the float64 arithmetic of the gradient checks and book reproductions.
  * Sums run in a JavaScript double and are stored in the buffer's type.
  */
-import type { Backend, DType, FloatArray } from './backend.js';
+import type { Backend, BackendKernels, DType, FloatArray } from './backend.js';
 import { MT_KEY_WORDS, temper, twistKey } from '../rng/mt19937.js';
 
 export function refBackend(dtype: DType = 'float32'): Backend {
@@ -26,12 +26,23 @@ export function refBackend(dtype: DType = 'float32'): Backend {
     softmaxCrossEntropy,
     squaredError,
     countCorrect,
-    argmaxRows,
     sgdStep,
     denseSgdStep: (w, x, dy, lr, inSize, rows, outSize) => denseSgdStep(w, x, dy, lr, inSize, rows, outSize, dtype),
     gatherRows,
     dropoutMask,
   };
+}
+
+/**
+ * A whole Backend from a backend's own kernels: every kernel it leaves out is the reference's (of its dtype),
+ * which runs on the backend's buffers as they are host-visible typed arrays. Fills in `kernels` itself (its
+ * getters, e.g. the wasm backend's thread count, stay live) and returns it.
+ */
+export function withReferenceKernels<T extends BackendKernels>(kernels: T): T & Backend {
+  const reference = refBackend(kernels.dtype) as unknown as Record<string, unknown>;
+  const target = kernels as unknown as Record<string, unknown>;
+  for (const name of Object.keys(reference)) if (!(name in target)) target[name] = reference[name];
+  return kernels as T & Backend;
 }
 
 // out[m,n] = (acc ? out : 0) + op(a)[m,k] · op(b)[k,n]
@@ -206,10 +217,6 @@ function countCorrect(x: Readonly<FloatArray>, labels: Readonly<Uint8Array>, row
   let correct = 0;
   for (let r = 0; r < rows; r++) if (argmaxRow(x, r * cols, cols) === labels[r]) correct++;
   return correct;
-}
-
-function argmaxRows(out: Int32Array, x: Readonly<FloatArray>, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) out[r] = argmaxRow(x, r * cols, cols);
 }
 
 function sgdStep(

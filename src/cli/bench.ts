@@ -6,7 +6,7 @@ import { loadDataset } from '../data/files.js';
 import { RUNNER_NAMES, benchTable, runBench, type RunnerName } from '../bench/run.js';
 import { ConfigError } from '../errors.js';
 import { intFlag, parseFlags, strFlag } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const HELP = `usage: reglab bench [flags]
 
@@ -19,14 +19,13 @@ flags:
   --workload W1|W2|all     default all
   --runners LIST           comma-separated from ref,wasm,numpy,tfjs (default all; numpy needs python3)
   --reps N                 counted epochs per runner, after one warm-up (default 5; ref runs W1 once)
-  --threads N              threads of the wasm backend (default: all processors)
+  --threads N              threads of the wasm backend, 1 to 64 (default: the logical processors, but at most 8)
   --pause MS               rest after every epoch, so that each starts on an idle machine (default 300;
                            OpenBLAS's threads keep a core busy for about 0.1 s after numpy's epoch)
   --quiet                  no progress lines on stderr
 `;
 
 export const command: Command = {
-  summary: 'time the workloads on ref, wasm, numpy and TensorFlow.js (one table)',
   async run(argv) {
     const { values } = parseFlags(argv, {
       workload: { type: 'string' },

@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-
-function reglab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { reglab } from './spawn.js';
 
 test('reglab book prints the book lines on stdout and nothing else', () => {
   const r = reglab('book', 'overfit', '--epochs', '1', '--fixed');

@@ -6,7 +6,7 @@ import { BOOK_EXPERIMENT_NAMES, BOOK_EXPERIMENTS, runBookExperiment, type BookEx
 import { ConfigError } from '../errors.js';
 import { intFlag, parseFlags } from './args.js';
 import { loadData } from './common.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const HELP = `usage: reglab book <${BOOK_EXPERIMENT_NAMES.join('|')}> [--fixed] [--epochs N]
 
@@ -25,7 +25,6 @@ flags:
 `;
 
 export const command: Command = {
-  summary: "reproduce the book's chapter-8 printouts (overfit, dropout, batch), or --fixed",
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,

@@ -1,6 +1,6 @@
 /** `reglab chapter8`: the chapter's experiments on real MNIST, a comparison table, summary.json and metrics. */
 import { join } from 'node:path';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { parseFlags, strFlag } from './args.js';
 import { BACKEND_HELP, BACKEND_OPTIONS, checkOutputPath, cliBackend, loadData, writeOutput } from './common.js';
 import { metricsLines } from './train.js';
@@ -90,7 +90,6 @@ export function chapter8Record(r: Chapter8Result, data: Dataset): RunRecord {
 }
 
 export const command: Command = {
-  summary: "run the chapter's experiments and print the comparison table",
   async run(argv) {
     const { values: v } = parseFlags(argv, {
       out: { type: 'string' },
@@ -155,6 +154,7 @@ export const command: Command = {
       process.stdout.write("\nthe book's code beside reglab's (test accuracy in %: best @ when, final):\n");
       process.stdout.write(bookSideBySideTable(book, results) + '\n');
     }
+    for (const r of results) r.model.dispose();
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 /** `reglab train`: one training run from flags, printed in the chapter's style. */
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { parseFlags, strFlag, type Options, type Parsed } from './args.js';
 import { FLAG_OF, RUN_FLAG_OPTIONS, inFlagTerms, runConfigFromFlags, runFlagsHelp } from './run-flags.js';
 import type { Backend } from '../backend/backend.js';
@@ -232,7 +232,6 @@ function catchInterrupts() {
 }
 
 export const command: Command = {
-  summary: 'train a network on MNIST (or any IDX folder)',
   async run(argv) {
     const parsed = parseTrainFlags(argv);
     if (!parsed) {

@@ -9,7 +9,7 @@ import type { Model } from '../nn/model.js';
 import type { Callback, EpochLogs } from '../train/callbacks.js';
 import { evaluate } from '../train/evaluate.js';
 import { ensembleVote, type EnsembleResult, type EnsembleVotes } from './ensemble.js';
-import { resolveRunConfig, runExperiment, type RunConfig, type RunResult } from './run.js';
+import { disposeRun, resolveRunConfig, runExperiment, type RunConfig, type RunResult } from './run.js';
 
 export interface Chapter8Experiment {
   name: string;
@@ -69,7 +69,7 @@ export interface Chapter8Result {
   ensemble?: EnsembleResult;
   /** The ensemble's vote image by image (for the report; not in summary.json). */
   ensembleVotes?: EnsembleVotes;
-  /** The trained model (the ensemble's first member for the ensemble). */
+  /** The trained model (the ensemble's first member for the ensemble); the caller's to dispose(). */
   model: Model;
 }
 
@@ -89,6 +89,9 @@ export function runChapter8Experiment(data: Dataset, exp: Chapter8Experiment, ba
   const finalTest = evaluate(first.model, test);
   const finalTrain = evaluate(first.model, first.splits.train);
   const vote = exp.ensembleSeeds ? ensembleVote(runs.map((r) => r.model), test) : undefined;
+  // Only the first run's model is kept (returned): the other members and every optimizer give their buffers back.
+  for (const r of runs.slice(1)) disposeRun(r);
+  first.trainer.optimizer.dispose();
   const ensemble = vote ? { acc: vote.acc, loss: vote.loss, memberAcc: vote.memberAcc } : undefined;
   const best = bestTest(first.result.history);
   const finalTestAcc = ensemble ? ensemble.acc : finalTest.acc;

@@ -85,6 +85,11 @@ export function validateModelSpec(spec: ModelSpec): void {
     }
   }
   if (!spec.layers.some((l) => l.type === 'dense')) throw new ConfigError('a model needs at least one dense layer');
+  // The 'ce' loss takes logits and applies the softmax itself: a softmax layer at the end would apply it twice.
+  const last = spec.layers.filter((l) => l.type !== 'dropout').at(-1);
+  if (spec.loss === 'ce' && last?.type === 'softmax') {
+    throw new ConfigError("the 'ce' loss applies the softmax to the last layer's output itself: end the model with a dense layer, not a softmax layer");
+  }
 }
 
 function makeLayer(spec: LayerSpec): Layer {

@@ -114,10 +114,12 @@ export function weightImages(model: Model, height: number, width: number, maxUni
 export function weightChangeImages(model: Model, height: number, width: number, maxUnits = 100): WeightImages | undefined {
   const dense = model.denseLayers()[0];
   if (!dense || height * width !== model.inputSize) return undefined;
-  const initial = new Model(model.spec, { backend: model.backend, seed: model.seed }).denseLayers()[0]!.weights;
+  const fresh = new Model(model.spec, { backend: model.backend, seed: model.seed });
+  const initial = fresh.denseLayers()[0]!.weights;
   const now = dense.weights;
   const d = new Float64Array(now.length);
   for (let i = 0; i < d.length; i++) d[i] = now[i]! - initial[i]!;
+  fresh.dispose(); // its buffers go back to the backend (and initial with them)
   return quantise(d, model.inputSize, dense.units, Math.min(dense.units, maxUnits), height, width);
 }
 

@@ -10,7 +10,7 @@ import { loadDataset } from '../data/files.js';
 import { Model, mlpSpec } from '../nn/model.js';
 import { EarlyStopping } from '../train/early-stopping.js';
 import { fit } from '../train/trainer.js';
-import { launchChromium, type Session } from '../testing/browser.js';
+import { launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import { recordRun, type RunRecord } from './record.js';
 import { joinModules, writeReport } from './write.js';
 
@@ -52,7 +52,7 @@ describe('joinModules', () => {
   });
 });
 
-describe('report.html in Chromium', () => {
+describe('report.html in Chromium', { skip: skipUnlessChromium() }, () => {
   let session: Session;
   let dir: string;
   before(async () => {
