@@ -382,28 +382,44 @@ export function testPass(
 /** Nonzero bytes among bytes[n]. */
 export function countNonzero(bytes: usize, n: i32): i32 {
   let count = 0;
-  for (let i = 0; i < n; i++) count += i32(load<u8>(bytes + i) != 0);
+  let i = 0;
+  const zero = i8x16.splat(0);
+  for (; i + 16 <= n; i += 16) count += popcnt(i8x16.bitmask(i8x16.ne(v128.load(bytes + i), zero)));
+  for (; i < n; i++) count += i32(load<u8>(bytes + i) != 0);
   return count;
 }
 
 /**
  * The nonzero-pixel lists of count images of cols pixels (bytes [count, cols]): starts[count + 1], offs and
- * vals as described above, vals = byte / divisor (a division, as the reference's gatherRows).
+ * vals as described above, vals = byte / divisor (a division, as the reference's gatherRows). All-zero
+ * 16-byte blocks are skipped with one test; in the others every byte is written and the list advances past
+ * the nonzero ones only (no branch per pixel: inside a digit, zeros and nonzeros alternate unpredictably),
+ * so offs and vals need room for one entry more than the nonzeros.
  */
 export function compressImages(starts: usize, offs: usize, vals: usize, bytes: usize, count: i32, cols: i32, divisor: f64): void {
   let q = 0;
   for (let i = 0; i < count; i++) {
     store<i32>(starts + (<usize>i << 2), q);
     const row = bytes + <usize>i * cols;
-    for (let p = 0; p < cols; p++) {
-      const b = load<u8>(row + p);
-      if (b == 0) continue;
+    let p = 0;
+    for (; p + 16 <= cols; p += 16) {
+      if (!v128.any_true(v128.load(row + p))) continue;
+      for (let b = p; b < p + 16; b++) {
+        const v = load<u8>(row + b);
+        store<i32>(offs + (<usize>q << 2), b);
+        store<f64>(vals + (<usize>q << 3), <f64>v);
+        q += i32(v != 0);
+      }
+    }
+    for (; p < cols; p++) {
+      const v = load<u8>(row + p);
       store<i32>(offs + (<usize>q << 2), p);
-      store<f64>(vals + (<usize>q << 3), <f64>b / divisor);
-      q++;
+      store<f64>(vals + (<usize>q << 3), <f64>v);
+      q += i32(v != 0);
     }
   }
   store<i32>(starts + (<usize>count << 2), q);
+  for (let k = 0; k < q; k++) store<f64>(vals + (<usize>k << 3), load<f64>(vals + (<usize>k << 3)) / divisor);
 }
 
 /**

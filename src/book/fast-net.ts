@@ -124,7 +124,7 @@ export class FastBookNet {
     const lists = (set: ImageSet): Lists => {
       new Uint8Array(instanceMemory.buffer, bytes, set.images.length).set(set.images);
       const n = k.countNonzero(bytes, set.images.length);
-      const l = { count: set.count, starts: alloc(4 * (set.count + 1)), offs: alloc(4 * n), vals: alloc(8 * n), labels: alloc(set.count) };
+      const l = { count: set.count, starts: alloc(4 * (set.count + 1)), offs: alloc(4 * (n + 1)), vals: alloc(8 * (n + 1)), labels: alloc(set.count) };
       k.compressImages(l.starts, l.offs, l.vals, bytes, set.count, BOOK_PIXELS, 255);
       new Uint8Array(instanceMemory.buffer, l.labels, set.count).set(set.labels);
       return l;
