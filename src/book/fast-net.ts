@@ -80,17 +80,82 @@ interface Lists {
 const PAGE = 65536;
 const KEY_WORDS = 624;
 
+/**
+ * A module instance with the nonzero-pixel lists of one training and one test set (made once: the book's
+ * data preparation, as numpy's `/ 255`), and the memory above them, which each net allocates from `mark` up.
+ */
+interface Instance {
+  k: BookKernels;
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  top: number;
+  mark: number;
+  train: Lists;
+  test: Lists;
+  /** The image and label bytes the lists were made from. */
+  source: readonly Uint8Array[];
+  inUse: boolean;
+}
+
+/**
+ * The last instance given back, kept for the next net on the same images (a bench's runs, a test's
+ * experiments): building the test set's lists is about as much work as an iteration of overfit.
+ */
+let spare: Instance | null = null;
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length;
+
+async function instanceFor(train: ImageSet, test: ImageSet): Promise<Instance> {
+  const source = [train.images, train.labels, test.images, test.labels];
+  if (spare && !spare.inUse && spare.source.every((b, i) => sameBytes(b, source[i]!))) {
+    spare.inUse = true;
+    return spare;
+  }
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: 16384 });
+  const instance = await WebAssembly.instantiate(await bookModule(), { env: { memory } });
+  const k = instance.exports as unknown as BookKernels;
+  const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0 };
+  // The module keeps no data of its own; start clear of address 0 all the same.
+  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true };
+  function alloc(bytes: number): number {
+    const ptr = (inst.top + 15) & ~15;
+    inst.top = ptr + Math.max(bytes, 16);
+    const need = Math.ceil(inst.top / PAGE) - memory.buffer.byteLength / PAGE;
+    if (need > 0) memory.grow(need);
+    return ptr;
+  }
+  const bytes = inst.alloc(Math.max(train.images.length, test.images.length));
+  const lists = (set: ImageSet): Lists => {
+    new Uint8Array(memory.buffer, bytes, set.images.length).set(set.images);
+    const n = k.countNonzero(bytes, set.images.length);
+    const l = { count: set.count, starts: inst.alloc(4 * (set.count + 1)), offs: inst.alloc(4 * (n + 1)), vals: inst.alloc(8 * (n + 1)), labels: inst.alloc(set.count) };
+    k.compressImages(l.starts, l.offs, l.vals, bytes, set.count, BOOK_PIXELS, 255);
+    new Uint8Array(memory.buffer, l.labels, set.count).set(set.labels);
+    return l;
+  };
+  inst.train = lists(train);
+  inst.test = lists(test);
+  inst.mark = inst.top;
+  spare = inst;
+  return inst;
+}
+
 export class FastBookNet {
+  private readonly k: BookKernels;
+  private readonly memory: WebAssembly.Memory;
+
   private constructor(
-    private readonly k: BookKernels,
-    private readonly memory: WebAssembly.Memory,
+    private readonly inst: Instance,
     private readonly config: Readonly<FastBookNetConfig>,
     private readonly hp: number,
     private readonly at: {
       w01: number; w12: number; loss: number; key: number; masks: number; scratch: number; testScratch: number;
       train: Lists; test: Lists;
     },
-  ) {}
+  ) {
+    this.k = inst.k;
+    this.memory = inst.memory;
+  }
 
   static async create(config: FastBookNetConfig): Promise<FastBookNet> {
     const { hidden, train, test } = config;
@@ -100,18 +165,9 @@ export class FastBookNet {
     if (config.weights.length !== BOOK_PIXELS * hidden + hidden * BOOK_CLASSES) throw new RangeError(`FastBookNet: ${config.weights.length} weights do not fit 784-${hidden}-10`);
     const hp = hidden + (hidden & 1);
     const rowBytes = hp * 8;
-    const instanceMemory = new WebAssembly.Memory({ initial: 16, maximum: 16384 });
-    const instance = await WebAssembly.instantiate(await bookModule(), { env: { memory: instanceMemory } });
-    const k = instance.exports as unknown as BookKernels;
-
-    let top = 4096; // the module keeps no data of its own; start clear of address 0 all the same
-    const alloc = (bytes: number): number => {
-      const ptr = (top + 15) & ~15;
-      top = ptr + Math.max(bytes, 16);
-      const need = Math.ceil(top / PAGE) - instanceMemory.buffer.byteLength / PAGE;
-      if (need > 0) instanceMemory.grow(need);
-      return ptr;
-    };
+    const inst = await instanceFor(train, test);
+    inst.top = inst.mark;
+    const { k, alloc } = inst;
     const w01 = alloc(BOOK_PIXELS * rowBytes);
     const w12 = alloc(hp * BOOK_CLASSES * 8);
     const loss = alloc(16);
@@ -120,24 +176,19 @@ export class FastBookNet {
     const rows = Math.min(config.batchSize, train.count);
     const scratch = alloc(rows === 1 ? k.trainExamplesScratchBytes(hp) : k.trainBatchScratchBytes(hp, rows, BOOK_PIXELS));
     const testScratch = alloc(k.testPassScratchBytes(hp));
-    const bytes = alloc(Math.max(train.images.length, test.images.length));
-    const lists = (set: ImageSet): Lists => {
-      new Uint8Array(instanceMemory.buffer, bytes, set.images.length).set(set.images);
-      const n = k.countNonzero(bytes, set.images.length);
-      const l = { count: set.count, starts: alloc(4 * (set.count + 1)), offs: alloc(4 * (n + 1)), vals: alloc(8 * (n + 1)), labels: alloc(set.count) };
-      k.compressImages(l.starts, l.offs, l.vals, bytes, set.count, BOOK_PIXELS, 255);
-      new Uint8Array(instanceMemory.buffer, l.labels, set.count).set(set.labels);
-      return l;
-    };
-    const trainLists = lists(train);
-    const testLists = lists(test);
-
+    const instanceMemory = inst.memory;
+    new Uint8Array(instanceMemory.buffer, w01, inst.top - w01).fill(0);
     // The weights, each row padded to hp doubles (the pad column stays 0).
     const m = new Float64Array(instanceMemory.buffer);
     const src = config.weights;
     for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) m[w01 / 8 + p * hp + j] = src[p * hidden + j]!;
     for (let i = 0; i < hidden * BOOK_CLASSES; i++) m[w12 / 8 + i] = src[BOOK_PIXELS * hidden + i]!;
-    return new FastBookNet(k, instanceMemory, config, hp, { w01, w12, loss, key, masks, scratch, testScratch, train: trainLists, test: testLists });
+    return new FastBookNet(inst, config, hp, { w01, w12, loss, key, masks, scratch, testScratch, train: inst.train, test: inst.test });
+  }
+
+  /** Gives the module instance (with its image lists) back for the next net on the same images; this net is done. */
+  dispose(): void {
+    this.inst.inUse = false;
   }
 
   /** One epoch over the training images in order; stops at a step whose error is not finite (as the Trainer). */

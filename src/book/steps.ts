@@ -92,6 +92,6 @@ async function wasmSteps(model: BookNet, config: BookStepsConfig): Promise<BookS
     },
     test: () => net.test(),
     weights: () => net.getWeights(),
-    finish() {},
+    finish: () => net.dispose(),
   };
 }
