@@ -428,22 +428,42 @@ export function compressImages(starts: usize, offs: usize, vals: usize, bytes: u
  * position.
  */
 export function randintMasks(masks: usize, key: usize, pos: i32, rows: i32, h: i32, hp: i32, scale: f64): i32 {
+  const vs = f64x2.splat(scale);
+  const one = i32x4.splat(1);
+  const b = i32x4.splat(0x9d2c5680);
+  const c = i32x4.splat(0xefc60000);
   for (let r = 0; r < rows; r++) {
     const row = masks + (<usize>(r * hp) << 3);
-    for (let j = 0; j < h; j++) {
+    let j = 0;
+    while (j < h) {
       if (pos == 624) {
         twist(key);
         pos = 0;
       }
-      let u = load<u32>(key + (<usize>pos << 2));
-      pos++;
-      u ^= u >> 11;
-      u ^= (u << 7) & 0x9d2c5680;
-      u ^= (u << 15) & 0xefc60000;
-      u ^= u >> 18;
-      store<f64>(row + (<usize>j << 3), <f64>(u & 1) * scale);
+      // Four words at a time while the row and the key have four left (the same tempering as below).
+      for (; j + 4 <= h && pos + 4 <= 624; j += 4, pos += 4) {
+        let y = v128.load(key + (<usize>pos << 2));
+        y = v128.xor(y, i32x4.shr_u(y, 11));
+        y = v128.xor(y, v128.and(i32x4.shl(y, 7), b));
+        y = v128.xor(y, v128.and(i32x4.shl(y, 15), c));
+        y = v128.xor(y, i32x4.shr_u(y, 18));
+        const bits = v128.and(y, one);
+        const o = row + (<usize>j << 3);
+        v128.store(o, f64x2.mul(f64x2.convert_low_i32x4_u(bits), vs));
+        v128.store(o, f64x2.mul(f64x2.convert_low_i32x4_u(v128.shuffle<i32>(bits, bits, 2, 3, 0, 1)), vs), 16);
+      }
+      if (j < h && pos < 624) {
+        let u = load<u32>(key + (<usize>pos << 2));
+        pos++;
+        u ^= u >> 11;
+        u ^= (u << 7) & 0x9d2c5680;
+        u ^= (u << 15) & 0xefc60000;
+        u ^= u >> 18;
+        store<f64>(row + (<usize>j << 3), <f64>(u & 1) * scale);
+        j++;
+      }
     }
-    for (let j = h; j < hp; j++) store<f64>(row + (<usize>j << 3), 0);
+    for (let k = h; k < hp; k++) store<f64>(row + (<usize>k << 3), 0);
   }
   return pos;
 }
