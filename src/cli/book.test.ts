@@ -9,6 +9,14 @@ test('reglab book prints the book lines on stdout and nothing else', () => {
   assert.equal(r.stderr, '');
 });
 
+test('reglab book --backend ref and wasm print the same line', () => {
+  for (const backend of ['ref', 'wasm']) {
+    const r = reglab('book', 'dropout', '--epochs', '1', '--backend', backend);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'I:0 Test-Err:0.641 Test-Acc:0.6333 Train-Err:0.891 Train-Acc:0.413\n', backend);
+  }
+});
+
 test('reglab book refuses bad input with exit code 2 and one line', () => {
   for (const args of [
     ['book'],
@@ -19,6 +27,8 @@ test('reglab book refuses bad input with exit code 2 and one line', () => {
     ['book', 'batch', '--epochs'],
     ['book', 'batch', '--fast'],
     ['book', 'batch', '--fixed=yes'],
+    ['book', 'batch', '--backend', 'gpu'],
+    ['book', 'batch', '--backend'],
   ]) {
     const r = reglab(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
