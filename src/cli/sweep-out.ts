@@ -76,6 +76,7 @@ export class SweepOut {
     if (saved.sweepId !== manifest.sweepId) {
       throw new ConfigError(`--out ${dir} holds another sweep (${String(saved.sweepId)}, this one is ${manifest.sweepId}): resume needs the same --space, --seed, --metric, --scheduler and train flags`);
     }
+    writeOutput(manifestPath, JSON.stringify(manifest, null, 2) + '\n'); // the same id; --trials may have grown
     const done = out.readDone();
     for (const r of done) out.lines.set(r.trial, r);
     return { out, done: done.filter((r) => r.status !== 'failed') };

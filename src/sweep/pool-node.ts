@@ -58,8 +58,9 @@ export function poolSize(workers?: number): number {
   return n;
 }
 
-function failed(spec: TrialSpec, worker: string, why: string): TrialResult {
-  return { trial: spec.trial, params: spec.params, seed: spec.seed, status: 'failed', epochs: 0, bestEpoch: null, metric: spec.metric, value: null, metrics: {}, seconds: 0, worker, command: '', error: why, history: [] };
+function failed(spec: TrialSpec | null, worker: string, why: string): TrialResult {
+  // spec may be whatever the thread could not handle (even no object at all).
+  return { trial: spec?.trial ?? -1, params: spec?.params ?? {}, seed: spec?.seed ?? 0, status: 'failed', epochs: 0, bestEpoch: null, metric: spec?.metric ?? 'valAcc', value: null, metrics: {}, seconds: 0, worker, command: '', error: why, history: [] };
 }
 
 export function startTrialPool(o: PoolOptions): TrialPool {
