@@ -1,6 +1,7 @@
 /** `reglab sweep`: random search or ASHA over run settings, on a pool of worker threads on this machine. */
 import cliProgress from 'cli-progress';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from './main.js';
 import { parseFlags, intFlag, choiceFlag, strFlag, type Options, type Parsed } from './args.js';
 import { checkOutputPath, fmtAcc, loadData } from './common.js';
@@ -160,7 +161,10 @@ function plan(argv: string[]): Plan | null {
   const workers = poolSize(intFlag(v, 'workers', 1, 256));
   const out = strFlag(v, 'out');
   if (v.resume && out === undefined) throw new ConfigError('--resume needs --out DIR (the sweep to continue)');
-  if (out !== undefined) checkOutputPath(`${out}/sweep.json`, 'out');
+  if (out !== undefined) {
+    if (existsSync(out) && !statSync(out).isDirectory()) throw new ConfigError(`--out ${out}: exists and is not a folder`);
+    checkOutputPath(join(out, 'sweep.json'), 'out');
+  }
   const backend = choiceFlag(tv as Parsed['values'], 'backend', ['ref', 'wasm'] as const) ?? 'wasm';
   // The shared settings: every run setting but the seed (each trial has its own) and those the space varies.
   const settings: Partial<RunConfig> = { ...config };
