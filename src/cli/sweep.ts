@@ -318,11 +318,14 @@ export const command: Command = {
 /** The live progress line on a terminal (trials done, running, pruned, best so far, ETA); piped: a line per trial. */
 class SweepProgress {
   readonly recorded = new Set<number>();
+  private readonly multi: cliProgress.MultiBar | null;
   private readonly bar: cliProgress.SingleBar | null;
   private bestValue: number | null = null;
   private pruned = 0;
   private failed = 0;
   private readonly lower: boolean;
+  private readonly t0 = performance.now();
+  private readonly before: number;
 
   constructor(
     private readonly p: Plan,
@@ -331,14 +334,15 @@ class SweepProgress {
   ) {
     this.lower = lowerIsBetter(p.metric);
     for (const r of done) this.count(r);
+    this.before = this.recorded.size;
     const tty = process.stdout.isTTY === true && !p.json;
-    this.bar = tty
-      ? new cliProgress.SingleBar(
-          { format: 'trials {value}/{total} {bar} running {running} | pruned {pruned} | failed {failed} | best {best} | ETA {eta_formatted}', barsize: 20, hideCursor: true, clearOnComplete: true, etaBuffer: 20, fps: 4 },
+    this.multi = tty
+      ? new cliProgress.MultiBar(
+          { format: 'trials {value}/{total} {bar} running {running} | pruned {pruned} | failed {failed} | best {best} | ETA {etaText}', barsize: 20, hideCursor: true, clearOnComplete: true, fps: 4, forceRedraw: true },
           cliProgress.Presets.shades_classic,
         )
       : null;
-    this.bar?.start(p.trials, done.length, this.payload());
+    this.bar = this.multi?.create(p.trials, this.recorded.size, this.payload()) ?? null;
   }
 
   private count(r: TrialResult): void {
@@ -348,8 +352,16 @@ class SweepProgress {
     if (r.value !== null && (this.bestValue === null || (this.lower ? r.value < this.bestValue : r.value > this.bestValue))) this.bestValue = r.value;
   }
 
+  /** The time left at the pace of the trials finished in this run. */
+  private eta(): string {
+    const finished = this.recorded.size - this.before;
+    if (finished === 0) return '–';
+    const s = Math.round((((performance.now() - this.t0) / 1000) * (this.p.trials - this.recorded.size)) / finished);
+    return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  }
+
   private payload() {
-    return { running: this.running.size, pruned: this.pruned, failed: this.failed, best: this.bestValue === null ? '–' : `${this.p.metric} ${fmtValue(this.p.metric, this.bestValue)}` };
+    return { running: this.running.size, pruned: this.pruned, failed: this.failed, best: this.bestValue === null ? '–' : `${this.p.metric} ${fmtValue(this.p.metric, this.bestValue)}`, etaText: this.eta() };
   }
 
   update(): void {
@@ -360,17 +372,16 @@ class SweepProgress {
     this.count(r);
     if (this.p.json) return;
     const line = `trial ${r.trial} ${r.status} after ${r.epochs} epochs: ${this.p.metric} ${fmtValue(this.p.metric, r.value)}${r.bestEpoch !== null ? ` (epoch ${r.bestEpoch})` : ''}, ${paramsText(r)}, ${r.seconds.toFixed(1)} s, ${r.worker}${r.error ? ` (${r.error})` : ''}`;
-    if (this.bar) {
-      this.bar.stop();
-      process.stdout.write(line + '\n');
-      this.bar.start(this.p.trials, this.recorded.size, this.payload());
+    if (this.multi) {
+      this.multi.log(line + '\n');
+      this.update();
+      this.multi.update();
     } else {
       process.stdout.write(line + '\n');
     }
   }
 
   close(): void {
-    this.bar?.stop();
+    this.multi?.stop();
   }
 }
-
