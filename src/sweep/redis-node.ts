@@ -4,7 +4,7 @@
  * connections BullMQ then uses retry for ever (a Redis restart is waited out) and, as BullMQ requires for
  * workers, never give up on a command (`maxRetriesPerRequest: null`).
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import { ConfigError } from '../errors.js';
 import type { RedisAddress } from './queue-url.js';
 
@@ -14,8 +14,20 @@ export const CHECK_TIMEOUT_MS = 3000;
 /** Redis >= 6.2 (BullMQ's floor). */
 const MIN_VERSION = [6, 2];
 
+/** The connection settings reglab gives ioredis and BullMQ (a subset that both libraries' types accept). */
+export interface RedisSettings {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  tls?: Record<string, never>;
+  maxRetriesPerRequest: null;
+  connectTimeout: number;
+}
+
 /** ioredis settings for BullMQ's long-lived connections to `a`. */
-export function redisOptions(a: RedisAddress): RedisOptions {
+export function redisOptions(a: RedisAddress): RedisSettings {
   return {
     host: a.host,
     port: a.port,
