@@ -18,17 +18,17 @@ export interface ReportOptions {
   subtitle?: string;
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** JSON that is safe inside a <script> element. */
-function scriptJson(v: unknown): string {
+export function scriptJson(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 /** A script's text that cannot close its <script> element early. */
-function scriptText(js: string): string {
+export function scriptText(js: string): string {
   return js.replace(/<\/script/gi, '<\\/script');
 }
 
@@ -75,6 +75,9 @@ table.confusion td.diag { background: #e8f1fb; font-weight: 600; }
 pre { background: #f4f4f4; padding: 10px 14px; border-radius: 6px; overflow-x: auto; font-size: 14px; }
 pre.cmd { background: #14213d; color: #fff; }
 `;
+
+/** The report's style sheet (the sweep's report shares it). */
+export const REPORT_CSS = CSS;
 
 export function renderReportHtml(runs: readonly RunRecord[], assets: ReportAssets, options: ReportOptions = {}): string {
   const title = options.title ?? 'reglab report';
