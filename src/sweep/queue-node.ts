@@ -20,6 +20,7 @@ import { parseQueueUrl, type RedisAddress } from './queue-url.js';
 import { checkRedis, openRedis, redisOptions } from './redis-node.js';
 import type { Executor, TrialResult, TrialSpec } from './types.js';
 import { fromWire } from './wire.js';
+import { sweepKey } from './rungs-redis-node.js';
 
 /** The BullMQ queue's name (its keys are `bull:reglab-trials:*`). */
 export const QUEUE_NAME = 'reglab-trials';
@@ -34,9 +35,16 @@ export interface CoordinatorConfig {
   attempts: number;
   /** The first retry's delay in ms; each later one doubles it. Default 1000. */
   backoffMs: number;
+  /**
+   * Start the sweep afresh: its earlier jobs and rung records on this queue (a finished run of the same sweep)
+   * are removed first. False (a resumed sweep) picks them up instead. Default false.
+   */
+  fresh: boolean;
+  /** Called when a worker reports a trial's epoch (BullMQ job progress). */
+  onEpoch?(trial: number, epoch: number): void;
 }
 
-export const COORDINATOR_DEFAULTS: Readonly<CoordinatorConfig> = Object.freeze({ attempts: 3, backoffMs: 1000 });
+export const COORDINATOR_DEFAULTS: Readonly<Omit<CoordinatorConfig, 'onEpoch'>> = Object.freeze({ attempts: 3, backoffMs: 1000, fresh: false });
 
 export interface QueueExecutor {
   /**
@@ -95,6 +103,25 @@ async function claimQueue(redis: Redis, queue: Queue, sweepId: string, a: RedisA
   await redis.set(OWNER_KEY, sweepId);
 }
 
+/** Removes a sweep's finished or waiting jobs and its rung records (a job a worker holds stays: it is running). */
+async function forgetSweep(redis: Redis, queue: Queue, sweepId: string): Promise<void> {
+  const prefix = `bull:${QUEUE_NAME}:${sweepId}-`;
+  const ours = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    for (const k of keys) ours.add(k.slice(`bull:${QUEUE_NAME}:`.length).split(':')[0]!);
+  } while (cursor !== '0');
+  for (const id of ours) if (/^[A-Za-z0-9_-]+-\d+$/.test(id)) await queue.remove(id);
+  cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', sweepKey(sweepId, '*'), 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
 /**
  * Connects to the queue at `url` (checked first: a bad or unreachable address is a ConfigError in seconds) and
  * claims it for sweep `sweepId`.
@@ -104,6 +131,8 @@ export async function queueExecutor(url: string, sweepId: string, config: Partia
   const c: CoordinatorConfig = {
     attempts: config.attempts ?? COORDINATOR_DEFAULTS.attempts,
     backoffMs: config.backoffMs ?? COORDINATOR_DEFAULTS.backoffMs,
+    fresh: config.fresh ?? COORDINATOR_DEFAULTS.fresh,
+    ...(config.onEpoch ? { onEpoch: config.onEpoch } : {}),
   };
   if (!Number.isInteger(c.attempts) || c.attempts < 1) throw new ConfigError(`attempts must be a positive integer, got ${show(c.attempts)}`);
   if (!(c.backoffMs >= 0)) throw new ConfigError(`backoffMs must be 0 or more, got ${show(c.backoffMs)}`);
@@ -118,10 +147,19 @@ export async function queueExecutor(url: string, sweepId: string, config: Partia
   };
   try {
     await claimQueue(redis, queue, sweepId, a);
+    if (c.fresh) await forgetSweep(redis, queue, sweepId);
     await events.waitUntilReady();
   } catch (e) {
     await close();
     throw e;
+  }
+  if (c.onEpoch) {
+    const onEpoch = c.onEpoch;
+    const prefix = `${sweepId}-`;
+    events.on('progress', ({ jobId: id, data }: { jobId: string; data: unknown }) => {
+      const epoch = (data as { epoch?: unknown } | null)?.epoch;
+      if (id.startsWith(prefix) && Number.isSafeInteger(epoch)) onEpoch(Number(id.slice(prefix.length)), epoch as number);
+    });
   }
   const run: Executor = async (spec) => {
     if (spec.sweepId !== sweepId) throw new Error(`trial of sweep ${spec.sweepId} given to the executor of sweep ${sweepId}`);

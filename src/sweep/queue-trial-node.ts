@@ -81,7 +81,13 @@ export default async function processTrial(job: SandboxedJob): Promise<string> {
   const owner = await redis.get(OWNER_KEY);
   if (owner !== spec.sweepId) bad(`trial of sweep ${spec.sweepId}, but this queue runs sweep ${owner ?? '(none)'}`);
   try {
-    const result = await runTrial(spec, { data, backend, rungs: new RedisRungStore(redis), worker: (workerData as ProcessorData).worker });
+    const result = await runTrial(spec, {
+      data,
+      backend,
+      rungs: new RedisRungStore(redis),
+      worker: (workerData as ProcessorData).worker,
+      onEpoch: (logs) => void job.updateProgress({ epoch: logs.epoch }).catch(() => {}),
+    });
     return toWire(result);
   } catch (e) {
     // Bad settings are the job's fault: retrying cannot help.
