@@ -16,7 +16,7 @@ import { makeTrialSpecs, rankResults, sweep } from '../sweep/sweep.js';
 import { metricProblem } from '../sweep/trial.js';
 import { poolSize, startTrialPool } from '../sweep/pool-node.js';
 import { queueExecutor } from '../sweep/queue-node.js';
-import { parseQueueUrl } from '../sweep/queue-url.js';
+import { hidePassword, parseQueueUrl } from '../sweep/queue-url.js';
 import type { Executor, SchedulerConfig, TrialResult } from '../sweep/types.js';
 import { writeSweepReport } from '../report/sweep-write.js';
 import type { EpochLogs } from '../train/callbacks.js';
@@ -247,6 +247,7 @@ export const command: Command = {
     // Where trials run: a Redis queue of `reglab worker`s (all trials queued at once, its rung records in Redis),
     // or the local pool.
     const queue = p.queue === undefined ? null : await queueExecutor(p.queue, sweepId, { fresh: !p.resume, onEpoch });
+    if (queue && !p.json) note(`trials go on the queue at ${hidePassword(p.queue!)}: 'reglab worker --queue URL' trains them, on any machine that reaches it`);
     const pool = queue ? null : startTrialPool({
       workers: p.workers,
       rungs,

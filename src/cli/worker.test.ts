@@ -201,6 +201,32 @@ describe('reglab worker and reglab sweep --queue on a real Redis', { skip: skipU
     }
   });
 
+  test('SIGTERM: the worker finishes its running trial, reports it and exits 0', async () => {
+    const url = redis.url + '/5';
+    const w = await startWorker(url);
+    procs.push(w);
+    let signalled = false;
+    const ex = await queueExecutor(url, 'graceful', {
+      fresh: true,
+      onEpoch: () => {
+        if (!signalled) w.child.kill('SIGTERM');
+        signalled = true;
+      },
+    });
+    try {
+      const spec: TrialSpec = { sweepId: 'graceful', trial: 0, params: {}, seed: 2, settings: { trainSize: 1500, valSize: 200, testSize: 0, epochs: 3, batchSize: 1, seed: 2 }, metric: 'valAcc', scheduler: { kind: 'random' } };
+      const [result] = await Promise.all([ex.run(spec), once(w.child, 'exit')]);
+      assert.ok(signalled);
+      assert.equal(result.status, 'completed');
+      assert.equal(result.epochs, 3);
+      assert.match(result.worker, new RegExp(`:${w.child.pid}$`));
+      assert.equal(w.child.exitCode, 0, w.out());
+      assert.match(w.out(), /SIGTERM: finishing the running trials/);
+    } finally {
+      await ex.close();
+    }
+  });
+
   test('a bad job fails its trial with its message, and the worker goes on', async () => {
     const url = redis.url + '/2';
     const w = await startWorker(url);

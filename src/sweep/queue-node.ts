@@ -141,6 +141,9 @@ export async function queueExecutor(url: string, sweepId: string, config: Partia
   const redis = openRedis(a);
   const queue = new Queue(QUEUE_NAME, { connection: redisOptions(a) });
   const events = new QueueEvents(QUEUE_NAME, { connection: redisOptions(a) });
+  // Every trial in flight waits on both (a listener each): as many as the sweep has trials, not a leak.
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
   const close = async () => {
     await Promise.allSettled([events.close(), queue.close()]);
     redis.disconnect();
