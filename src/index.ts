@@ -67,3 +67,9 @@ export {
   type BookRunOptions,
   type BookSummary,
 } from './book/experiments.js';
+export { sweep, makeTrialSpecs, rankResults, sweepIdOf, type SweepOptions, type SweepResult } from './sweep/sweep.js';
+export { parseSpace, parseSpaceJson, sampleTrials, spaceText, type SearchSpace, type SpaceEntry, type Domain, type Scale } from './sweep/space.js';
+export { ashaDecision, ashaRungs, MemoryRungStore } from './sweep/asha.js';
+export { runTrial, type TrialContext } from './sweep/trial.js';
+export type { TrialSpec, TrialResult, TrialStatus, SchedulerConfig, RungStore, Executor, ParamValue } from './sweep/types.js';
+export { renderSweepHtml, type SweepReport } from './report/sweep-html.js';

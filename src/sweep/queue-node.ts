@@ -53,6 +53,8 @@ export interface QueueExecutor {
    * the pace. A trial that failed for good resolves with status 'failed' and the reason.
    */
   run: Executor;
+  /** Removes the sweep's earlier jobs and rung records from the queue now (what `fresh` does at the start). */
+  forget(): Promise<void>;
   /** Closes the connections (jobs stay in the queue for workers and for a resumed coordinator). */
   close(): Promise<void>;
 }
@@ -179,7 +181,7 @@ export async function queueExecutor(url: string, sweepId: string, config: Partia
       return failedResult(spec, (e as Error).message ?? String(e));
     }
   };
-  return { run, close };
+  return { run, forget: () => forgetSweep(redis, queue, sweepId), close };
 }
 
 export interface WorkerConfig {
