@@ -80,11 +80,12 @@ export function chapter8Record(r: Chapter8Result, data: Dataset): RunRecord {
     ...(test ? { test } : {}),
     ...(r.restoredEpoch !== null ? { earlyStopping: { bestEpoch: r.restoredEpoch, stoppedEpoch: r.stopReason === 'early-stopping' ? r.epochs : 0 } } : {}),
   });
+  if (rec.final) rec.final.trainAcc = r.finalTrainAcc; // the chapter table's: eval mode, the final model
   if (r.ensemble && r.ensembleVotes && test) {
     const c = confusionOfPredictions(r.ensembleVotes.predicted, r.ensembleVotes.meanProbs, test, r.model.outputSize, 30);
     rec.confusion = c.confusion;
     rec.misclassified = c.misclassified;
-    rec.final = { testLoss: r.ensemble.loss, testAcc: r.ensemble.acc, testCount: test.count };
+    rec.final = { testLoss: r.ensemble.loss, testAcc: r.ensemble.acc, testCount: test.count, trainAcc: r.finalTrainAcc };
   }
   return rec;
 }

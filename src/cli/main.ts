@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   bench: { summary: 'time the workloads on ref, wasm, numpy and TensorFlow.js', load: async () => (await import('./bench.js')).command },
   predict: { summary: 'classify PNG pictures of digits with a saved model', load: async () => (await import('./predict.js')).command },
   serve: { summary: 'the live web lab in your browser', load: async () => (await import('./serve.js')).command },
+  'export-lab': { summary: 'write the web lab as a static site for any web host', load: async () => (await import('./export-lab.js')).command },
   book: { summary: "reproduce the book's chapter-8 printouts, or --fixed", load: async () => (await import('./book.js')).command },
   sweep: { summary: 'random search or ASHA over learning rate, batch size and regularisation', load: async () => (await import('./sweep.js')).command },
   worker: { summary: "train a sweep's trials from a Redis queue (reglab sweep --queue)", load: async () => (await import('./worker.js')).command },

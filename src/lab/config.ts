@@ -5,8 +5,6 @@
  * in the page as on the command line (the page shows that command). Pure: no DOM, no file system.
  */
 import type { Backend } from '../backend/backend.js';
-import { createBackend } from '../backend/create.js';
-import { hasWasmSimd } from '../backend/wasm/load.js';
 import type { Dataset } from '../data/dataset.js';
 import { ConfigError, SettingError, show } from '../errors.js';
 import { CHAPTER8_EXPERIMENTS } from '../experiments/chapter8.js';
@@ -196,16 +194,8 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>): LabConfi
   return c;
 }
 
-/**
- * The backend the lab trains with (the one place to choose it): the WebAssembly backend where the browser
- * runs SIMD, with relaxed SIMD's fused multiply-adds where it has them, exactly as `reglab train` chooses by
- * default, so the page gives the CLI's numbers bit for bit; else the reference backend. One processor is
- * left to the page (the thread count does not change the numbers).
- */
-export async function labBackend(processors = 1): Promise<Backend> {
-  if (!hasWasmSimd()) return createBackend('ref');
-  return createBackend('wasm', { threads: Math.max(1, Math.min(4, processors - 1)) });
-}
+/** Moved to backend.ts (re-exported here for older imports). */
+export { labBackend } from './backend.js';
 
 export function labModelSpec(c: Readonly<LabConfig>): ModelSpec {
   return mlpSpec({ inputSize: 784, hidden: c.hidden, classes: 10, dropout: c.dropout, loss: c.loss });

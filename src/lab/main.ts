@@ -364,7 +364,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $('data-status').textContent = m.total ? `Loading MNIST… ${((100 * m.loaded) / m.total).toFixed(0)}%` : 'Loading MNIST…';
       break;
     case 'ready':
-      $('data-status').textContent = `Real MNIST, trained in your browser (${m.backend} backend)`;
+      $('data-status').textContent = `Real MNIST, trained in your browser (${m.backend} backend, ${m.threads} thread${m.threads === 1 ? '' : 's'}${m.isolated ? '' : ': the page is not cross-origin isolated'})`;
       break;
     case 'progress':
       if (!run) return;

@@ -50,8 +50,14 @@ table.summary th, table.summary td { padding: 6px 10px; border-bottom: 1px solid
 ul.about { list-style: none; padding: 0; margin: 14px 0 0; font-size: 15px; color: var(--muted); }
 ul.about li { margin: 4px 0; }
 ul.about b { color: var(--ink); font-weight: 600; }
-td.num { font-variant-numeric: tabular-nums; text-align: right; }
+td.num { font-variant-numeric: tabular-nums; text-align: right; white-space: nowrap; }
 .chart { width: 100%; }
+label.x-axis { display: inline-block; font-size: 15px; margin: 0 0 8px; }
+label.x-axis select { font: inherit; padding: 2px 6px; }
+.small-multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 18px 14px; }
+.run-card figcaption { font-weight: 600; margin: 0 0 4px; }
+.run-card .uplot .u-title { display: none; }
+td.changed { font-size: 14px; color: var(--muted); }
 .uplot .u-title { font-size: 17px; font-weight: 600; }
 .uplot .u-legend { font-size: 14px; }
 button.save { font: inherit; font-size: 14px; padding: 4px 12px; border: 1px solid #aaa; border-radius: 5px; background: #f4f4f4; cursor: pointer; }

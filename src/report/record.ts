@@ -56,8 +56,11 @@ export interface RunRecord {
   earlyStoppedAt?: number;
   /** The epoch of the highest test accuracy. */
   bestTestEpoch?: number;
-  /** The final model on the test set (after early stopping restored its best weights). */
-  final?: { testLoss: number; testAcc: number; testCount: number };
+  /**
+   * The final model on the test set (after early stopping restored its best weights); trainAcc: its
+   * accuracy on the training images in eval mode (no dropout), when measured.
+   */
+  final?: { testLoss: number; testAcc: number; testCount: number; trainAcc?: number };
   weights?: WeightImages;
   /** What training changed: the first layer minus its initial values (same layout as weights). */
   weightChange?: WeightImages;
@@ -76,6 +79,8 @@ export interface RecordRunInput {
   result: Pick<FitResult, 'history' | 'stopReason'> & { message?: string };
   /** The test set: confusion matrix, misclassified digits and the final numbers come from it. */
   test?: ImageSet;
+  /** The training images: the final model's eval-mode train accuracy comes from them. */
+  train?: ImageSet;
   /** The early-stopping callback of the run, or its two epochs as numbers. */
   earlyStopping?: Pick<EarlyStopping, 'bestEpoch' | 'stoppedEpoch'>;
   /** Weight pictures for at most this many hidden units. Default 100. */
@@ -191,7 +196,7 @@ export function recordRun(input: RecordRunInput): RunRecord {
     rec.confusion = c.confusion;
     rec.misclassified = c.misclassified;
     const e = evaluate(model, test);
-    rec.final = { testLoss: e.loss, testAcc: e.acc, testCount: test.count };
+    rec.final = { testLoss: e.loss, testAcc: e.acc, testCount: test.count, ...(input.train ? { trainAcc: evaluate(model, input.train).acc } : {}) };
   }
   return rec;
 }
@@ -211,6 +216,7 @@ export function recordExperimentRun(
     model: run.model,
     result: run.result,
     ...(run.splits.test ? { test: run.splits.test } : {}),
+    train: run.splits.train,
     ...(run.earlyStopping ? { earlyStopping: run.earlyStopping } : {}),
   });
 }
