@@ -6,7 +6,7 @@
  */
 import { pixelsOf, type ImageSet } from '../data/dataset.js';
 import { DataError } from '../errors.js';
-import { currentPlatform } from '../backend/wasm/platform.js';
+import { currentPlatform } from '../backend/wasm/current-platform.js';
 import type { Rng } from '../rng/mt19937.js';
 import { EVAL_CHUNK, type Evaluation } from '../train/evaluate.js';
 import { BOOK_CLASSES, BOOK_PIXELS, type BookQuirks } from './book-model.js';

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { labSiteFiles } from '../lab/site.js';
 import { parseFlags } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const HELP = `usage: reglab export-lab DIR
 
@@ -85,7 +85,6 @@ export function exportLab(dir: string): { files: number; bytes: number } {
 }
 
 export const command: Command = {
-  summary: 'write the web lab as a static site for any web host',
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { help: { type: 'boolean', short: 'h' } }, true);
     if (values['help']) {

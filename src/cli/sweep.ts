@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { parseFlags, intFlag, choiceFlag, strFlag, type Options, type Parsed } from './args.js';
 import { checkOutputPath, fmtAcc, loadData } from './common.js';
 import { parseTrainFlags } from './train.js';
@@ -202,7 +202,6 @@ function note(line: string): void {
 }
 
 export const command: Command = {
-  summary: 'random search or ASHA over learning rate, batch size and regularisation',
   async run(argv) {
     const p = plan(argv);
     if (!p) {

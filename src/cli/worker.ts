@@ -5,7 +5,7 @@
  * once: they are retried elsewhere).
  */
 import { availableParallelism } from 'node:os';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { intFlag, parseFlags, strFlag } from './args.js';
 import { ConfigError } from '../errors.js';
 import { startQueueWorker, WORKER_DEFAULTS } from '../sweep/queue-node.js';
@@ -24,7 +24,6 @@ retried by another worker once its lease runs out).
 `;
 
 export const command: Command = {
-  summary: "train a sweep's trials from a Redis queue (reglab sweep --queue)",
   async run(argv) {
     const { values } = parseFlags(argv, {
       queue: { type: 'string' },
