@@ -32,7 +32,10 @@ export interface Checkpoint {
 export function encodeCheckpoint(trainer: Trainer, settings: Record<string, unknown>): Uint8Array {
   const model = trainer.model;
   // A float32 run's buffers hold float32 values: stored as float32 (exactly), half the bytes to checksum and write.
-  const state = model.backend.dtype === 'float32' ? mapFloat64(trainer.getState(), narrowIfExact) : trainer.getState();
+  const s = trainer.getState();
+  // The optimizer's buffers side by side with its name and step count: an SGD state reads as it always has ({velocity}).
+  const flat = { ...s, optimizer: { name: s.optimizer.name, step: s.optimizer.step, ...s.optimizer.buffers } };
+  const state = model.backend.dtype === 'float32' ? mapFloat64(flat, narrowIfExact) : flat;
   const { json, sections, payload } = encodeState(state);
   const plain = encodeState(settings);
   if (plain.sections.length > 0) throw new Error('checkpoint settings must be plain JSON data (no typed arrays)');

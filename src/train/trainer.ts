@@ -8,7 +8,8 @@ import type { ImageSet } from '../data/dataset.js';
 import { pixelsOf } from '../data/dataset.js';
 import { ConfigError, DataError, show } from '../errors.js';
 import type { Model } from '../nn/model.js';
-import { Sgd, type SgdConfig, type SgdState } from '../nn/sgd.js';
+import { Sgd, type SgdConfig } from '../nn/sgd.js';
+import type { OptimizerState } from '../nn/optimizer.js';
 import type { RngState } from '../rng/mt19937.js';
 import type { BatchInfo, Callback, EpochLogs } from './callbacks.js';
 import { checkInputSize, evaluate, identityOrder } from './evaluate.js';
@@ -59,7 +60,7 @@ export interface TrainerState {
   weights: Float64Array;
   /** The weights divergence falls back to: those at the end of the last completed epoch. */
   lastGoodWeights: Float64Array;
-  optimizer: SgdState;
+  optimizer: OptimizerState;
   /** The model's generator (shuffling and dropout draw from it). */
   rng: RngState;
   /** Each callback's getState(), or null for a callback without state. */
@@ -298,7 +299,8 @@ export class Trainer {
     });
     if (!isRecord(s.optimizer)) bad('optimizer state: not an object');
     // All checked that can be checked here; the optimizer and the callbacks check their own before changing.
-    this.optimizer.setState(s.optimizer as unknown as SgdState);
+    const o = s.optimizer as Record<string, unknown>;
+    this.optimizer.setState({ name: typeof o.name === 'string' ? o.name : 'sgd', step: typeof o.step === 'number' ? o.step : 0, buffers: { velocity: o.velocity as Float64Array[] } });
     this.epoch = e;
     this.history.splice(0, this.history.length, ...history);
     this.callbacks.forEach((cb, i) => cb.setState?.((cbs as unknown[])[i], this));
