@@ -21,7 +21,8 @@ export { Model, mlpSpec, validateModelSpec, type ModelSpec, type ModelOptions, t
 export { evaluate, loadBatch, EVAL_CHUNK, type Evaluation } from './train/evaluate.js';
 export { History, LambdaCallback, METRIC_NAMES, type Callback, type EpochLogs, type BatchInfo, type MetricName, type TrainingContext, type LoopConfig } from './train/callbacks.js';
 export { EarlyStopping, EARLY_STOPPING_DEFAULTS, type EarlyStoppingConfig, type EarlyStoppingState } from './train/early-stopping.js';
-export { Trainer, fit, FIT_DEFAULTS, type FitConfig, type FitResult, type StopReason, type EpochProgress, type TrainerState } from './train/trainer.js';
+export { Trainer, fit, FIT_DEFAULTS, type FitConfig, type FitResult, type StopReason, type EpochProgress, type TrainerState, type SliceResult } from './train/trainer.js';
+export { bestTest, bestTestEpoch, summarize, type RunSummary, type SummarizedRun } from './train/summary.js';
 export { encodeModel, decodeModel, peekModelDtype, countParams, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta, type ModelFileHeader, type LoadedModel } from './io/model-file.js';
 export { crc32 } from './io/crc32.js';
 export { encodeCheckpoint, decodeCheckpoint, restoreCheckpoint, diffSettings, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, type Checkpoint } from './io/checkpoint.js';

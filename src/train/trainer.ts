@@ -195,6 +195,25 @@ export class Trainer implements TrainingContext {
     if (this.epoch >= this.config.epochs) this.stop('completed');
   }
 
+  /**
+   * The one time-sliced driver (the CLI, the lab's worker and the sweep's workers run training through it):
+   * runs batches for about ms milliseconds of wall time, at least one, stopping early at the end of an epoch
+   * (so the caller can save, print or post it) and when training is done. Numbers never depend on the slice:
+   * only where the caller gets its turn does.
+   */
+  runFor(ms: number): SliceResult {
+    const t0 = performance.now();
+    const epoch = this.epoch;
+    let batches = 0;
+    let more = !this.done;
+    while (more) {
+      more = this.runBatch();
+      batches++;
+      if (this.epoch !== epoch || performance.now() - t0 >= ms) break;
+    }
+    return { batches, epochEnded: this.epoch !== epoch ? this.history[this.history.length - 1]! : null, more };
+  }
+
   /** Runs the rest of the current epoch; returns its logs (undefined if training was already done). */
   runEpoch(): EpochLogs | undefined {
     const before = this.epoch;
@@ -255,6 +274,16 @@ export class Trainer implements TrainingContext {
     }
     return { history: this.history, stopReason: this.stopReason!, message: this.stopMessage, epochs: this.epoch };
   }
+}
+
+/** What one Trainer.runFor() slice did. */
+export interface SliceResult {
+  /** Batches run (0 when training was already done). */
+  batches: number;
+  /** The logs of the epoch that ended in this slice (a slice ends with its epoch), else null. */
+  epochEnded: EpochLogs | null;
+  /** False once training is done (completed, stopped, diverged): only finish() remains. */
+  more: boolean;
 }
 
 export interface FitResult {
