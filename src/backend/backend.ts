@@ -155,6 +155,27 @@ export interface Backend {
   ): void;
 
   /**
+   * One Adam step on n parameters (Kingma & Ba, bias-corrected), with L2 as PyTorch's Adam(weight_decay):
+   *   g' = g + l2 * w;  m = beta1 * m + (1 - beta1) * g';  v = beta2 * v + (1 - beta2) * g'^2;
+   *   w -= (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+   * (PyTorch's arrangement of the update), t the 1-based step count. w, m, v [n] are updated in place; the
+   * step reads m and v as stored (rounded to the buffer's type).
+   */
+  adamStep(
+    w: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    g: Readonly<FloatArray>,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    l2: number,
+    t: number,
+    n: number,
+  ): void;
+
+  /**
    * A dense layer's weight gradient and a plain SGD step (no momentum, no L2) in one:
    *   w[inSize,outSize] -= lr * g,  g = x^T · dy,  x [rows,inSize], dy [rows,outSize],
    * g rounded to the buffer's type and the step taken as sgdStep takes it, so that w ends exactly as after

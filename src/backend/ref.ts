@@ -27,6 +27,7 @@ export function refBackend(dtype: DType = 'float32'): Backend {
     squaredError,
     countCorrect,
     sgdStep,
+    adamStep,
     denseSgdStep: (w, x, dy, lr, inSize, rows, outSize) => denseSgdStep(w, x, dy, lr, inSize, rows, outSize, dtype),
     gatherRows,
     dropoutMask,
@@ -235,6 +236,30 @@ function sgdStep(
       velocity[i] = d;
     }
     w[i] = w[i]! - lr * d;
+  }
+}
+
+// w[n], m[n], v[n] updated in place from g[n] at step t (Backend.adamStep)
+function adamStep(
+  w: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  g: Readonly<FloatArray>,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  l2: number,
+  t: number,
+  n: number,
+): void {
+  const stepSize = lr / (1 - beta1 ** t);
+  const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+  for (let i = 0; i < n; i++) {
+    const d = l2 === 0 ? g[i]! : g[i]! + l2 * w[i]!;
+    m[i] = beta1 * m[i]! + (1 - beta1) * d;
+    v[i] = beta2 * v[i]! + (1 - beta2) * d * d;
+    w[i] = w[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from './command.js';
 import { parseFlags, strFlag } from './args.js';
 import { BACKEND_HELP, BACKEND_OPTIONS, checkOutputPath, cliBackend, loadData, writeOutput } from './common.js';
-import { metricsLines } from './train.js';
+import { metricsLines } from './epoch-lines.js';
 import { ProgressCallback } from './progress.js';
 import { CHAPTER8_EXPERIMENTS, runChapter8Experiment, type Chapter8Result } from '../experiments/chapter8.js';
 import { ConfigError } from '../errors.js';

@@ -11,7 +11,7 @@ import { ConfigError } from '../errors.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import type { TrialResult } from '../sweep/types.js';
 import { checkOutputPath, writeOutput } from './common.js';
-import { metricsLines } from './train.js';
+import { metricsLines } from './epoch-lines.js';
 
 /** What sweep.json holds: enough to tell this sweep from another (the id) and to say what it was. */
 export interface SweepManifest {

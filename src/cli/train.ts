@@ -3,8 +3,7 @@ import type { Command } from './command.js';
 import { parseFlags, strFlag, type Options, type Parsed } from './args.js';
 import { FLAG_OF, RUN_FLAG_OPTIONS, inFlagTerms, runConfigFromFlags, runFlagsHelp } from './run-flags.js';
 import type { Backend } from '../backend/backend.js';
-import { BACKEND_HELP, BACKEND_OPTIONS, checkDistinctOutputs, checkOutputPath, cliBackend, fmtAcc, fmtErr, loadData, readInput, writeOutput } from './common.js';
-import type { EpochLogs } from '../train/callbacks.js';
+import { BACKEND_HELP, BACKEND_OPTIONS, checkDistinctOutputs, checkOutputPath, cliBackend, fmtAcc, loadData, readInput, writeOutput } from './common.js';
 import { prepareRun, runSettings, runToEnd, type RunConfig, type RunResult } from '../experiments/run.js';
 import { encodeModel } from '../io/model-file.js';
 import { decodeCheckpoint, diffSettings, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../io/checkpoint.js';
@@ -13,8 +12,9 @@ import { ConfigError, show } from '../errors.js';
 import { withRunDefaults } from '../experiments/settings.js';
 import { existsSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
-import { evaluate } from '../train/evaluate.js';
 import { ProgressCallback } from './progress.js';
+import { epochLine, metricsLines } from './epoch-lines.js';
+import { summarize } from '../train/summary.js';
 import { recordExperimentRun } from '../report/record.js';
 import { writeReport } from '../report/write.js';
 
@@ -69,55 +69,6 @@ export function parseTrainFlags(argv: string[]): { config: RunConfig; values: Re
   return { config, values: v };
 }
 
-/** The chapter-style line for an epoch: I:10 Train-Err:0.108 Train-Acc:0.9720 Test-Err:... Test-Acc:... */
-export function epochLine(l: EpochLogs): string {
-  let s = `I:${l.epoch} Train-Err:${fmtErr(l.trainLoss)} Train-Acc:${fmtAcc(l.trainAcc)}`;
-  if (l.valLoss !== undefined) s += ` Val-Err:${fmtErr(l.valLoss)} Val-Acc:${fmtAcc(l.valAcc!)}`;
-  if (l.testLoss !== undefined) s += ` Test-Err:${fmtErr(l.testLoss)} Test-Acc:${fmtAcc(l.testAcc!)}`;
-  return s;
-}
-
-export interface RunSummary {
-  epochs: number;
-  stopReason: string;
-  message: string;
-  finalTrainLoss: number;
-  finalTrainAcc: number;
-  finalTestLoss: number | null;
-  finalTestAcc: number | null;
-  bestTestAcc: number | null;
-  bestTestEpoch: number | null;
-  /** With early stopping: the epoch whose weights were restored (the final figures are that epoch's). */
-  restoredEpoch: number | null;
-  seconds: number;
-}
-
-/** The run in numbers; the final test figures are those of the model as it ends (after any restore). */
-export function summarize(run: RunResult, seconds: number): RunSummary {
-  const h = run.result.history;
-  const last = h[h.length - 1];
-  let best: EpochLogs | null = null;
-  for (const l of h) if (l.testAcc !== undefined && (best === null || l.testAcc > best.testAcc!)) best = l;
-  const lastTest = run.splits.test ? evaluate(run.model, run.splits.test) : null;
-  return {
-    epochs: run.result.epochs,
-    stopReason: run.result.stopReason,
-    message: run.result.message,
-    finalTrainLoss: last?.trainLoss ?? NaN,
-    finalTrainAcc: last?.trainAcc ?? NaN,
-    finalTestLoss: lastTest?.loss ?? null,
-    finalTestAcc: lastTest?.acc ?? null,
-    bestTestAcc: best?.testAcc ?? null,
-    bestTestEpoch: best?.epoch ?? null,
-    restoredEpoch: run.earlyStopping?.restored ? run.earlyStopping.bestEpoch : null,
-    seconds,
-  };
-}
-
-export function metricsLines(history: readonly EpochLogs[]): string {
-  return history.map((l) => JSON.stringify(l) + '\n').join('');
-}
-
 /** Flags that name a setting of the run, by RunConfig key (for refusing a resume with other settings). */
 const CLI_FLAG_OF: Readonly<Record<string, string>> = { ...FLAG_OF, 'backend.name': '--backend' };
 
@@ -150,7 +101,7 @@ export interface TrainOutputs {
   interrupt?: { readonly signal: string | null };
 }
 
-/** Batches run back to back for this long before the event loop gets a turn (to see a Ctrl-C). */
+/** Batches run back to back for this long (Trainer.runFor) before the event loop gets a turn (to see a Ctrl-C). */
 const SLICE_MS = 50;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -177,25 +128,19 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
     note(`resuming ${ck.path}: ${trainer.epoch} of ${trainer.config.epochs} epochs done` + (p ? `, epoch ${trainer.epoch + 1} at batch ${p.nextBatch + 1} of ${trainer.batchesPerEpoch}` : ''));
   }
   const saveCheckpoint = () => ck && writeOutput(ck.path, encodeCheckpoint(trainer, settings));
-  let epoch = trainer.epoch;
-  let sliceEnd = performance.now() + SLICE_MS;
   for (;;) {
-    const more = trainer.runBatch();
-    if (trainer.epoch !== epoch) {
+    const slice = trainer.runFor(SLICE_MS);
+    if (slice.epochEnded) {
       // Checkpoint first: once an epoch's line or metrics are out, the checkpoint holds that epoch.
-      epoch = trainer.epoch;
       saveCheckpoint();
       if (out.metrics) writeOutput(out.metrics, metricsLines(trainer.history));
-      const logs = trainer.history[epoch - 1]!;
+      const logs = slice.epochEnded;
       if (out.print && (logs.testLoss !== undefined || logs.valLoss !== undefined || logs.epoch === trainer.config.epochs)) {
         progress.log(epochLine(logs));
       }
     }
-    if (!more) break;
-    if (performance.now() >= sliceEnd) {
-      await yieldToEventLoop();
-      sliceEnd = performance.now() + SLICE_MS;
-    }
+    if (!slice.more) break;
+    await yieldToEventLoop();
     if (out.interrupt?.signal) {
       progress.close();
       saveCheckpoint();

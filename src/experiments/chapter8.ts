@@ -8,6 +8,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Model } from '../nn/model.js';
 import type { Callback, EpochLogs } from '../train/callbacks.js';
 import { evaluate } from '../train/evaluate.js';
+import { bestTest } from '../train/summary.js';
 import { ensembleVote, type EnsembleResult, type EnsembleVotes } from './ensemble.js';
 import { disposeRun, resolveRunConfig, runExperiment, type RunConfig, type RunResult } from './run.js';
 
@@ -73,12 +74,6 @@ export interface Chapter8Result {
   model: Model;
 }
 
-function bestTest(history: readonly EpochLogs[]): { acc: number; epoch: number } {
-  let best = { acc: -1, epoch: 0 };
-  for (const l of history) if (l.testAcc !== undefined && l.testAcc > best.acc) best = { acc: l.testAcc, epoch: l.epoch };
-  return best;
-}
-
 /** callbacks: made anew for each training run (the ensemble trains one per seed), e.g. a progress bar. */
 export function runChapter8Experiment(data: Dataset, exp: Chapter8Experiment, backend: Backend, callbacks: () => Callback[] = () => []): Chapter8Result {
   const t0 = performance.now();
@@ -93,13 +88,13 @@ export function runChapter8Experiment(data: Dataset, exp: Chapter8Experiment, ba
   for (const r of runs.slice(1)) disposeRun(r);
   first.trainer.optimizer.dispose();
   const ensemble = vote ? { acc: vote.acc, loss: vote.loss, memberAcc: vote.memberAcc } : undefined;
-  const best = bestTest(first.result.history);
+  const best = bestTest(first.result.history) ?? { epoch: 0, testAcc: -1 };
   const finalTestAcc = ensemble ? ensemble.acc : finalTest.acc;
   return {
     name: exp.name,
     title: exp.title,
     config: exp.config,
-    bestTestAcc: ensemble ? ensemble.acc : best.acc,
+    bestTestAcc: ensemble ? ensemble.acc : best.testAcc,
     bestEpoch: ensemble ? first.result.epochs : best.epoch,
     finalTestAcc,
     finalTestLoss: ensemble ? ensemble.loss : finalTest.loss,

@@ -107,7 +107,7 @@ export interface RunResult extends PreparedRun {
 }
 
 /**
- * Gives back the buffers of a run's model and optimizer (Model.dispose, Sgd.dispose), e.g. before the next run on
+ * Gives back the buffers of a run's model and optimizer (Model.dispose, Optimizer.dispose), e.g. before the next run on
  * the same backend: the run can no longer be used.
  */
 export function disposeRun(run: PreparedRun): void {

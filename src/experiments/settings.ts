@@ -12,8 +12,7 @@ import type { DenseInit } from '../nn/layer.js';
 import { METRIC_NAMES } from '../train/callbacks.js';
 import { EARLY_STOPPING_DEFAULTS, type EarlyStoppingConfig } from '../train/early-stopping.js';
 
-export type OptimizerName = 'sgd' | 'adam';
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
+import { OPTIMIZER_NAMES, type OptimizerName } from '../nn/optimizers.js';
 
 /** A training run as plain data: what `reglab train`'s flags, the chapter's experiments and the lab produce. */
 export interface RunConfig {

@@ -7,7 +7,8 @@
 import type UPlot from 'uplot';
 import { Model } from '../nn/model.js';
 import type { EpochLogs } from '../train/callbacks.js';
-import { bestTestEpoch, curveData, curveLegend, curveOptions, setRunVisible, type CurveRun, type Quantity } from '../viz/curves.js';
+import { curveData, curveLegend, curveOptions, setRunVisible, type CurveRun, type Quantity } from '../viz/curves.js';
+import { bestTestEpoch } from '../train/summary.js';
 import { drawWeightGrid } from '../viz/images.js';
 import { DrawingPad } from './pad.js';
 import { refBackend } from '../backend/ref.js';

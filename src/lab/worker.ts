@@ -127,9 +127,8 @@ function loop(): void {
   }
   let more = true;
   try {
-    const epoch = a.run.trainer.epoch;
     if (a.run.trainer.progress === null) a.epochStarted = t0;
-    while (performance.now() - t0 < SLICE_MS && (more = a.run.trainer.runBatch()) && a.run.trainer.epoch === epoch);
+    more = a.run.trainer.runFor(SLICE_MS).more; // a slice ends with its epoch, so the pace can hold between epochs
   } catch (e) {
     active = null;
     disposeRun(a.run);

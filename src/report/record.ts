@@ -10,7 +10,7 @@ import type { EpochLogs } from '../train/callbacks.js';
 import type { EarlyStopping } from '../train/early-stopping.js';
 import { evaluate, forEachPrediction } from '../train/evaluate.js';
 import type { FitResult } from '../train/trainer.js';
-import { bestTestEpoch } from '../viz/curves.js';
+import { bestTestEpoch } from '../train/summary.js';
 import { trainCommandLine } from '../experiments/command-line.js';
 import type { RunResult } from '../experiments/run.js';
 

@@ -4,8 +4,7 @@
  * training ends, whatever ended it (this stop, the epoch budget, divergence or an interrupt).
  */
 import { ConfigError, SettingError, show } from '../errors.js';
-import { METRIC_NAMES, type Callback, type EpochLogs, type MetricName } from './callbacks.js';
-import type { Trainer } from './trainer.js';
+import { METRIC_NAMES, type Callback, type EpochLogs, type MetricName, type TrainingContext } from './callbacks.js';
 
 export interface EarlyStoppingConfig {
   /** The metric watched. Default 'valLoss' (needs validation data). */
@@ -74,7 +73,7 @@ export class EarlyStopping implements Callback {
     this.sign = mode === 'min' ? 1 : -1;
   }
 
-  onTrainBegin(trainer: Trainer): void {
+  onTrainBegin(trainer: TrainingContext): void {
     const m = this.config.monitor;
     if (m.startsWith('val') && !trainer.hasValidation) {
       throw new SettingError('earlyStopping.monitor', `earlyStopping.monitor ${m} needs validation data (valSize > 0)`, ['valSize']);
@@ -88,7 +87,7 @@ export class EarlyStopping implements Callback {
     return this.sign * (this.best - value) > this.config.minDelta;
   }
 
-  onEpochEnd(logs: EpochLogs, trainer: Trainer): void {
+  onEpochEnd(logs: EpochLogs, trainer: TrainingContext): void {
     const value = logs[this.config.monitor];
     if (value === undefined || logs.epoch < this.config.startFromEpoch || !Number.isFinite(value)) return;
     if (this.improves(value)) {
@@ -105,7 +104,7 @@ export class EarlyStopping implements Callback {
     }
   }
 
-  onTrainEnd(trainer: Trainer): void {
+  onTrainEnd(trainer: TrainingContext): void {
     if (this.config.restoreBestWeights && this.bestWeights) {
       trainer.model.setWeights(this.bestWeights);
       this.restored = true;
@@ -123,7 +122,7 @@ export class EarlyStopping implements Callback {
   }
 
   /** Restores getState()'s values, checked first (they may come from a file): a bad state changes nothing. */
-  setState(state: unknown, trainer?: Trainer): void {
+  setState(state: unknown, trainer?: TrainingContext): void {
     const bad = (why: string): never => {
       throw new ConfigError(`early stopping state: ${why}`);
     };
@@ -143,7 +142,8 @@ export class EarlyStopping implements Callback {
     if (w !== null && !(w instanceof Float64Array)) bad('best weights must be numbers');
     if (w instanceof Float64Array) {
       if (!this.config.restoreBestWeights) bad('holds best weights, but restoreBestWeights is off');
-      if (trainer && w.length !== trainer.model.paramData.length) bad(`${w.length} best weights for a model of ${trainer.model.paramData.length}`);
+      const n = trainer?.model.getWeights().length;
+      if (n !== undefined && w.length !== n) bad(`${w.length} best weights for a model of ${n}`);
       if (!w.every(Number.isFinite)) bad('a best weight is not a finite number');
     } else if (this.config.restoreBestWeights && bestEpoch > 0) {
       bad('best weights are missing');

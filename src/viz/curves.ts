@@ -256,20 +256,7 @@ function drawMarks(_ctor: typeof uPlot, u: uPlot, runs: readonly CurveRun[], q: 
   ctx.restore();
 }
 
-/** The epoch of the highest test accuracy (first on ties), or undefined without test passes. */
-export function bestTestEpoch(history: CurveRun['history']): number | undefined {
-  let best: number | undefined;
-  let bestAcc = -Infinity;
-  for (const h of history) {
-    if (h.testAcc !== undefined && h.testAcc > bestAcc) {
-      bestAcc = h.testAcc;
-      best = h.epoch;
-    }
-  }
-  return best;
-}
-
-/** Shows or hides one run's lines on a chart and fits the x axis to the runs still shown. */
+/** Shows or hides one run's lines on a chart and fits the epoch axis to the runs still shown. */
 export function setRunVisible(u: uPlot, runs: readonly CurveRun[], cd: CurveData, run: number, visible: boolean): void {
   cd.columns.forEach((c, i) => {
     if (c.run === run) u.setSeries(i + 1, { show: visible });

@@ -221,6 +221,10 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       run(n >= PARALLEL_ELEMENTS ? PARTS_PER_THREAD * threads() : 1);
     },
 
+    // The reference's JavaScript on the wasm buffers for now (exactly equal to it); a WebAssembly version
+    // comes with a later speed issue.
+    adamStep: js.adamStep,
+
     denseSgdStep(w, x, dy, lr, inSize, rows, outSize) {
       if (inSize <= 0 || outSize <= 0) return;
       const pw = ptr(w, inSize * outSize, 'denseSgdStep w');
