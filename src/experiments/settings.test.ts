@@ -210,3 +210,13 @@ test('the CLI speaks of flags: each engine error comes out with the flags of the
   assert.equal(rule({ trainSize: 5, batchSize: 8 }), '--batch-size 8 is larger than the training set (--train-size 5)');
   assert.equal(rule({ beta2: 0.5 }), '--beta2 applies only to --optimizer adam');
 });
+
+test('the command line writes a newer setting only when it is off its default, and parses back', async () => {
+  const { trainCommandLine } = await import('./command-line.js');
+  const { parseTrainFlags } = await import('../cli/train.js');
+  assert.equal(trainCommandLine(validateRunConfig({ optimizer: 'sgd', beta1: 0.9 })), 'reglab train --seed 1');
+  const adam = validateRunConfig({ optimizer: 'adam', lr: 0.001, batchSize: 32, beta2: 0.99, eps: 1e-7 });
+  const line = trainCommandLine(adam);
+  assert.equal(line, 'reglab train --lr 0.001 --batch-size 32 --optimizer adam --beta2 0.99 --eps 1e-7 --seed 1');
+  assert.deepEqual(parseTrainFlags(line.split(' ').slice(2))!.config, adam);
+});
