@@ -139,7 +139,7 @@ test('bad spaces and flags: one line on stderr, exit 2, nothing written', () => 
     [['--space', 'lr=0.1..0.5', '--resume'], /--resume needs --out DIR/],
     [['--space', 'lr=0.1..0.5', '--queue', 'redis://localhost:6379/x'], /redis:\/\/localhost:6379\/x: the path must be a database number/],
     [['--space', 'lr=0.1..0.5', '--bogus'], /Unknown option '--bogus'/],
-    [['--space', 'batch-size=256..1024:pow2'], /trial \d+: --batch-size \d+ is larger than --train-size 600/],
+    [['--space', 'batch-size=256..1024:pow2'], /trial \d+: --batch-size \d+ is larger than the training set \(--train-size 600\)/],
     [['--space', 'lr=0.1..0.5', '--out', spaceFile], /--out .*: exists and is not a folder/],
   ];
   for (const [args, re] of cases) {

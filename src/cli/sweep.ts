@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from './command.js';
+import { inFlagTerms } from './run-flags.js';
 import { parseFlags, intFlag, choiceFlag, strFlag, type Options, type Parsed } from './args.js';
 import { checkOutputPath, fmtAcc, loadData } from './common.js';
 import { parseTrainFlags } from './train.js';
@@ -218,7 +219,7 @@ export const command: Command = {
       try {
         c = trialRunConfig(s.settings);
       } catch (e) {
-        throw new ConfigError(`trial ${s.trial}: ${(e as Error).message}`);
+        throw new ConfigError(`trial ${s.trial}: ${(inFlagTerms(e) as Error).message}`);
       }
       if (s.trial === 0) splitData(data, c);
       if (c.batchSize > c.trainSize) throw new ConfigError(`trial ${s.trial}: --batch-size ${c.batchSize} is larger than --train-size ${c.trainSize}`);

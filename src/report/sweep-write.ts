@@ -17,7 +17,7 @@ let cached: ReportAssets | null = null;
 export function loadSweepReportAssets(): ReportAssets {
   if (cached) return cached;
   const { uplotJs, uplotCss } = loadReportAssets();
-  cached = { uplotJs, uplotCss, clientJs: joinModules(['../viz/curves.js', './sweep-client.js'].map((m) => readFileSync(join(here, m), 'utf8'))) };
+  cached = { uplotJs, uplotCss, clientJs: joinModules(['../viz/labels.js', '../viz/curves.js', './sweep-client.js'].map((m) => readFileSync(join(here, m), 'utf8'))) };
   return cached;
 }
 

@@ -51,7 +51,7 @@ test('bad settings fail the trial with the reason, never throw', async () => {
     [{ batchSize: 2.5 }, /setting batchSize must be an integer/],
     [{ hidden: 'x' }, /setting hidden must be a list/],
     [{ trainSize: 59_990, valSize: 100 }, /exceeds the 60000 training images/],
-    [{ batchSize: 1000 }, /batch size 1000 is larger than the training set/],
+    [{ batchSize: 1000 }, /batchSize 1000 is larger than the training set/],
     [{ earlyStopping: { monitor: 'valAcc', patience: 'x' } }, /patience must be an integer/],
   ];
   for (const [settings, re] of cases) {

@@ -257,6 +257,24 @@ for (const threads of [1, 2]) {
       }
     });
 
+    test('adamStep takes the reference step bit for bit: plain and with L2, over several steps', () => {
+      for (const n of [1, 7, 1000]) {
+        for (const l2 of [0, 0.01]) {
+          const w0 = fill(new Float32Array(n), rng);
+          const w = copyTo(be, w0), wr = Float32Array.from(w0);
+          const m = be.alloc(n), v = be.alloc(n), mr = new Float32Array(n), vr = new Float32Array(n);
+          for (let t = 1; t <= 3; t++) {
+            const g = fill(be.alloc(n), rng, 0.2);
+            be.adamStep(w, m, v, g, 0.001, 0.9, 0.999, 1e-8, l2, t, n);
+            ref.adamStep(wr, mr, vr, g, 0.001, 0.9, 0.999, 1e-8, l2, t, n);
+          }
+          assertSame(w, wr, `adamStep n=${n} l2=${l2}`);
+          assertSame(m, mr, `adamStep m n=${n}`);
+          assertSame(v, vr, `adamStep v n=${n}`);
+        }
+      }
+    });
+
     test('denseSgdStep: exactly matmul (transA) then sgdStep; within float32 rounding of ref; sparse and dense', () => {
       for (const [inSize, rows, outSize] of DENSE_SGD_SHAPES) {
         for (const density of [1, 0.2, 0]) {
