@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConfigError, show } from '../errors.js';
+import { failedResult } from './result.js';
 import { OWNER_KEY, SWEEP_ID, type ProcessorData } from './queue-trial-node.js';
 import { parseQueueUrl, type RedisAddress } from './queue-url.js';
 import { checkRedis, openRedis, redisOptions } from './redis-node.js';
@@ -64,31 +65,12 @@ export function jobId(sweepId: string, trial: number): string {
   return `${sweepId}-${trial}`;
 }
 
-/** A trial that ended without a result from a worker. */
-function failedResult(spec: TrialSpec, error: string): TrialResult {
-  return {
-    trial: spec.trial,
-    params: spec.params,
-    seed: spec.seed,
-    status: 'failed',
-    epochs: 0,
-    bestEpoch: null,
-    metric: spec.metric,
-    value: null,
-    metrics: {},
-    seconds: 0,
-    worker: '',
-    command: '',
-    error: error.split('\n')[0]!,
-    history: [],
-  };
-}
 
 /** A worker's answer, checked before it becomes a line of trials.jsonl. */
 function checkedResult(returned: unknown, spec: TrialSpec): TrialResult {
   const r = typeof returned === 'string' ? (fromWire(returned) as TrialResult | null) : null;
   if (typeof r !== 'object' || r === null || r.trial !== spec.trial || !['completed', 'pruned', 'failed'].includes(r.status) || !Array.isArray(r.history)) {
-    return failedResult(spec, `a worker returned no result for trial ${spec.trial} (${show(returned)})`);
+    return failedResult(spec, '', `a worker returned no result for trial ${spec.trial} (${show(returned)})`);
   }
   return r;
 }
@@ -178,7 +160,7 @@ export async function queueExecutor(url: string, sweepId: string, config: Partia
     try {
       return checkedResult(await job.waitUntilFinished(events), spec);
     } catch (e) {
-      return failedResult(spec, (e as Error).message ?? String(e));
+      return failedResult(spec, '', (e as Error).message ?? String(e));
     }
   };
   return { run, forget: () => forgetSweep(redis, queue, sweepId), close };

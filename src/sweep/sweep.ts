@@ -3,6 +3,7 @@
  * `concurrency` in flight, every result ranked. Where trials run (threads here, a queue across machines, a
  * lab's workers) is the Executor's business. No Node imports: usable in the browser.
  */
+import { failedResult } from './result.js';
 import { ConfigError } from '../errors.js';
 import type { RunConfig } from '../experiments/run.js';
 import { crc32 } from '../io/crc32.js';
@@ -84,25 +85,6 @@ export function rankResults(results: readonly TrialResult[], metric: MetricName)
   });
 }
 
-/** A result for a trial its executor lost (it rejected instead of resolving). */
-function lostResult(spec: TrialSpec, e: unknown): TrialResult {
-  return {
-    trial: spec.trial,
-    params: spec.params,
-    seed: spec.seed,
-    status: 'failed',
-    epochs: 0,
-    bestEpoch: null,
-    metric: spec.metric,
-    value: null,
-    metrics: {},
-    seconds: 0,
-    worker: '',
-    command: '',
-    error: `the trial was lost: ${(e as Error)?.message ?? String(e)}`,
-    history: [],
-  };
-}
 
 /** Runs a sweep to its end; resolves to every trial's result, ranked. */
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
@@ -122,7 +104,7 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
       try {
         r = await o.execute(spec);
       } catch (e) {
-        r = lostResult(spec, e);
+        r = failedResult(spec, '', `the trial was lost: ${(e as Error)?.message ?? String(e)}`); // its executor rejected instead of resolving
       }
       results.set(r.trial, r);
       o.onResult?.(r);

@@ -4,6 +4,7 @@
  * both call. Never throws for a bad trial: settings that do not validate, data too small for them, or any
  * other bad input give a result with status 'failed' and the one-line reason. No I/O: works in the browser.
  */
+import { failedResult } from './result.js';
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import { ReglabError } from '../errors.js';
@@ -69,21 +70,7 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export async function runTrial(spec: TrialSpec, ctx: TrialContext): Promise<TrialResult> {
   const t0 = performance.now();
-  const result: TrialResult = {
-    trial: spec.trial,
-    params: spec.params,
-    seed: spec.seed,
-    status: 'failed',
-    epochs: 0,
-    bestEpoch: null,
-    metric: spec.metric,
-    value: null,
-    metrics: {},
-    seconds: 0,
-    worker: ctx.worker,
-    command: '',
-    history: [],
-  };
+  const result: TrialResult = failedResult(spec, ctx.worker);
   let run: PreparedRun | null = null;
   try {
     const config = trialRunConfig(spec.settings);
