@@ -12,39 +12,27 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { programPath, skipUnlessFound, type SystemProgram } from './system-program.js';
 
-const CANDIDATES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
-const INSTALL = 'apt-get install -y redis-server';
-
-function underCi(): boolean {
-  const ci = process.env['CI'];
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
-
-/** redis-server's path (REGLAB_REDIS_SERVER, else the usual places, else PATH), or undefined. */
-export function findRedisServer(): string | undefined {
-  const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
-  const fromEnv = process.env['REGLAB_REDIS_SERVER'];
-  if (fromEnv) return isFile(fromEnv) ? fromEnv : undefined;
-  const onPath = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'redis-server'));
-  return [...CANDIDATES, ...onPath].find(isFile);
-}
-
-function missing(): string {
-  return `redis-server not found (${process.env['REGLAB_REDIS_SERVER'] ?? CANDIDATES.join(', ') + ' or PATH'}): install it with \`${INSTALL}\` or set REGLAB_REDIS_SERVER to its path`;
-}
+/** Debian's redis-server, found the way every system program the tests need is (system-program.ts). */
+export const REDIS_SERVER: SystemProgram = {
+  name: 'redis-server',
+  env: 'REGLAB_REDIS_SERVER',
+  candidates: ['/usr/bin/redis-server', '/usr/local/bin/redis-server'],
+  onPath: ['redis-server'],
+  install: 'apt-get install -y redis-server',
+};
 
 /**
  * node:test's `skip` option for a suite that needs Redis: false when redis-server is here, or under CI (where
  * startRedis() then fails naming it); else the one-line notice.
  */
 export function skipUnlessRedis(): string | false {
-  if (findRedisServer() !== undefined || underCi()) return false;
-  return missing();
+  return skipUnlessFound(REDIS_SERVER);
 }
 
 export interface RedisServer {
@@ -87,8 +75,7 @@ async function answers(port: number): Promise<boolean> {
 }
 
 export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
-  const bin = findRedisServer();
-  if (bin === undefined) throw new Error(missing() + (underCi() ? ' (CI is set, so the Redis tests must run)' : ''));
+  const bin = programPath(REDIS_SERVER);
   const dir = mkdtempSync(join(tmpdir(), 'reglab-redis-'));
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction', ...extraArgs];
