@@ -121,7 +121,8 @@ export function matmulTN(
  *   w -= lr * (x^T · dy), x stored [k,m], dy [k,n],
  * exactly matmulTN(g, x, dy, ...) then sgdStep(w, g, 0, lr, 0, 0, ...): each row's gradient is summed in
  * registers as matmulTN sums it, then stepped as sgdStep steps it, never stored. Rows whose column of x is all zero
- * have a zero gradient and are left as they are, unread: with batch 1 on MNIST that is 81% of W1.
+ * have a zero gradient and are left as they are, unread: with batch 1 on MNIST that is 81% of the first layer's
+ * weight rows.
  * scratch: denseSgdStepScratchBytes(k, n), 16-byte aligned.
  */
 export function denseSgdStep(

@@ -48,7 +48,7 @@ export function dropoutMask(mask: usize, key: usize, pos: i32, n: i32, threshold
  * i + M (old) or i + M - N (already rewritten, 227 words back): four consecutive words never depend on
  * each other, so they are rewritten four at a time.
  */
-function twist(key: usize): void {
+export function twist(key: usize): void {
   let i = 0;
   for (; i + 4 <= N - M; i += 4) twist4(key, i, i + M);
   for (; i < N - M; i++) twist1(key, i, i + 1, i + M);

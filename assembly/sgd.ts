@@ -4,7 +4,7 @@
  * so both backends take bit-identical steps from the same gradients.
  *
  * Without L2 and momentum, four-element blocks whose gradient bits are all zero are skipped: w - lr * (+0) is
- * w exactly. With batch 1 on MNIST, the rows of W1 for zero pixels (81%) have such gradients.
+ * w exactly. With batch 1 on MNIST, the first layer's weight rows for zero pixels (81%) have such gradients.
  */
 export function sgdStep(
   w: usize, g: usize, velocity: usize, lr: f64, momentum: f64, l2: f64, i0: i32, i1: i32,

@@ -1,7 +1,8 @@
 /**
  * Compiles the fast backend's kernels (assembly/, AssemblyScript) into dist/backend/wasm/, four variants:
  * plain SIMD or relaxed SIMD (fused multiply-add), each for shared memory (threads) or not (browsers
- * without cross-origin isolation). Run by `npm run build`; the .wasm files are build output, never committed.
+ * without cross-origin isolation); and the book's float64 module (assembly/book.ts). Run by `npm run build`;
+ * the .wasm files are build output, never committed.
  */
 import asc from 'assemblyscript/asc';
 import { mkdirSync } from 'node:fs';
@@ -14,11 +15,13 @@ const variants = [
   { name: 'kernels-relaxed', features: ['simd', 'relaxed-simd'], shared: false },
   { name: 'kernels-simd-shared', features: ['simd'], shared: true },
   { name: 'kernels-relaxed-shared', features: ['simd', 'relaxed-simd'], shared: true },
+  // The book's float64 network (src/book/fast-net.ts): one thread, plain SIMD (no fused multiply-add, by design).
+  { name: 'book-simd', entry: 'assembly/book.ts', features: ['simd'], shared: false },
 ];
 
 for (const v of variants) {
   const args = [
-    'assembly/index.ts',
+    v.entry ?? 'assembly/index.ts',
     '--outFile', `${outDir}/${v.name}.wasm`,
     '--runtime', 'stub',
     '-O3', '--noAssert',

@@ -1,8 +1,8 @@
 """The same network in numpy, as a yardstick for `reglab train --data DIR --no-shuffle`.
 
 Same architecture (inputs-hidden-classes, ReLU, bias, softmax cross-entropy, mean gradient over the batch),
-same initial weights (numpy's legacy generator seeded as reglab's: W1 then W2 as 0.2 * random - 0.1, zero
-biases), same file order (no shuffling), float32 arithmetic. Prints the test accuracy after each epoch.
+same initial weights (numpy's legacy generator seeded as reglab's: the first layer's weights w1, then the
+second's w2, as 0.2 * random - 0.1, zero biases), same file order (no shuffling), float32 arithmetic. Prints the test accuracy after each epoch.
 
 usage: python3 scripts/numpy_mlp.py DATA_DIR [--train-size N] [--hidden H] [--epochs E] [--lr X] [--batch-size B] [--seed S]
 """

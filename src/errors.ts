@@ -11,6 +11,22 @@ export class ConfigError extends ReglabError {
   override name = 'ConfigError';
 }
 
+/**
+ * A run setting of the wrong kind, out of range or in conflict with another. `setting` names it (a RunConfig
+ * key, dotted when nested: `earlyStopping.patience`); `mentions`, the other settings the message names. The
+ * message speaks of settings only: a client (the CLI's flags, the lab's labels) rewrites those names.
+ */
+export class SettingError extends ConfigError {
+  override name = 'SettingError';
+  constructor(
+    readonly setting: string,
+    message: string,
+    readonly mentions: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
 /** A data file (IDX, PNG, folder) that is missing, malformed or inconsistent. */
 export class DataError extends ReglabError {
   override name = 'DataError';
@@ -19,17 +35,6 @@ export class DataError extends ReglabError {
 /** A model or checkpoint file that is foreign, truncated, corrupted or does not fit the data. */
 export class ModelFileError extends ReglabError {
   override name = 'ModelFileError';
-}
-
-/** Training produced a NaN or infinite loss. */
-export class DivergenceError extends ReglabError {
-  override name = 'DivergenceError';
-  constructor(
-    readonly epoch: number,
-    readonly loss: number,
-  ) {
-    super(`training diverged at epoch ${epoch} (loss is ${loss}); try a lower learning rate (--lr)`);
-  }
 }
 
 /**

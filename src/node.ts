@@ -5,3 +5,5 @@ export { writeReport, loadReportAssets } from './report/write.js';
 export { decodePng, encodePng, type RgbaImage } from './image/png.js';
 export { startLabServer, type LabServer } from './lab/server.js';
 export { ProgressCallback, historyTable, type ProgressOptions } from './cli/progress.js';
+export { startTrialPool, poolSize, type PoolOptions, type TrialPool } from './sweep/pool-node.js';
+export { writeSweepReport } from './report/sweep-write.js';

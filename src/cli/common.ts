@@ -18,7 +18,7 @@ export const BACKEND_OPTIONS: Options = {
 export const BACKEND_HELP = `backend
   --backend ref|wasm   wasm: WebAssembly SIMD, float32, worker threads (the default where the runtime has
                        WebAssembly SIMD); ref: the plain TypeScript reference kernels
-  --threads N          threads of the wasm backend (default: all processors, at most 8)
+  --threads N          threads of the wasm backend, 1 to 64 (default: the logical processors, but at most 8)
 `;
 
 /**

@@ -1,5 +1,5 @@
 /** `reglab eval`: a saved model's loss and accuracy on the test set. */
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { intFlag, parseFlags, strFlag } from './args.js';
 import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, fmtAcc, fmtErr, loadData, readInput } from './common.js';
 import { decodeModel, peekModelDtype } from '../io/model-file.js';
@@ -14,7 +14,6 @@ With --json prints {"testLoss": ..., "testAcc": ...}. A float64 model is evaluat
 ${BACKEND_HELP}`;
 
 export const command: Command = {
-  summary: 'evaluate a saved model on the test set',
   async run(argv) {
     const { values: v } = parseFlags(argv, {
       model: { type: 'string' },

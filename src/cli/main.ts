@@ -6,17 +6,13 @@
 import { setFlagsFromString } from 'node:v8';
 import { hasRelaxedSimd } from '../backend/wasm/load.js';
 import { ReglabError } from '../errors.js';
+import type { Command } from './command.js';
 
 // Node 20's V8 has relaxed SIMD (the wasm backend's fused multiply-add) behind a flag; Node 22 has it on.
 // Set before any module is compiled. The library itself never sets VM flags; only this program does.
 if (!hasRelaxedSimd()) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
-export interface Command {
-  summary: string;
-  /** Runs the command; resolves to the exit code. */
-  run(argv: string[]): Promise<number>;
-}
-
+/** One line per command for `reglab --help` (the one place a summary is written), and its module, loaded lazily. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   train: { summary: 'train a network on MNIST (or any IDX folder)', load: async () => (await import('./train.js')).command },
   eval: { summary: 'evaluate a saved model on the test set', load: async () => (await import('./eval.js')).command },
@@ -24,7 +20,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   bench: { summary: 'time the workloads on ref, wasm, numpy and TensorFlow.js', load: async () => (await import('./bench.js')).command },
   predict: { summary: 'classify PNG pictures of digits with a saved model', load: async () => (await import('./predict.js')).command },
   serve: { summary: 'the live web lab in your browser', load: async () => (await import('./serve.js')).command },
+  'export-lab': { summary: 'write the web lab as a static site for any web host', load: async () => (await import('./export-lab.js')).command },
   book: { summary: "reproduce the book's chapter-8 printouts, or --fixed", load: async () => (await import('./book.js')).command },
+  sweep: { summary: 'random search or ASHA over learning rate, batch size and regularisation', load: async () => (await import('./sweep.js')).command },
+  worker: { summary: "train a sweep's trials from a Redis queue (reglab sweep --queue)", load: async () => (await import('./worker.js')).command },
 };
 
 export function usage(): string {

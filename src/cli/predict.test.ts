@@ -1,26 +1,21 @@
 /** reglab predict as users run it, on PNGs made from real MNIST test digits. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { refBackend } from '../backend/ref.js';
 import { sliceSet } from '../data/dataset.js';
 import { loadDataset } from '../data/files.js';
 import { bigInvertedOffCentre } from '../testing/digits.js';
+import { pngDeclaring } from '../testing/fuzz.js';
 import { encodePng, greyToRgba } from '../image/png.js';
 import { encodeModel } from '../io/model-file.js';
 import { Model, mlpSpec } from '../nn/model.js';
 import { fit } from '../train/trainer.js';
 import { classify, type Prediction } from './predict.js';
+import { reglab } from './spawn.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-function reglab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const data = loadDataset();
 const dir = mkdtempSync(join(tmpdir(), 'reglab-predict-'));
@@ -76,9 +71,12 @@ test('bad input: one line on stderr, exit 2', () => {
   writeFileSync(notPng, 'hello, not a png');
   const blank = join(dir, 'blank.png');
   writeFileSync(blank, encodePng(greyToRgba(new Uint8Array(40 * 40).fill(255), 40, 40)));
+  const huge = join(dir, 'huge.png');
+  writeFileSync(huge, pngDeclaring(encodePng(greyToRgba(digit(0), 28, 28)), 60000, 60000));
   const cases: [string[], RegExp][] = [
     [['--model', modelPath, notPng], /not\.png: not a readable PNG image/],
     [['--model', modelPath, blank], /no digit found/],
+    [['--model', modelPath, huge], /huge\.png: the image is 60000 x 60000 pixels, more than the 40 megapixels/],
     [['--model', modelPath, join(dir, 'missing.png')], /cannot read/],
     [['--model', notPng, blank], /not\.png/],
     [[blank], /--model FILE is required/],

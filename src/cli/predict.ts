@@ -1,5 +1,5 @@
 /** `reglab predict --model FILE IMAGE...`: reads PNG digits of any size and prints each one's digit and top 3. */
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { parseFlags, strFlag } from './args.js';
 import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, readInput } from './common.js';
 import { decodeModel, peekModelDtype } from '../io/model-file.js';
@@ -38,7 +38,6 @@ export function predictFile(model: Model, file: string): Prediction {
 }
 
 export const command: Command = {
-  summary: 'classify PNG pictures of digits with a saved model',
   async run(argv) {
     const { values: v, positionals } = parseFlags(argv, { model: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...BACKEND_OPTIONS }, true);
     if (v['help']) {

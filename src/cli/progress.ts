@@ -5,14 +5,13 @@
  */
 import cliProgress from 'cli-progress';
 import type { Writable } from 'node:stream';
-import type { BatchInfo, Callback, EpochLogs } from '../train/callbacks.js';
-import type { Trainer } from '../train/trainer.js';
+import type { BatchInfo, Callback, EpochLogs, TrainingContext } from '../train/callbacks.js';
 
 export interface ProgressOptions {
   /** Where to write. Default process.stdout. */
   stream?: Writable & { isTTY?: boolean; columns?: number };
   /** The line printed at an epoch's end, or null to print none then (the caller may log() it later). */
-  epochLine: (logs: EpochLogs, trainer: Trainer) => string | null;
+  epochLine: (logs: EpochLogs, trainer: TrainingContext) => string | null;
   /** Print the history table when training ends. Default true. */
   table?: boolean;
   /** Force the live bar on or off (default: on when the stream is a terminal). */
@@ -37,7 +36,7 @@ export class ProgressCallback implements Callback {
     this.useBar = !options.silent && (options.bar ?? this.stream.isTTY === true);
   }
 
-  onTrainBegin(trainer: Trainer): void {
+  onTrainBegin(trainer: TrainingContext): void {
     if (!this.useBar) return;
     this.multi = new cliProgress.MultiBar(
       {
@@ -58,7 +57,7 @@ export class ProgressCallback implements Callback {
     this.bar = this.multi.create(epochs * trainer.batchesPerEpoch, 0, this.payload(trainer, 0, 0, NaN));
   }
 
-  private payload(trainer: Trainer, epoch: number, batch: number, loss: number) {
+  private payload(trainer: TrainingContext, epoch: number, batch: number, loss: number) {
     return {
       epoch,
       epochs: trainer.config.epochs,
@@ -70,7 +69,7 @@ export class ProgressCallback implements Callback {
     };
   }
 
-  onBatchEnd(info: BatchInfo, trainer: Trainer): void {
+  onBatchEnd(info: BatchInfo, trainer: TrainingContext): void {
     if (!this.bar) return;
     const done = trainer.epoch * trainer.batchesPerEpoch + info.batch + 1;
     const p = trainer.progress;
@@ -84,7 +83,7 @@ export class ProgressCallback implements Callback {
     }
   }
 
-  onEpochEnd(logs: EpochLogs, trainer: Trainer): void {
+  onEpochEnd(logs: EpochLogs, trainer: TrainingContext): void {
     this.trainAcc = logs.trainAcc;
     if (logs.testAcc !== undefined) this.testAcc = logs.testAcc;
     const line = this.options.epochLine(logs, trainer);
@@ -111,7 +110,7 @@ export class ProgressCallback implements Callback {
     this.bar = null;
   }
 
-  onTrainEnd(trainer: Trainer): void {
+  onTrainEnd(trainer: TrainingContext): void {
     this.close();
     if (!this.options.silent && (this.options.table ?? true)) this.stream.write(historyTable(trainer.history) + '\n');
   }

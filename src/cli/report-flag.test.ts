@@ -1,15 +1,12 @@
 /** The report from the command line: reglab train --report DIR and reglab chapter8 --out DIR. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../report/record.js';
+import { reglab } from './spawn.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-const reglab = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 function runsIn(path: string): RunRecord[] {
   const m = readFileSync(path, 'utf8').match(/<script type="application\/json" id="reglab-runs">([\s\S]*?)<\/script>/);
@@ -21,7 +18,7 @@ test('reglab train --report DIR writes one self-contained report of the run, wit
   const metrics = join(dir, 'm.jsonl');
   const args = ['train', '--train-size', '300', '--val-size', '100', '--test-size', '300', '--hidden', '16', '--epochs', '3', '--batch-size', '10', '--lr', '0.1', '--early-stopping', '--seed', '4'];
   const r = reglab(...args, '--metrics', metrics, '--report', join(dir, 'out'));
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /report: .*report\.html/);
   assert.deepEqual(readdirSync(join(dir, 'out')), ['report.html']);
   const [run] = runsIn(join(dir, 'out', 'report.html'));
@@ -36,7 +33,7 @@ test('an unwritable --report DIR is bad input: exit 2, one line', () => {
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
   const r = reglab('train', '--train-size', '100', '--test-size', '100', '--hidden', '8', '--epochs', '1', '--report', join(file, 'sub'));
-  assert.equal(r.status, 2);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /cannot write the report/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
@@ -44,7 +41,7 @@ test('an unwritable --report DIR is bad input: exit 2, one line', () => {
 test('reglab chapter8 writes report.html beside summary.json, one run per experiment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'reglab-ch8-'));
   const r = reglab('chapter8', '--only', 'early-stopping', '--out', dir);
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const runs = runsIn(join(dir, 'report.html'));
   assert.deepEqual(runs.map((x) => x.name), ['early-stopping']);
   assert.ok(runs[0]!.earlyStoppingEpoch! >= 1 && runs[0]!.weightChange !== undefined);

@@ -1,14 +1,11 @@
 /** reglab serve as users run it: prints the URL, serves with the isolation headers, bad flags exit 2. */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+import { reglabWith, startReglab } from './spawn.js';
 
 test('prints its URL and serves the page, the modules and MNIST with isolation headers', async () => {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = startReglab(['serve', '--port', '0'], { timeout: 60_000 });
   try {
     let out = '';
     while (!/http:\/\/\S+\//.test(out)) {
@@ -35,8 +32,8 @@ test('prints its URL and serves the page, the modules and MNIST with isolation h
 
 test('bad flags: one line, exit 2', () => {
   for (const args of [['--port', 'abc'], ['--port', '70000'], ['--bogus']]) {
-    const r = spawnSync(process.execPath, [MAIN, 'serve', ...args], { encoding: 'utf8', timeout: 10_000 });
-    assert.equal(r.status, 2, args.join(' '));
+    const r = reglabWith({ timeout: 10_000 }, 'serve', ...args);
+    assert.equal(r.code, 2, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1);
   }
 });

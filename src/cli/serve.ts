@@ -2,7 +2,7 @@
 import { ConfigError } from '../errors.js';
 import { startLabServer } from '../lab/server.js';
 import { intFlag, parseFlags, strFlag } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const HELP = `usage: reglab serve [--port N] [--host H]
 
@@ -12,7 +12,6 @@ Serves the web lab: train on real MNIST in your browser, watch the curves and th
 `;
 
 export const command: Command = {
-  summary: 'the live web lab in your browser',
   async run(argv) {
     const { values } = parseFlags(argv, { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
     if (values['help']) {

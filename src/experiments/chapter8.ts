@@ -8,8 +8,9 @@ import type { Dataset } from '../data/dataset.js';
 import type { Model } from '../nn/model.js';
 import type { Callback, EpochLogs } from '../train/callbacks.js';
 import { evaluate } from '../train/evaluate.js';
+import { bestTest } from '../train/summary.js';
 import { ensembleVote, type EnsembleResult, type EnsembleVotes } from './ensemble.js';
-import { resolveRunConfig, runExperiment, type RunConfig, type RunResult } from './run.js';
+import { disposeRun, resolveRunConfig, runExperiment, type RunConfig, type RunResult } from './run.js';
 
 export interface Chapter8Experiment {
   name: string;
@@ -69,14 +70,8 @@ export interface Chapter8Result {
   ensemble?: EnsembleResult;
   /** The ensemble's vote image by image (for the report; not in summary.json). */
   ensembleVotes?: EnsembleVotes;
-  /** The trained model (the ensemble's first member for the ensemble). */
+  /** The trained model (the ensemble's first member for the ensemble); the caller's to dispose(). */
   model: Model;
-}
-
-function bestTest(history: readonly EpochLogs[]): { acc: number; epoch: number } {
-  let best = { acc: -1, epoch: 0 };
-  for (const l of history) if (l.testAcc !== undefined && l.testAcc > best.acc) best = { acc: l.testAcc, epoch: l.epoch };
-  return best;
 }
 
 /** callbacks: made anew for each training run (the ensemble trains one per seed), e.g. a progress bar. */
@@ -89,14 +84,17 @@ export function runChapter8Experiment(data: Dataset, exp: Chapter8Experiment, ba
   const finalTest = evaluate(first.model, test);
   const finalTrain = evaluate(first.model, first.splits.train);
   const vote = exp.ensembleSeeds ? ensembleVote(runs.map((r) => r.model), test) : undefined;
+  // Only the first run's model is kept (returned): the other members and every optimizer give their buffers back.
+  for (const r of runs.slice(1)) disposeRun(r);
+  first.trainer.optimizer.dispose();
   const ensemble = vote ? { acc: vote.acc, loss: vote.loss, memberAcc: vote.memberAcc } : undefined;
-  const best = bestTest(first.result.history);
+  const best = bestTest(first.result.history) ?? { epoch: 0, testAcc: -1 };
   const finalTestAcc = ensemble ? ensemble.acc : finalTest.acc;
   return {
     name: exp.name,
     title: exp.title,
     config: exp.config,
-    bestTestAcc: ensemble ? ensemble.acc : best.acc,
+    bestTestAcc: ensemble ? ensemble.acc : best.testAcc,
     bestEpoch: ensemble ? first.result.epochs : best.epoch,
     finalTestAcc,
     finalTestLoss: ensemble ? ensemble.loss : finalTest.loss,

@@ -22,6 +22,7 @@ export interface EnsembleVotes {
   meanProbs: Float64Array;
 }
 
+/** The members' vote on a set; the models stay the caller's (to dispose when done). */
 export function ensembleVote(models: readonly Model[], set: ImageSet): EnsembleResult & { votes: EnsembleVotes } {
   const classes = models[0]!.outputSize;
   const votes = new Float64Array(set.count * classes);

@@ -1,72 +1,26 @@
 /**
- * One training run described as plain data (what `reglab train` flags, the chapter's experiments and the web
- * lab all produce), and the function that carries it out on a dataset. No I/O: works in Node and the browser.
+ * One training run: its splits, model and trainer from a RunConfig (the plain data `reglab train`'s flags, the
+ * chapter's experiments and the web lab all produce; defined, defaulted and checked in settings.ts), and the
+ * function that carries it out on a dataset. No I/O: works in Node and the browser.
  */
 import type { Backend } from '../backend/backend.js';
 import { sliceSet, pixelsOf, type Dataset, type ImageSet } from '../data/dataset.js';
-import { ConfigError } from '../errors.js';
-import type { LossName } from '../nn/losses.js';
+import { SettingError } from '../errors.js';
+import { validateRunConfig, type RunConfig } from './settings.js';
 import { Model, mlpSpec, type ModelSpec } from '../nn/model.js';
-import type { DenseInit } from '../nn/layer.js';
 import type { Callback } from '../train/callbacks.js';
-import { EarlyStopping, type EarlyStoppingConfig } from '../train/early-stopping.js';
+import { EarlyStopping } from '../train/early-stopping.js';
 import { Trainer, type FitResult } from '../train/trainer.js';
 import { crc32 } from '../io/crc32.js';
 
-export interface RunConfig {
-  /** Training images: the first trainSize of the training file. Default 1000 (the chapter's). */
-  trainSize: number;
-  /** Validation images: the valSize training images right after the first trainSize. Default 0 (none). */
-  valSize: number;
-  /** Test images: the first testSize of the test file; 0 for no test pass. Default 10000. */
-  testSize: number;
-  /** Hidden layer widths. Default [100]. */
-  hidden: number[];
-  activation: 'relu' | 'sigmoid' | 'tanh';
-  /** Dropout rate after each hidden layer, in [0, 1). Default 0. */
-  dropout: number;
-  loss: LossName;
-  init: DenseInit;
-  bias: boolean;
-  epochs: number;
-  lr: number;
-  batchSize: number;
-  momentum: number;
-  l2: number;
-  /** Reshuffle each epoch (default true; false keeps the file order, as the book). */
-  shuffle: boolean;
-  /** Test pass every N epochs (and on the first and last). Default 1. */
-  evalEvery: number;
-  seed: number;
-  /** Early stopping settings, or null for none. */
-  earlyStopping: EarlyStoppingConfig | null;
-}
+export { RUN_DEFAULTS, type RunConfig } from './settings.js';
 
-export const RUN_DEFAULTS: Readonly<RunConfig> = Object.freeze({
-  trainSize: 1000,
-  valSize: 0,
-  testSize: 10000,
-  hidden: [100],
-  activation: 'relu',
-  dropout: 0,
-  loss: 'ce',
-  init: 'uniform',
-  bias: true,
-  epochs: 40,
-  lr: 0.005,
-  batchSize: 1,
-  momentum: 0,
-  l2: 0,
-  shuffle: true,
-  evalEvery: 1,
-  seed: 1,
-  earlyStopping: null,
-});
-
+/**
+ * A full RunConfig from the settings given (the rest at their defaults), checked by validateRunConfig: unknown
+ * settings and bad values are refused with a SettingError naming the setting.
+ */
 export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
-  const c = { ...RUN_DEFAULTS } as RunConfig;
-  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
-  return c;
+  return validateRunConfig(partial);
 }
 
 export interface Splits {
@@ -78,9 +32,9 @@ export interface Splits {
 /** The deterministic, disjoint splits a config asks for. */
 export function splitData(data: Dataset, c: RunConfig): Splits {
   if (c.trainSize + c.valSize > data.train.count) {
-    throw new ConfigError(`--train-size ${c.trainSize} plus --val-size ${c.valSize} exceeds the ${data.train.count} training images`);
+    throw new SettingError('trainSize', `trainSize ${c.trainSize} plus valSize ${c.valSize} exceeds the ${data.train.count} training images`, ['valSize']);
   }
-  if (c.testSize > data.test.count) throw new ConfigError(`--test-size ${c.testSize} exceeds the ${data.test.count} test images`);
+  if (c.testSize > data.test.count) throw new SettingError('testSize', `testSize ${c.testSize} exceeds the ${data.test.count} test images`);
   return {
     train: sliceSet(data.train, 0, c.trainSize, 'training set'),
     ...(c.valSize > 0 ? { validation: sliceSet(data.train, c.trainSize, c.valSize, 'validation set') } : {}),
@@ -121,6 +75,10 @@ export function prepareRun(data: Dataset, config: RunConfig, backend: Backend, c
     lr: config.lr,
     momentum: config.momentum,
     l2: config.l2,
+    optimizer: config.optimizer,
+    beta1: config.beta1,
+    beta2: config.beta2,
+    eps: config.eps,
     evalEvery: config.evalEvery,
     ...(splits.validation ? { validation: splits.validation } : {}),
     ...(splits.test ? { test: splits.test } : {}),
@@ -149,7 +107,7 @@ export interface RunResult extends PreparedRun {
 }
 
 /**
- * Gives back the buffers of a run's model and optimizer (Model.dispose, Sgd.dispose), e.g. before the next run on
+ * Gives back the buffers of a run's model and optimizer (Model.dispose, Optimizer.dispose), e.g. before the next run on
  * the same backend: the run can no longer be used.
  */
 export function disposeRun(run: PreparedRun): void {

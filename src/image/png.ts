@@ -11,8 +11,38 @@ export interface RgbaImage {
   data: Uint8Array;
 }
 
-/** Decodes a PNG file's bytes to 8-bit RGBA; anything else is a DataError naming `what`. */
+/**
+ * The most pixels decodePng accepts: 40 megapixels (7,750 x 5,160; 160 MB as RGBA). A photo of a digit needs a
+ * few megapixels at most; the cap keeps a small file that declares a huge image (a 3.5 MB file can declare
+ * 60000 x 60000 grey pixels, 14 GB as RGBA) from being decoded at all, as Pillow's MAX_IMAGE_PIXELS does.
+ */
+export const MAX_PNG_PIXELS = 40_000_000;
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * The width and height from a PNG's IHDR chunk (it comes first, right after the 8-byte signature), or null
+ * when the bytes do not start that way (the decoder then says what is wrong).
+ */
+export function pngDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24 || SIGNATURE.some((b, i) => bytes[i] !== b)) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return null;
+  return { width: view.getUint32(16, false), height: view.getUint32(20, false) };
+}
+
+/**
+ * Decodes a PNG file's bytes to 8-bit RGBA; anything else is a DataError naming `what`. The size declared in
+ * the header is checked against MAX_PNG_PIXELS before anything is decoded.
+ */
 export function decodePng(bytes: Uint8Array, what = 'PNG file'): RgbaImage {
+  const size = pngDimensions(bytes);
+  if (size && (size.width === 0 || size.height === 0)) throw new DataError(`${what}: the image is empty`);
+  if (size && size.width * size.height > MAX_PNG_PIXELS) {
+    throw new DataError(
+      `${what}: the image is ${size.width} x ${size.height} pixels, more than the ${MAX_PNG_PIXELS / 1e6} megapixels this reader accepts (scale it down)`,
+    );
+  }
   let png: { width: number; height: number; data: Buffer };
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -94,7 +94,7 @@ test('a checkpoint taken mid-epoch holds the epoch in progress; without shufflin
 
 test('weights that overflow on the last step of an epoch are divergence: the epoch is not recorded', () => {
   const r = prepareRun(data, { ...CONFIG, earlyStopping: null }, refBackend('float32'), [
-    { onBatchEnd: (info, t) => t.epoch === 1 && info.batch === info.batches - 1 && (t.model.paramData[5] = Infinity) },
+    { onBatchEnd: (info, t) => t.epoch === 1 && info.batch === info.batches - 1 && (r.model.paramData[5] = Infinity) },
   ]);
   while (r.trainer.runBatch());
   assert.equal(r.trainer.stopReason, 'diverged');
@@ -211,5 +211,37 @@ test('a float32 run stores its buffers as float32 (exactly), a float64 run as fl
     const state = decodeCheckpoint(bytes).state as { weights: Float64Array; optimizer: { velocity: Float64Array[] } };
     assert.ok(state.weights instanceof Float64Array && state.optimizer.velocity[0] instanceof Float64Array, 'float64 in memory');
     assert.deepEqual(state.weights, run.model.getWeights());
+  }
+});
+
+test('a checkpoint from before optimizers had names (its optimizer state only {velocity}) still resumes bit-identical', () => {
+  const ref = uninterrupted(CONFIG, refBackend('float32'));
+  const { edit, header } = sample(); // 19 batches in
+  assert.deepEqual(Object.keys((header.state as { optimizer: object }).optimizer).sort(), ['name', 'step', 'velocity'], 'the state written today');
+  const old = edit((h) => {
+    delete h.state.optimizer.name;
+    delete h.state.optimizer.step;
+  });
+  const second = prepareRun(data, CONFIG, refBackend('float32'));
+  restoreCheckpoint(second.trainer, decodeCheckpoint(old));
+  assert.equal(second.trainer.optimizer.getState().step, 19, 'one SGD step a batch');
+  const run = runToEnd(second);
+  assert.deepEqual(withoutSeconds(run.result.history), withoutSeconds(ref.result.history));
+  assert.deepEqual(run.model.getWeights(), ref.model.getWeights());
+});
+
+test('an optimizer state that is not the run optimizer\'s is refused, the trainer untouched', () => {
+  const { edit } = sample();
+  for (const [what, f, re] of [
+    ['another optimizer', (h: Record<string, any>) => (h.state.optimizer.name = 'adam'), /written by adam, this run uses sgd/],
+    ['a bad step count', (h: Record<string, any>) => (h.state.optimizer.step = -2), /step count -2/],
+    ['buffers that are not a list', (h: Record<string, any>) => (h.state.optimizer.extra = 3), /extra is not a list of buffers/],
+    ['buffers it does not have', (h: Record<string, any>) => (h.state.optimizer.m = []), /unknown buffers m for sgd/],
+  ] as const) {
+    const t = prepareRun(data, CONFIG, refBackend('float32')).trainer;
+    const before = t.model.getWeights();
+    assert.throws(() => restoreCheckpoint(t, decodeCheckpoint(edit(f))), (e: Error) => e instanceof ModelFileError && re.test(e.message), what);
+    assert.deepEqual(t.model.getWeights(), before, what);
+    assert.equal(t.epoch, 0, what);
   }
 });

@@ -9,10 +9,11 @@
 import type { DType } from '../backend/backend.js';
 import { ConfigError, ModelFileError, ReglabError, show } from '../errors.js';
 import { validateModelSpec, type ModelSpec } from '../nn/model.js';
-import type { Trainer, TrainerState } from '../train/trainer.js';
+import type { Trainer } from '../train/trainer.js';
 import { decodeContainer, encodeContainer } from './container.js';
 import { countParams } from './model-file.js';
 import { decodeState, encodeState } from './state-codec.js';
+import { decodeTrainerState, flattenTrainerState } from './trainer-state.js';
 
 export const CHECKPOINT_FORMAT = 'reglab-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -25,14 +26,15 @@ export interface Checkpoint {
   seed: number;
   /** The run's settings as plain JSON data (for reglab train: its RunConfig and the data's fingerprint). */
   settings: Record<string, unknown>;
-  /** Trainer.getState() as stored; checked by Trainer.setState when restored. */
+  /** Trainer.getState() as stored (plain data); checked by decodeTrainerState when restored. */
   state: unknown;
 }
 
 export function encodeCheckpoint(trainer: Trainer, settings: Record<string, unknown>): Uint8Array {
   const model = trainer.model;
   // A float32 run's buffers hold float32 values: stored as float32 (exactly), half the bytes to checksum and write.
-  const state = model.backend.dtype === 'float32' ? mapFloat64(trainer.getState(), narrowIfExact) : trainer.getState();
+  const flat = flattenTrainerState(trainer.getState());
+  const state = model.backend.dtype === 'float32' ? mapFloat64(flat, narrowIfExact) : flat;
   const { json, sections, payload } = encodeState(state);
   const plain = encodeState(settings);
   if (plain.sections.length > 0) throw new Error('checkpoint settings must be plain JSON data (no typed arrays)');
@@ -125,7 +127,7 @@ export function restoreCheckpoint(trainer: Trainer, ck: Checkpoint, what = 'chec
   }
   if (ck.seed !== model.seed) misfit(`seed ${ck.seed}, this run's is ${model.seed}`);
   try {
-    trainer.setState(ck.state as TrainerState);
+    trainer.setState(decodeTrainerState(ck.state, trainer));
   } catch (e) {
     if (e instanceof ReglabError) misfit(e.message);
     throw e;

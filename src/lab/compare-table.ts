@@ -4,7 +4,7 @@
  * epoch, final test and train accuracy, the gap and the final test loss. Every value is set as text, so a
  * run's name from a file shows as typed, never as markup. Each number cell's data-value holds the number.
  */
-import { compareRows, type CompareRow } from '../viz/compare.js';
+import { compareRows, type CompareRow, type CompareRun } from '../viz/compare.js';
 import { LAB_FIELDS } from './config.js';
 import type { LabRun } from './run.js';
 
@@ -19,7 +19,7 @@ const COLUMNS = ['Pin', 'Name', 'Differs from the first run', 'Best test (epoch)
 
 export function renderCompareTable(table: HTMLTableElement, runs: readonly LabRun[], selected: LabRun | null, on: CompareHandlers): void {
   const done = runs.filter((r) => r.status === 'done');
-  const rows = compareRows(done.map((r) => ({ name: r.name, settings: { ...r.config }, history: r.history })));
+  const rows = compareRows(done.map(compareRun));
   const head = document.createElement('thead');
   const tr = document.createElement('tr');
   for (const c of COLUMNS) tr.append(cell('th', c));
@@ -28,6 +28,16 @@ export function renderCompareTable(table: HTMLTableElement, runs: readonly LabRu
   rows.forEach((row, i) => body.append(runRow(done[i]!, row, done[i] === selected, on)));
   table.replaceChildren(head, body);
   table.hidden = done.length === 0;
+}
+
+/**
+ * What the shared table needs of a lab run: its settings by field, its epochs and, with early stopping, the
+ * epoch whose weights it ends with (early stopping restores them whatever ended the run).
+ */
+export function compareRun(r: LabRun): CompareRun {
+  const out: CompareRun = { name: r.name, config: { ...r.config }, history: r.history };
+  if (r.config.earlyStopping && r.earlyStoppingEpoch) out.earlyStoppingEpoch = r.earlyStoppingEpoch;
+  return out;
 }
 
 function runRow(run: LabRun, row: CompareRow, selected: boolean, on: CompareHandlers): HTMLTableRowElement {
@@ -52,17 +62,18 @@ function runRow(run: LabRun, row: CompareRow, selected: boolean, on: CompareHand
     else name.value = run.name;
   });
   name.addEventListener('focus', () => on.onSelect(run));
-  const differs = row.differs.map((d) => `${LAB_FIELDS[d.key as keyof typeof LAB_FIELDS]?.label ?? d.key} ${String(d.value)}`).join(', ');
-  const pct = (v?: number) => (v === undefined ? '–' : `${(v * 100).toFixed(2)}%`);
+  const differs = row.changed.map((d) => `${LAB_FIELDS[d.key as keyof typeof LAB_FIELDS]?.label ?? d.key} ${d.value}`).join(', ');
+  const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`);
+  const finalNote = row.finalEpoch !== null && row.finalEpoch !== run.history.length ? ` (epoch ${row.finalEpoch})` : '';
   tr.append(
     wrap(pin),
     wrap(name),
-    cell('td', differs || (row === undefined ? '' : '—')),
-    numberCell(row.bestTestAcc, row.bestTestAcc === undefined ? '–' : `${pct(row.bestTestAcc)} (${row.bestTestEpoch})`, 'best-test', row.bestTestEpoch),
-    numberCell(row.finalTestAcc, pct(row.finalTestAcc), 'final-test'),
+    cell('td', differs || '—'),
+    numberCell(row.bestTestAcc, row.bestTestAcc === null ? '–' : `${pct(row.bestTestAcc)} (${row.bestTestEpoch})`, 'best-test', row.bestTestEpoch),
+    numberCell(row.finalTestAcc, pct(row.finalTestAcc) + finalNote, 'final-test', row.finalEpoch),
     numberCell(row.finalTrainAcc, pct(row.finalTrainAcc), 'final-train'),
-    numberCell(row.gap, row.gap === undefined ? '–' : `${(row.gap * 100).toFixed(2)} pts`, 'gap'),
-    numberCell(row.testLoss, row.testLoss === undefined ? '–' : row.testLoss.toFixed(4), 'test-loss'),
+    numberCell(row.gap, row.gap === null ? '–' : `${(row.gap * 100).toFixed(2)} pts`, 'gap'),
+    numberCell(row.testLoss, row.testLoss === null ? '–' : row.testLoss.toFixed(4), 'test-loss'),
   );
   return tr;
 }
@@ -79,11 +90,11 @@ function wrap(el: HTMLElement): HTMLElement {
   return c;
 }
 
-function numberCell(v: number | undefined, text: string, key: string, epoch?: number): HTMLElement {
+function numberCell(v: number | null, text: string, key: string, epoch: number | null = null): HTMLElement {
   const c = cell('td', text);
   c.className = 'num';
   c.dataset['col'] = key;
-  c.dataset['value'] = v === undefined ? '' : String(v);
-  if (epoch !== undefined) c.dataset['epoch'] = String(epoch);
+  c.dataset['value'] = v === null ? '' : String(v);
+  if (epoch !== null) c.dataset['epoch'] = String(epoch);
   return c;
 }

@@ -5,16 +5,21 @@
  * in the page as on the command line (the page shows that command). Pure: no DOM, no file system.
  */
 import type { Backend } from '../backend/backend.js';
-import { createBackend } from '../backend/create.js';
-import { hasWasmSimd } from '../backend/wasm/load.js';
 import type { Dataset } from '../data/dataset.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, SettingError, show } from '../errors.js';
 import { CHAPTER8_EXPERIMENTS } from '../experiments/chapter8.js';
 import { trainCommandLine } from '../experiments/command-line.js';
-import { prepareRun, resolveRunConfig, type PreparedRun, type RunConfig } from '../experiments/run.js';
+import { prepareRun, type PreparedRun } from '../experiments/run.js';
+import { RUN_DEFAULTS, RUN_SETTINGS, checkSettingValue, parseSettingValue, settingValueOf, validateRunConfig, type RunConfig, type RunSetting } from '../experiments/settings.js';
+import type { OptimizerName } from '../nn/optimizers.js';
 import type { LossName } from '../nn/losses.js';
-import type { Callback } from '../train/callbacks.js';
+import type { Callback, MetricName } from '../train/callbacks.js';
 
+/**
+ * The lab's knobs: every run setting, one field each, named by the setting's last part (`patience` for
+ * `earlyStopping.patience`), with the lab's own defaults (LAB_DEFAULTS). Each field's meaning, range and
+ * default for `reglab train` are RUN_SETTINGS' (experiments/settings.ts).
+ */
 export interface LabConfig {
   /** Training images: the first N of MNIST's 60,000. Default 5000. */
   trainSize: number;
@@ -22,17 +27,24 @@ export interface LabConfig {
   valSize: number;
   /** Test images: the first N of MNIST's 10,000 test set. Default 10000. */
   testSize: number;
-  /** Hidden units of the one hidden layer. Default 100. */
-  hidden: number;
+  /** Hidden layer widths. Default [100]. */
+  hidden: number[];
+  /** Hidden layers' activation. Default 'relu'. */
+  activation: RunConfig['activation'];
   /** Learning rate. Default 0.1. */
   lr: number;
-  /** Examples per SGD step (1: the chapter's per-example SGD). Default 32. */
+  /** Examples per step (1: the chapter's per-example SGD). Default 32. */
   batchSize: number;
-  /** Dropout rate on the hidden layer, in [0, 1). Default 0. */
+  /** Dropout rate on the hidden layers, in [0, 1). Default 0. */
   dropout: number;
-  /** Stop when validation loss has not improved for `patience` epochs, restoring the best weights. */
+  /** Stop when the watched metric has not improved for `patience` epochs, restoring the best weights. Default off. */
   earlyStopping: boolean;
+  /** Early stopping's patience, in epochs. Default 5. */
   patience: number;
+  /** Early stopping's smallest improvement. Default 0. */
+  minDelta: number;
+  /** The metric early stopping watches. Default 'valLoss'. */
+  monitor: MetricName;
   /** L2 weight decay. Default 0. */
   l2: number;
   epochs: number;
@@ -40,24 +52,70 @@ export interface LabConfig {
   evalEvery: number;
   /** 'ce' softmax cross-entropy, or 'mse' the book's squared error. Default 'ce'. */
   loss: LossName;
+  /** Weight initialisation. Default 'uniform'. */
+  init: RunConfig['init'];
+  /** Bias vectors. Default true. */
+  bias: boolean;
+  /** Reshuffle the training images each epoch. Default true. */
+  shuffle: boolean;
+  /** 'sgd' or 'adam'. Default 'sgd'. */
+  optimizer: OptimizerName;
+  /** SGD momentum in [0, 1). Default 0. */
+  momentum: number;
+  /** Adam's beta1, beta2 and epsilon. Defaults 0.9, 0.999, 1e-8. */
+  beta1: number;
+  beta2: number;
+  eps: number;
   seed: number;
 }
 
+const MNIST_TRAIN = 60000;
+const MNIST_TEST = 10000;
+
+/** A field of the form: the setting it sets, its label, kind and limits (the table's). */
+export interface LabField {
+  readonly setting: string;
+  readonly label: string;
+  readonly kind: RunSetting['kind'];
+  readonly min?: number;
+  readonly max?: number;
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+  readonly choices?: readonly string[];
+  readonly doc: string;
+  /** Shown under "More settings" (folded away), not among the chapter's knobs. */
+  readonly more: boolean;
+}
+
+/** The form's order: the chapter's knobs first, then (folded away) the rest of the settings. */
+const CHAPTER_FIELDS: readonly (keyof LabConfig)[] = ['trainSize', 'testSize', 'hidden', 'epochs', 'lr', 'batchSize', 'dropout', 'l2', 'earlyStopping', 'patience', 'valSize', 'evalEvery', 'loss', 'seed'];
+const FIELD_ORDER: readonly (keyof LabConfig)[] = [
+  ...CHAPTER_FIELDS,
+  'activation', 'init', 'bias', 'shuffle', 'optimizer', 'momentum', 'beta1', 'beta2', 'eps', 'monitor', 'minDelta',
+];
+
+/** The lab field of a setting: its name's last part. */
+const fieldOf = (setting: string) => setting.slice(setting.lastIndexOf('.') + 1) as keyof LabConfig;
+
+/** Each field's setting, label and limits, from the table, in the form's order (the page builds its form from it). */
+export const LAB_FIELDS: Readonly<Record<keyof LabConfig, LabField>> = Object.freeze(
+  Object.fromEntries(
+    FIELD_ORDER.map((key) => {
+      const s = RUN_SETTINGS.find((r) => fieldOf(r.name) === key)!;
+      const { name, label, kind, min, max, minExclusive, maxExclusive, choices, doc } = s;
+      return [key, Object.freeze({ setting: name, label, kind, min, max, minExclusive, maxExclusive, choices, doc, more: !CHAPTER_FIELDS.includes(key) })];
+    }),
+  ) as Record<keyof LabConfig, LabField>,
+);
+
 export const LAB_DEFAULTS: Readonly<LabConfig> = Object.freeze({
+  ...labConfigOf(RUN_DEFAULTS),
   trainSize: 5000,
   valSize: 1000,
   testSize: 10000,
-  hidden: 100,
   lr: 0.1,
   batchSize: 32,
-  dropout: 0,
-  earlyStopping: false,
-  patience: 5,
-  l2: 0,
   epochs: 20,
-  evalEvery: 1,
-  loss: 'ce',
-  seed: 1,
 });
 
 export interface Preset {
@@ -68,24 +126,14 @@ export interface Preset {
   config: Readonly<LabConfig>;
 }
 
-/** The lab's view of a RunConfig (one hidden layer; the lab always keeps a validation set). */
+/** The lab's view of a RunConfig: every setting's value in its field. */
 export function labConfigOf(rc: Readonly<RunConfig>): LabConfig {
-  return {
-    trainSize: rc.trainSize,
-    valSize: rc.valSize || LAB_DEFAULTS.valSize,
-    testSize: rc.testSize,
-    hidden: rc.hidden[0] ?? LAB_DEFAULTS.hidden,
-    lr: rc.lr,
-    batchSize: rc.batchSize,
-    dropout: rc.dropout,
-    earlyStopping: rc.earlyStopping !== null,
-    patience: rc.earlyStopping?.patience ?? LAB_DEFAULTS.patience,
-    l2: rc.l2,
-    epochs: rc.epochs,
-    evalEvery: rc.evalEvery,
-    loss: rc.loss,
-    seed: rc.seed,
-  };
+  const out: Record<string, unknown> = {};
+  for (const [key, f] of Object.entries(LAB_FIELDS)) {
+    const v = settingValueOf(rc, f.setting);
+    out[key] = Array.isArray(v) ? [...v] : v;
+  }
+  return out as unknown as LabConfig;
 }
 
 /** The chapter's experiments as `reglab chapter8` runs them (bar the ensemble), after a quick start. */
@@ -105,104 +153,58 @@ export class LabFieldError extends ConfigError {
   }
 }
 
-const MNIST_TRAIN = 60000;
-const MNIST_TEST = 10000;
-
-interface Rule {
-  label: string;
-  kind: 'int' | 'number' | 'bool' | 'loss';
-  min?: number;
-  max?: number;
-  maxExclusive?: boolean;
+/** The engine's message in the lab's words: the field's label first, each setting named by its label. */
+function labFieldError(e: SettingError): LabFieldError {
+  const field = fieldOf(e.setting);
+  const label = (n: string) => LAB_FIELDS[fieldOf(n)]?.label ?? n;
+  let msg = e.message.startsWith(`${e.setting} `) ? e.message.slice(e.setting.length + 1) : e.message;
+  for (const n of [e.setting, ...e.mentions].sort((a, b) => b.length - a.length)) {
+    msg = msg.replace(new RegExp(`(?<![\\w.])${n.replace('.', '\\.')}(?![\\w]|\\.\\w)`, 'g'), label(n));
+  }
+  return new LabFieldError(field, `${label(e.setting)}: ${msg}`);
 }
 
-/** Each field's label and range, also used by the page to build its form. */
-export const LAB_FIELDS: Readonly<Record<keyof LabConfig, Rule>> = Object.freeze({
-  trainSize: { label: 'Training images', kind: 'int', min: 1, max: MNIST_TRAIN },
-  valSize: { label: 'Validation images', kind: 'int', min: 1, max: 10000 },
-  testSize: { label: 'Test images', kind: 'int', min: 1, max: MNIST_TEST },
-  hidden: { label: 'Hidden units', kind: 'int', min: 1, max: 2048 },
-  lr: { label: 'Learning rate', kind: 'number', min: 0, max: 10 },
-  batchSize: { label: 'Batch size', kind: 'int', min: 1, max: 10000 },
-  dropout: { label: 'Dropout rate', kind: 'number', min: 0, max: 1, maxExclusive: true },
-  earlyStopping: { label: 'Early stopping', kind: 'bool' },
-  patience: { label: 'Patience (epochs)', kind: 'int', min: 0, max: 1000 },
-  l2: { label: 'L2 weight decay', kind: 'number', min: 0, max: 10 },
-  epochs: { label: 'Epochs', kind: 'int', min: 1, max: 10000 },
-  evalEvery: { label: 'Test every N epochs', kind: 'int', min: 1, max: 10000 },
-  loss: { label: 'Loss', kind: 'loss' },
-  seed: { label: 'Seed', kind: 'int', min: 0, max: 2 ** 32 - 1 },
-});
+function asLabField<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof SettingError ? labFieldError(e) : e;
+  }
+}
 
 /**
- * A LabConfig from loose values (form strings, JSON): every field checked, the first bad one reported as a
- * LabFieldError. Missing fields take the defaults.
+ * A LabConfig from loose values (form strings, JSON): each field through the table's parser (text) or check
+ * (typed values), then validateRunConfig, as `reglab train` does with its flags; then the fit to MNIST. The
+ * first bad field is reported as a LabFieldError. Missing fields take the lab's defaults.
  */
 export function parseLabConfig(raw: Readonly<Record<string, unknown>>): LabConfig {
+  for (const k of Object.keys(raw)) if (!(k in LAB_FIELDS)) throw new ConfigError(`the lab has no setting ${show(k)}`);
   const out: Record<string, unknown> = {};
-  for (const [key, rule] of Object.entries(LAB_FIELDS) as [keyof LabConfig, Rule][]) {
+  for (const [key, f] of Object.entries(LAB_FIELDS) as [keyof LabConfig, LabField][]) {
     const v = raw[key] ?? LAB_DEFAULTS[key];
-    const bad = (why: string) => new LabFieldError(key, `${rule.label}: ${why}`);
-    if (rule.kind === 'bool') {
-      if (typeof v === 'boolean') out[key] = v;
-      else if (v === 'true' || v === 'on') out[key] = true;
-      else if (v === 'false' || v === 'off') out[key] = false;
-      else throw bad(`expected on or off, got '${String(v)}'`);
-      continue;
-    }
-    if (rule.kind === 'loss') {
-      if (v !== 'ce' && v !== 'mse') throw bad(`expected ce or mse, got '${String(v)}'`);
-      out[key] = v;
-      continue;
-    }
-    const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
-    if (s === '') throw bad('enter a value');
-    const n = Number(s);
-    if (!Number.isFinite(n)) throw bad(`'${s}' is not a number`);
-    if (rule.kind === 'int' && !Number.isInteger(n)) throw bad(`'${s}' is not a whole number`);
-    const { min = -Infinity, max = Infinity } = rule;
-    if (key === 'lr' && n <= 0) throw bad(`must be greater than 0, got ${s}`);
-    if (n < min || n > max || (rule.maxExclusive && n === max)) {
-      throw bad(`must be from ${min} to ${max}${rule.maxExclusive ? ' (exclusive)' : ''}, got ${s}`);
-    }
-    out[key] = n;
+    out[key] = asLabField(() => (typeof v === 'string' ? parseSettingValue(f.setting, v) : checkSettingValue(f.setting, v)));
   }
   const c = out as unknown as LabConfig;
+  toRunConfig(c);
+  if (c.trainSize > MNIST_TRAIN) throw new LabFieldError('trainSize', `Training images: ${c.trainSize} exceed MNIST's ${MNIST_TRAIN}`);
   if (c.trainSize + c.valSize > MNIST_TRAIN) {
     throw new LabFieldError('valSize', `Validation images: ${c.trainSize} training + ${c.valSize} validation images exceed MNIST's ${MNIST_TRAIN}`);
   }
-  if (c.batchSize > c.trainSize) throw new LabFieldError('batchSize', `Batch size: ${c.batchSize} is larger than the training set (${c.trainSize})`);
+  if (c.testSize > MNIST_TEST) throw new LabFieldError('testSize', `Test images: ${c.testSize} exceed MNIST's ${MNIST_TEST}`);
   return c;
 }
 
-/**
- * The backend the lab trains with (the one place to choose it): the WebAssembly backend where the browser
- * runs SIMD, with relaxed SIMD's fused multiply-adds where it has them, exactly as `reglab train` chooses by
- * default, so the page gives the CLI's numbers bit for bit; else the reference backend. One processor is
- * left to the page (the thread count does not change the numbers).
- */
-export async function labBackend(processors = 1): Promise<Backend> {
-  if (!hasWasmSimd()) return createBackend('ref');
-  return createBackend('wasm', { threads: Math.max(1, Math.min(4, processors - 1)) });
-}
+/** Moved to backend.ts (re-exported here for older imports). */
+export { labBackend } from './backend.js';
 
-/** The RunConfig the knobs mean (everything else at reglab train's defaults). */
+/** The RunConfig the knobs mean, checked by validateRunConfig (early stopping's fields count only when it is on). */
 export function toRunConfig(c: Readonly<LabConfig>): RunConfig {
-  return resolveRunConfig({
-    trainSize: c.trainSize,
-    valSize: c.valSize,
-    testSize: c.testSize,
-    hidden: [c.hidden],
-    dropout: c.dropout,
-    loss: c.loss,
-    epochs: c.epochs,
-    lr: c.lr,
-    batchSize: c.batchSize,
-    l2: c.l2,
-    evalEvery: c.evalEvery,
-    seed: c.seed,
-    earlyStopping: c.earlyStopping ? { monitor: 'valLoss', patience: c.patience } : null,
-  });
+  const given: Record<string, unknown> = {};
+  for (const [key, f] of Object.entries(LAB_FIELDS) as [keyof LabConfig, LabField][]) {
+    if (f.setting.startsWith('earlyStopping.') && !c.earlyStopping) continue;
+    given[f.setting] = c[key];
+  }
+  return asLabField(() => validateRunConfig(given));
 }
 
 /** The command line that trains the same run (same numbers) outside the browser. */

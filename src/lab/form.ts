@@ -4,7 +4,10 @@
  */
 import { LAB_FIELDS, PRESETS, labCommandLine, parseLabConfig, type LabConfig } from './config.js';
 
-export const FIELD_ORDER: readonly (keyof LabConfig)[] = ['trainSize', 'testSize', 'hidden', 'epochs', 'lr', 'batchSize', 'dropout', 'l2', 'earlyStopping', 'patience', 'valSize', 'evalEvery', 'loss', 'seed'];
+/** Every field, in the form's order (LAB_FIELDS': the chapter's knobs first, then the rest). */
+export const FIELD_ORDER: readonly (keyof LabConfig)[] = Object.keys(LAB_FIELDS) as (keyof LabConfig)[];
+/** What a choice's options say where the word alone would not. */
+const CHOICE_TEXT: Readonly<Record<string, string>> = { ce: 'cross-entropy', mse: 'squared error (book)' };
 
 export interface FormElements {
   form: HTMLFormElement;
@@ -23,7 +26,12 @@ export class LabForm {
   onSubmit: () => void = () => {};
 
   constructor(private readonly el: FormElements) {
-    for (const key of FIELD_ORDER) el.form.append(fieldLabel(key));
+    // The chapter's knobs in the form, the rest of the settings folded away under "More settings".
+    const more = document.createElement('details');
+    more.id = 'more-settings';
+    more.append(Object.assign(document.createElement('summary'), { textContent: 'More settings' }), document.createElement('div'));
+    for (const key of FIELD_ORDER) (LAB_FIELDS[key].more ? more.lastElementChild! : el.form).append(fieldLabel(key));
+    el.form.append(more);
     const enter = document.createElement('button');
     enter.type = 'submit';
     enter.hidden = true; // lets Enter in a field submit the form
@@ -120,6 +128,11 @@ export class LabForm {
     this.clearInvalid();
   }
 
+  /** Unfolds "More settings" (a link set one of them). */
+  openMore(): void {
+    this.el.form.querySelector('details')?.setAttribute('open', '');
+  }
+
   setDisabled(disabled: boolean): void {
     this.el.form.querySelectorAll('input, select').forEach((el) => ((el as HTMLInputElement).disabled = disabled));
     this.el.preset.disabled = disabled;
@@ -140,17 +153,18 @@ function fieldLabel(key: keyof LabConfig): HTMLLabelElement {
     input = document.createElement('input');
     input.type = 'checkbox';
     label.append(input, rule.label);
-  } else if (rule.kind === 'loss') {
+  } else if (rule.kind === 'choice') {
     input = document.createElement('select');
-    for (const [v, t] of [['ce', 'cross-entropy'], ['mse', 'squared error (book)']]) input.append(new Option(t, v));
+    for (const v of rule.choices!) input.append(new Option(CHOICE_TEXT[v] ?? v, v));
     label.append(rule.label, input);
   } else {
     input = document.createElement('input');
     input.type = 'text';
-    input.inputMode = rule.kind === 'int' ? 'numeric' : 'decimal';
+    input.inputMode = rule.kind === 'int' ? 'numeric' : rule.kind === 'number' ? 'decimal' : 'text';
     label.append(rule.label, input);
   }
   input.name = key;
   input.dataset['testid'] = `field-${key}`;
+  if (rule.kind !== 'bool') label.title = rule.doc; // a bool's doc line is its CLI switch's
   return label;
 }

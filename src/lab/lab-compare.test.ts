@@ -165,7 +165,7 @@ describe('the lab compares runs, scrubs epochs and looks inside (Chromium)', () 
     bad.runs[1].config.dropout = '<b>1</b>';
     await page.getByTestId('import-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
     await page.waitForFunction(() => !document.querySelector<HTMLElement>('[data-testid=error]')!.hidden);
-    assert.equal(await page.getByTestId('error').textContent(), "runs file, run 2: Dropout rate: '<b>1</b>' is not a number");
+    assert.equal(await page.getByTestId('error').textContent(), "runs file, run 2: Dropout rate: must be a number, got '<b>1</b>'");
     assert.equal((await tableRows(page)).length, 2, 'a bad file adds nothing');
     assert.deepEqual(errors, []);
   });

@@ -4,7 +4,7 @@
  * here. window.reglabLab exposes the runs for scripts and tests.
  */
 import type UPlot from 'uplot';
-import { bestTestEpoch } from '../viz/curves.js';
+import { bestTestEpoch } from '../train/summary.js';
 import { LAB_DEFAULTS, PRESETS, LabFieldError, type LabConfig } from './config.js';
 import { LabCharts } from './charts.js';
 import { LabForm } from './form.js';
@@ -90,7 +90,7 @@ function selectRun(run: LabRun): void {
   charts.setMarker(null);
   if (run.latest) {
     showWeights(run, run.latest);
-    inspect(run, Float32Array.from(run.latest), run.earlyStoppingEpoch && run.stopReason === 'early-stopping' ? `the restored model (epoch ${run.earlyStoppingEpoch})` : 'the final model');
+    inspect(run, Float32Array.from(run.latest), run.earlyStoppingEpoch && run.config.earlyStopping ? `the restored model (epoch ${run.earlyStoppingEpoch})` : 'the final model');
   }
   renderRuns();
 }
@@ -231,7 +231,7 @@ function onWorker(m: WorkerEvent): void {
       $('data-status').textContent = m.total ? `Loading MNIST… ${((100 * m.loaded) / m.total).toFixed(0)}%` : 'Loading MNIST…';
       break;
     case 'ready':
-      $('data-status').textContent = `Real MNIST, trained in your browser (${m.backend} backend)`;
+      $('data-status').textContent = `Real MNIST, trained in your browser (${m.backend} backend, ${m.threads} thread${m.threads === 1 ? '' : 's'}${m.isolated ? '' : ': the page is not cross-origin isolated'})`;
       break;
     case 'progress':
       if (!run) return;

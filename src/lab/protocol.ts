@@ -21,8 +21,11 @@ export type ToWorker =
 export type FromWorker =
   /** Loading MNIST: bytes so far of total (total 0 while unknown). */
   | { type: 'loading'; loaded: number; total: number }
-  /** Data loaded and backend ready ('wasm, float32' or 'ref, float32'). */
-  | { type: 'ready'; backend: string }
+  /**
+   * Data loaded and backend ready ('wasm, float32' or 'ref, float32'), computing with `threads` threads;
+   * isolated: whether the page is cross-origin isolated (threads need it; without it, one thread).
+   */
+  | { type: 'ready'; backend: string; threads: number; isolated: boolean }
   | {
       type: 'progress';
       runId: number;

@@ -38,7 +38,7 @@ test('a bad file gets one line naming its problem', () => {
     [edit((d) => (d.runs = {})), /must be a list/],
     [edit((d) => (d.runs = new Array(51).fill(d.runs[0]))), /51 runs, at most 50/],
     [edit((d) => (d.runs[0].name = '')), /run 1: name must be text/],
-    [edit((d) => (d.runs[0].config.lr = 'fast')), /run 1: Learning rate: 'fast' is not a number/],
+    [edit((d) => (d.runs[0].config.lr = 'fast')), /run 1: Learning rate: must be a number, got 'fast'/],
     [edit((d) => (d.runs[0].history[1].epoch = 5)), /epoch 2 is numbered 5/],
     [edit((d) => (d.runs[0].history[0].testAcc = 3)), /testAcc 3 is not a valid value/],
     [edit((d) => (d.runs[0].history[0].trainAcc = '<script>')), /trainAcc "<script>" is not a valid value/],

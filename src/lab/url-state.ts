@@ -5,13 +5,27 @@
  * untrusted: unknown keys and names are dropped here, values are only ever put into fields and text, and
  * the fields' own checks judge them. Pure.
  */
-import type { LabConfig } from './config.js';
-import { FIELD_ORDER } from './form.js';
+import { settingByName } from '../experiments/settings.js';
+import { LAB_FIELDS, type LabConfig } from './config.js';
 
-/** A field's key in a link: its `reglab train` flag name (trainSize -> train-size). */
+const FIELD_ORDER = Object.keys(LAB_FIELDS) as (keyof LabConfig)[];
+
+/** A field's key in a link: its setting's `reglab train` flag name, from the table (trainSize -> train-size). */
 export function flagOf(key: keyof LabConfig): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return settingByName(LAB_FIELDS[key].setting)!.flag;
 }
+
+/**
+ * Whether a field's flag turns it off (`no-bias`, `no-shuffle`): in a link, as on the command line,
+ * `no-bias=true` means no bias vectors, so the text is flipped between the link and the checkbox.
+ */
+function negated(key: keyof LabConfig): boolean {
+  return LAB_FIELDS[key].kind === 'bool' && flagOf(key).startsWith('no-');
+}
+
+const FLIPPED: Readonly<Record<string, string>> = { true: 'false', false: 'true', on: 'off', off: 'on' };
+/** A negated flag's text as the field's (and back): true <-> false, on <-> off; anything else as given. */
+const flip = (v: string) => FLIPPED[v] ?? v;
 
 const KEY_OF: ReadonlyMap<string, keyof LabConfig> = new Map(FIELD_ORDER.map((k) => [flagOf(k), k]));
 
@@ -47,7 +61,7 @@ export function parseFragment(hash: string): LinkState {
   }
   for (const [k, v] of params) {
     const key = KEY_OF.get(k);
-    if (key) out.values[key] = v.slice(0, 100);
+    if (key) out.values[key] = negated(key) ? flip(v.slice(0, 100)) : v.slice(0, 100);
     else if (k === 'preset') out.preset = v.slice(0, 100);
     else if (k === 'pace' && Object.hasOwn(PACES, v)) out.pace = v;
     else if (k === 'task') out.task = v.slice(0, TASK_MAX);
@@ -66,7 +80,7 @@ export function formatFragment(s: Readonly<LinkState>): string {
   if (s.preset) p.set('preset', s.preset);
   for (const key of FIELD_ORDER) {
     const v = s.values[key];
-    if (v !== undefined) p.set(flagOf(key), v);
+    if (v !== undefined) p.set(flagOf(key), negated(key) ? flip(v) : v);
   }
   if (s.pace && s.pace !== 'full') p.set('pace', s.pace);
   if (s.hide.length) p.set('hide', s.hide.join(','));

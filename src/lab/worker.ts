@@ -5,8 +5,8 @@
  */
 import { PIXEL_MAX, imageSetFromIdx, makeDataset, type Dataset } from '../data/dataset.js';
 import { ReglabError } from '../errors.js';
-import { buildRun, labBackend, parseLabConfig, LabFieldError } from './config.js';
-import type { Backend } from '../backend/backend.js';
+import { buildRun, parseLabConfig, LabFieldError } from './config.js';
+import { openLabBackend, type LabBackend } from './backend.js';
 import { disposeRun, type PreparedRun } from '../experiments/run.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import type { EpochLogs } from '../train/callbacks.js';
@@ -17,20 +17,22 @@ const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transfe
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+/** The site's MNIST folder, relative to this module (dist/lab/worker.js), so the lab works under any sub-path. */
+const MNIST_DIR = new URL('../../mnist/', import.meta.url);
 const SLICE_MS = 40;
 /** At most this often: progress messages (each may redraw the charts) and weight snapshots. */
 const PROGRESS_EVERY_MS = 100;
 const WEIGHTS_EVERY_MS = 300;
 
 let data: Promise<Dataset> | null = null;
-let backend: Promise<Backend> | null = null;
+let backend: Promise<LabBackend> | null = null;
 
 async function fetchAll(): Promise<Dataset> {
   const sizes = new Array<number>(FILES.length).fill(0);
   const loaded = new Array<number>(FILES.length).fill(0);
   const bytes = await Promise.all(
     FILES.map(async (name, i) => {
-      const res = await fetch(`/mnist/${name}`);
+      const res = await fetch(new URL(name, MNIST_DIR));
       if (!res.ok || !res.body) throw new Error(`could not load MNIST (${name}: HTTP ${res.status})`);
       sizes[i] = Number(res.headers.get('content-length') ?? 0);
       const reader = res.body.getReader();
@@ -128,9 +130,8 @@ function loop(): void {
   }
   let more = true;
   try {
-    const epoch = a.run.trainer.epoch;
     if (a.run.trainer.progress === null) a.epochStarted = t0;
-    while (performance.now() - t0 < SLICE_MS && (more = a.run.trainer.runBatch()) && a.run.trainer.epoch === epoch);
+    more = a.run.trainer.runFor(SLICE_MS).more; // a slice ends with its epoch, so the pace can hold between epochs
   } catch (e) {
     active = null;
     disposeRun(a.run);
@@ -147,9 +148,9 @@ function loop(): void {
 async function start(runId: number, raw: unknown): Promise<void> {
   const config = parseLabConfig(raw as Record<string, unknown>);
   data ??= fetchAll();
-  backend ??= labBackend(navigator.hardwareConcurrency);
-  const [dataset, be] = await Promise.all([data, backend]);
-  post({ type: 'ready', backend: `${be.name}, ${be.dtype}` });
+  backend ??= openLabBackend(navigator.hardwareConcurrency);
+  const [dataset, { backend: be, threads, isolated }] = await Promise.all([data, backend]);
+  post({ type: 'ready', backend: `${be.name}, ${be.dtype}`, threads, isolated });
   const a: Active = { runId, run: null as unknown as PreparedRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0, lastProgress: 0, epochStarted: performance.now() };
   let stride = 1;
   a.run = buildRun(config, dataset, be, [
@@ -171,7 +172,7 @@ async function start(runId: number, raw: unknown): Promise<void> {
 
 /** The test images' predicted classes by a model of this spec and weights (between training slices). */
 async function predictTest(id: number, spec: ModelSpec, weights: Float32Array, testSize: number): Promise<void> {
-  const [dataset, be] = await Promise.all([(data ??= fetchAll()), (backend ??= labBackend(navigator.hardwareConcurrency))]);
+  const [dataset, { backend: be }] = await Promise.all([(data ??= fetchAll()), (backend ??= openLabBackend(navigator.hardwareConcurrency))]);
   const test = dataset.test;
   const n = Math.min(testSize, test.count);
   const model = new Model(spec, { backend: be, skipInit: true });

@@ -1,7 +1,7 @@
 /** Dense (fully connected): y[rows,out] = x[rows,in] · W[in,out] + b[out]. W is stored [in, out] as the book's. */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import type { Rng } from '../rng/mt19937.js';
-import { GrowBuffer, type DenseInit, type Layer, type LayerSpec, type Param, type ParamSpec } from './layer.js';
+import { GrowBuffer, type DenseInit, type Layer, type LayerSpec, type Param, type ParamSpec, type PlainStepRate } from './layer.js';
 
 export class Dense implements Layer {
   private backend!: Backend;
@@ -75,12 +75,22 @@ export class Dense implements Layer {
     return this.W;
   }
 
+  backward(dy: FloatArray, rows: number, needInputGrad: boolean): FloatArray | null {
+    return this.backwardWith(dy, rows, needInputGrad, null);
+  }
+
   /**
-   * With stepLr, W takes its plain SGD step (rate stepLr) here, straight from x and dy (Backend.denseSgdStep),
-   * and W.grad is not written: the caller must then leave W out of the optimizer's step. dx is computed first,
-   * from the weights of the forward pass.
+   * The fused step (Layer.backwardAndStep): when rate.plainStepRate(W) gives a rate, W takes its plain SGD step
+   * here, straight from x and dy (Backend.denseSgdStep), and W.grad is not written. dx is computed first, from
+   * the weights of the forward pass.
    */
-  backward(dy: FloatArray, rows: number, needInputGrad: boolean, stepLr?: number): FloatArray | null {
+  backwardAndStep(dy: FloatArray, rows: number, needInputGrad: boolean, rate: PlainStepRate, taken: Param[]): FloatArray | null {
+    const lr = rate.plainStepRate(this.W);
+    if (lr !== null) taken.push(this.W);
+    return this.backwardWith(dy, rows, needInputGrad, lr);
+  }
+
+  private backwardWith(dy: FloatArray, rows: number, needInputGrad: boolean, stepLr: number | null): FloatArray | null {
     const x = this.x;
     if (!x) throw new Error('Dense.backward called without a training forward pass');
     const be = this.backend;
@@ -92,7 +102,7 @@ export class Dense implements Layer {
     }
     if (this.b) be.sumRows(this.b.grad, dy, rows, this.units, false);
     // dW[in,out] = x^T[in,rows] · dy[rows,out]
-    if (stepLr === undefined) be.matmul(this.W.grad, x, dy, this.inSize, rows, this.units, true, false, false);
+    if (stepLr === null) be.matmul(this.W.grad, x, dy, this.inSize, rows, this.units, true, false, false);
     else be.denseSgdStep(this.W.value, x, dy, stepLr, this.inSize, rows, this.units);
     return dx;
   }

@@ -8,7 +8,7 @@ import { Dropout, drawDropoutMask } from './dropout.js';
 test("a 'randint' dropout mask is numpy's randint(2) x 2", () => {
   // numpy: seed(1); randint(2, size=(2,5)) = [[1,1,0,0,1],[1,1,1,1,0]]
   const mask = new Float64Array(10);
-  drawDropoutMask(mask, 10, 0.5, new Rng(1), 'randint');
+  drawDropoutMask(mask, 10, 0.5, new Rng(1), 'randint', refBackend('float64'));
   assert.deepEqual(Array.from(mask), [2, 2, 0, 0, 2, 2, 2, 2, 2, 0]);
 });
 

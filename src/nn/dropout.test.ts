@@ -57,7 +57,7 @@ test('dropout backward multiplies by the same mask as forward', () => {
 
 test('the seeded mask is the same for the same seed (golden first mask)', () => {
   const mask = new Float64Array(10);
-  drawDropoutMask(mask, 10, 0.5, new Rng(1));
+  drawDropoutMask(mask, 10, 0.5, new Rng(1), 'threshold', be);
   // numpy's first ten draws after seed(1) (numpy-legacy-rng.md): 1791095845, 4282876139, 3093770124,
   // 4005303368, 491263, 550290313, 1298508491, 4290846341, 630311759, 1013994432; kept when >= 2^31.
   assert.deepEqual(Array.from(mask), [0, 2, 2, 2, 0, 0, 0, 2, 0, 0]);
@@ -69,7 +69,7 @@ test('a threshold mask is nextUint32() >= rate * 2^32, draw by draw, across twis
   b.nextUint32();
   for (const [n, rate] of [[2000, 0.3], [1, 0.5], [623, 0.9]] as const) {
     const mask = new Float64Array(n);
-    drawDropoutMask(mask, n, rate, a);
+    drawDropoutMask(mask, n, rate, a, 'threshold', be);
     for (let i = 0; i < n; i++) assert.equal(mask[i], b.nextUint32() >= rate * 2 ** 32 ? 1 / (1 - rate) : 0, `n ${n} rate ${rate} unit ${i}`);
   }
   assert.equal(a.nextUint32(), b.nextUint32());
@@ -90,4 +90,21 @@ test('every float32 backend draws the same seeded dropout mask and applies it th
   }
   for (const [label, y] of outputs.slice(1)) assert.deepEqual(y, outputs[0]![1], `${label} vs ${outputs[0]![0]}`);
   assert.ok(outputs[0]![1].some((v) => v === 0) && outputs[0]![1].some((v) => v !== 0));
+});
+
+test('backward after an eval-mode forward throws, as every layer does; after a training one at rate 0 it is the identity', () => {
+  for (const rate of [0, 0.5]) {
+    const d = layer(rate, 3);
+    const x = Float64Array.of(1, 2, 3), dy = Float64Array.of(4, 5, 6);
+    assert.throws(() => d.backward(dy, 1, true), /dropout\.backward called without a training forward pass/);
+    d.forward(x, 1, 'train', new Rng(1));
+    assert.ok(d.backward(dy, 1, true));
+    d.forward(x, 1, 'eval', new Rng(1));
+    assert.throws(() => d.backward(dy, 1, true), /without a training forward pass/);
+    assert.equal(d.backward(dy, 1, false), null);
+  }
+  const d = layer(0, 3);
+  const dy = Float64Array.of(4, 5, 6);
+  d.forward(Float64Array.of(1, 2, 3), 1, 'train', new Rng(1));
+  assert.equal(d.backward(dy, 1, true), dy);
 });

@@ -4,7 +4,6 @@
  * test time, no draws). The mask is drawn from the model's seeded generator, one uint32 per unit.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
-import { dropoutMask } from '../backend/ref.js';
 import type { Rng } from '../rng/mt19937.js';
 import { ConfigError, show } from '../errors.js';
 import { GrowBuffer, type DropoutMaskDraw, type Layer, type LayerSpec, type Param, type ParamSpec } from './layer.js';
@@ -24,16 +23,16 @@ export function checkDropoutRate(rate: number, maskDraw: DropoutMaskDraw = 'thre
 /**
  * Fills dropoutMask[n] with 0 or 1 / (1 - rate): with 'threshold', a unit is kept when its uint32 draw u
  * satisfies u >= rate * 2^32; with 'randint' (rate 0.5), when numpy's randint(2) draws 1. The threshold
- * draws run as the backend's dropoutMask kernel (the reference backend's by default) on the generator's
- * live state, so every backend draws the same stream.
+ * draws run as the given backend's dropoutMask kernel on the generator's live state, so every backend draws
+ * the same stream.
  */
 export function drawDropoutMask(
   dropoutMask: FloatArray,
   n: number,
   rate: number,
   rng: Rng,
-  maskDraw: DropoutMaskDraw = 'threshold',
-  backend: Pick<Backend, 'dropoutMask'> = plain,
+  maskDraw: DropoutMaskDraw,
+  backend: Pick<Backend, 'dropoutMask'>,
 ): void {
   const scale = 1 / (1 - rate);
   if (maskDraw === 'randint') {
@@ -44,8 +43,6 @@ export function drawDropoutMask(
   rng.drawWith((key, pos) => backend.dropoutMask(dropoutMask, key, pos, n, threshold, scale));
 }
 
-const plain: Pick<Backend, 'dropoutMask'> = { dropoutMask };
-
 export class Dropout implements Layer {
   private backend!: Backend;
   private size = 0;
@@ -53,6 +50,8 @@ export class Dropout implements Layer {
   private dx!: GrowBuffer;
   private mask!: GrowBuffer;
   private lastMask: FloatArray | null = null;
+  /** Whether the last forward pass was a training one (backward needs one, as every layer's does). */
+  private trainedForward = false;
 
   constructor(readonly spec: Extract<LayerSpec, { type: 'dropout' }>) {
     checkDropoutRate(spec.rate, spec.maskDraw);
@@ -89,13 +88,14 @@ export class Dropout implements Layer {
   }
 
   forward(x: FloatArray, rows: number, mode: 'train' | 'eval', rng: Rng): FloatArray {
+    this.trainedForward = mode === 'train';
     if (mode === 'eval' || this.rate === 0) {
       this.lastMask = null;
       return x;
     }
     const n = rows * this.size;
     const mask = this.mask.get(n);
-    drawDropoutMask(mask, n, this.rate, rng, this.spec.maskDraw, this.backend);
+    drawDropoutMask(mask, n, this.rate, rng, this.spec.maskDraw ?? 'threshold', this.backend);
     const y = this.out.get(n);
     this.backend.mul(y, x, mask, n);
     this.lastMask = mask;
@@ -104,6 +104,7 @@ export class Dropout implements Layer {
 
   backward(dy: FloatArray, rows: number, needInputGrad: boolean): FloatArray | null {
     if (!needInputGrad) return null;
+    if (!this.trainedForward) throw new Error('dropout.backward called without a training forward pass');
     if (!this.lastMask) return dy; // rate 0: the identity
     const n = rows * this.size;
     const dx = this.dx.get(n);

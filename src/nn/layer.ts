@@ -25,6 +25,15 @@ export interface Param extends ParamSpec {
   readonly grad: FloatArray;
 }
 
+/**
+ * What a layer's fused step asks of the optimizer: the rate of a plain SGD step (w -= lr * g, no momentum, no
+ * L2) for parameter p when that is p's whole update, else null. Optimizers that allow the fused step have it
+ * (Sgd does); others (Adam) need not.
+ */
+export interface PlainStepRate {
+  plainStepRate(p: Param): number | null;
+}
+
 export interface Layer {
   /** The spec this layer was made from (serialisable: it is what model files store). */
   readonly spec: LayerSpec;
@@ -45,6 +54,14 @@ export interface Layer {
    * gradients (overwriting them) and returns dx [rows, inSize], or null when needInputGrad is false.
    */
   backward(dy: FloatArray, rows: number, needInputGrad: boolean): FloatArray | null;
+  /**
+   * Optional capability, the fused step: backward() that may also step a parameter by plain SGD as it computes
+   * its gradient, without storing that gradient (Dense: Backend.denseSgdStep). For each parameter it fuses,
+   * the layer asks rate.plainStepRate(p); when that gives a rate it steps p, leaves p.grad stale and pushes p
+   * onto taken (the optimizer must then leave it out: Optimizer.step(taken)); else p.grad is written as
+   * backward() writes it. Returns what backward() returns.
+   */
+  backwardAndStep?(dy: FloatArray, rows: number, needInputGrad: boolean, rate: PlainStepRate, taken: Param[]): FloatArray | null;
 }
 
 export type DenseInit = 'uniform' | 'he' | 'glorot';

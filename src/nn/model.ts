@@ -9,9 +9,9 @@ import { Rng } from '../rng/mt19937.js';
 import { Activation } from './activations.js';
 import { Dense } from './dense.js';
 import { Dropout, checkDropoutRate } from './dropout.js';
-import { GrowBuffer, type Layer, type LayerSpec, type Mode, type Param } from './layer.js';
+import { GrowBuffer, type Layer, type LayerSpec, type Mode, type Param, type PlainStepRate } from './layer.js';
 import { LOSS_NAMES, lossAndGrad, type LossName } from './losses.js';
-import type { Sgd } from './sgd.js';
+import type { Optimizer } from './optimizer.js';
 
 export interface ModelSpec {
   /** Input width (784 for 28x28 images). */
@@ -85,6 +85,11 @@ export function validateModelSpec(spec: ModelSpec): void {
     }
   }
   if (!spec.layers.some((l) => l.type === 'dense')) throw new ConfigError('a model needs at least one dense layer');
+  // The 'ce' loss takes logits and applies the softmax itself: a softmax layer at the end would apply it twice.
+  const last = spec.layers.filter((l) => l.type !== 'dropout').at(-1);
+  if (spec.loss === 'ce' && last?.type === 'softmax') {
+    throw new ConfigError("the 'ce' loss applies the softmax to the last layer's output itself: end the model with a dense layer, not a softmax layer");
+  }
 }
 
 function makeLayer(spec: LayerSpec): Layer {
@@ -217,26 +222,22 @@ export class Model {
   }
 
   /**
-   * One training step: the same weights as computeGradients() then optimizer.step(), but a Dense layer whose
-   * weights take a plain SGD step (no momentum, no L2) steps them itself from its input and output gradient
-   * (Backend.denseSgdStep), so their gradient is never stored (their param.grad is left stale). Nothing is
-   * updated when the loss is not finite.
+   * One training step: the same weights as computeGradients() then optimizer.step(), but when the optimizer
+   * allows the fused step (plainStepRate: plain SGD) a layer that has it (Layer.backwardAndStep: Dense) steps
+   * its weights itself from its input and output gradient (Backend.denseSgdStep), so their gradient is never
+   * stored (their param.grad is left stale). Nothing is updated when the loss is not finite.
    */
-  trainStep(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, optimizer: Sgd): StepResult {
+  trainStep(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, optimizer: Optimizer): StepResult {
     const { dOut, result } = this.forwardLoss(x, labels, rows);
     if (!Number.isFinite(result.lossSum)) return result;
     const taken = this.taken;
     taken.length = 0;
+    const rate = optimizer.plainStepRate ? (optimizer as PlainStepRate) : null;
     let g: FloatArray | null = dOut;
     for (let i = this.layers.length - 1; i >= 0 && g; i--) {
       const layer = this.layers[i]!;
-      const lr = layer instanceof Dense ? optimizer.plainStepLr(layer.weightParam) : null;
-      if (lr === null) {
-        g = layer.backward(g, rows, this.needInputGrad[i]!);
-      } else {
-        g = (layer as Dense).backward(g, rows, this.needInputGrad[i]!, lr);
-        taken.push((layer as Dense).weightParam);
-      }
+      const need = this.needInputGrad[i]!;
+      g = rate && layer.backwardAndStep ? layer.backwardAndStep(g, rows, need, rate, taken) : layer.backward(g, rows, need);
     }
     optimizer.step(taken);
     return result;

@@ -2,6 +2,7 @@
 import type { Backend, FloatArray } from '../backend/backend.js';
 import { ConfigError } from '../errors.js';
 import type { Param } from './layer.js';
+import { checkOptimizerBuffers, type Optimizer, type OptimizerState } from './optimizer.js';
 
 export interface SgdConfig {
   /** Learning rate (step size), > 0. Default 0.005, the chapter's per-example rate. */
@@ -26,20 +27,19 @@ export function resolveSgdConfig(config: SgdConfig = {}): Required<SgdConfig> {
   return c;
 }
 
-/** Everything the optimizer carries from one step to the next. */
-export interface SgdState {
-  /** One buffer per parameter with momentum, none without. */
-  velocity: Float64Array[];
-}
+/** Sgd's state: buffers.velocity, one buffer per parameter with momentum, none without. */
+export type SgdState = OptimizerState;
 
-export class Sgd {
+export class Sgd implements Optimizer {
+  readonly name = 'sgd';
   readonly config: Readonly<Required<SgdConfig>>;
   /** Momentum buffers, one per parameter (empty without momentum). */
   readonly velocity: FloatArray[];
+  private steps = 0;
 
   constructor(
     private readonly backend: Backend,
-    private readonly params: readonly Param[],
+    readonly params: readonly Param[],
     config: SgdConfig = {},
   ) {
     this.config = resolveSgdConfig(config);
@@ -54,37 +54,35 @@ export class Sgd {
 
   /** The momentum buffers as float64 copies (exact for either dtype), for checkpoints. */
   getState(): SgdState {
-    return { velocity: this.velocity.map((v) => Float64Array.from(v)) };
+    return { name: this.name, step: this.steps, buffers: { velocity: this.velocity.map((v) => Float64Array.from(v)) } };
   }
 
   /** Restores getState()'s buffers; their number and sizes must match this optimizer's. */
-  setState(state: Readonly<SgdState>): void {
-    const v = state.velocity;
-    if (!Array.isArray(v) || v.length !== this.velocity.length) {
-      throw new ConfigError(`optimizer state: expected ${this.velocity.length} momentum buffers, got ${Array.isArray(v) ? v.length : 'none'}`);
-    }
-    v.forEach((b, i) => {
-      if (!(b instanceof Float64Array) || b.length !== this.velocity[i]!.length) {
-        throw new ConfigError(`optimizer state: momentum buffer ${i} does not fit parameter ${i} (${this.velocity[i]!.length} values)`);
-      }
-      if (!b.every(Number.isFinite)) throw new ConfigError(`optimizer state: momentum buffer ${i} holds a value that is not a finite number`);
-    });
-    v.forEach((b, i) => this.velocity[i]!.set(b));
+  setState(state: SgdState): void {
+    checkOptimizerBuffers(state, this.name, { velocity: { what: 'momentum buffer', params: this.velocity.length > 0 ? this.params : [] } });
+    state.buffers.velocity!.forEach((b, i) => this.velocity[i]!.set(b));
+    this.steps = state.step;
   }
-
 
   /**
    * The learning rate when p is one of this optimizer's parameters and its step is plain SGD (no momentum, no
-   * L2 on it): such a step needs nothing but the gradient, so a layer may take it as it computes the gradient (Backend.denseSgdStep). Else null.
+   * L2 on it): such a step needs nothing but the gradient, so a layer may take it as it computes the gradient
+   * (Layer.backwardAndStep, Backend.denseSgdStep). Else null.
    */
-  plainStepLr(p: Param): number | null {
+  plainStepRate(p: Param): number | null {
     const { lr, momentum, l2 } = this.config;
     return momentum === 0 && (l2 === 0 || !p.decay) && this.params.includes(p) ? lr : null;
+  }
+
+  /** The former name of plainStepRate. */
+  plainStepLr(p: Param): number | null {
+    return this.plainStepRate(p);
   }
 
   /** Steps every parameter from its gradient, except those in `taken` (already stepped by their layer). */
   step(taken: readonly Param[] = []): void {
     const { lr, momentum, l2 } = this.config;
+    this.steps++;
     this.params.forEach((p, i) => {
       if (taken.includes(p)) return;
       this.backend.sgdStep(p.value, p.grad, this.velocity[i] ?? null, lr, momentum, p.decay ? l2 : 0, p.value.length);

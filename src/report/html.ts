@@ -18,17 +18,17 @@ export interface ReportOptions {
   subtitle?: string;
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** JSON that is safe inside a <script> element. */
-function scriptJson(v: unknown): string {
+export function scriptJson(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 /** A script's text that cannot close its <script> element early. */
-function scriptText(js: string): string {
+export function scriptText(js: string): string {
   return js.replace(/<\/script/gi, '<\\/script');
 }
 
@@ -50,8 +50,14 @@ table.summary th, table.summary td { padding: 6px 10px; border-bottom: 1px solid
 ul.about { list-style: none; padding: 0; margin: 14px 0 0; font-size: 15px; color: var(--muted); }
 ul.about li { margin: 4px 0; }
 ul.about b { color: var(--ink); font-weight: 600; }
-td.num { font-variant-numeric: tabular-nums; text-align: right; }
+td.num { font-variant-numeric: tabular-nums; text-align: right; white-space: nowrap; }
 .chart { width: 100%; }
+label.x-axis { display: inline-block; font-size: 15px; margin: 0 0 8px; }
+label.x-axis select { font: inherit; padding: 2px 6px; }
+.small-multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 18px 14px; }
+.run-card figcaption { font-weight: 600; margin: 0 0 4px; }
+.run-card .uplot .u-title { display: none; }
+td.changed { font-size: 14px; color: var(--muted); }
 .uplot .u-title { font-size: 17px; font-weight: 600; }
 .uplot .u-legend { font-size: 14px; }
 button.save { font: inherit; font-size: 14px; padding: 4px 12px; border: 1px solid #aaa; border-radius: 5px; background: #f4f4f4; cursor: pointer; }
@@ -75,6 +81,9 @@ table.confusion td.diag { background: #e8f1fb; font-weight: 600; }
 pre { background: #f4f4f4; padding: 10px 14px; border-radius: 6px; overflow-x: auto; font-size: 14px; }
 pre.cmd { background: #14213d; color: #fff; }
 `;
+
+/** The report's style sheet (the sweep's report shares it). */
+export const REPORT_CSS = CSS;
 
 export function renderReportHtml(runs: readonly RunRecord[], assets: ReportAssets, options: ReportOptions = {}): string {
   const title = options.title ?? 'reglab report';

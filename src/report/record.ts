@@ -10,7 +10,7 @@ import type { EpochLogs } from '../train/callbacks.js';
 import type { EarlyStopping } from '../train/early-stopping.js';
 import { evaluate, forEachPrediction } from '../train/evaluate.js';
 import type { FitResult } from '../train/trainer.js';
-import { bestTestEpoch } from '../viz/curves.js';
+import { bestTestEpoch } from '../train/summary.js';
 import { trainCommandLine } from '../experiments/command-line.js';
 import type { RunResult } from '../experiments/run.js';
 
@@ -56,8 +56,11 @@ export interface RunRecord {
   earlyStoppedAt?: number;
   /** The epoch of the highest test accuracy. */
   bestTestEpoch?: number;
-  /** The final model on the test set (after early stopping restored its best weights). */
-  final?: { testLoss: number; testAcc: number; testCount: number };
+  /**
+   * The final model on the test set (after early stopping restored its best weights); trainAcc: its
+   * accuracy on the training images in eval mode (no dropout), when measured.
+   */
+  final?: { testLoss: number; testAcc: number; testCount: number; trainAcc?: number };
   weights?: WeightImages;
   /** What training changed: the first layer minus its initial values (same layout as weights). */
   weightChange?: WeightImages;
@@ -76,6 +79,8 @@ export interface RecordRunInput {
   result: Pick<FitResult, 'history' | 'stopReason'> & { message?: string };
   /** The test set: confusion matrix, misclassified digits and the final numbers come from it. */
   test?: ImageSet;
+  /** The training images: the final model's eval-mode train accuracy comes from them. */
+  train?: ImageSet;
   /** The early-stopping callback of the run, or its two epochs as numbers. */
   earlyStopping?: Pick<EarlyStopping, 'bestEpoch' | 'stoppedEpoch'>;
   /** Weight pictures for at most this many hidden units. Default 100. */
@@ -114,10 +119,12 @@ export function weightImages(model: Model, height: number, width: number, maxUni
 export function weightChangeImages(model: Model, height: number, width: number, maxUnits = 100): WeightImages | undefined {
   const dense = model.denseLayers()[0];
   if (!dense || height * width !== model.inputSize) return undefined;
-  const initial = new Model(model.spec, { backend: model.backend, seed: model.seed }).denseLayers()[0]!.weights;
+  const fresh = new Model(model.spec, { backend: model.backend, seed: model.seed });
+  const initial = fresh.denseLayers()[0]!.weights;
   const now = dense.weights;
   const d = new Float64Array(now.length);
   for (let i = 0; i < d.length; i++) d[i] = now[i]! - initial[i]!;
+  fresh.dispose(); // its buffers go back to the backend (and initial with them)
   return quantise(d, model.inputSize, dense.units, Math.min(dense.units, maxUnits), height, width);
 }
 
@@ -189,7 +196,7 @@ export function recordRun(input: RecordRunInput): RunRecord {
     rec.confusion = c.confusion;
     rec.misclassified = c.misclassified;
     const e = evaluate(model, test);
-    rec.final = { testLoss: e.loss, testAcc: e.acc, testCount: test.count };
+    rec.final = { testLoss: e.loss, testAcc: e.acc, testCount: test.count, ...(input.train ? { trainAcc: evaluate(model, input.train).acc } : {}) };
   }
   return rec;
 }
@@ -209,6 +216,7 @@ export function recordExperimentRun(
     model: run.model,
     result: run.result,
     ...(run.splits.test ? { test: run.splits.test } : {}),
+    train: run.splits.train,
     ...(run.earlyStopping ? { earlyStopping: run.earlyStopping } : {}),
   });
 }

@@ -10,7 +10,7 @@ import { loadDataset } from '../data/files.js';
 import { Model, mlpSpec } from '../nn/model.js';
 import { EarlyStopping } from '../train/early-stopping.js';
 import { fit } from '../train/trainer.js';
-import { launchChromium, type Session } from '../testing/browser.js';
+import { launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import { recordRun, type RunRecord } from './record.js';
 import { joinModules, writeReport } from './write.js';
 
@@ -24,7 +24,7 @@ function run(name: string, dropout: number): RunRecord {
   const model = new Model(mlpSpec({ inputSize: 784, hidden: [24], classes: 10, dropout }), { backend: refBackend(), seed: 3 });
   const earlyStopping = new EarlyStopping({ patience: 2 });
   const result = fit(model, train, { epochs: 6, batchSize: 20, lr: 0.05, validation: val, test: testSet, callbacks: [earlyStopping] });
-  return recordRun({ name, config, model, result, test: testSet, earlyStopping, maxUnits: 24, maxMisclassified: 10 });
+  return recordRun({ name, config, model, result, test: testSet, train, earlyStopping, maxUnits: 24, maxMisclassified: 10 });
 }
 
 const runs = [run('plain', 0), run('dropout', 0.5)];
@@ -52,7 +52,7 @@ describe('joinModules', () => {
   });
 });
 
-describe('report.html in Chromium', () => {
+describe('report.html in Chromium', { skip: skipUnlessChromium() }, () => {
   let session: Session;
   let dir: string;
   before(async () => {
@@ -114,6 +114,40 @@ describe('report.html in Chromium', () => {
     assert.deepEqual(await shown(), [true, false, false, false, true, true, true]);
     await page.click('#acc-chart .curve-legend [data-run="0"]');
     assert.deepEqual(await shown(), [true, true, true, true, true, true, true]);
+
+    // The compare table: each run's numbers are its metrics (the final model's, as recorded).
+    const table = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('[data-testid=runs-table] tbody tr')).map((tr) => ({
+        run: (tr as HTMLElement).dataset['run'],
+        values: Array.from(tr.querySelectorAll('td[data-value]')).map((td) => Number((td as HTMLElement).dataset['value'])),
+        changed: tr.querySelector('td.changed')!.textContent,
+      })),
+    );
+    assert.deepEqual(table.map((t) => t.run), ['plain', 'dropout']);
+    runs.forEach((r, i) => {
+      const best = r.history.find((h) => h.epoch === r.bestTestEpoch)!;
+      assert.deepEqual(table[i]!.values, [best.testAcc, r.final!.testAcc, r.final!.trainAcc, r.final!.trainAcc! - r.final!.testAcc, r.final!.testLoss]);
+    });
+    assert.equal(table[1]!.changed, 'dropout 0.5');
+
+    // Run by run: one accuracy and one loss chart per run, on one shared y scale each.
+    const small = await page.evaluate(() => {
+      const s = (window as any).reglabReport.small;
+      return { acc: s.acc.map((u: any) => [u.scales.y.min, u.scales.y.max]), loss: s.loss.length, epochs: s.acc.map((u: any) => u.data[0].length) };
+    });
+    assert.equal(small.acc.length, 2);
+    assert.deepEqual(small.acc[0], small.acc[1]);
+    assert.ok(small.acc[0][0] >= 0 && small.acc[0][1] <= 1 && small.acc[0][0] < small.acc[0][1], String(small.acc[0]));
+    assert.equal(small.loss, 2);
+    assert.deepEqual(small.epochs, runs.map((r) => r.history.length));
+
+    // The x axis switched to examples seen: the same points, at epoch x training images.
+    await page.selectOption('[data-testid=x-axis-acc]', 'examples-log');
+    const xs = await page.evaluate(() => Array.from((window as any).reglabReport.charts.acc.data[0] as number[]));
+    assert.deepEqual(xs, Array.from({ length: maxEpoch }, (_, i) => (i + 1) * 600));
+    assert.equal(await page.evaluate(() => (window as any).reglabReport.charts.acc.scales.x.distr), 3);
+    await page.click('#acc-chart .curve-legend [data-run="1"]');
+    assert.deepEqual(await shown(), [true, true, true, true, false, false, false], 'the legend works on the new chart');
     assert.deepEqual(errors, []);
     await page.close();
   });

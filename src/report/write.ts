@@ -13,7 +13,7 @@ import type { RunRecord } from './record.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The compiled modules the page script needs, in dependency order (leaves first, the page script last). */
-const CLIENT_MODULES = ['../viz/curves.js', '../viz/images.js', './client.js'];
+const CLIENT_MODULES = ['../viz/labels.js', '../viz/curves.js', '../viz/images.js', '../viz/compare.js', './client.js'];
 
 /**
  * Joins our own compiled ES modules into one module script: drops their import lines (each module only

@@ -1,25 +1,29 @@
 /**
  * Debian's Chromium driven by playwright-core, for the browser tests and the docs screenshots (dev only:
- * playwright-core is a devDependency). No browser download works here, so the executable is the system's;
- * when it is missing the tests FAIL with the command that installs it, never skip.
+ * playwright-core is a devDependency). No browser download works here, so the executable is the system's.
+ * When it is missing the browser suites are skipped with the command that installs it, and fail under CI
+ * (`system-program.ts`).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { programPath, skipUnlessFound, type SystemProgram } from './system-program.js';
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+export const CHROMIUM: SystemProgram = {
+  name: 'Chromium',
+  env: 'REGLAB_CHROMIUM',
+  candidates: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'],
+  install: 'apt-get install -y chromium',
+};
 
 export function chromiumPath(): string {
-  const fromEnv = process.env['REGLAB_CHROMIUM'];
-  const found = fromEnv ? [fromEnv] : CANDIDATES.filter((p) => existsSync(p));
-  if (found.length === 0 || !existsSync(found[0]!)) {
-    throw new Error(
-      'the browser tests need Chromium and none was found at ' + (fromEnv ?? CANDIDATES.join(', ')) +
-        ': install it with `apt-get install -y chromium` (or set REGLAB_CHROMIUM to its path)',
-    );
-  }
-  return found[0]!;
+  return programPath(CHROMIUM);
+}
+
+/** node:test's `skip` option for a suite that drives Chromium (see `skipUnlessFound`). */
+export function skipUnlessChromium(): string | false {
+  return skipUnlessFound(CHROMIUM);
 }
 
 export interface Session {

@@ -4,6 +4,7 @@
  * cases each time; a failure prints the seed and the shrunk counterexample. Test-only: not in the package.
  */
 import fc from 'fast-check';
+import { crc32 } from '../io/crc32.js';
 
 /** CI's fixed seed; REGLAB_FUZZ_SEED=n picks other cases for a local hunt. */
 export const FUZZ_SEED = Number(process.env.REGLAB_FUZZ_SEED ?? 20260601);
@@ -144,3 +145,29 @@ export function editJson<T>(value: T, edits: readonly JsonEdit[]): T {
   return root;
 }
 
+
+/**
+ * PNG bytes with every chunk's CRC recomputed (a copy), so that mutated chunk data reaches the decoder
+ * instead of failing its CRC check. Walks the chunks from the signature on and stops where a length runs
+ * past the end.
+ */
+export function refreshPngCrcs(png: Uint8Array): Uint8Array {
+  const b = png.slice();
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let at = 8; at + 12 <= b.length; ) {
+    const length = view.getUint32(at, false);
+    if (at + 12 + length > b.length) break;
+    view.setUint32(at + 8 + length, crc32(b.subarray(at + 4, at + 8 + length)), false);
+    at += 12 + length;
+  }
+  return b;
+}
+
+/** A copy of a PNG that declares width x height in its header (CRCs refreshed); its pixel data is unchanged. */
+export function pngDeclaring(png: Uint8Array, width: number, height: number): Uint8Array {
+  const b = png.slice();
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  view.setUint32(16, width, false);
+  view.setUint32(20, height, false);
+  return refreshPngCrcs(b);
+}

@@ -3,7 +3,8 @@
  *
  *   node dist/tools/docs-images.js report FILE [--out docs] [--runs a,b,c]
  *     re-renders a report.html from the runs it embeds (with this build's page script), then saves the
- *     accuracy, loss, weights and errors panels as PNGs; --runs keeps only those runs on the charts.
+ *     accuracy, loss, weights, errors, compare-table and run-by-run panels as PNGs (--runs keeps only those
+ *     runs on the two big charts, on the epoch axis), and the accuracy chart of every run on a log epoch axis.
  *   node dist/tools/docs-images.js lab [--out docs] [--target 0.85]
  *     serves the lab, presses Train on the defaults, measures how long test accuracy takes to reach the
  *     target and times script calls into the page until the run ends; draws a digit and saves a screenshot.
@@ -35,17 +36,23 @@ async function reportImages(file: string, out: string, keep: string[] | null): P
     const page = await s.context.newPage();
     await page.goto(pathToFileURL(path).href);
     await page.waitForSelector('body[data-ready="true"]');
+    // The chapter's three runs on the epoch axis, as the README has shown them.
+    for (const q of ['acc', 'loss']) await page.selectOption(`[data-testid=x-axis-${q}]`, 'epoch');
     if (keep) {
       const names: string[] = await page.evaluate(() => (window as any).reglabReport.runs.map((r: RunRecord) => r.name));
       for (const q of ['acc', 'loss']) {
         for (let i = 0; i < names.length; i++) if (!keep.includes(names[i]!)) await page.click(`#${q}-chart .curve-legend [data-run="${i}"]`);
       }
     }
-    const sections = await page.$$('section');
-    const shots: [string, number][] = [['report-accuracy.png', 1], ['report-loss.png', 2], ['report-weights.png', 3]];
-    for (const [name, i] of shots) await sections[i]!.screenshot({ path: join(out, name) });
+    const shots: [string, string][] = [['report-accuracy.png', '#acc-section'], ['report-loss.png', '#loss-section'], ['report-weights.png', '#weights-section'], ['report-compare.png', '#compare'], ['report-runs.png', '#run-by-run']];
+    for (const [name, sel] of shots) await page.locator(sel).screenshot({ path: join(out, name) });
     const errors = await page.$('.errors');
     await errors!.screenshot({ path: join(out, 'report-errors.png') });
+    // Every run, on a log epoch axis (the report's default when one run is four times another's length).
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.selectOption('[data-testid=x-axis-acc]', 'epoch-log');
+    await page.locator('#acc-section').screenshot({ path: join(out, 'report-accuracy-log.png') });
   } finally {
     await s.close();
     rmSync(dir, { recursive: true, force: true });

@@ -3,29 +3,35 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeState, decodeState } from '../io/state-codec.js';
 import { EarlyStopping } from './early-stopping.js';
-import type { EpochLogs } from './callbacks.js';
-import type { Trainer } from './trainer.js';
+import type { EpochLogs, StopReason, TrainingContext } from './callbacks.js';
 import { ConfigError } from '../errors.js';
 
-/** A stand-in trainer: weights are the epoch number, so a restore is visible. */
+/** A stand-in trainer (a TrainingContext, no cast): weights are the epoch number, so a restore is visible. */
 function fakeTrainer() {
   const t = {
     weights: new Float64Array([0]),
-    stops: [] as string[],
+    stops: [] as StopReason[],
     hasValidation: true,
     hasTest: false,
+    config: { epochs: 100, batchSize: 1, shuffle: true, evalEvery: 1 },
+    epoch: 0,
+    history: [] as EpochLogs[],
+    batchesPerEpoch: 1,
+    progress: null,
     model: {
       getWeights: () => Float64Array.from(t.weights),
       setWeights: (w: ArrayLike<number>) => t.weights.set(w),
     },
-    stop: (reason: string) => t.stops.push(reason),
+    stop: (reason: StopReason) => {
+      t.stops.push(reason);
+    },
   };
-  return t;
+  return t satisfies TrainingContext;
 }
 
 function feed(es: EarlyStopping, values: number[], key: keyof EpochLogs = 'valLoss') {
   const t = fakeTrainer();
-  const trainer = t as unknown as Trainer;
+  const trainer: TrainingContext = t;
   es.onTrainBegin(trainer);
   for (let i = 0; i < values.length && t.stops.length === 0; i++) {
     t.weights[0] = i + 1; // the model after epoch i + 1
@@ -94,10 +100,10 @@ test('patience 0 stops at the first epoch without improvement', () => {
 test('state round-trips through getState/setState (for checkpoints)', () => {
   const a = new EarlyStopping({ patience: 3 });
   const t = fakeTrainer();
-  a.onTrainBegin(t as unknown as Trainer);
+  a.onTrainBegin(t);
   for (const [i, v] of [0.9, 0.5, 0.6].entries()) {
     t.weights[0] = i + 1;
-    a.onEpochEnd({ epoch: i + 1, trainLoss: 1, trainAcc: 0, valLoss: v, seconds: 0 }, t as unknown as Trainer);
+    a.onEpochEnd({ epoch: i + 1, trainLoss: 1, trainAcc: 0, valLoss: v, seconds: 0 }, t);
   }
   // Through the codec checkpoints use (JSON plus binary sections for the best weights).
   const { json, sections, payload } = encodeState(a.getState());
@@ -115,5 +121,5 @@ test('bad settings and a missing validation set are refused', () => {
   assert.throws(() => new EarlyStopping({ monitor: 'nope' as never }), ConfigError);
   const es = new EarlyStopping();
   const t = { ...fakeTrainer(), hasValidation: false };
-  assert.throws(() => es.onTrainBegin(t as unknown as Trainer), ConfigError);
+  assert.throws(() => es.onTrainBegin(t), ConfigError);
 });

@@ -3,9 +3,8 @@
  * `patience` epochs. With restoreBestWeights (the default), the weights of the best epoch come back when
  * training ends, whatever ended it (this stop, the epoch budget, divergence or an interrupt).
  */
-import { ConfigError } from '../errors.js';
-import { METRIC_NAMES, type Callback, type EpochLogs, type MetricName } from './callbacks.js';
-import type { Trainer } from './trainer.js';
+import { ConfigError, SettingError, show } from '../errors.js';
+import { METRIC_NAMES, type Callback, type EpochLogs, type MetricName, type TrainingContext } from './callbacks.js';
 
 export interface EarlyStoppingConfig {
   /** The metric watched. Default 'valLoss' (needs validation data). */
@@ -58,23 +57,28 @@ export class EarlyStopping implements Callback {
 
   constructor(config: EarlyStoppingConfig = {}) {
     const c = { ...EARLY_STOPPING_DEFAULTS };
-    for (const [k, v] of Object.entries(config)) if (v !== undefined) (c as Record<string, unknown>)[k] = v;
-    if (!METRIC_NAMES.includes(c.monitor)) throw new ConfigError(`early stopping: unknown metric ${c.monitor} (one of ${METRIC_NAMES.join(', ')})`);
-    if (!(Number.isFinite(c.minDelta) && c.minDelta >= 0)) throw new ConfigError(`early stopping: minDelta must be >= 0, got ${c.minDelta}`);
-    if (!(Number.isInteger(c.patience) && c.patience >= 0)) throw new ConfigError(`early stopping: patience must be an integer >= 0, got ${c.patience}`);
-    if (!['auto', 'min', 'max'].includes(c.mode)) throw new ConfigError(`early stopping: mode must be auto, min or max, got ${c.mode}`);
-    if (!(Number.isInteger(c.startFromEpoch) && c.startFromEpoch >= 0)) throw new ConfigError(`early stopping: startFromEpoch must be an integer >= 0`);
+    for (const [k, v] of Object.entries(config)) {
+      if (!(k in EARLY_STOPPING_DEFAULTS)) throw new SettingError(`earlyStopping.${k}`, `earlyStopping.${k} is not an early stopping setting (${Object.keys(EARLY_STOPPING_DEFAULTS).join(', ')})`);
+      if (v !== undefined) (c as Record<string, unknown>)[k] = v;
+    }
+    const bad = (key: keyof EarlyStoppingConfig, why: string) => new SettingError(`earlyStopping.${key}`, `earlyStopping.${key} ${why}, got ${show(c[key])}`);
+    if (!METRIC_NAMES.includes(c.monitor)) throw bad('monitor', `must be one of ${METRIC_NAMES.join(', ')}`);
+    if (!(typeof c.minDelta === 'number' && Number.isFinite(c.minDelta) && c.minDelta >= 0)) throw bad('minDelta', 'must be a number >= 0');
+    if (!(Number.isInteger(c.patience) && c.patience >= 0)) throw bad('patience', 'must be an integer >= 0');
+    if (!['auto', 'min', 'max'].includes(c.mode)) throw bad('mode', 'must be auto, min or max');
+    if (!(Number.isInteger(c.startFromEpoch) && c.startFromEpoch >= 0)) throw bad('startFromEpoch', 'must be an integer >= 0');
+    if (typeof c.restoreBestWeights !== 'boolean') throw bad('restoreBestWeights', 'must be true or false');
     this.config = Object.freeze(c);
     const mode = c.mode === 'auto' ? (c.monitor.endsWith('Acc') ? 'max' : 'min') : c.mode;
     this.sign = mode === 'min' ? 1 : -1;
   }
 
-  onTrainBegin(trainer: Trainer): void {
+  onTrainBegin(trainer: TrainingContext): void {
     const m = this.config.monitor;
     if (m.startsWith('val') && !trainer.hasValidation) {
-      throw new ConfigError(`early stopping monitors ${m}, which needs validation data (e.g. --val-size 1000)`);
+      throw new SettingError('earlyStopping.monitor', `earlyStopping.monitor ${m} needs validation data (valSize > 0)`, ['valSize']);
     }
-    if (m.startsWith('test') && !trainer.hasTest) throw new ConfigError(`early stopping monitors ${m}, which needs test data`);
+    if (m.startsWith('test') && !trainer.hasTest) throw new SettingError('earlyStopping.monitor', `earlyStopping.monitor ${m} needs test data (testSize > 0)`, ['testSize']);
   }
 
   /** Whether value improves on the best by more than minDelta. */
@@ -83,7 +87,7 @@ export class EarlyStopping implements Callback {
     return this.sign * (this.best - value) > this.config.minDelta;
   }
 
-  onEpochEnd(logs: EpochLogs, trainer: Trainer): void {
+  onEpochEnd(logs: EpochLogs, trainer: TrainingContext): void {
     const value = logs[this.config.monitor];
     if (value === undefined || logs.epoch < this.config.startFromEpoch || !Number.isFinite(value)) return;
     if (this.improves(value)) {
@@ -100,7 +104,7 @@ export class EarlyStopping implements Callback {
     }
   }
 
-  onTrainEnd(trainer: Trainer): void {
+  onTrainEnd(trainer: TrainingContext): void {
     if (this.config.restoreBestWeights && this.bestWeights) {
       trainer.model.setWeights(this.bestWeights);
       this.restored = true;
@@ -118,7 +122,7 @@ export class EarlyStopping implements Callback {
   }
 
   /** Restores getState()'s values, checked first (they may come from a file): a bad state changes nothing. */
-  setState(state: unknown, trainer?: Trainer): void {
+  setState(state: unknown, trainer?: TrainingContext): void {
     const bad = (why: string): never => {
       throw new ConfigError(`early stopping state: ${why}`);
     };
@@ -138,7 +142,8 @@ export class EarlyStopping implements Callback {
     if (w !== null && !(w instanceof Float64Array)) bad('best weights must be numbers');
     if (w instanceof Float64Array) {
       if (!this.config.restoreBestWeights) bad('holds best weights, but restoreBestWeights is off');
-      if (trainer && w.length !== trainer.model.paramData.length) bad(`${w.length} best weights for a model of ${trainer.model.paramData.length}`);
+      const n = trainer?.model.getWeights().length;
+      if (n !== undefined && w.length !== n) bad(`${w.length} best weights for a model of ${n}`);
       if (!w.every(Number.isFinite)) bad('a best weight is not a finite number');
     } else if (this.config.restoreBestWeights && bestEpoch > 0) {
       bad('best weights are missing');

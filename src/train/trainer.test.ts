@@ -101,3 +101,28 @@ test('a callback can stop training', () => {
   assert.equal(r.epochs, 2);
   assert.equal(r.message, 'enough');
 });
+
+test('runFor: slices end with their epoch and when training is done, and never change the numbers', () => {
+  const make = () => new Trainer(new Model(spec(0.3), { backend: refBackend('float32'), seed: 4 }), sliceSet(data.train, 0, 60), { epochs: 3, batchSize: 7, test: sliceSet(data.test, 0, 50) });
+  const whole = make();
+  while (whole.runBatch());
+  for (const ms of [0, Infinity]) {
+    const t = make();
+    const slices: Array<{ batches: number; epoch: number | null; more: boolean }> = [];
+    for (let more = true; more; ) {
+      const s = t.runFor(ms);
+      slices.push({ batches: s.batches, epoch: s.epochEnded?.epoch ?? null, more: s.more });
+      more = s.more;
+    }
+    if (ms === Infinity) {
+      // 9 batches an epoch: each slice runs to its epoch's end; the last also ends training.
+      assert.deepEqual(slices, [{ batches: 9, epoch: 1, more: true }, { batches: 9, epoch: 2, more: true }, { batches: 9, epoch: 3, more: false }]);
+    } else {
+      assert.equal(slices.length, 27, 'a slice of 0 ms runs one batch');
+      assert.deepEqual(slices.filter((s) => s.epoch !== null).map((s) => s.epoch), [1, 2, 3]);
+    }
+    assert.deepEqual(t.runFor(ms), { batches: 0, epochEnded: null, more: false }, 'nothing left to run');
+    assert.deepEqual(withoutSeconds(t.history), withoutSeconds(whole.history));
+    assert.deepEqual(t.model.getWeights(), whole.model.getWeights());
+  }
+});

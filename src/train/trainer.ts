@@ -6,14 +6,18 @@
 import type { FloatArray } from '../backend/backend.js';
 import type { ImageSet } from '../data/dataset.js';
 import { PIXEL_MAX, pixelsOf } from '../data/dataset.js';
-import { ConfigError, DataError, show } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import type { Model } from '../nn/model.js';
-import { Sgd, type SgdConfig, type SgdState } from '../nn/sgd.js';
-import type { RngState } from '../rng/mt19937.js';
-import type { BatchInfo, Callback, EpochLogs } from './callbacks.js';
+import type { Optimizer } from '../nn/optimizer.js';
+import { createOptimizer, DEFAULT_OPTIMIZER, type OptimizerName, type OptimizerSettings } from '../nn/optimizers.js';
+import type { BatchInfo, Callback, EpochLogs, LoopConfig, StopReason, TrainingContext } from './callbacks.js';
 import { checkInputSize, evaluate, identityOrder } from './evaluate.js';
+import type { EpochProgress, TrainerState } from './state.js';
 
-export interface FitConfig extends SgdConfig {
+export type { StopReason } from './callbacks.js';
+export type { EpochProgress, TrainerState } from './state.js';
+
+export interface FitConfig extends OptimizerSettings {
   /** Epochs to train (>= 1). Default 10. */
   epochs?: number;
   /** Examples per SGD step; the gradient is their mean. 1 is the chapter's per-example SGD. Default 1. */
@@ -27,58 +31,23 @@ export interface FitConfig extends SgdConfig {
   /** Test pass on epochs divisible by evalEvery, and on the first and last. Default 1 (every epoch). */
   evalEvery?: number;
   callbacks?: Callback[];
+  /**
+   * The update rule: 'sgd' (the default) or 'adam', built by createOptimizer from this config's lr, momentum,
+   * l2, beta1, beta2 and eps; or an Optimizer of your own over the model's parameters (those fields are then
+   * not read).
+   */
+  optimizer?: OptimizerName | Optimizer;
 }
 
 export const FIT_DEFAULTS = Object.freeze({ epochs: 10, batchSize: 1, shuffle: true, evalEvery: 1 });
-
-export type StopReason = 'completed' | 'early-stopping' | 'diverged' | 'interrupted' | 'stopped';
-
-/** The part of an epoch in progress: where a mid-epoch checkpoint resumes from. */
-export interface EpochProgress {
-  /** The order of training examples this epoch. */
-  order: Int32Array;
-  /** Next batch to run (0-based). */
-  nextBatch: number;
-  lossSum: number;
-  correct: number;
-  seen: number;
-  seconds: number;
-}
-
-/**
- * Everything a run carries from one batch to the next: with it, a fresh Trainer on the same model spec, data
- * and settings continues exactly as the one it was taken from (bit for bit). Weights are float64 copies, which
- * hold float32 values exactly.
- */
-export interface TrainerState {
-  /** Epochs completed. */
-  epoch: number;
-  history: EpochLogs[];
-  /** The epoch in progress, or null at an epoch boundary. */
-  progress: EpochProgress | null;
-  weights: Float64Array;
-  /** The weights divergence falls back to: those at the end of the last completed epoch. */
-  lastGoodWeights: Float64Array;
-  optimizer: SgdState;
-  /** The model's generator (shuffling and dropout draw from it). */
-  rng: RngState;
-  /** Each callback's getState(), or null for a callback without state. */
-  callbacks: unknown[];
-  /** Set when training had ended on its own (a resumed run then only finishes). */
-  stopReason: 'completed' | 'early-stopping' | null;
-  stopMessage: string;
-}
-
-/** The keys of EpochLogs in their documented order (metrics files write them so). */
-const LOG_KEYS = ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'testLoss', 'testAcc', 'seconds'] as const;
 
 function checkPositiveInt(name: string, v: number): void {
   if (!(Number.isInteger(v) && v >= 1)) throw new ConfigError(`${name} must be a positive integer, got ${v}`);
 }
 
-export class Trainer {
-  readonly config: Readonly<Required<Omit<FitConfig, 'validation' | 'test' | 'callbacks' | keyof SgdConfig>>>;
-  readonly optimizer: Sgd;
+export class Trainer implements TrainingContext {
+  readonly config: Readonly<LoopConfig>;
+  readonly optimizer: Optimizer;
   readonly callbacks: readonly Callback[];
   readonly history: EpochLogs[] = [];
   /** Epochs completed. */
@@ -112,7 +81,9 @@ export class Trainer {
       if (set && pixelsOf(set) !== pixelsOf(train)) throw new DataError(`${what}: images are not the size of the training images`);
     }
     this.config = Object.freeze(c);
-    this.optimizer = new Sgd(model.backend, model.params, fitConfig);
+    const o = fitConfig.optimizer ?? DEFAULT_OPTIMIZER;
+    this.optimizer = typeof o === 'string' ? createOptimizer(o, model.backend, model.params, fitConfig) : o;
+    if (!this.optimizer.params.every((p) => model.params.includes(p))) throw new ConfigError("the optimizer steps parameters that are not this model's");
     this.callbacks = fitConfig.callbacks ?? [];
     this.lastGoodWeights = model.paramData.slice();
     this.labels = new Uint8Array(c.batchSize);
@@ -224,6 +195,25 @@ export class Trainer {
     if (this.epoch >= this.config.epochs) this.stop('completed');
   }
 
+  /**
+   * The one time-sliced driver (the CLI, the lab's worker and the sweep's workers run training through it):
+   * runs batches for about ms milliseconds of wall time, at least one, stopping early at the end of an epoch
+   * (so the caller can save, print or post it) and when training is done. Numbers never depend on the slice:
+   * only where the caller gets its turn does.
+   */
+  runFor(ms: number): SliceResult {
+    const t0 = performance.now();
+    const epoch = this.epoch;
+    let batches = 0;
+    let more = !this.done;
+    while (more) {
+      more = this.runBatch();
+      batches++;
+      if (this.epoch !== epoch || performance.now() - t0 >= ms) break;
+    }
+    return { batches, epochEnded: this.epoch !== epoch ? this.history[this.history.length - 1]! : null, more };
+  }
+
   /** Runs the rest of the current epoch; returns its logs (undefined if training was already done). */
   runEpoch(): EpochLogs | undefined {
     const before = this.epoch;
@@ -257,118 +247,22 @@ export class Trainer {
 
   /**
    * Puts a getState() snapshot back into a fresh trainer built with the same model spec, data and settings.
-   * The state may come from a file: everything is checked (types, sizes, ranges) and a bad state throws a
-   * ConfigError naming what does not fit.
+   * A state from a file is checked first (io/trainer-state.ts: decodeTrainerState); the optimizer and the
+   * callbacks check their own parts, before anything changes, and throw a ConfigError naming what does not fit.
    */
-  setState(state: unknown): void {
+  setState(state: TrainerState): void {
     if (this.started) throw new ConfigError('setState needs a trainer that has not run yet');
-    const bad = (why: string): never => {
-      throw new ConfigError(why);
-    };
-    if (!isRecord(state)) bad('trainer state: not an object');
-    const s = state as Record<string, unknown>;
-    const { epochs } = this.config;
-    const epoch = s.epoch;
-    if (!(typeof epoch === 'number' && Number.isInteger(epoch) && epoch >= 0 && epoch <= epochs)) bad(`epoch ${show(epoch)} is not between 0 and the ${epochs} epochs of this run`);
-    const e = epoch as number;
-    const stopReason = s.stopReason;
-    if (stopReason !== null && stopReason !== 'completed' && stopReason !== 'early-stopping') bad(`unknown stop reason ${show(stopReason)}`);
-    if (typeof s.stopMessage !== 'string') bad('stop message is not a string');
-    if (e === epochs && stopReason === null) bad(`all ${epochs} epochs are done but training is not marked as ended`);
-    if (stopReason === 'completed' && e !== epochs) bad(`marked completed after ${e} of ${epochs} epochs`);
-    const history = this.checkHistory(s.history, e);
-    const progress = s.progress === null ? null : this.checkProgress(s.progress);
-    if (progress && stopReason !== null) bad('an epoch is in progress but training is marked as ended');
-    const n = this.model.paramData.length;
-    for (const k of ['weights', 'lastGoodWeights'] as const) {
-      const w = s[k];
-      if (!(w instanceof Float64Array) || w.length !== n) bad(`${k}: expected ${n} numbers for this model`);
-      if (!(w as Float64Array).every(Number.isFinite)) bad(`${k}: a value is not a finite number`);
-    }
-    const rng = s.rng;
-    if (!isRecord(rng) || !Array.isArray(rng.key) || rng.key.length !== 624 || !Number.isInteger(rng.pos) || (rng.pos as number) < 0 || (rng.pos as number) > 624) {
-      bad('random generator state: malformed');
-    }
-    if (!(rng as { key: unknown[] }).key.every((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff)) bad('random generator state: malformed');
-    const cbs = s.callbacks;
-    if (!Array.isArray(cbs) || cbs.length !== this.callbacks.length) bad(`expected the state of ${this.callbacks.length} callbacks`);
-    this.callbacks.forEach((cb, i) => {
-      if (!cb.setState && (cbs as unknown[])[i] !== null) bad(`callback ${i} has no state but the checkpoint holds one`);
-      if (cb.setState && (cbs as unknown[])[i] === null) bad(`callback ${i} needs a state but the checkpoint holds none`);
-    });
-    if (!isRecord(s.optimizer)) bad('optimizer state: not an object');
-    // All checked that can be checked here; the optimizer and the callbacks check their own before changing.
-    this.optimizer.setState(s.optimizer as unknown as SgdState);
-    this.epoch = e;
-    this.history.splice(0, this.history.length, ...history);
-    this.callbacks.forEach((cb, i) => cb.setState?.((cbs as unknown[])[i], this));
-    this.progress = progress;
-    this.model.setWeights(s.weights as Float64Array);
-    this.lastGoodWeights = Float64Array.from(s.lastGoodWeights as Float64Array);
-    this.model.rng.setState(rng as unknown as RngState);
-    this.stopReason = stopReason as TrainerState['stopReason'];
-    this.stopMessage = s.stopMessage as string;
-  }
-
-  private checkHistory(h: unknown, epoch: number): EpochLogs[] {
-    if (!Array.isArray(h) || h.length !== epoch) throw new ConfigError(`history: expected ${epoch} epochs of logs`);
-    return h.map((l: unknown, i) => {
-      const bad = (why: string): never => {
-        throw new ConfigError(`history, epoch ${i + 1}: ${why}`);
-      };
-      if (!isRecord(l)) bad('not an object');
-      const r = l as Record<string, unknown>;
-      for (const k of Object.keys(r)) if (!(LOG_KEYS as readonly string[]).includes(k)) bad(`unknown key ${k}`);
-      if (r.epoch !== i + 1) bad(`numbered ${show(r.epoch)}`);
-      const out: Record<string, number> = {};
-      for (const k of LOG_KEYS) {
-        const v = r[k];
-        if (v === undefined) {
-          if (k === 'trainLoss' || k === 'trainAcc' || k === 'seconds') bad(`${k} is missing`);
-          continue;
-        }
-        if (typeof v !== 'number') bad(`${k} is not a number`);
-        out[k] = v as number;
-      }
-      return out as unknown as EpochLogs;
-    });
-  }
-
-  private checkProgress(p: unknown): EpochProgress {
-    const bad = (why: string): never => {
-      throw new ConfigError(`epoch in progress: ${why}`);
-    };
-    if (!isRecord(p)) bad('not an object');
-    const r = p as Record<string, unknown>;
-    const n = this.train.count;
-    const { batchSize } = this.config;
-    const nextBatch = r.nextBatch;
-    if (!(typeof nextBatch === 'number' && Number.isInteger(nextBatch) && nextBatch >= 0 && nextBatch < this.batchesPerEpoch)) {
-      bad(`next batch ${show(nextBatch)} is not between 0 and ${this.batchesPerEpoch - 1}`);
-    }
-    const seen = (nextBatch as number) * batchSize;
-    if (r.seen !== seen) bad(`${show(r.seen)} examples seen after ${show(nextBatch)} batches of ${batchSize}`);
-    if (!(Number.isInteger(r.correct) && (r.correct as number) >= 0 && (r.correct as number) <= seen)) bad('count of correct examples out of range');
-    for (const k of ['lossSum', 'seconds'] as const) {
-      if (!(typeof r[k] === 'number' && Number.isFinite(r[k]) && (r[k] as number) >= 0)) bad(`${k} is not a number >= 0`);
-    }
-    const order = r.order;
-    if (!(order instanceof Int32Array) || order.length !== n) bad(`the order must list the ${n} training examples`);
-    const o = order as Int32Array;
-    let restored: Int32Array = o;
-    if (this.config.shuffle) {
-      const hit = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = o[i]!;
-        if (v < 0 || v >= n || hit[v]) bad('the order is not a permutation of the training examples');
-        hit[v] = 1;
-      }
-      restored = Int32Array.from(o);
-    } else {
-      restored = identityOrder(n);
-      for (let i = 0; i < n; i++) if (o[i] !== i) bad('without shuffling the order must be the file order');
-    }
-    return { order: restored, nextBatch: nextBatch as number, lossSum: r.lossSum as number, correct: r.correct as number, seen, seconds: r.seconds as number };
+    if (state.callbacks.length !== this.callbacks.length) throw new ConfigError(`expected the state of ${this.callbacks.length} callbacks`);
+    this.optimizer.setState(state.optimizer);
+    this.epoch = state.epoch;
+    this.history.splice(0, this.history.length, ...state.history.map((l) => ({ ...l })));
+    this.callbacks.forEach((cb, i) => cb.setState?.(state.callbacks[i], this));
+    this.progress = state.progress ? { ...state.progress, order: Int32Array.from(state.progress.order) } : null;
+    this.model.setWeights(state.weights);
+    this.lastGoodWeights = Float64Array.from(state.lastGoodWeights);
+    this.model.rng.setState(state.rng);
+    this.stopReason = state.stopReason;
+    this.stopMessage = state.stopMessage;
   }
 
   /** Calls onTrainEnd (restoring best weights, etc.) once. */
@@ -382,8 +276,14 @@ export class Trainer {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+/** What one Trainer.runFor() slice did. */
+export interface SliceResult {
+  /** Batches run (0 when training was already done). */
+  batches: number;
+  /** The logs of the epoch that ended in this slice (a slice ends with its epoch), else null. */
+  epochEnded: EpochLogs | null;
+  /** False once training is done (completed, stopped, diverged): only finish() remains. */
+  more: boolean;
 }
 
 export interface FitResult {

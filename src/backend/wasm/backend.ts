@@ -1,16 +1,18 @@
 /**
  * The fast backend: float32 kernels in WebAssembly SIMD (assembly/), buffers in the module's memory, big
- * products and updates split over worker threads. Same signatures and semantics as the reference backend;
- * the small row kernels on [rows, classes] buffers (softmax, losses, argmax) and the rarely used sigmoid and
- * tanh run the reference's own JavaScript on the same buffers, which keeps them exactly equal (softmax
- * cross-entropy, 7% of a W1 epoch on one thread, runs so on both threads for big batches).
+ * products and updates split over worker threads. Same signatures and semantics as the reference backend.
+ * It implements the hot kernels; the others (the small row kernels on [rows, classes] buffers: softmax,
+ * squared error, counting correct rows; the rarely used sigmoid and tanh) are left out, so they are the
+ * reference's own JavaScript on the same buffers (withReferenceKernels), which keeps them exactly equal.
+ * Softmax cross-entropy (7% of a W1 epoch on one thread) is the reference's JavaScript too, run on both
+ * threads for big batches.
  *
  * Exactness: element-wise kernels and the SGD step round exactly as the reference does. Products and row
  * sums accumulate in float32 (the reference in float64), optionally with fused multiply-adds, so they agree
  * to float32 rounding. Zero-skipping in products is exact for finite operands.
  */
-import type { Backend, FloatArray } from '../backend.js';
-import { refBackend } from '../ref.js';
+import type { Backend, BackendKernels, FloatArray } from '../backend.js';
+import { refBackend, withReferenceKernels } from '../ref.js';
 import { MT_KEY_WORDS } from '../../rng/mt19937.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
@@ -53,6 +55,8 @@ export interface WasmBackend extends Backend {
   readonly simd: 'simd' | 'relaxed-simd';
   /** Bytes of memory handed out and not given back (buffers, scratch, copies of image sets). */
   readonly bytesInUse: number;
+  /** Bytes of memory ever handed out: the heap's high-water mark (given-back blocks are handed out again). */
+  readonly heapBytes: number;
   /** Stops the worker threads (the backend then runs on the calling thread only). */
   close(): void;
 }
@@ -73,19 +77,28 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
   };
   const ptr = (v: View, count: number, what: string) => heap.ptr(v as ArrayBufferView & ArrayLike<number>, count, what);
 
-  // Scratch grown on demand: per-thread nonzero lists, a transposed operand, staged pixels, the pixel table.
-  let scratch = 0;
+  // Scratch grown on demand: per-thread nonzero lists, a transposed operand, staged pixels, a batch's row
+  // indices, labels and loss terms. Each is one block that is given back to the heap when a bigger one
+  // replaces it, so scratch holds at most one block of each, sized for the largest call so far.
+  /** `current` if it holds n elements, else a new block of `grown` elements (current given back). */
+  const atLeast = <T extends Uint8Array | Int32Array | Float32Array | Float64Array>(current: T, n: number, grown: number, make: (n: number) => T): T => {
+    if (current.length >= n) return current;
+    heap.release(current, 'wasm backend scratch');
+    return make(grown);
+  };
+  let scratch: Uint8Array = heap.u8(0);
   let scratchStride = 0;
-  /** One block of at least `need` bytes per thread; returns the first. */
+  /** One block of at least `need` bytes per thread; returns the first's address. */
   const scratchPerThread = (need: number): number => {
     if (need > scratchStride) {
       scratchStride = (need + 15) & ~15;
-      scratch = heap.allocBytes(scratchStride * Math.max(threads(), 1));
+      const bytes = scratchStride * Math.max(threads(), 1);
+      scratch = atLeast(scratch, bytes, bytes, (n) => heap.u8(n));
     }
-    return scratch;
+    return scratch.byteOffset;
   };
   let transposed: Float32Array = heap.f32(0);
-  const transposedBuffer = (n: number): Float32Array => (transposed.length >= n ? transposed : (transposed = heap.f32(n)));
+  const transposedBuffer = (n: number): Float32Array => (transposed = atLeast(transposed, n, n, (n) => heap.f32(n)));
   let staged: Uint8Array = heap.u8(0);
   let rowIndices: Int32Array = heap.i32(0);
   let rowLabels: Uint8Array = heap.u8(0);
@@ -127,7 +140,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     i32[s + 5] = a5; i32[s + 6] = a6; i32[s + 7] = a7; i32[s + 8] = a8;
   }
 
-  const backend: WasmBackend = {
+  const backend: BackendKernels & Omit<WasmBackend, keyof Backend> = {
     name: 'wasm',
     dtype: 'float32',
     get threads() {
@@ -136,6 +149,9 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     simd,
     get bytesInUse() {
       return heap.used - heap.freeBytes;
+    },
+    get heapBytes() {
+      return heap.used;
     },
     alloc: (n) => heap.f32(n),
     free: (buffer) => heap.release(buffer, 'free'),
@@ -177,22 +193,14 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     mul(out, a, b, n) {
       k.mul(ptr(out, n, 'mul out'), ptr(a, n, 'mul a'), ptr(b, n, 'mul b'), 0, n);
     },
-    sigmoid: js.sigmoid,
-    sigmoidBackward: js.sigmoidBackward,
-    tanh: js.tanh,
-    tanhBackward: js.tanhBackward,
-    softmaxRows: js.softmaxRows,
-    softmaxBackward: js.softmaxBackward,
     softmaxCrossEntropy(dLogits, logits, labels, rows, cols, gradScale) {
       // Big batches: the reference's JavaScript on both threads, rows split; the row terms summed here in order.
       if (!pool || rows * cols < PARALLEL_SOFTMAX || rows < 2) return js.softmaxCrossEntropy(dLogits, logits, labels, rows, cols, gradScale);
       const pl = ptr(logits, rows * cols, 'softmaxCrossEntropy logits');
       const pd = dLogits ? ptr(dLogits, rows * cols, 'softmaxCrossEntropy dLogits') : 0;
       if (labels.length < rows) throw new RangeError(`softmaxCrossEntropy: ${labels.length} labels for ${rows} rows`);
-      if (rowLabels.length < rows) {
-        rowLabels = heap.u8(Math.max(rows, 2 * rowLabels.length));
-        rowLoss = heap.f64(Math.max(rows, 2 * rowLoss.length));
-      }
+      rowLabels = atLeast(rowLabels, rows, Math.max(rows, 2 * rowLabels.length), (n) => heap.u8(n));
+      rowLoss = atLeast(rowLoss, rows, Math.max(rows, 2 * rowLoss.length), (n) => heap.f64(n));
       rowLabels.set(labels.subarray(0, rows));
       setArgs(pd, pl, rowLabels.byteOffset, rows, cols, rowLoss.byteOffset);
       f64[0] = gradScale;
@@ -202,9 +210,6 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       for (let r = 0; r < rows; r++) loss += rowLoss[r]!;
       return loss;
     },
-    squaredError: js.squaredError,
-    countCorrect: js.countCorrect,
-    argmaxRows: js.argmaxRows,
 
     sgdStep(w, g, velocity, lr, momentum, l2, n) {
       const pv = velocity ? ptr(velocity, n, 'sgdStep velocity') : 0;
@@ -215,6 +220,10 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       i32[Slot.task] = Task.sgdStep;
       run(n >= PARALLEL_ELEMENTS ? PARTS_PER_THREAD * threads() : 1);
     },
+
+    // The reference's JavaScript on the wasm buffers for now (exactly equal to it); a WebAssembly version
+    // comes with a later speed issue.
+    adamStep: js.adamStep,
 
     denseSgdStep(w, x, dy, lr, inSize, rows, outSize) {
       if (inSize <= 0 || outSize <= 0) return;
@@ -262,7 +271,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       const pImages = imagesInMemory(images);
       if (pImages >= 0) {
         // The rows are read straight from the image set's copy in memory (a batch's indices copied beside it).
-        if (rowIndices.length < count) rowIndices = heap.i32(Math.max(count, 2 * rowIndices.length));
+        rowIndices = atLeast(rowIndices, count, Math.max(count, 2 * rowIndices.length), (n) => heap.i32(n));
         for (let r = 0; r < count; r++) rowIndices[r] = imageOf(r);
         setArgs(po, pImages, rowIndices.byteOffset, cols, count, divideInFloat32 ? 0 : pixelTable.byteOffset);
         f64[0] = divisor;
@@ -270,7 +279,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
         run(Math.min(parts, count));
         return;
       }
-      if (staged.length < n) staged = heap.u8(n);
+      staged = atLeast(staged, n, n, (n) => heap.u8(n));
       for (let r = 0; r < count; r++) {
         const src = imageOf(r) * cols;
         staged.set(images.subarray(src, src + cols), r * cols);
@@ -286,5 +295,5 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       run(parts);
     },
   };
-  return backend;
+  return withReferenceKernels(backend);
 }

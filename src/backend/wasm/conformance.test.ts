@@ -17,6 +17,25 @@ import type { WasmBackend } from './backend.js';
 const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 const ref = refBackend('float32');
 
+/** The contract's kernels: the reference backend's functions (alloc aside). */
+const KERNELS = Object.keys(ref).filter((k) => typeof (ref as unknown as Record<string, unknown>)[k] === 'function' && k !== 'alloc');
+/** Kernels called on a recording backend, so that the last test can tell which went unchecked. */
+const called = new Set<string>();
+
+/** The backend, with every call of a contract kernel recorded in `called` (getters and other members as they are). */
+function recordingKernels(be: WasmBackend): WasmBackend {
+  return new Proxy(be, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof name !== 'string' || typeof value !== 'function' || !KERNELS.includes(name)) return value;
+      return (...args: unknown[]) => {
+        called.add(name);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 /** uniform(-1, 1) entries, each zero with probability 1 - density (a few as -0). */
 function fill(x: FloatArray, rng: Rng, density = 1): FloatArray {
   for (let i = 0; i < x.length; i++) {
@@ -65,7 +84,7 @@ for (const threads of [1, 2]) {
     let be: WasmBackend;
     const rng = new Rng((SEED + threads) >>> 0);
     before(async () => {
-      be = (await createBackend('wasm', { threads })) as WasmBackend;
+      be = recordingKernels((await createBackend('wasm', { threads })) as WasmBackend);
     });
     after(() => be.close());
 
@@ -106,7 +125,8 @@ for (const threads of [1, 2]) {
 
     test('matmul and denseSgdStep split over threads without changing a bit', async () => {
       const one = (await createBackend('wasm', { threads: 1 })) as WasmBackend;
-      // W1's big products, and its hidden-to-output ones (h · W2, dy · W2^T), split since they reach 96 Ki multiply-adds
+      // The W1 workload's big products, and its hidden-to-output ones (h · w, dy · w^T with w the output layer's
+      // weights [100, 10]), split since they reach 96 Ki multiply-adds
       for (const [m, k, n] of [[100, 784, 100], [784, 100, 100], [3, 500, 300], [100, 100, 10], [100, 10, 100]] as const) {
         const a = fill(be.alloc(m * k), rng, 0.3), b = fill(be.alloc(k * n), rng);
         const out = be.alloc(m * n), out1 = one.alloc(m * n);
@@ -177,11 +197,15 @@ for (const threads of [1, 2]) {
           be[k](dx, x, n);
           ref[k](dxr, x, n);
           assertSame(dx, dxr, `${k} n=${n}`);
+          const out = be.alloc(n), outr = new Float32Array(n);
+          be[`${k}Backward`](out, dy, dx, n);
+          ref[`${k}Backward`](outr, dy, dx, n);
+          assertSame(out, outr, `${k}Backward n=${n}`);
         }
       }
     });
 
-    test('row kernels on logits (softmax, losses, argmax) match bit for bit', () => {
+    test('row kernels on logits (softmax and its backward, both losses, countCorrect) match bit for bit', () => {
       // Softmax cross-entropy is split over threads from 512 logits on (W1's 100 x 10 batches): both sizes, with
       // and without a gradient, the loss summed in row order (big sums of similar terms: an order change shows);
       // extreme logits in the small case.
@@ -202,10 +226,19 @@ for (const threads of [1, 2]) {
       assertSame(d, dr, 'softmaxCrossEntropy');
       assert.equal(be.squaredError(d, x, labels, rows, cols, 0.1), ref.squaredError(dr, x, labels, rows, cols, 0.1));
       assertSame(d, dr, 'squaredError');
+      assert.equal(be.squaredError(null, x, labels, rows, cols, 0.1), ref.squaredError(null, x, labels, rows, cols, 0.1));
       be.softmaxRows(d, x, rows, cols);
       ref.softmaxRows(dr, x, rows, cols);
       assertSame(d, dr, 'softmaxRows');
+      const dy = fill(be.alloc(rows * cols), rng), dx = be.alloc(rows * cols), dxr = new Float32Array(rows * cols);
+      be.softmaxBackward(dx, dy, d, rows, cols);
+      ref.softmaxBackward(dxr, dy, d, rows, cols);
+      assertSame(dx, dxr, 'softmaxBackward');
+      // Ties (first index wins) and a row whose best is the label, so that both answers occur.
+      x.fill(0.5, 0, cols);
+      labels[0] = 0;
       assert.equal(be.countCorrect(x, labels, rows, cols), ref.countCorrect(x, labels, rows, cols));
+      assert.ok(ref.countCorrect(x, labels, rows, cols) >= 1);
     });
 
     test('sgdStep takes the reference step bit for bit: plain, L2, momentum, sparse gradients', () => {
@@ -220,6 +253,24 @@ for (const threads of [1, 2]) {
           ref.sgdStep(wr, g, vr, 0.013, momentum, l2, n);
           assertSame(w, wr, `sgdStep n=${n} momentum=${momentum} l2=${l2}`);
           if (v && vr) assertSame(v, vr, `sgdStep velocity n=${n}`);
+        }
+      }
+    });
+
+    test('adamStep takes the reference step bit for bit: plain and with L2, over several steps', () => {
+      for (const n of [1, 7, 1000]) {
+        for (const l2 of [0, 0.01]) {
+          const w0 = fill(new Float32Array(n), rng);
+          const w = copyTo(be, w0), wr = Float32Array.from(w0);
+          const m = be.alloc(n), v = be.alloc(n), mr = new Float32Array(n), vr = new Float32Array(n);
+          for (let t = 1; t <= 3; t++) {
+            const g = fill(be.alloc(n), rng, 0.2);
+            be.adamStep(w, m, v, g, 0.001, 0.9, 0.999, 1e-8, l2, t, n);
+            ref.adamStep(wr, mr, vr, g, 0.001, 0.9, 0.999, 1e-8, l2, t, n);
+          }
+          assertSame(w, wr, `adamStep n=${n} l2=${l2}`);
+          assertSame(m, mr, `adamStep m n=${n}`);
+          assertSame(v, vr, `adamStep v n=${n}`);
         }
       }
     });
@@ -319,6 +370,10 @@ for (const threads of [1, 2]) {
       assert.throws(() => be.matmul(new Float32Array(4), a, b, 2, 3, 2, false, false, false), ConfigError);
       assert.throws(() => be.matmul(be.alloc(3), a, b, 2, 3, 2, false, false, false), RangeError);
       assert.throws(() => be.relu(be.alloc(2), a, 3), RangeError);
+    });
+
+    test('every kernel of the Backend contract was checked above against the reference', () => {
+      assert.deepEqual(KERNELS.filter((k) => !called.has(k)), []);
     });
   });
 }

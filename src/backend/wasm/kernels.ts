@@ -10,9 +10,9 @@ export interface Kernels {
   matmulNNScratchBytes(k: number, n: number): number;
   /** Scratch bytes matmulTN needs for c output rows with inner dimension k and n columns. */
   matmulTNScratchBytes(k: number, c: number, n: number): number;
-  /** w[m,n] rows [r0,r1) -= lr * x^T · dy, x stored [k,m], dy [k,n]; rows of all-zero x columns untouched. */
   /** Scratch bytes denseSgdStep needs for k examples and n outputs. */
   denseSgdStepScratchBytes(k: number, n: number): number;
+  /** w[m,n] rows [r0,r1) -= lr * x^T · dy, x stored [k,m], dy [k,n]; rows of all-zero x columns untouched. */
   denseSgdStep(w: number, x: number, dy: number, m: number, k: number, n: number, lr: number, r0: number, r1: number, scratch: number): void;
   transpose(out: number, a: number, rows: number, cols: number): void;
   addRowVector(x: number, bias: number, cols: number, r0: number, r1: number): void;
@@ -25,9 +25,9 @@ export interface Kernels {
   bytesDivided(out: number, bytes: number, divisor: number, i0: number, i1: number): void;
   /** 1 when byte / divisor in float32 equals table[byte] for every byte (bit for bit), else 0. */
   pixelTableIsDivision(table: number, divisor: number): number;
-  /** mask[n] = keep where the next MT19937 draw from key[624] at pos >= threshold (unsigned), else 0; returns the new pos. */
   /** Rows [r0, r1) of out[count, cols] = images rows idx[r], converted as bytesDivided (table 0) or bytesToFloats. */
   gatherPixels(out: number, images: number, idx: number, cols: number, divisor: number, table: number, r0: number, r1: number): void;
+  /** mask[n] = keep where the next MT19937 draw from key[624] at pos >= threshold (unsigned), else 0; returns the new pos. */
   dropoutMask(mask: number, key: number, pos: number, n: number, threshold: number, keep: number): number;
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
 }

@@ -6,7 +6,7 @@ import { ConfigError } from '../../errors.js';
 import { wasmBackend, type WasmBackend } from './backend.js';
 import { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
-import { currentPlatform } from './platform.js';
+import { currentPlatform } from './current-platform.js';
 import { Pool } from './pool.js';
 import { CONTROL_BYTES, controlAt } from './tasks.js';
 

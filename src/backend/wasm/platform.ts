@@ -1,7 +1,8 @@
 /**
  * The one seam between the fast backend and its host: how to load a .wasm file and start a worker thread.
- * Node (fs, worker_threads) is imported only when running in Node, so the same code runs in a browser or a
- * Web Worker, where files come by fetch() and threads are Web Workers.
+ * Two hosts implement it: `platform-browser.ts` (fetch, Web Workers) and `platform-node.ts` (fs,
+ * worker_threads); `current-platform.ts` picks one, importing Node's only when running in Node, so the same
+ * code runs in a browser or a Web Worker.
  */
 export interface WorkerHandle {
   post(message: unknown): void;
@@ -21,31 +22,4 @@ export interface Platform {
 
 export function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
-const browserPlatform: Platform = {
-  async loadModule(url) {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
-    return WebAssembly.compile(await response.arrayBuffer());
-  },
-  startWorker(url) {
-    const w = new Worker(url, { type: 'module' });
-    return {
-      post: (m) => w.postMessage(m),
-      firstMessage: () => new Promise((resolve, reject) => {
-        w.addEventListener('message', (e) => resolve(e.data), { once: true });
-        w.addEventListener('error', (e) => reject(new Error(e.message)), { once: true });
-      }),
-      terminate: () => w.terminate(),
-    };
-  },
-  hardwareThreads: () => globalThis.navigator?.hardwareConcurrency ?? 1,
-  canShareMemory: () => typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
-};
-
-export async function currentPlatform(): Promise<Platform> {
-  if (!isNode()) return browserPlatform;
-  const nodePlatform = './platform-node.js';
-  return ((await import(nodePlatform)) as typeof import('./platform-node.js')).nodePlatform;
 }

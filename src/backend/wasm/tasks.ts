@@ -30,7 +30,7 @@ export const Slot = {
   parts: 3,
   /** The next part to claim; CLOSED between tasks, so that a late worker claims nothing. */
   next: 13,
-  /** Integer arguments from here on (8 of them). */
+  /** Integer arguments from here on (9 of them, slots 4 to 12). */
   args: 4,
   /** Workers asleep (or about to be) on generation: a dispatch wakes them only when this is not 0. */
   sleepers: 14,

@@ -1,0 +1,276 @@
+/**
+ * The book's network on its float64 WebAssembly kernels (assembly/book.ts, book-simd.wasm): the same numbers
+ * as BookNet on the reference backend, bit for bit (fast-net.test.ts checks it on random inputs), from the
+ * same initial weights and the same generator. A whole epoch of per-example steps is one call; images are
+ * kept in the module's memory as lists of their nonzero pixels, made once. One thread; needs WebAssembly SIMD.
+ */
+import { pixelsOf, type ImageSet } from '../data/dataset.js';
+import { DataError } from '../errors.js';
+import { currentPlatform } from '../backend/wasm/current-platform.js';
+import type { Rng } from '../rng/mt19937.js';
+import { EVAL_CHUNK, type Evaluation } from '../train/evaluate.js';
+import { BOOK_CLASSES, BOOK_PIXELS, type BookQuirks } from './book-model.js';
+
+/** The module's exports (assembly/book.ts); pointers are byte offsets into its memory, flags 0 or 1. */
+interface BookKernels {
+  trainExamplesScratchBytes(hp: number): number;
+  trainExamples(
+    loss: number, w01: number, w12: number, hp: number, h: number, starts: number, offs: number, vals: number, labels: number,
+    masks: number, scratch: number, first: number, count: number, lr: number, gradScale: number, maskBackScale: number,
+    reluDerivFromPre: number,
+  ): number;
+  trainBatchScratchBytes(hp: number, rows: number, pixels: number): number;
+  trainBatch(
+    loss: number, w01: number, w12: number, hp: number, h: number, pixels: number, starts: number, offs: number, vals: number,
+    labels: number, masks: number, scratch: number, first: number, rows: number, lr: number, gradScale: number,
+    maskBackScale: number, reluDerivFromPre: number, inLoop: number, lrMid: number,
+  ): number;
+  testPassScratchBytes(hp: number): number;
+  testPass(out: number, w01: number, w12: number, hp: number, starts: number, offs: number, vals: number, labels: number, count: number, chunk: number, scratch: number): void;
+  countNonzero(bytes: number, n: number): number;
+  compressImages(starts: number, offs: number, vals: number, bytes: number, count: number, cols: number, divisor: number): void;
+  randintMasks(masks: number, key: number, pos: number, rows: number, h: number, hp: number, scale: number): number;
+}
+
+let compiled: Promise<WebAssembly.Module> | null = null;
+
+function bookModule(): Promise<WebAssembly.Module> {
+  compiled ??= currentPlatform().then((p) => p.loadModule(new URL('../backend/wasm/book-simd.wasm', import.meta.url)));
+  return compiled;
+}
+
+export interface FastBookNetConfig {
+  /** Hidden units. */
+  hidden: number;
+  /** Dropout after the ReLU, drawn as numpy's randint(2), x2. */
+  dropout: boolean;
+  /** The engine's learning rate (BookNet's: alpha * batchSize / 2). */
+  lr: number;
+  quirks: Readonly<BookQuirks>;
+  /** The initial weights laid out as BookNet's paramData: W01 [784, hidden], then W12 [hidden, 10]. */
+  weights: Readonly<ArrayLike<number>>;
+  /** The generator the dropout masks draw from, as BookNet's Dropout layer draws them (BookNet's own rng). */
+  rng: Rng;
+  /** Training images (stepped through in order, never shuffled). */
+  train: ImageSet;
+  /** The set test() evaluates. */
+  test: ImageSet;
+  /** Examples per step. */
+  batchSize: number;
+}
+
+/** One epoch's sums, as the Trainer keeps them. */
+export interface EpochSums {
+  lossSum: number;
+  correct: number;
+  seen: number;
+  /** Why the epoch stopped early (the error or a weight was not a finite number), else null. */
+  diverged: string | null;
+}
+
+/** Nonzero-pixel lists of an image set in the module's memory. */
+interface Lists {
+  count: number;
+  starts: number;
+  offs: number;
+  vals: number;
+  labels: number;
+}
+
+const PAGE = 65536;
+const KEY_WORDS = 624;
+
+/**
+ * A module instance with the nonzero-pixel lists of one training and one test set (made once: the book's
+ * data preparation, as numpy's `/ 255`), and the memory above them, which each net allocates from `mark` up.
+ */
+interface Instance {
+  k: BookKernels;
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  top: number;
+  mark: number;
+  train: Lists;
+  test: Lists;
+  /** The image and label bytes the lists were made from. */
+  source: readonly Uint8Array[];
+  inUse: boolean;
+}
+
+/**
+ * The last instance given back, kept for the next net on the same images (a bench's runs, a test's
+ * experiments): building the test set's lists is about as much work as an iteration of overfit.
+ */
+let spare: Instance | null = null;
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length;
+
+async function instanceFor(train: ImageSet, test: ImageSet): Promise<Instance> {
+  const source = [train.images, train.labels, test.images, test.labels];
+  if (spare && !spare.inUse && spare.source.every((b, i) => sameBytes(b, source[i]!))) {
+    spare.inUse = true;
+    return spare;
+  }
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: 16384 });
+  const instance = await WebAssembly.instantiate(await bookModule(), { env: { memory } });
+  const k = instance.exports as unknown as BookKernels;
+  const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0 };
+  // The module keeps no data of its own; start clear of address 0 all the same.
+  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true };
+  function alloc(bytes: number): number {
+    const ptr = (inst.top + 15) & ~15;
+    inst.top = ptr + Math.max(bytes, 16);
+    const need = Math.ceil(inst.top / PAGE) - memory.buffer.byteLength / PAGE;
+    if (need > 0) memory.grow(need);
+    return ptr;
+  }
+  const bytes = inst.alloc(Math.max(train.images.length, test.images.length));
+  const lists = (set: ImageSet): Lists => {
+    new Uint8Array(memory.buffer, bytes, set.images.length).set(set.images);
+    const n = k.countNonzero(bytes, set.images.length);
+    const l = { count: set.count, starts: inst.alloc(4 * (set.count + 1)), offs: inst.alloc(4 * (n + 1)), vals: inst.alloc(8 * (n + 1)), labels: inst.alloc(set.count) };
+    k.compressImages(l.starts, l.offs, l.vals, bytes, set.count, BOOK_PIXELS, 255);
+    new Uint8Array(memory.buffer, l.labels, set.count).set(set.labels);
+    return l;
+  };
+  inst.train = lists(train);
+  inst.test = lists(test);
+  inst.mark = inst.top;
+  spare = inst;
+  return inst;
+}
+
+export class FastBookNet {
+  private readonly k: BookKernels;
+  private readonly memory: WebAssembly.Memory;
+
+  private constructor(
+    private readonly inst: Instance,
+    private readonly config: Readonly<FastBookNetConfig>,
+    private readonly hp: number,
+    private readonly at: {
+      w01: number; w12: number; loss: number; key: number; masks: number; scratch: number; testScratch: number;
+      train: Lists; test: Lists;
+    },
+  ) {
+    this.k = inst.k;
+    this.memory = inst.memory;
+  }
+
+  static async create(config: FastBookNetConfig): Promise<FastBookNet> {
+    const { hidden, train, test } = config;
+    for (const [set, what] of [[train, 'training images'], [test, 'test images']] as const) {
+      if (pixelsOf(set) !== BOOK_PIXELS) throw new DataError(`${what}: the book's network takes ${BOOK_PIXELS} pixels, the images have ${pixelsOf(set)}`);
+    }
+    if (config.weights.length !== BOOK_PIXELS * hidden + hidden * BOOK_CLASSES) throw new RangeError(`FastBookNet: ${config.weights.length} weights do not fit 784-${hidden}-10`);
+    const hp = hidden + (hidden & 1);
+    const rowBytes = hp * 8;
+    const inst = await instanceFor(train, test);
+    inst.top = inst.mark;
+    const { k, alloc } = inst;
+    const w01 = alloc(BOOK_PIXELS * rowBytes);
+    const w12 = alloc(hp * BOOK_CLASSES * 8);
+    const loss = alloc(16);
+    const key = alloc(KEY_WORDS * 4);
+    const masks = config.dropout ? alloc(train.count * rowBytes) : 0;
+    const rows = Math.min(config.batchSize, train.count);
+    const scratch = alloc(rows === 1 ? k.trainExamplesScratchBytes(hp) : k.trainBatchScratchBytes(hp, rows, BOOK_PIXELS));
+    const testScratch = alloc(k.testPassScratchBytes(hp));
+    const instanceMemory = inst.memory;
+    new Uint8Array(instanceMemory.buffer, w01, inst.top - w01).fill(0);
+    // The weights, each row padded to hp doubles (the pad column stays 0).
+    const m = new Float64Array(instanceMemory.buffer);
+    const src = config.weights;
+    for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) m[w01 / 8 + p * hp + j] = src[p * hidden + j]!;
+    for (let i = 0; i < hidden * BOOK_CLASSES; i++) m[w12 / 8 + i] = src[BOOK_PIXELS * hidden + i]!;
+    return new FastBookNet(inst, config, hp, { w01, w12, loss, key, masks, scratch, testScratch, train: inst.train, test: inst.test });
+  }
+
+  /** Gives the module instance (with its image lists) back for the next net on the same images; this net is done. */
+  dispose(): void {
+    this.inst.inUse = false;
+  }
+
+  /** One epoch over the training images in order; stops at a step whose error is not finite (as the Trainer). */
+  trainEpoch(): EpochSums {
+    const { k, at, hp, config } = this;
+    const { hidden, quirks, lr } = config;
+    const count = at.train.count;
+    const f64 = new Float64Array(this.memory.buffer);
+    f64[at.loss / 8] = 0;
+    if (config.dropout) this.drawMasks(count);
+    const maskBackScale = quirks.dropoutBackwardWithoutScale ? 0.5 : 1;
+    const fromPre = quirks.reluDerivOnOutput ? 0 : 1;
+    const t = at.train;
+    let correct = 0;
+    let seen = 0;
+    let diverged: string | null = null;
+    if (config.batchSize === 1) {
+      const r = k.trainExamples(at.loss, at.w01, at.w12, hp, hidden, t.starts, t.offs, t.vals, t.labels, at.masks, at.scratch, 0, count, lr, 1, maskBackScale, fromPre);
+      if (r >= 0) {
+        correct = r;
+        seen = count;
+      } else {
+        seen = -1 - r;
+        diverged = 'loss is not finite';
+      }
+    } else {
+      for (let start = 0; start < count; start += config.batchSize) {
+        const rows = Math.min(config.batchSize, count - start);
+        // As BookNet: the in-loop update in closed form when a batch has more than one row.
+        const inLoop = quirks.updateInsideExampleLoop && rows > 1;
+        const lrMid = ((rows - 1) / (2 * rows)) * lr;
+        const masks = at.masks ? at.masks + start * hp * 8 : 0;
+        const r = k.trainBatch(at.loss, at.w01, at.w12, hp, hidden, BOOK_PIXELS, t.starts, t.offs, t.vals, t.labels, masks, at.scratch, start, rows, lr, 1 / rows, maskBackScale, fromPre, inLoop ? 1 : 0, lrMid);
+        if (r < 0) {
+          diverged = 'loss is not finite';
+          break;
+        }
+        correct += r;
+        seen += rows;
+      }
+    }
+    if (diverged === null && !this.weightsFinite()) diverged = 'a weight is not a finite number';
+    return { lossSum: new Float64Array(this.memory.buffer)[at.loss / 8]!, correct, seen, diverged };
+  }
+
+  /** Mean squared error and accuracy over the test set, in eval mode (no dropout): evaluate()'s numbers. */
+  test(): Evaluation {
+    const { k, at, hp } = this;
+    const t = at.test;
+    k.testPass(at.loss, at.w01, at.w12, hp, t.starts, t.offs, t.vals, t.labels, t.count, EVAL_CHUNK, at.testScratch);
+    const f64 = new Float64Array(this.memory.buffer);
+    return { loss: f64[at.loss / 8]! / t.count, acc: f64[at.loss / 8 + 1]! / t.count };
+  }
+
+  /** The weights laid out as BookNet's paramData (W01 [784, hidden], then W12 [hidden, 10]). */
+  getWeights(): Float64Array {
+    const { hidden } = this.config;
+    const { hp, at } = this;
+    const m = new Float64Array(this.memory.buffer);
+    const out = new Float64Array(BOOK_PIXELS * hidden + hidden * BOOK_CLASSES);
+    for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) out[p * hidden + j] = m[at.w01 / 8 + p * hp + j]!;
+    out.set(m.subarray(at.w12 / 8, at.w12 / 8 + hidden * BOOK_CLASSES), BOOK_PIXELS * hidden);
+    return out;
+  }
+
+  /** The epoch's masks [count, hp], drawn from the generator's live state as the Dropout layer draws them. */
+  private drawMasks(count: number): void {
+    const { k, at, hp, config } = this;
+    config.rng.drawWith((key, pos) => {
+      const words = new Uint32Array(this.memory.buffer, at.key, KEY_WORDS);
+      words.set(key);
+      const next = k.randintMasks(at.masks, at.key, pos, count, config.hidden, hp, 2);
+      key.set(words);
+      return next;
+    });
+  }
+
+  private weightsFinite(): boolean {
+    const m = new Float64Array(this.memory.buffer);
+    const { at, hp } = this;
+    for (let i = at.w01 / 8, end = i + BOOK_PIXELS * hp; i < end; i++) if (!Number.isFinite(m[i]!)) return false;
+    for (let i = at.w12 / 8, end = i + hp * BOOK_CLASSES; i < end; i++) if (!Number.isFinite(m[i]!)) return false;
+    return true;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Adam (Kingma & Ba 2015), bias-corrected, with Keras's and PyTorch's defaults, and L2 as PyTorch's
+ * Adam(weight_decay): l2 * w is added to the gradient of the decayed parameters (weights, not biases) before
+ * the moments, so it is coupled to them (not AdamW's decoupled decay). The update is Backend.adamStep.
+ */
+import type { Backend, FloatArray } from '../backend/backend.js';
+import { ConfigError } from '../errors.js';
+import type { Param } from './layer.js';
+import { checkOptimizerBuffers, type Optimizer, type OptimizerState } from './optimizer.js';
+
+export interface AdamConfig {
+  /** Learning rate (step size), > 0. Default 0.001 (Keras, PyTorch). */
+  lr?: number;
+  /** Decay rate of the first moment (the gradient's running mean), in [0, 1). Default 0.9. */
+  beta1?: number;
+  /** Decay rate of the second moment (the squared gradient's running mean), in [0, 1). Default 0.999. */
+  beta2?: number;
+  /** Added to the second moment's square root, > 0 (keeps the step finite where v is 0). Default 1e-8. */
+  eps?: number;
+  /** L2 weight decay coefficient, >= 0: adds l2 * w to each weight's gradient, before the moments. Default 0. */
+  l2?: number;
+}
+
+export const ADAM_DEFAULTS: Readonly<Required<AdamConfig>> = Object.freeze({ lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0 });
+
+export function resolveAdamConfig(config: AdamConfig = {}): Required<AdamConfig> {
+  const c = {
+    lr: config.lr ?? ADAM_DEFAULTS.lr,
+    beta1: config.beta1 ?? ADAM_DEFAULTS.beta1,
+    beta2: config.beta2 ?? ADAM_DEFAULTS.beta2,
+    eps: config.eps ?? ADAM_DEFAULTS.eps,
+    l2: config.l2 ?? ADAM_DEFAULTS.l2,
+  };
+  if (!(Number.isFinite(c.lr) && c.lr > 0)) throw new ConfigError(`learning rate must be a positive number, got ${c.lr}`);
+  if (!(c.beta1 >= 0 && c.beta1 < 1)) throw new ConfigError(`beta1 must be in [0, 1), got ${c.beta1}`);
+  if (!(c.beta2 >= 0 && c.beta2 < 1)) throw new ConfigError(`beta2 must be in [0, 1), got ${c.beta2}`);
+  if (!(Number.isFinite(c.eps) && c.eps > 0)) throw new ConfigError(`eps must be a positive number, got ${c.eps}`);
+  if (!(Number.isFinite(c.l2) && c.l2 >= 0)) throw new ConfigError(`L2 weight decay must be a number >= 0, got ${c.l2}`);
+  return c;
+}
+
+/** Adam's state: buffers.m and buffers.v (first and second moments), one per parameter; step, the t of the bias correction. */
+export type AdamState = OptimizerState;
+
+export class Adam implements Optimizer {
+  readonly name = 'adam';
+  readonly config: Readonly<Required<AdamConfig>>;
+  /** First moments, one buffer per parameter. */
+  readonly m: FloatArray[];
+  /** Second moments, one buffer per parameter. */
+  readonly v: FloatArray[];
+  private steps = 0;
+
+  constructor(
+    private readonly backend: Backend,
+    readonly params: readonly Param[],
+    config: AdamConfig = {},
+  ) {
+    this.config = resolveAdamConfig(config);
+    this.m = params.map((p) => backend.alloc(p.value.length));
+    this.v = params.map((p) => backend.alloc(p.value.length));
+  }
+
+  /** Steps taken (t). */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** Steps every parameter from its gradient, except those in `taken`. (Adam takes no fused step: it has no plainStepRate.) */
+  step(taken: readonly Param[] = []): void {
+    const { lr, beta1, beta2, eps, l2 } = this.config;
+    const t = ++this.steps;
+    this.params.forEach((p, i) => {
+      if (taken.includes(p)) return;
+      this.backend.adamStep(p.value, this.m[i]!, this.v[i]!, p.grad, lr, beta1, beta2, eps, p.decay ? l2 : 0, t, p.value.length);
+    });
+  }
+
+  /** The moments as float64 copies (exact for either dtype) and the step count, for checkpoints. */
+  getState(): AdamState {
+    const copy = (bs: FloatArray[]) => bs.map((b) => Float64Array.from(b));
+    return { name: this.name, step: this.steps, buffers: { m: copy(this.m), v: copy(this.v) } };
+  }
+
+  setState(state: AdamState): void {
+    checkOptimizerBuffers(state, this.name, { m: { what: 'first moment buffer', params: this.params }, v: { what: 'second moment buffer', params: this.params } });
+    state.buffers.m!.forEach((b, i) => this.m[i]!.set(b));
+    state.buffers.v!.forEach((b, i) => this.v[i]!.set(b));
+    this.steps = state.step;
+  }
+
+  dispose(): void {
+    for (const b of [...this.m, ...this.v]) this.backend.free?.(b);
+    this.m.length = 0;
+    this.v.length = 0;
+  }
+}

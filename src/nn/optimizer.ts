@@ -1,0 +1,69 @@
+/**
+ * The optimizer seam: what Model.trainStep and the Trainer call, whatever the update rule. An optimizer steps
+ * a fixed list of parameters from their gradients and carries its own state (momentum, moments) from one step
+ * to the next; getState()/setState() let a checkpoint resume it bit for bit. Sgd and Adam implement it;
+ * createOptimizer (optimizers.ts) builds one by name.
+ */
+import { ConfigError } from '../errors.js';
+import type { Param, PlainStepRate } from './layer.js';
+
+/**
+ * Everything an optimizer carries between steps, as float64 copies (exact for either dtype). A checkpoint
+ * stores it; the optimizer that reads it back checks that it is its own (name) and that every buffer fits.
+ */
+export interface OptimizerState {
+  /** The optimizer's name ('sgd', 'adam'): a state resumes only the kind of optimizer that wrote it. */
+  readonly name: string;
+  /** Steps taken so far (Adam's bias correction needs it). */
+  readonly step: number;
+  /**
+   * Named lists of buffers, one buffer per parameter in the optimizer's order (SGD: velocity, only with
+   * momentum; Adam: m and v). 'name' and 'step' are not buffer names (a checkpoint stores all three side by side).
+   */
+  readonly buffers: Readonly<Record<string, readonly Float64Array[]>>;
+}
+
+export interface Optimizer extends Partial<PlainStepRate> {
+  /** The name its state is stored under ('sgd', 'adam'). */
+  readonly name: string;
+  /** The parameters it steps, in the order of its state's buffers. */
+  readonly params: readonly Param[];
+  /**
+   * Steps every parameter from its gradient, except those in `taken`: their layer already stepped them
+   * (the fused step, Layer.backwardAndStep, which only an optimizer with plainStepRate() allows).
+   */
+  step(taken?: readonly Param[]): void;
+  getState(): OptimizerState;
+  /** Restores getState()'s value; throws a ConfigError, changing nothing, when it is not this optimizer's or does not fit. */
+  setState(state: OptimizerState): void;
+  /** Gives its buffers back to the backend (Backend.free); the optimizer can no longer be used. */
+  dispose(): void;
+}
+
+/**
+ * The check every optimizer's setState() makes of the buffers it expects: names, counts, sizes (one buffer per
+ * parameter, of its length) and finite values. `what` names a buffer kind for people ('momentum buffer').
+ */
+export function checkOptimizerBuffers(
+  state: OptimizerState,
+  name: string,
+  expected: Readonly<Record<string, { what: string; params: readonly Param[] }>>,
+): void {
+  if (state.name !== name) throw new ConfigError(`optimizer state: written by ${state.name}, this run uses ${name}`);
+  for (const key of Object.keys(state.buffers)) {
+    if (!Object.hasOwn(expected, key)) throw new ConfigError(`optimizer state: unknown buffers ${key} for ${name}`);
+  }
+  for (const [key, { what, params }] of Object.entries(expected)) {
+    const list = Object.hasOwn(state.buffers, key) ? state.buffers[key]! : null;
+    if (!list || list.length !== params.length) {
+      throw new ConfigError(`optimizer state: expected ${params.length} ${what}s, got ${list ? list.length : 'none'}`);
+    }
+    list.forEach((b, i) => {
+      if (!(b instanceof Float64Array) || b.length !== params[i]!.value.length) {
+        throw new ConfigError(`optimizer state: ${what} ${i} does not fit parameter ${i} (${params[i]!.value.length} values)`);
+      }
+      if (!b.every(Number.isFinite)) throw new ConfigError(`optimizer state: ${what} ${i} holds a value that is not a finite number`);
+    });
+  }
+  if (!(Number.isInteger(state.step) && state.step >= 0)) throw new ConfigError(`optimizer state: step count ${state.step} is not an integer >= 0`);
+}
