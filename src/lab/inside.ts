@@ -36,6 +36,49 @@ export function drawHidden(canvas: HTMLCanvasElement, hidden: Float64Array | nul
   note.textContent = `${active} of ${n} hidden units active`;
 }
 
+/**
+ * Dropout's mask in slow motion: the first hidden layer's units for one training example, kept (filled) or
+ * dropped (crossed out), in the same grid as the activations.
+ */
+export function drawDropoutMask(canvas: HTMLCanvasElement, kept: Uint8Array | null, note: HTMLElement, epoch = 0, rate = 0): void {
+  const ctx = canvas.getContext('2d')!;
+  canvas.hidden = kept === null;
+  if (!kept) {
+    note.textContent = '';
+    delete canvas.dataset['kept'];
+    return;
+  }
+  const n = kept.length;
+  const cols = squareSide(n) || Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / cols);
+  const cell = Math.max(4, Math.floor(120 / cols));
+  canvas.width = cols * cell;
+  canvas.height = rows * cell;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.lineWidth = 1;
+  for (let i = 0; i < n; i++) {
+    const x = (i % cols) * cell;
+    const y = Math.floor(i / cols) * cell;
+    if (kept[i]) {
+      ctx.fillStyle = '#1a9a4a';
+      ctx.fillRect(x, y, cell - 1, cell - 1);
+    } else {
+      ctx.strokeStyle = '#d62f2f';
+      ctx.beginPath();
+      ctx.moveTo(x + 1, y + 1);
+      ctx.lineTo(x + cell - 2, y + cell - 2);
+      ctx.moveTo(x + cell - 2, y + 1);
+      ctx.lineTo(x + 1, y + cell - 2);
+      ctx.stroke();
+    }
+  }
+  const k = kept.reduce((s, v) => s + v, 0);
+  canvas.dataset['kept'] = String(k);
+  canvas.dataset['units'] = String(n);
+  canvas.dataset['epoch'] = String(epoch);
+  note.textContent = `dropout at epoch ${epoch}'s last step: ${k} of ${n} units kept, ${n - k} dropped (rate ${rate})`;
+}
+
 export interface ConfusionView {
   table: HTMLTableElement;
   perClass: HTMLElement;

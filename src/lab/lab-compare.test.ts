@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, type Session } from '../testing/browser.js';
+import { launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import { startLabServer, type LabServer } from './server.js';
 
@@ -50,7 +50,7 @@ async function tableRows(page: Page): Promise<{ name: string; best: number; best
   );
 }
 
-describe('the lab compares runs, scrubs epochs and looks inside (Chromium)', () => {
+describe('the lab compares runs, scrubs epochs and looks inside (Chromium)', { skip: skipUnlessChromium() }, () => {
   let lab: LabServer;
   let session: Session;
   let page: Page;

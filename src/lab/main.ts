@@ -16,7 +16,7 @@ import { drawFirstLayer, type WeightView } from './weights.js';
 import { TrainingClient, type WorkerEvent } from './worker-client.js';
 import { renderCompareTable } from './compare-table.js';
 import { confusion } from './confusion.js';
-import { drawHidden, renderConfusion } from './inside.js';
+import { drawDropoutMask, drawHidden, renderConfusion } from './inside.js';
 import { loadPinned, savedRun, storePinned } from './pinned-store.js';
 import { decodeRuns, encodeRuns, type SavedRun } from './run-file.js';
 import { Scrubber } from './scrubber.js';
@@ -209,6 +209,7 @@ function train(): void {
   following = true;
   charts.setMarker(null);
   scrubber.show(run);
+  drawDropoutMask($<HTMLCanvasElement>('dropout-mask'), null, $('dropout-note'));
   resetStatus(config.epochs);
   setButtons();
   redraw(true);
@@ -257,6 +258,9 @@ function onWorker(m: WorkerEvent): void {
       break;
     case 'snapshot':
       run?.snapshots.set(m.epoch, m.weights);
+      break;
+    case 'dropout-mask':
+      if (run === current) drawDropoutMask($<HTMLCanvasElement>('dropout-mask'), m.kept, $('dropout-note'), m.epoch, m.rate);
       break;
     case 'paused':
       if (run) run.status = 'paused';

@@ -48,6 +48,11 @@ export type FromWorker =
    * every epoch while the run's snapshots fit SNAPSHOT_BUDGET_BYTES, else for every stride-th epoch.
    */
   | { type: 'snapshot'; runId: number; epoch: number; weights: Float32Array }
+  /**
+   * In slow motion, with dropout: the first hidden layer's units kept (1) or dropped (0) for the first
+   * example of the epoch's last training step (dropout-mask.ts). Sent before that epoch's progress.
+   */
+  | { type: 'dropout-mask'; runId: number; epoch: number; kept: Uint8Array; rate: number }
   | { type: 'test-predictions'; id: number; predicted: Uint8Array; labels: Uint8Array }
   | { type: 'test-images'; id: number; images: Uint8Array; height: number; width: number }
   | {

@@ -12,6 +12,8 @@ import type { FromWorker, ToWorker } from './protocol.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import { Model, type ModelSpec } from '../nn/model.js';
 import { snapshotStride } from './snapshots.js';
+import { Dropout } from '../nn/dropout.js';
+import { keptUnits } from './dropout-mask.js';
 
 const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
@@ -153,9 +155,21 @@ async function start(runId: number, raw: unknown): Promise<void> {
   post({ type: 'ready', backend: `${be.name}, ${be.dtype}`, threads, isolated });
   const a: Active = { runId, run: null as unknown as PreparedRun, paused: false, newLogs: [], started: performance.now(), lastWeights: 0, lastProgress: 0, epochStarted: performance.now() };
   let stride = 1;
+  // In slow motion, the dropout mask of each epoch's last step (its first example) goes to the page.
+  let dropout: Dropout | undefined;
+  let kept: Uint8Array | null = null;
   a.run = buildRun(config, dataset, be, [
     {
+      onBatchEnd: (info) => {
+        if (msPerEpoch === 0 || !dropout || info.batch !== info.batches - 1) return;
+        const mask = dropout.dropoutMask;
+        if (mask) kept = keptUnits(mask, config.hidden[0]!);
+      },
       onEpochEnd: (logs) => {
+        if (kept) {
+          post({ type: 'dropout-mask', runId, epoch: logs.epoch, kept, rate: config.dropout }, [kept.buffer]);
+          kept = null;
+        }
         a.newLogs.push({ ...logs });
         if (logs.epoch % stride === 0) {
           const w = Float32Array.from(a.run.model.paramData);
@@ -165,6 +179,7 @@ async function start(runId: number, raw: unknown): Promise<void> {
     },
   ]);
   stride = snapshotStride(a.run.model.paramData.length, config.epochs);
+  dropout = a.run.model.layers.find((l): l is Dropout => l instanceof Dropout && l.rate > 0);
   active = a;
   sendWeights(a);
   loop();
