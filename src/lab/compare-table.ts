@@ -31,6 +31,14 @@ export function renderCompareTable(table: HTMLTableElement, runs: readonly LabRu
 }
 
 /**
+ * Marks the selected run's row, leaving the rows in place (a row's name field keeps its focus and its
+ * half-typed text when focusing it selects its run).
+ */
+export function markSelectedRow(table: HTMLTableElement, selected: LabRun | null): void {
+  table.querySelectorAll<HTMLTableRowElement>('tbody tr').forEach((tr) => tr.classList.toggle('selected', selected !== null && tr.dataset['run'] === String(selected.id)));
+}
+
+/**
  * What the shared table needs of a lab run: its settings by field, its epochs and, with early stopping, the
  * epoch whose weights it ends with (early stopping restores them whatever ended the run).
  */

@@ -116,6 +116,9 @@ describe('the lab compares runs, scrubs epochs and looks inside (Chromium)', { s
     const pins = page.getByTestId('pin');
     assert.equal(await pins.count(), 3);
     await pins.nth(1).check();
+    // Renaming a run that is not the selected one: focusing its name selects it, and the text typed stays.
+    await page.getByTestId('run-name').nth(1).fill('no dropout');
+    await page.getByTestId('run-name').nth(1).press('Enter');
     await page.getByTestId('run-name').nth(2).fill('with dropout <img src=x onerror="window.pwned=1">');
     await page.getByTestId('run-name').nth(2).press('Enter');
     await pins.nth(2).check();
@@ -131,6 +134,7 @@ describe('the lab compares runs, scrubs epochs and looks inside (Chromium)', { s
         const { name: _n, differs: _d, ...numbers } = r;
         assert.deepEqual(numbers, expected[i]);
       });
+      assert.equal(rows[0]!.name, 'no dropout');
       assert.equal(rows[1]!.name, 'with dropout <img src=x onerror="window.pwned=1">');
       assert.equal(rows[0]!.differs, '—', 'the first run differs from nothing');
       assert.equal(rows[1]!.differs, 'Dropout rate 0.3');

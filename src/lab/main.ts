@@ -14,7 +14,7 @@ import { runLabel, type LabRun } from './run.js';
 import { resetStatus, showBatchText, showStatus } from './status.js';
 import { drawFirstLayer, type WeightView } from './weights.js';
 import { TrainingClient, type WorkerEvent } from './worker-client.js';
-import { renderCompareTable } from './compare-table.js';
+import { markSelectedRow, renderCompareTable } from './compare-table.js';
 import { confusion } from './confusion.js';
 import { drawDropoutMask, drawHidden, renderConfusion } from './inside.js';
 import { loadPinned, savedRun, storePinned } from './pinned-store.js';
@@ -83,8 +83,11 @@ function showWeights(run: LabRun, weights: Float64Array | Float32Array): void {
   pad.refresh();
 }
 
-/** Shows a run at its end: its final (with early stopping: restored) weights, and the scrubber on its last epoch. */
-function selectRun(run: LabRun): void {
+/**
+ * Shows a run at its end: its final (with early stopping: restored) weights, and the scrubber on its last
+ * epoch. From the table itself (a name field focused), only the row's mark changes, not the rows.
+ */
+function selectRun(run: LabRun, fromTable = false): void {
   following = true;
   scrubber.show(run, run.history.length);
   charts.setMarker(null);
@@ -92,7 +95,8 @@ function selectRun(run: LabRun): void {
     showWeights(run, run.latest);
     inspect(run, Float32Array.from(run.latest), run.earlyStoppingEpoch && run.config.earlyStopping ? `the restored model (epoch ${run.earlyStoppingEpoch})` : 'the final model');
   }
-  renderRuns();
+  if (fromTable) markSelectedRow($<HTMLTableElement>('runs-table'), run);
+  else renderRuns();
 }
 
 /** The scrubber moved: that epoch's weights, prediction, confusion matrix and a marker on the curves. */
@@ -136,7 +140,7 @@ function renderRuns(): void {
       scrubber.show(run === scrubber.selected ? run : scrubber.selected);
       keepPinned();
     },
-    onSelect: (run) => scrubber.selected !== run && selectRun(run),
+    onSelect: (run) => scrubber.selected !== run && selectRun(run, true),
   });
 }
 

@@ -7,7 +7,11 @@
  *     runs on the two big charts, on the epoch axis), and the accuracy chart of every run on a log epoch axis.
  *   node dist/tools/docs-images.js lab [--out docs] [--target 0.85]
  *     serves the lab, presses Train on the defaults, measures how long test accuracy takes to reach the
- *     target and times script calls into the page until the run ends; draws a digit and saves a screenshot.
+ *     target and times script calls into the page until the run ends; draws a digit and saves a screenshot
+ *     (lab.png). Then trains the same run with dropout 0.5 and early stopping, pins and names both, and saves
+ *     the compare table (lab-compare.png), the curves with the scrubber at the early-stopping epoch
+ *     (lab-scrubber.png), the drawn digit's hidden layer beside its input and probabilities at that epoch
+ *     (lab-inside.png) and that epoch's confusion matrix and per-class accuracy (lab-confusion.png).
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,10 +132,57 @@ async function labImages(out: string, target: number): Promise<void> {
     await page.waitForFunction(() => /^[0-9]$/.test(document.querySelector('[data-testid=prediction]')!.textContent ?? ''));
     process.stdout.write(`drawn 7 read as ${await page.getByTestId('prediction').textContent()}\n`);
     await page.screenshot({ path: join(out, 'lab.png') });
+    await classroomImages(page, out);
   } finally {
     await s.close();
     await lab.close();
   }
+}
+
+/** The compare table, the scrubber and the inside view, after a second run beside the first. */
+async function classroomImages(page: Page, out: string): Promise<void> {
+  await page.locator('#clear-pad').click();
+  await page.getByTestId('field-dropout').fill('0.5');
+  await page.getByTestId('field-epochs').fill('40');
+  await page.getByTestId('field-earlyStopping').check();
+  await page.getByTestId('train').click();
+  await page.waitForFunction(() => (window as any).reglabLab.runs.length === 2 && (window as any).reglabLab.runs[1].status === 'done', null, { timeout: 300_000 });
+  const names = ['no dropout', 'dropout, early stop'];
+  for (let i = 0; i < 2; i++) {
+    await page.getByTestId('pin').nth(i).check();
+    await page.getByTestId('run-name').nth(i).fill(names[i]!);
+    await page.getByTestId('run-name').nth(i).press('Enter');
+  }
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.getByTestId('runs-table').scrollIntoViewIfNeeded();
+  await page.locator('#compare').screenshot({ path: join(out, 'lab-compare.png') });
+  const es: number = await page.evaluate(() => (window as any).reglabLab.runs[1].earlyStoppingEpoch);
+  await page.getByTestId('run-name').nth(1).focus(); // selects the run for the scrubber
+  await page.getByTestId('scrubber').fill(String(es));
+  await page.waitForFunction((e) => document.querySelector('#confusion')!.getAttribute('data-epoch') === `epoch ${e}`, es);
+  process.stdout.write(`the scrubber at the early-stopping epoch ${es} of ${await page.getByTestId('scrubber').getAttribute('max')}\n`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.locator('#centre').screenshot({ path: join(out, 'lab-scrubber.png') });
+  await page.getByTestId('draw').scrollIntoViewIfNeeded();
+  await drawSeven(page);
+  await page.waitForFunction(() => /^[0-9]$/.test(document.querySelector('[data-testid=prediction]')!.textContent ?? ''));
+  await page.locator('#pad-panel, #hidden-panel').first().scrollIntoViewIfNeeded();
+  const pad = (await page.locator('#pad-panel').boundingBox())!;
+  const hidden = (await page.locator('#hidden-panel').boundingBox())!;
+  const x = Math.min(pad.x, hidden.x);
+  const y = Math.min(pad.y, hidden.y);
+  await page.screenshot({ path: join(out, 'lab-inside.png'), clip: { x, y, width: Math.max(pad.x + pad.width, hidden.x + hidden.width) - x, height: Math.max(pad.y + pad.height, hidden.y + hidden.height) - y } });
+  // The most frequent mistake's cell, clicked: its test digits.
+  const worst: number = await page.evaluate(() => {
+    const cells = Array.from(document.querySelectorAll('#confusion td:not(.diag) button'));
+    let best = 0;
+    cells.forEach((b, i) => Number(b.textContent) > Number(cells[best]!.textContent) && (best = i));
+    return best;
+  });
+  await page.locator('#confusion td:not(.diag) button').nth(worst).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=examples] canvas').length > 0);
+  await page.locator('#inside').scrollIntoViewIfNeeded();
+  await page.locator('#inside').screenshot({ path: join(out, 'lab-confusion.png') });
 }
 
 async function main(): Promise<void> {
