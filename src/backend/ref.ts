@@ -1,9 +1,11 @@
 /**
  * The reference backend: plain, readable TypeScript, in float32 or float64. It is the trusted kernel every
  * fast kernel is checked against, and the float64 arithmetic of the gradient checks and book reproductions.
- * Sums run in a JavaScript double and are stored in the buffer's type.
+ * Sums run in a JavaScript double and are stored in the buffer's type. exp, log, tanh and pow are libm.ts's,
+ * not Math's, so that every JavaScript engine (Node, any browser) gives the same bits.
  */
 import type { Backend, BackendKernels, DType, FloatArray } from './backend.js';
+import { exp, log, pow, tanh as tanhOf } from './libm.js';
 import { MT_KEY_WORDS, temper, twistKey } from '../rng/mt19937.js';
 
 export function refBackend(dtype: DType = 'float32'): Backend {
@@ -92,7 +94,7 @@ function reluBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<Floa
 }
 
 function sigmoid(out: FloatArray, x: Readonly<FloatArray>, n: number): void {
-  for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]!));
+  for (let i = 0; i < n; i++) out[i] = 1 / (1 + exp(-x[i]!));
 }
 
 function sigmoidBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number): void {
@@ -100,7 +102,7 @@ function sigmoidBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<F
 }
 
 function tanh(out: FloatArray, x: Readonly<FloatArray>, n: number): void {
-  for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!);
+  for (let i = 0; i < n; i++) out[i] = tanhOf(x[i]!);
 }
 
 function tanhBackward(dx: FloatArray, dy: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number): void {
@@ -118,7 +120,7 @@ function softmaxRows(out: FloatArray, x: Readonly<FloatArray>, rows: number, col
     for (let c = 0; c < cols; c++) max = Math.max(max, x[o + c]!);
     let sum = 0;
     for (let c = 0; c < cols; c++) {
-      const e = Math.exp(x[o + c]! - max);
+      const e = exp(x[o + c]! - max);
       out[o + c] = e;
       sum += e;
     }
@@ -173,14 +175,14 @@ export function softmaxCrossEntropyRows(
     let max = -Infinity;
     for (let c = 0; c < cols; c++) max = Math.max(max, logits[o + c]!);
     let sum = 0;
-    for (let c = 0; c < cols; c++) sum += Math.exp(logits[o + c]! - max);
-    const logSum = Math.log(sum) + max;
+    for (let c = 0; c < cols; c++) sum += exp(logits[o + c]! - max);
+    const logSum = log(sum) + max;
     const term = logSum - logits[o + label]!;
     if (rowLoss) rowLoss[r] = term;
     loss += term;
     if (dLogits) {
       for (let c = 0; c < cols; c++) {
-        const p = Math.exp(logits[o + c]! - logSum);
+        const p = exp(logits[o + c]! - logSum);
         dLogits[o + c] = (p - (c === label ? 1 : 0)) * gradScale;
       }
     }
@@ -253,8 +255,8 @@ function adamStep(
   t: number,
   n: number,
 ): void {
-  const stepSize = lr / (1 - beta1 ** t);
-  const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+  const stepSize = lr / (1 - pow(beta1, t));
+  const bc2Sqrt = Math.sqrt(1 - pow(beta2, t));
   for (let i = 0; i < n; i++) {
     const d = l2 === 0 ? g[i]! : g[i]! + l2 * w[i]!;
     m[i] = beta1 * m[i]! + (1 - beta1) * d;

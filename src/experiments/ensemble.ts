@@ -3,6 +3,7 @@
  * unregularised nets from different seeds vote on each test image (majority of their predicted classes, ties
  * broken by the summed probabilities).
  */
+import { log } from '../backend/libm.js';
 import type { ImageSet } from '../data/dataset.js';
 import type { Model } from '../nn/model.js';
 import { forEachPrediction } from '../train/evaluate.js';
@@ -47,7 +48,7 @@ export function ensembleVote(models: readonly Model[], set: ImageSet): EnsembleR
     }
     predicted[i] = best;
     if (best === set.labels[i]) correct++;
-    lossSum -= Math.log(meanProbs[i * classes + set.labels[i]!]!);
+    lossSum -= log(meanProbs[i * classes + set.labels[i]!]!);
   }
   // Probabilities exist for softmax cross-entropy models only (squared-error models output raw values).
   const probabilities = models.every((m) => m.spec.loss === 'ce');

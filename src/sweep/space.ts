@@ -12,6 +12,7 @@
  * setting names. Continuous draws are rounded to 4 significant digits (short command lines; the number
  * written is the number trained with). Pure: no I/O, works in the browser.
  */
+import { exp, log } from '../backend/libm.js';
 import { ConfigError, show } from '../errors.js';
 import { Rng } from '../rng/mt19937.js';
 import { parseSettingValue, settingValueProblem, spaceSettingOf, type SpaceSetting } from './settings-bridge.js';
@@ -170,7 +171,7 @@ function drawRange(d: RangeDomain, rng: Rng): number {
     case 'linear':
       return Math.min(hi, Math.max(lo, round4(lo + rng.random() * (hi - lo))));
     case 'log':
-      return Math.min(hi, Math.max(lo, round4(Math.exp(Math.log(lo) + rng.random() * (Math.log(hi) - Math.log(lo))))));
+      return Math.min(hi, Math.max(lo, round4(exp(log(lo) + rng.random() * (log(hi) - log(lo))))));
     case 'int': {
       const a = Math.ceil(lo);
       return a + rng.randint(Math.floor(hi) - a + 1);

@@ -123,7 +123,7 @@ export function runPart(k: Kernels, { i32, f64, memory }: Control, part: number,
     }
     case Task.softmaxCrossEntropy: {
       // dLogits (0: none), logits, labels, rows, cols, rowLoss; gradScale. The reference's own JavaScript on
-      // this part's rows (the same Math.exp in every thread), each row's loss term left for the caller to sum.
+      // this part's rows (the same libm.ts exp and log in every thread), each row's loss term left for the caller to sum.
       const rows = i32[a + 3]!;
       const cols = i32[a + 4]!;
       const r0 = partStart(rows, part, parts, 1);
