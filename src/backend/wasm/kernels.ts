@@ -30,4 +30,12 @@ export interface Kernels {
   /** mask[n] = keep where the next MT19937 draw from key[624] at pos >= threshold (unsigned), else 0; returns the new pos. */
   dropoutMask(mask: number, key: number, pos: number, n: number, threshold: number, keep: number): number;
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
+  /** count per-example SGD steps of the network described at desc (assembly/per-example.ts); returns the steps applied. */
+  perExampleSgd(desc: number, idx: number, labels: number, count: number, losses: number, correct: number): number;
 }
+
+/**
+ * What the kernels' module imports besides its memory: JavaScript's own Math.exp and Math.log, so that the
+ * per-example step's loss is the reference's to the last bit.
+ */
+export const KERNEL_IMPORTS = Object.freeze({ math: Object.freeze({ exp: Math.exp, log: Math.log }) });
