@@ -6,7 +6,9 @@
  * of Model.trainStep on its own kernels; `composedPerExampleSgd` (per-example-ref.ts) is that arithmetic
  * written as those kernel calls, what the fused kernels are tested against.
  */
-import type { FloatArray } from './backend.js';
+
+/** Backend.FloatArray (spelled out: backend.ts imports this file's types). */
+type FloatArray = Float32Array | Float64Array;
 
 /**
  * How a parameter is stepped from its gradient g. Only plain SGD (w -= lr * g, as Backend.sgdStep with no
