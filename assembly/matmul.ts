@@ -280,7 +280,7 @@ const LEFT_PACK_BYTES: usize = 256;
  * as sumListRows rounds a one-entry sum.
  */
 // @ts-ignore: decorator
-@inline export function stepRowOne(w: usize, x: usize, dy: usize, n: i32, lr: f64, i: i32): void {
+@inline function stepRowOne(w: usize, x: usize, dy: usize, n: i32, lr: f64, i: i32): void {
   const xi = x + (<usize>i << 2);
   const av = v128.load32_splat(xi);
   const wrow = w + (<usize>(i * n) << 2);
