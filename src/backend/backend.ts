@@ -28,6 +28,8 @@
  * generator's state kept on the device), so that masks stay the reference's stream. Determinism would hold
  * only with fixed reduction orders (no atomics in sums).
  */
+import type { PerExampleNet, PerExampleStepper } from './per-example.js';
+
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
 
@@ -200,6 +202,15 @@ export interface Backend {
    * would, and returns the new position, so the generator's stream is the same on every backend.
    */
   dropoutMask(mask: FloatArray, key: Uint32Array, pos: number, n: number, threshold: number, keep: number): number;
+
+  /**
+   * Optional capability, the per-example step as one call (per-example.ts): a stepper running batch-1 SGD steps
+   * of the dense-ReLU-...-dense softmax cross-entropy net `net` (its buffers from this backend's alloc) many
+   * per call, each exactly Model.trainStep's arithmetic on this backend's kernels. Returns null when this
+   * backend does not run that net (e.g. a rule it does not have). withReferenceKernels does not fill it in:
+   * the engine then takes the step kernel by kernel.
+   */
+  perExampleSgd?(net: PerExampleNet): PerExampleStepper | null;
 
   /**
    * Gathers rows of a uint8 image set into out[count,cols], scaled: out[r,c] = images[idx[start+r]*cols + c] / divisor

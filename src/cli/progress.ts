@@ -69,6 +69,9 @@ export class ProgressCallback implements Callback {
     };
   }
 
+  /** The bar reads the counts only (Callback.passiveBatchEnd). */
+  readonly passiveBatchEnd = true;
+
   onBatchEnd(info: BatchInfo, trainer: TrainingContext): void {
     if (!this.bar) return;
     const done = trainer.epoch * trainer.batchesPerEpoch + info.batch + 1;

@@ -74,6 +74,12 @@ export interface Callback {
   onTrainBegin?(context: TrainingContext): void;
   onEpochBegin?(epoch: number, context: TrainingContext): void;
   onBatchEnd?(info: BatchInfo, context: TrainingContext): void;
+  /**
+   * True when onBatchEnd only reads the context's counts (epoch, progress) and never stops the run, reads the
+   * weights or takes a state: the Trainer may then run several per-example steps in one call and call
+   * onBatchEnd for each of them afterwards, with the counts as they were after that step (a progress bar).
+   */
+  readonly passiveBatchEnd?: boolean;
   onEpochEnd?(logs: EpochLogs, context: TrainingContext): void;
   onTrainEnd?(context: TrainingContext): void;
   /**

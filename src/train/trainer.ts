@@ -9,6 +9,7 @@ import { PIXEL_MAX, pixelsOf } from '../data/dataset.js';
 import { ConfigError, DataError } from '../errors.js';
 import type { Model } from '../nn/model.js';
 import type { Optimizer } from '../nn/optimizer.js';
+import { PerExampleRun } from './per-example-run.js';
 import { createOptimizer, DEFAULT_OPTIMIZER, type OptimizerName, type OptimizerSettings } from '../nn/optimizers.js';
 import type { BatchInfo, Callback, EpochLogs, LoopConfig, StopReason, TrainingContext } from './callbacks.js';
 import { checkInputSize, evaluate, identityOrder } from './evaluate.js';
@@ -60,6 +61,8 @@ export class Trainer implements TrainingContext {
   /** A copy of the weights at the last good epoch's end, in the model's own dtype (exact). */
   private lastGoodWeights: FloatArray;
   private readonly labels: Uint8Array;
+  /** Batch-1 steps many per call (Backend.perExampleSgd), when the model, loss, optimizer and batch fit; else null. */
+  private readonly perExample: PerExampleRun | null;
 
   constructor(
     readonly model: Model,
@@ -87,6 +90,7 @@ export class Trainer implements TrainingContext {
     this.callbacks = fitConfig.callbacks ?? [];
     this.lastGoodWeights = model.paramData.slice();
     this.labels = new Uint8Array(c.batchSize);
+    this.perExample = c.batchSize === 1 ? PerExampleRun.create(model, this.optimizer, this.callbacks) : null;
   }
 
   get hasValidation(): boolean {
@@ -129,9 +133,33 @@ export class Trainer implements TrainingContext {
 
   /** Runs one batch (starting an epoch, or ending one, as needed). Returns false once training is done. */
   runBatch(): boolean {
+    return this.runBatches(1) > 0 && !this.done;
+  }
+
+  /**
+   * Runs up to max batches (at least one, at most to the epoch's end) and returns how many ran (a batch that
+   * diverged counts), 0 when training was already done. More than one only on the per-example path.
+   */
+  private runBatches(max: number): number {
     this.begin();
-    if (this.done) return false;
+    if (this.done) return 0;
     const p = (this.progress ??= this.beginEpoch());
+    if (this.perExample) {
+      const n = Math.max(1, Math.min(max, this.perExample.chunk, this.batchesPerEpoch - p.nextBatch));
+      const { ran, loss } = this.perExample.run(this, p, n);
+      if (loss !== null) {
+        this.diverge(`loss is ${loss}`);
+        return ran + 1;
+      }
+      if (p.nextBatch === this.batchesPerEpoch) this.endEpoch(p);
+      return ran;
+    }
+    this.runOneBatch(p);
+    return 1;
+  }
+
+  /** The batch at p.nextBatch, kernel by kernel. */
+  private runOneBatch(p: EpochProgress): boolean {
     const t0 = performance.now();
     const { batchSize } = this.config;
     const start = p.nextBatch * batchSize;
@@ -151,6 +179,11 @@ export class Trainer implements TrainingContext {
     for (const cb of this.callbacks) cb.onBatchEnd?.(info, this);
     if (p.nextBatch === this.batchesPerEpoch) this.endEpoch(p);
     return !this.done;
+  }
+
+  /** Calls every callback's onBatchEnd (the per-example path, after each of its steps). */
+  batchEnded(info: BatchInfo): void {
+    for (const cb of this.callbacks) cb.onBatchEnd?.(info, this);
   }
 
   /** Puts the last good weights back and stops: the epoch in progress is not recorded. */
@@ -206,9 +239,13 @@ export class Trainer implements TrainingContext {
     const epoch = this.epoch;
     let batches = 0;
     let more = !this.done;
+    // Per-example steps go in chunks that double (16, 32, ... up to the path's chunk) between looks at the clock.
+    let chunk = 16;
     while (more) {
-      more = this.runBatch();
-      batches++;
+      const ran = this.runBatches(chunk);
+      more = ran > 0 && !this.done;
+      batches += Math.max(ran, 1);
+      chunk *= 2;
       if (this.epoch !== epoch || performance.now() - t0 >= ms) break;
     }
     return { batches, epochEnded: this.epoch !== epoch ? this.history[this.history.length - 1]! : null, more };
@@ -217,7 +254,7 @@ export class Trainer implements TrainingContext {
   /** Runs the rest of the current epoch; returns its logs (undefined if training was already done). */
   runEpoch(): EpochLogs | undefined {
     const before = this.epoch;
-    while (this.epoch === before && this.runBatch());
+    while (this.epoch === before && this.runBatches(Infinity) > 0 && !this.done);
     return this.epoch > before ? this.history[this.history.length - 1] : undefined;
   }
 

@@ -17,6 +17,7 @@ import { MT_KEY_WORDS } from '../../rng/mt19937.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
 import type { Pool } from './pool.js';
+import { wasmPerExample } from './per-example.js';
 import { Slot, Task, runPart, type Control } from './tasks.js';
 
 /**
@@ -133,6 +134,17 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
   const mtKey = new Uint32Array(heap.memory.buffer, heap.allocBytes(4 * MT_KEY_WORDS), MT_KEY_WORDS);
   let tableDivisor = NaN;
   let divideInFloat32 = false;
+
+  /** Fills the pixel table for divisor (when it holds another's); returns its address. */
+  const setPixelTable = (divisor: number): number => {
+    if (!Object.is(divisor, tableDivisor)) {
+      for (let v = 0; v < 256; v++) pixelTable[v] = v / divisor; // rounds as the reference's division does
+      tableDivisor = divisor;
+      // A float32 division rounds as the table for most divisors (255 included): then divide in SIMD lanes.
+      divideInFloat32 = Math.fround(divisor) === divisor && k.pixelTableIsDivision(pixelTable.byteOffset, divisor) === 1;
+    }
+    return pixelTable.byteOffset;
+  };
 
   function setArgs(a0: number, a1: number, a2: number, a3: number, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0): void {
     const s = Slot.args;
@@ -252,15 +264,13 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       return next;
     },
 
+    // The per-example step as one call, on this thread (per-example.ts).
+    perExampleSgd: wasmPerExample({ kernels: k, heap, ptr, imagesInMemory, pixelTable: setPixelTable }),
+
     gatherRows(out, images, idx, start, count, cols, divisor) {
       const n = count * cols;
       const po = ptr(out, n, 'gatherRows out');
-      if (!Object.is(divisor, tableDivisor)) {
-        for (let v = 0; v < 256; v++) pixelTable[v] = v / divisor; // rounds as the reference's division does
-        tableDivisor = divisor;
-        // A float32 division rounds as the table for most divisors (255 included): then divide in SIMD lanes.
-        divideInFloat32 = Math.fround(divisor) === divisor && k.pixelTableIsDivision(pixelTable.byteOffset, divisor) === 1;
-      }
+      setPixelTable(divisor);
       const parts = n >= PARALLEL_PIXELS ? PARTS_PER_THREAD * threads() : 1;
       /** The image index of batch row r, checked against the set. */
       const imageOf = (r: number): number => {

@@ -3,6 +3,8 @@
  * module's memory; a kernel that threads split takes the part of the work it computes ([r0, r1) rows or
  * [i0, i1) elements).
  */
+import { exp, log } from '../libm.js';
+
 export interface Kernels {
   matmulNN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
   matmulTN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
@@ -30,4 +32,13 @@ export interface Kernels {
   /** mask[n] = keep where the next MT19937 draw from key[624] at pos >= threshold (unsigned), else 0; returns the new pos. */
   dropoutMask(mask: number, key: number, pos: number, n: number, threshold: number, keep: number): number;
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
+  /** count per-example SGD steps of the network described at desc (assembly/per-example.ts); returns the steps applied. */
+  perExampleSgd(desc: number, idx: number, labels: number, count: number, losses: number, correct: number): number;
 }
+
+/**
+ * What the kernels' module imports besides its memory: reglab's own exp and log (../libm.ts), the ones the
+ * reference kernels use, so that the per-example step's loss is the reference's to the last bit on every
+ * JavaScript engine (an engine's Math.exp and Math.log differ in the last bit between engines).
+ */
+export const KERNEL_IMPORTS = Object.freeze({ math: Object.freeze({ exp, log }) });

@@ -5,7 +5,7 @@
 import { ConfigError } from '../../errors.js';
 import { wasmBackend, type WasmBackend } from './backend.js';
 import { Heap } from './heap.js';
-import type { Kernels } from './kernels.js';
+import { KERNEL_IMPORTS, type Kernels } from './kernels.js';
 import { currentPlatform } from './current-platform.js';
 import { Pool } from './pool.js';
 import { CONTROL_BYTES, controlAt } from './tasks.js';
@@ -71,7 +71,7 @@ export async function loadWasmBackend(options: WasmOptions = {}): Promise<WasmBa
   const memory = shared
     ? new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true })
     : new WebAssembly.Memory({ initial: Math.ceil((memoryMB * 2 ** 20) / PAGE), maximum: Math.ceil((memoryMB * 2 ** 20) / PAGE) });
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const instance = await WebAssembly.instantiate(module, { env: { memory }, ...KERNEL_IMPORTS });
   // The kernels keep no data in memory: everything from the first page on is ours.
   const heap = new Heap(memory, shared, 1024);
   const controlPtr = heap.allocBytes(CONTROL_BYTES);

@@ -4,7 +4,7 @@
  * through the control block until told to exit. It waits by spinning briefly (tasks come in bursts, one per
  * kernel call of a training step), then sleeping on the generation slot.
  */
-import type { Kernels } from './kernels.js';
+import { KERNEL_IMPORTS, type Kernels } from './kernels.js';
 import { isNode } from './platform.js';
 import { Slot, Task, controlAt, runParts } from './tasks.js';
 
@@ -36,7 +36,7 @@ async function port(onInit: (init: WorkerInit, p: Port) => void): Promise<void> 
 }
 
 async function serve(init: WorkerInit, p: Port): Promise<void> {
-  const instance = await WebAssembly.instantiate(init.module, { env: { memory: init.memory } });
+  const instance = await WebAssembly.instantiate(init.module, { env: { memory: init.memory }, ...KERNEL_IMPORTS });
   const kernels = instance.exports as unknown as Kernels;
   const control = controlAt(init.memory, init.control);
   const { i32 } = control;

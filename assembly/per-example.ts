@@ -1,0 +1,253 @@
+/**
+ * Per-example SGD steps of a dense-ReLU-...-dense network with softmax cross-entropy, many in one call
+ * (Backend.perExampleSgd): for each example, gather its pixels, forward, loss and its gradient, backward and
+ * the plain SGD step of every weight and bias, with no call between JavaScript and WebAssembly in between.
+ *
+ * The arithmetic is the engine's batch-1 step on the fast backend (Model.trainStep: matmul, addRowVector,
+ * relu, softmaxCrossEntropy, countCorrect, reluBackward, sumRows, denseSgdStep, sgdStep) operation for
+ * operation, by the same functions where they are WebAssembly (sumListRows, transpose, stepRowOne, sgdStep),
+ * so the weights, losses and counts come out bit for bit the same:
+ * - a layer's outputs: sumListRows over its input's nonzeros in ascending order, as matmulNN sums them;
+ * - the loss: the reference's JavaScript in float64 (ref.ts: softmaxCrossEntropyRows), with JavaScript's own
+ *   Math.exp and Math.log, imported (module "math"), so that every bit is the same;
+ * - a hidden layer's input gradient: d · W^T as matmul with b transposed takes it (W transposed, then the
+ *   nonzeros of d in ascending order), from the weights of the forward pass;
+ * - weight steps: the rows of nonzero inputs, as denseSgdStep's one-example case; bias steps as sgdStep.
+ *
+ * The network is described at `desc` (written by src/backend/wasm/per-example.ts), byte offsets:
+ *   0 layers L, 4 images, 8 pixel table (f32[256]: byte / divisor), 12 dx (f32[max in]),
+ *   16 transposed W (f32[max in * out]), 20 offsets and 24 values of a delta's nonzeros (max out + 4 each),
+ *   28 their count; then 64 bytes per layer from 32:
+ *   +0 in, +4 out, +8 W [in, out], +12 b [out] (0: none), +16 b's gradient [out], +20 y [out] (a hidden
+ *   layer's ReLU output; the last layer's logits), +24 d [out] (the gradient at the layer's output),
+ *   +28 offsets and +32 values of the nonzeros of the layer's input (in + 4 each), +36 their count,
+ *   +40 W's rate (f64), +48 b's rate (f64).
+ * Pointers are byte offsets into memory.
+ */
+import { madd } from './madd';
+import { transpose } from './matmul';
+import { sumListRows } from './rowsum';
+import { sgdStep } from './sgd';
+
+// @ts-ignore: decorator
+@external("math", "exp")
+declare function jsExp(x: f64): f64;
+
+// @ts-ignore: decorator
+@external("math", "log")
+declare function jsLog(x: f64): f64;
+
+const HEADER: usize = 32;
+const LAYER: usize = 64;
+
+/**
+ * Runs count steps, example r = idx[r] (an image of the set at desc + 4) with class labels[r]; writes each
+ * step's loss (f64) to losses[r] and 1 or 0 (argmax right) to correct[r]. Stops before the update of the
+ * first step whose loss is not finite (nothing of that step is applied) and returns its index; else count.
+ */
+export function perExampleSgd(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
+  const layers = load<i32>(desc);
+  const images = <usize>load<i32>(desc, 4);
+  const table = <usize>load<i32>(desc, 8);
+  const inputs = load<i32>(desc, HEADER);
+  const last = desc + HEADER + <usize>(layers - 1) * LAYER;
+  const classes = load<i32>(last, 4);
+  for (let r = 0; r < count; r++) {
+    gatherList(desc + HEADER, images + <usize>load<i32>(idx + (<usize>r << 2)) * <usize>inputs, table);
+    for (let l = 0; l < layers; l++) forwardLayer(desc + HEADER + <usize>l * LAYER, l == layers - 1);
+    const label = <i32>load<u8>(labels + <usize>r);
+    const loss = softmaxCrossEntropy(load<i32>(last, 24), load<i32>(last, 20), label, classes);
+    store<f64>(losses + (<usize>r << 3), loss);
+    store<u8>(correct + <usize>r, <u8>(argmax(load<i32>(last, 20), classes) == label));
+    if (!isFinite(loss)) return r;
+    for (let l = layers - 1; l >= 0; l--) backwardLayer(desc, desc + HEADER + <usize>l * LAYER, l > 0);
+  }
+  return count;
+}
+
+/**
+ * The first layer's input list from an image's bytes: (pixel * W's row bytes, table[byte]) for each pixel
+ * whose value is not 0, in ascending order (matmulNN's compression of the gathered row). Zero bytes are skipped
+ * sixteen at a time when table[0] is 0.
+ */
+function gatherList(layer: usize, img: usize, table: usize): void {
+  const n = load<i32>(layer);
+  const rowBytes = load<i32>(layer, 4) << 2;
+  const offs = <usize>load<i32>(layer, 28);
+  const vals = <usize>load<i32>(layer, 32);
+  let cnt = 0;
+  let p = 0;
+  if (load<f32>(table) == 0) {
+    const zero = i8x16.splat(0);
+    for (; p + 16 <= n; p += 16) {
+      let mask = i8x16.bitmask(i8x16.ne(v128.load(img + <usize>p), zero));
+      while (mask != 0) {
+        const q = p + ctz(mask);
+        mask &= mask - 1;
+        cnt = append(offs, vals, cnt, q * rowBytes, load<f32>(table + (<usize>load<u8>(img + <usize>q) << 2)));
+      }
+    }
+  }
+  for (; p < n; p++) cnt = append(offs, vals, cnt, p * rowBytes, load<f32>(table + (<usize>load<u8>(img + <usize>p) << 2)));
+  store<i32>(<usize>load<i32>(layer, 36), cnt);
+}
+
+/** Appends (off, v) to a list of cnt entries when v is not 0; returns the new count. */
+// @ts-ignore: decorator
+@inline function append(offs: usize, vals: usize, cnt: i32, off: i32, v: f32): i32 {
+  const q = <usize>cnt << 2;
+  store<i32>(offs + q, off);
+  store<f32>(vals + q, v);
+  return cnt + i32(v != 0);
+}
+
+/**
+ * y = x · W (+ b), x the layer's input list; a hidden layer then applies the ReLU in place and writes the
+ * next layer's input list from its nonzero outputs.
+ */
+function forwardLayer(layer: usize, isLast: bool): void {
+  const out = load<i32>(layer, 4);
+  const w = <usize>load<i32>(layer, 8);
+  const b = <usize>load<i32>(layer, 12);
+  const y = <usize>load<i32>(layer, 20);
+  sumListRows(y, 0, w, out, <usize>load<i32>(layer, 28), <usize>load<i32>(layer, 32), 0, <usize>load<i32>(layer, 36), 1);
+  if (b != 0) {
+    // addRowVector
+    let c = 0;
+    for (; c + 4 <= out; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(b + o)));
+    }
+    for (; c < out; c++) {
+      const o = <usize>c << 2;
+      store<f32>(y + o, load<f32>(y + o) + load<f32>(b + o));
+    }
+  }
+  if (isLast) return;
+  // relu (NaN and -0 give +0), and the next layer's input list
+  const next = layer + LAYER;
+  const rowBytes = load<i32>(next, 4) << 2;
+  const offs = <usize>load<i32>(next, 28);
+  const vals = <usize>load<i32>(next, 32);
+  let cnt = 0;
+  for (let j = 0; j < out; j++) {
+    const yp = y + (<usize>j << 2);
+    const v = load<f32>(yp);
+    const r: f32 = v > 0 ? v : 0;
+    store<f32>(yp, r);
+    cnt = append(offs, vals, cnt, j * rowBytes, r);
+  }
+  store<i32>(<usize>load<i32>(next, 36), cnt);
+}
+
+/**
+ * softmaxCrossEntropyRows of ref.ts for one row with gradScale 1, in float64 as JavaScript computes it:
+ * writes dLogits (rounded to float32) and returns the row's loss, 0 + (log(sum exp(z - max)) + max - z[label]).
+ */
+function softmaxCrossEntropy(dLogits: usize, logits: usize, label: i32, cols: i32): f64 {
+  let max = -Infinity;
+  for (let c = 0; c < cols; c++) max = Math.max(max, <f64>load<f32>(logits + (<usize>c << 2)));
+  let sum = 0.0;
+  for (let c = 0; c < cols; c++) sum += jsExp(<f64>load<f32>(logits + (<usize>c << 2)) - max);
+  const logSum = jsLog(sum) + max;
+  // A label outside the row reads undefined in JavaScript: the loss is NaN.
+  const term = logSum - (label < cols ? <f64>load<f32>(logits + (<usize>label << 2)) : NaN);
+  for (let c = 0; c < cols; c++) {
+    const p = jsExp(<f64>load<f32>(logits + (<usize>c << 2)) - logSum);
+    store<f32>(dLogits + (<usize>c << 2), <f32>((p - (c == label ? 1.0 : 0.0)) * 1.0));
+  }
+  return 0.0 + term;
+}
+
+/** countCorrect's argmax: the first index of the largest value (comparisons with NaN are false). */
+function argmax(x: usize, cols: i32): i32 {
+  let best = 0;
+  for (let c = 1; c < cols; c++) if (load<f32>(x + (<usize>c << 2)) > load<f32>(x + (<usize>best << 2))) best = c;
+  return best;
+}
+
+/**
+ * Dense.backward with the fused step, then the bias's step: when hasBelow, the gradient at the layer's input
+ * (d · W^T from the forward pass's W) through the ReLU below into that layer's d; b's gradient 0 + d; W's rows
+ * of nonzero inputs stepped; b stepped.
+ */
+function backwardLayer(desc: usize, layer: usize, hasBelow: bool): void {
+  const n = load<i32>(layer);
+  const out = load<i32>(layer, 4);
+  const w = <usize>load<i32>(layer, 8);
+  const b = <usize>load<i32>(layer, 12);
+  const d = <usize>load<i32>(layer, 24);
+  if (hasBelow) {
+    // matmul(dx, d, W, 1, out, n, transB): W^T [out, n], then the nonzeros of d in ascending order
+    const dx = <usize>load<i32>(desc, 12);
+    const wt = <usize>load<i32>(desc, 16);
+    const offs = <usize>load<i32>(desc, 20);
+    const vals = <usize>load<i32>(desc, 24);
+    const cntSlot = <usize>load<i32>(desc, 28);
+    transpose(wt, w, n, out);
+    const rowBytes = n << 2;
+    let cnt = 0;
+    for (let c = 0; c < out; c++) cnt = append(offs, vals, cnt, c * rowBytes, load<f32>(d + (<usize>c << 2)));
+    store<i32>(cntSlot, cnt);
+    sumListRows(dx, 0, wt, n, offs, vals, 0, cntSlot, 1);
+    // reluBackward into the layer below's d
+    const below = layer - LAYER;
+    const y = <usize>load<i32>(below, 20);
+    const dBelow = <usize>load<i32>(below, 24);
+    for (let j = 0; j < n; j++) {
+      const o = <usize>j << 2;
+      store<f32>(dBelow + o, load<f32>(y + o) > 0 ? load<f32>(dx + o) : 0);
+    }
+  }
+  const bGrad = <usize>load<i32>(layer, 16);
+  if (b != 0) for (let c = 0; c < out; c++) store<f32>(bGrad + (<usize>c << 2), <f32>0 + load<f32>(d + (<usize>c << 2)));
+  const offs = <usize>load<i32>(layer, 28);
+  const vals = <usize>load<i32>(layer, 32);
+  const cnt = load<i32>(<usize>load<i32>(layer, 36));
+  const lr = load<f64>(layer, 40);
+  for (let q = 0; q < cnt; q++) {
+    const o = <usize>q << 2;
+    stepRow(w + <usize>load<i32>(offs + o), load<f32>(vals + o), d, out, lr);
+  }
+  if (b != 0) sgdStep(b, bGrad, 0, load<f64>(layer, 48), 0, 0, 0, out);
+}
+
+/**
+ * w row -= lr * (x * d[n]): matmul.ts's stepRowOne (each gradient 0 + x * d[j] by madd, stepped in float64 and
+ * rounded once, as sgdStep4) with whole-vector loads and stores, eight columns at a time.
+ */
+// @ts-ignore: decorator
+@inline function stepRow(wrow: usize, x: f32, d: usize, n: i32, lr: f64): void {
+  const av = f32x4.splat(x);
+  const vlr = f64x2.splat(lr);
+  const zero = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const o = <usize>j << 2;
+    const g0 = madd(av, v128.load(d + o), zero);
+    const g1 = madd(av, v128.load(d + o, 16), zero);
+    const w0 = v128.load(wrow + o);
+    const w1 = v128.load(wrow + o, 16);
+    v128.store(wrow + o, step4(w0, g0, vlr));
+    v128.store(wrow + o, step4(w1, g1, vlr), 16);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(wrow + o, step4(v128.load(wrow + o), madd(av, v128.load(d + o), zero), vlr));
+  }
+  for (; j < n; j++) {
+    const s: f32 = <f32>0 + x * load<f32>(d + (<usize>j << 2));
+    const wp = wrow + (<usize>j << 2);
+    store<f32>(wp, <f32>(<f64>load<f32>(wp) - lr * <f64>s));
+  }
+}
+
+/** w[4] - lr * g[4] in float64, each lane rounded once to float32 (sgdStep4's arithmetic). */
+// @ts-ignore: decorator
+@inline function step4(w: v128, g: v128, vlr: v128): v128 {
+  const lo = f64x2.sub(f64x2.promote_low_f32x4(w), f64x2.mul(vlr, f64x2.promote_low_f32x4(g)));
+  const wh = v128.shuffle<i32>(w, w, 2, 3, 0, 1);
+  const gh = v128.shuffle<i32>(g, g, 2, 3, 0, 1);
+  const hi = f64x2.sub(f64x2.promote_low_f32x4(wh), f64x2.mul(vlr, f64x2.promote_low_f32x4(gh)));
+  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}

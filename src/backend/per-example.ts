@@ -1,0 +1,82 @@
+/**
+ * The per-example step as one call (Backend.perExampleSgd, an optional capability): many batch-1 SGD steps of
+ * a dense-ReLU-...-dense network with softmax cross-entropy, each one gather, forward, loss, backward and
+ * update, so that the chapter's per-example epoch does not pay a kernel call (and, on the fast backend, a
+ * JavaScript-WebAssembly crossing) for every small product. A backend that has it runs exactly the arithmetic
+ * of Model.trainStep on its own kernels; `composedPerExampleSgd` (per-example-ref.ts) is that arithmetic
+ * written as those kernel calls, what the fused kernels are tested against.
+ */
+
+/** Backend.FloatArray (spelled out: backend.ts imports this file's types). */
+type FloatArray = Float32Array | Float64Array;
+
+/**
+ * How a parameter is stepped from its gradient g. Only plain SGD (w -= lr * g, as Backend.sgdStep with no
+ * momentum and no L2) for now; a rule that needs state (momentum, Adam's moments, a lazily applied decay)
+ * would be another member of this union, with its buffers.
+ */
+export type PerExampleRule = { readonly kind: 'sgd'; readonly lr: number };
+
+/** One dense layer: y[out] = x[in] · W[in, out] (+ b[out]); every layer but the last is followed by a ReLU. */
+export interface PerExampleLayer {
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly weights: FloatArray;
+  readonly weightRule: PerExampleRule;
+  /** The bias, its gradient buffer (written as Dense.backward writes it) and its rule; null: no bias. */
+  readonly bias: { readonly value: FloatArray; readonly grad: FloatArray; readonly rule: PerExampleRule } | null;
+}
+
+/** A dense-ReLU-...-dense network with softmax cross-entropy on the last layer's outputs (logits). */
+export interface PerExampleNet {
+  readonly layers: readonly PerExampleLayer[];
+}
+
+/** The examples of one call, and where their results go. */
+export interface PerExampleBatch {
+  /** The image set (uint8 pixels, inSize of the first layer per image); read-only once stepped on (Backend.gatherRows). */
+  readonly images: Readonly<Uint8Array>;
+  /** Example r of the call is image idx[start + r], with class labels[r]. */
+  readonly idx: Readonly<Int32Array>;
+  readonly start: number;
+  readonly count: number;
+  readonly labels: Readonly<Uint8Array>;
+  /** Pixels are byte / divisor (Backend.gatherRows). */
+  readonly divisor: number;
+  /** Written: each step's loss (float64, as softmaxCrossEntropy returns it) and 1 where its argmax was right. */
+  readonly losses: Float64Array;
+  readonly correct: Uint8Array;
+}
+
+export interface PerExampleStepper {
+  /**
+   * Runs batch.count steps in order. Returns the steps applied: batch.count, or the index of the first step
+   * whose loss is not finite (its loss and correct are written, nothing of it is applied: Model.trainStep).
+   */
+  steps(batch: PerExampleBatch): number;
+}
+
+/** The checks every stepper makes of a net: widths chain, buffers fit, rates are positive numbers. */
+export function checkPerExampleNet(net: PerExampleNet): void {
+  const { layers } = net;
+  if (layers.length === 0) throw new RangeError('perExampleSgd: a net needs a layer');
+  layers.forEach((l, i) => {
+    if (!(Number.isInteger(l.inSize) && l.inSize > 0 && Number.isInteger(l.outSize) && l.outSize > 0)) throw new RangeError(`perExampleSgd: layer ${i} has no size`);
+    if (i > 0 && l.inSize !== layers[i - 1]!.outSize) throw new RangeError(`perExampleSgd: layer ${i}'s input is not layer ${i - 1}'s output`);
+    if (l.weights.length !== l.inSize * l.outSize) throw new RangeError(`perExampleSgd: layer ${i}'s weights are not [${l.inSize}, ${l.outSize}]`);
+    if (l.bias && (l.bias.value.length !== l.outSize || l.bias.grad.length !== l.outSize)) throw new RangeError(`perExampleSgd: layer ${i}'s bias is not [${l.outSize}]`);
+  });
+}
+
+/** Checks a batch against the net's input width; throws a RangeError naming the first thing that does not fit. */
+export function checkPerExampleBatch(net: PerExampleNet, b: PerExampleBatch): void {
+  const cols = net.layers[0]!.inSize;
+  if (!(Number.isInteger(b.start) && Number.isInteger(b.count) && b.start >= 0 && b.count >= 0 && b.start + b.count <= b.idx.length)) {
+    throw new RangeError(`perExampleSgd: examples [${b.start}, ${b.start + b.count}) are not in the index list`);
+  }
+  if (b.labels.length < b.count || b.losses.length < b.count || b.correct.length < b.count) throw new RangeError(`perExampleSgd: ${b.count} examples need as many labels, losses and counts`);
+  for (let r = 0; r < b.count; r++) {
+    const i = b.idx[b.start + r]!;
+    if (!(i >= 0 && i * cols + cols <= b.images.length)) throw new RangeError(`perExampleSgd: image ${i} is out of range`);
+  }
+}

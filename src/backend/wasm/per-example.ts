@@ -1,0 +1,119 @@
+/**
+ * The fast backend's Backend.perExampleSgd: writes the net's description and a call's examples into one block
+ * of scratch and runs assembly/per-example.ts on the calling thread (threads handing off steps of a few
+ * microseconds cost more than they give). The block is grown on demand and given back when a bigger one
+ * replaces it, so a stepper holds no memory of its own.
+ */
+import { checkPerExampleBatch, checkPerExampleNet, type PerExampleBatch, type PerExampleNet, type PerExampleStepper } from '../per-example.js';
+import type { FloatArray } from '../backend.js';
+import type { Heap } from './heap.js';
+import type { Kernels } from './kernels.js';
+
+export interface PerExampleParts {
+  kernels: Kernels;
+  heap: Heap;
+  /** The address of a buffer of the heap with at least count elements (throws on any other). */
+  ptr(view: Readonly<FloatArray>, count: number, what: string): number;
+  /** The address of the image set's copy in memory, or -1 when it is not copied (the cache is full). */
+  imagesInMemory(images: Readonly<Uint8Array>): number;
+  /** The address of the pixel table (f32[256]: byte / divisor) for this divisor. */
+  pixelTable(divisor: number): number;
+}
+
+const HEADER = 32;
+const LAYER = 64;
+const align = (n: number) => (n + 15) & ~15;
+
+/** Makes the backend's perExampleSgd from its parts: one scratch block shared by all its steppers. */
+export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => PerExampleStepper | null {
+  const { kernels: k, heap } = parts;
+  let block: Uint8Array = heap.u8(0);
+  const scratch = (bytes: number): number => {
+    if (block.length < bytes) {
+      heap.release(block, 'wasm backend per-example scratch');
+      block = heap.u8(Math.max(bytes, 2 * block.length));
+    }
+    return block.byteOffset;
+  };
+
+  return (net) => {
+    checkPerExampleNet(net);
+    const { layers } = net;
+    for (const l of layers) if (l.weightRule.kind !== 'sgd' || (l.bias && l.bias.rule.kind !== 'sgd')) return null;
+    const maxIn = Math.max(...layers.map((l) => l.inSize));
+    const maxOut = Math.max(...layers.map((l) => l.outSize));
+    const maxT = Math.max(0, ...layers.slice(1).map((l) => l.inSize * l.outSize));
+    // Offsets in the block: the description, shared buffers, per-layer buffers, then a call's examples.
+    let at = align(HEADER + LAYER * layers.length);
+    const take = (bytes: number) => ((at += align(bytes)), at - align(bytes));
+    const dx = take(4 * maxIn), wt = take(4 * maxT), dOffs = take(4 * (maxOut + 4)), dVals = take(4 * (maxOut + 4)), dCnt = take(4);
+    const own = layers.map((l) => ({ y: take(4 * l.outSize), d: take(4 * l.outSize), offs: take(4 * (l.inSize + 4)), vals: take(4 * (l.inSize + 4)), cnt: take(4) }));
+    const fixed = at;
+
+    return {
+      steps(batch: PerExampleBatch): number {
+        checkPerExampleBatch(net, batch);
+        const { count } = batch;
+        if (count === 0) return 0;
+        const cols = layers[0]!.inSize;
+        let images = parts.imagesInMemory(batch.images);
+        // Not copied (the cache is full): this call's images are staged one after another.
+        const staged = images < 0;
+        const idxAt = fixed, labelsAt = idxAt + align(4 * count), lossesAt = labelsAt + align(count), correctAt = lossesAt + align(8 * count);
+        const stageAt = correctAt + align(count);
+        const base = scratch(stageAt + (staged ? count * cols : 0));
+        const buf = heap.memory.buffer;
+        const i32 = new Int32Array(buf, base, fixed >> 2);
+        const f64 = new Float64Array(buf, base, fixed >> 3);
+        const ptrs = layers.map((l, i) => ({
+          w: parts.ptr(l.weights, l.inSize * l.outSize, `perExampleSgd layer ${i} weights`),
+          b: l.bias ? parts.ptr(l.bias.value, l.outSize, `perExampleSgd layer ${i} bias`) : 0,
+          g: l.bias ? parts.ptr(l.bias.grad, l.outSize, `perExampleSgd layer ${i} bias gradient`) : 0,
+        }));
+        const idx = new Int32Array(buf, base + idxAt, count);
+        if (staged) {
+          images = base + stageAt;
+          const stage = new Uint8Array(buf, images, count * cols);
+          for (let r = 0; r < count; r++) {
+            const src = batch.idx[batch.start + r]! * cols;
+            stage.set(batch.images.subarray(src, src + cols), r * cols);
+            idx[r] = r;
+          }
+        } else {
+          idx.set(batch.idx.subarray(batch.start, batch.start + count));
+        }
+        new Uint8Array(buf, base + labelsAt, count).set(batch.labels.subarray(0, count));
+        i32[0] = layers.length;
+        i32[1] = images;
+        i32[2] = parts.pixelTable(batch.divisor);
+        i32[3] = base + dx;
+        i32[4] = base + wt;
+        i32[5] = base + dOffs;
+        i32[6] = base + dVals;
+        i32[7] = base + dCnt;
+        layers.forEach((l, i) => {
+          const o = (HEADER + LAYER * i) >> 2;
+          const p = ptrs[i]!;
+          const m = own[i]!;
+          i32[o] = l.inSize;
+          i32[o + 1] = l.outSize;
+          i32[o + 2] = p.w;
+          i32[o + 3] = p.b;
+          i32[o + 4] = p.g;
+          i32[o + 5] = base + m.y;
+          i32[o + 6] = base + m.d;
+          i32[o + 7] = base + m.offs;
+          i32[o + 8] = base + m.vals;
+          i32[o + 9] = base + m.cnt;
+          f64[(o >> 1) + 5] = l.weightRule.lr;
+          f64[(o >> 1) + 6] = l.bias ? l.bias.rule.lr : 0;
+        });
+        const done = k.perExampleSgd(base, base + idxAt, base + labelsAt, count, base + lossesAt, base + correctAt);
+        const ran = Math.min(done + 1, count);
+        batch.losses.set(new Float64Array(buf, base + lossesAt, ran));
+        batch.correct.set(new Uint8Array(buf, base + correctAt, ran));
+        return done;
+      },
+    };
+  };
+}

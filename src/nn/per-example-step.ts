@@ -1,0 +1,45 @@
+/**
+ * When a model's batch-1 step can be the backend's per-example step (Backend.perExampleSgd): the layers are
+ * dense, ReLU, dense, ..., dense (no dropout, no other activation), the loss is softmax cross-entropy, the
+ * backend has the capability, and the optimizer steps every parameter by plain SGD (PlainStepRate, as the
+ * fused dense step asks it). The stepper then does what Model.trainStep then optimizer.step do, bit for bit.
+ */
+import type { PerExampleLayer, PerExampleRule, PerExampleStepper } from '../backend/per-example.js';
+import { Dense } from './dense.js';
+import type { Param } from './layer.js';
+import type { Model } from './model.js';
+import type { Optimizer } from './optimizer.js';
+
+/** The backend's stepper for model and optimizer, or null when the step must be taken layer by layer. */
+export function perExampleStepper(model: Model, optimizer: Optimizer): PerExampleStepper | null {
+  const { backend, spec } = model;
+  if (!backend.perExampleSgd || spec.loss !== 'ce' || !optimizer.plainStepRate) return null;
+  const types = spec.layers.map((l) => l.type);
+  if (types.length % 2 !== 1 || !types.every((t, i) => t === (i % 2 === 0 ? 'dense' : 'relu'))) return null;
+  const rule = (p: Param): PerExampleRule | null => {
+    const lr = optimizer.plainStepRate!(p);
+    return lr === null ? null : { kind: 'sgd', lr };
+  };
+  const layers: PerExampleLayer[] = [];
+  let inSize = model.inputSize;
+  for (const layer of model.denseLayers()) {
+    if (!(layer instanceof Dense)) return null;
+    const [w, b] = model.params.filter((p) => ownedBy(model, layer, p));
+    const weightRule = w ? rule(w) : null;
+    if (!w || !weightRule) return null;
+    let bias: PerExampleLayer['bias'] = null;
+    if (b) {
+      const r = rule(b);
+      if (!r) return null;
+      bias = { value: b.value, grad: b.grad, rule: r };
+    }
+    layers.push({ inSize, outSize: layer.units, weights: w.value, weightRule, bias });
+    inSize = layer.units;
+  }
+  return backend.perExampleSgd({ layers });
+}
+
+/** Whether p is one of the dense layer's parameters (named '<layer index>.W' or '.b'). */
+function ownedBy(model: Model, layer: Dense, p: Param): boolean {
+  return p.name.startsWith(`${model.layers.indexOf(layer)}.`);
+}

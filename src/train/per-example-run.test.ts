@@ -1,0 +1,115 @@
+/**
+ * The Trainer's per-example path (Backend.perExampleSgd) gives the run of the step-by-step loop bit for bit:
+ * weights, every epoch's metrics, the optimizer's state, through runFor slices, runBatch, a progress-style
+ * callback and a callback that stops the run mid-epoch, and a checkpoint taken mid-epoch resumes exactly. It is
+ * taken only where it fits: batch 1, plain SGD, dense-ReLU-dense, softmax cross-entropy.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBackend } from '../backend/create.js';
+import type { Backend } from '../backend/backend.js';
+import type { ImageSet } from '../data/dataset.js';
+import { Model, mlpSpec } from '../nn/model.js';
+import { Rng } from '../rng/mt19937.js';
+import type { Callback } from './callbacks.js';
+import { Trainer, type FitConfig } from './trainer.js';
+
+function imageSet(count: number, seed: number): ImageSet {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(count * 64);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    labels[i] = i % 4;
+    for (let p = 0; p < 64; p++) images[i * 64 + p] = (p % 4 === labels[i]! && rng.random() < 0.7) || rng.random() < 0.1 ? Math.floor(rng.random() * 256) : 0;
+  }
+  return { images, labels, count, height: 8, width: 8 };
+}
+
+const train = imageSet(150, 1);
+const validation = imageSet(40, 2);
+
+/** The backend with its perExampleSgd hidden: the step-by-step loop. */
+const without = (be: Backend): Backend => Object.assign(Object.create(be) as Backend, { perExampleSgd: undefined });
+
+function trainer(be: Backend, config: FitConfig = {}, bias = true, hidden = [12]): Trainer {
+  const model = new Model(mlpSpec({ inputSize: 64, hidden, classes: 4, bias }), { backend: be, seed: 5 });
+  return new Trainer(model, train, { epochs: 3, lr: 0.05, validation, ...config });
+}
+
+function result(t: Trainer) {
+  return {
+    weights: Array.from(t.model.paramData),
+    history: t.history.map(({ seconds: _, ...rest }) => rest),
+    optimizer: t.optimizer.getState(),
+    stop: t.stopReason,
+  };
+}
+
+test('the per-example path gives the step-by-step run bit for bit, and only where it fits', async () => {
+  const be = await createBackend('wasm', { threads: 1 });
+  try {
+    for (const [bias, hidden] of [[true, [12]], [false, [12]], [true, [7, 5]]] as const) {
+      const drive = [(t: Trainer) => { while (t.runFor(0.01).more); }, (t: Trainer) => { while (t.runBatch()); }, (t: Trainer) => { while (t.runEpoch()); }];
+      const want = trainer(without(be), {}, bias, [...hidden]);
+      while (want.runBatch());
+      assert.equal((want as unknown as { perExample: unknown }).perExample, null);
+      for (const run of drive) {
+        const got = trainer(be, {}, bias, [...hidden]);
+        assert.notEqual((got as unknown as { perExample: unknown }).perExample, null);
+        run(got);
+        assert.deepEqual(result(got), result(want));
+      }
+    }
+    for (const config of [{ batchSize: 2 }, { momentum: 0.9 }, { l2: 0.01 }, { optimizer: 'adam' as const }]) {
+      assert.equal((trainer(be, config) as unknown as { perExample: unknown }).perExample, null, JSON.stringify(config));
+    }
+  } finally {
+    (be as { close?: () => void }).close?.();
+  }
+});
+
+test('callbacks see every batch; one that may act on the run gets one step per call', async () => {
+  const be = await createBackend('wasm', { threads: 1 });
+  try {
+    const seen = (passive: boolean, stopAt: number) => {
+      const batches: string[] = [];
+      const cb: Callback = {
+        ...(passive ? { passiveBatchEnd: true } : {}),
+        onBatchEnd(info, ctx) {
+          batches.push(`${ctx.epoch}.${info.batch}:${info.loss}:${ctx.progress!.seen}:${ctx.progress!.lossSum}`);
+          if (!passive && ctx.epoch === 1 && info.batch === stopAt) ctx.stop('stopped', 'enough');
+        },
+      };
+      return { cb, batches };
+    };
+    for (const passive of [true, false]) {
+      const a = seen(passive, 70), b = seen(passive, 70);
+      const got = trainer(be, { callbacks: [a.cb] });
+      const want = trainer(without(be), { callbacks: [b.cb] });
+      while (got.runFor(5).more);
+      while (want.runBatch());
+      assert.deepEqual(a.batches, b.batches);
+      assert.deepEqual(result(got), result(want));
+    }
+  } finally {
+    (be as { close?: () => void }).close?.();
+  }
+});
+
+test('a checkpoint taken mid-epoch on the per-example path resumes exactly', async () => {
+  const be = await createBackend('wasm', { threads: 1 });
+  try {
+    const whole = trainer(be);
+    while (whole.runBatch());
+    const first = trainer(be);
+    for (let i = 0; i < 150 + 61; i++) first.runBatch();
+    const state = first.getState();
+    assert.equal(state.progress!.nextBatch, 61);
+    const second = trainer(be);
+    second.setState(state);
+    while (second.runFor(1).more);
+    assert.deepEqual(result(second), result(whole));
+  } finally {
+    (be as { close?: () => void }).close?.();
+  }
+});
