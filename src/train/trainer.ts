@@ -165,6 +165,8 @@ export class Trainer implements TrainingContext {
   }
 
   private endEpoch(p: EpochProgress): void {
+    // Rows an optimizer steps lazily are brought up to date here, at a fixed point of every run.
+    this.optimizer.sync?.();
     // The epoch's last step may have overflowed the weights with a finite loss: such an epoch is not good.
     // (A plain loop over the model's own buffer: a tenth of a per-example epoch went to copying the weights
     // to float64 and checking them with every().)
@@ -235,7 +237,8 @@ export class Trainer implements TrainingContext {
       epoch: this.epoch,
       history: this.history.map((l) => ({ ...l })),
       progress: p ? { ...p, order: Int32Array.from(p.order) } : null,
-      weights: this.model.getWeights(),
+      // As stored: with the optimizer's state (rows it steps lazily, and the step each is current at).
+      weights: this.model.storedWeights(),
       lastGoodWeights: Float64Array.from(this.lastGoodWeights),
       optimizer: this.optimizer.getState(),
       rng: this.model.rng.getState(),
