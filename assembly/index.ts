@@ -5,3 +5,4 @@ export { sum52, sum48, sum36, sum32, sum16, sum12, sum8, sum4 } from './rowsum';
 export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats, bytesDivided, gatherPixels, pixelTableIsDivision } from './elementwise';
 export { sgdStep } from './sgd';
 export { dropoutMask } from './mt19937';
+export { rowsDecay, rowsSgdStep } from './rows';

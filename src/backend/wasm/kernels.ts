@@ -30,4 +30,8 @@ export interface Kernels {
   /** mask[n] = keep where the next MT19937 draw from key[624] at pos >= threshold (unsigned), else 0; returns the new pos. */
   dropoutMask(mask: number, key: number, pos: number, n: number, threshold: number, keep: number): number;
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
+  /** Lazy steps' catch-up on listed rows (list i32[count], coef f64[4 count]); v 0 when there is none. */
+  rowsDecay(w: number, v: number, list: number, coef: number, count: number, cols: number): void;
+  /** SGD on listed rows of w[m,n] from x[k,m], dy[k,n] (gradient never stored); v 0 when there is none. */
+  rowsSgdStep(w: number, v: number, x: number, dy: number, list: number, count: number, lr: number, momentum: number, l2: number, m: number, k: number, n: number): void;
 }
