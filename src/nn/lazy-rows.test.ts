@@ -80,9 +80,10 @@ test('lazy rows: a state taken mid-run (rows behind) resumes bit-identical, and 
     const state = first.opt.getState();
     assert.ok(state.buffers['rowStep'], 'rows were behind');
     const model = new Model(SPEC, { backend, seed: 3 });
-    model.setWeights(first.model.storedWeights());
     const opt = new Sgd(backend, model.params, sgd);
-    opt.setState(state);
+    opt.setState(state); // as the trainer restores: the optimizer's state, the weights as they are, then the rows as stored
+    model.setWeights(first.model.getWeights());
+    opt.restoreRows();
     const resumed = run(backend, sgd, true, 200, { model, opt, done: 77 }).model.storedWeights();
     assert.deepEqual(resumed, whole, label);
   }

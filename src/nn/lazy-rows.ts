@@ -112,6 +112,13 @@ export class LazyRows {
   private readonly coef: Float64Array;
   /** The rows a catch-up pass decays. */
   private readonly pass: Int32Array;
+  /** The backend buffer list, pass and coef are views of. */
+  private readonly block: FloatArray;
+
+  /** Gives the lists' buffer back to the backend. */
+  dispose(): void {
+    this.backend.free?.(this.block);
+  }
 
   constructor(
     private readonly backend: Backend,
@@ -122,9 +129,13 @@ export class LazyRows {
     this.inSize = param.shape[0]!;
     this.outSize = param.shape[1]!;
     this.rowStep = new Float64Array(this.inSize);
-    this.list = new Int32Array(this.inSize);
-    this.coef = new Float64Array(4 * this.inSize);
-    this.pass = new Int32Array(this.inSize);
+    // The row lists and maps the kernels read live in the backend's own buffers (no copies into its scratch).
+    const n = this.inSize;
+    this.block = backend.alloc(2 * n + 8 * n + 4);
+    const at = this.block.byteOffset + (this.block.byteOffset % 8 === 0 ? 0 : 4);
+    this.list = new Int32Array(this.block.buffer, at, n);
+    this.pass = new Int32Array(this.block.buffer, at + 4 * n, n);
+    this.coef = new Float64Array(this.block.buffer, at + 8 * n + ((8 * n) % 8), 4 * n);
   }
 
   /** Sets every row current at step (a fresh optimizer, a restored state without rowStep, a dense step). */
@@ -153,6 +164,11 @@ export class LazyRows {
 
   /** W's values at step `now` (a copy, the rows behind brought up to date; nothing changed), or null when none is behind. */
   current(now: number): Float64Array | null {
+    return this.currentBoth(now)?.w ?? null;
+  }
+
+  /** W's and its velocity's values at step `now` (copies, as current()), or null when no row is behind. */
+  currentBoth(now: number): { w: Float64Array; v: Float64Array | null } | null {
     let n = 0;
     const { coef, pass } = this;
     for (let i = 0; i < this.inSize; i++) {
@@ -168,7 +184,7 @@ export class LazyRows {
     const v = this.velocity ? this.backend.alloc(size) : null;
     if (v) v.set(this.velocity!);
     this.backend.rowsDecay(w, v, pass, coef, n, this.outSize);
-    const out = Float64Array.from(w);
+    const out = { w: Float64Array.from(w), v: v ? Float64Array.from(v) : null };
     this.backend.free?.(w);
     if (v) this.backend.free?.(v);
     return out;

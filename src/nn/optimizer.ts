@@ -45,6 +45,12 @@ export interface Optimizer extends Partial<PlainStepRate>, Partial<RowSteps> {
    */
   current?(p: Param): Float64Array | null;
   getState(): OptimizerState;
+  /**
+   * Optional, with rowStepper: called by the trainer after it has set the weights (as they are now) from a
+   * state this optimizer's setState() restored: puts back the values of the rows that were behind as the
+   * state stored them (their catch-up then continues from there, as in the run that wrote the state).
+   */
+  restoreRows?(): void;
   /** Restores getState()'s value; throws a ConfigError, changing nothing, when it is not this optimizer's or does not fit. */
   setState(state: OptimizerState): void;
   /** Gives its buffers back to the backend (Backend.free); the optimizer can no longer be used. */

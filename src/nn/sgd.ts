@@ -35,8 +35,12 @@ export function resolveSgdConfig(config: SgdConfig = {}): Required<SgdConfig> {
 
 /**
  * Sgd's state: buffers.velocity, one buffer per parameter with momentum, none without; and, when some rows
- * stepped lazily are behind (mid-epoch), buffers.rowStep: one per weight matrix (in parameter order), the step
- * count each of its rows is current at (the weights and velocity as stored hold the rows at that step).
+ * stepped lazily are behind (mid-epoch), for each weight matrix that may be stepped lazily (in parameter
+ * order): buffers.rowStep, the step count each of its rows is current at, buffers.stored, its values as
+ * stored (each row as of its rowStep), and with momentum buffers.storedVelocity, its velocity so, which
+ * restoreRows() puts back after the trainer has set the weights from the same state. The weights a state is
+ * stored with and buffers.velocity are the values as they are now (every row up to date), so a reader that
+ * knows nothing of lazy rows reads a consistent state (resumed, as if synced at that step).
  */
 export type SgdState = OptimizerState;
 
@@ -89,22 +93,51 @@ export class Sgd implements Optimizer {
   dispose(): void {
     for (const v of this.velocity) this.backend.free?.(v);
     this.velocity.length = 0;
+    for (const rows of this.lazy.values()) rows.dispose();
+    this.lazy.clear();
+    this.steppers.clear();
   }
 
   /** The momentum buffers as float64 copies (exact for either dtype), for checkpoints. */
   getState(): SgdState {
-    const buffers: Record<string, Float64Array[]> = { velocity: this.velocity.map((v) => Float64Array.from(v)) };
+    const velocity: Float64Array[] = this.velocity.map((v) => Float64Array.from(v));
+    const buffers: Record<string, Float64Array[]> = { velocity };
     const lazy = [...this.lazy.values()];
-    if (lazy.some((rows) => rows.behind(this.steps))) buffers['rowStep'] = lazy.map((rows) => Float64Array.from(rows.rowStep));
+    if (lazy.some((rows) => rows.behind(this.steps))) {
+      buffers['rowStep'] = lazy.map((rows) => Float64Array.from(rows.rowStep));
+      buffers['stored'] = lazy.map((rows) => Float64Array.from(rows.param.value));
+      if (this.velocity.length > 0) buffers['storedVelocity'] = lazy.map((rows) => Float64Array.from(rows.velocity!));
+      // buffers.velocity as it is now: the lazy matrices' rows behind brought up to date (in the copies).
+      for (const rows of lazy) {
+        const now = rows.currentBoth(this.steps);
+        if (now?.v) velocity[this.params.indexOf(rows.param)] = now.v;
+      }
+    }
     return { name: this.name, step: this.steps, buffers };
   }
 
   /** Restores getState()'s buffers; their number and sizes must match this optimizer's. */
   setState(state: SgdState): void {
-    const { rowStep, ...rest } = state.buffers;
+    const { rowStep, stored, storedVelocity, ...rest } = state.buffers;
     checkOptimizerBuffers({ ...state, buffers: rest }, this.name, { velocity: { what: 'momentum buffer', params: this.velocity.length > 0 ? this.params : [] } });
     const lazy = [...this.lazy.values()];
-    if (rowStep) {
+    if (!rowStep !== !stored || (stored && !!storedVelocity !== this.velocity.length > 0)) {
+      throw new ConfigError('optimizer state: row steps, stored rows and (with momentum) their stored velocity come together');
+    }
+    if (rowStep && stored) {
+      if (storedVelocity) {
+        if (storedVelocity.length !== lazy.length) throw new ConfigError(`optimizer state: expected ${lazy.length} stored velocity matrices, got ${storedVelocity.length}`);
+        storedVelocity.forEach((b, i) => {
+          const n = lazy[i]!.param.value.length;
+          if (!(b instanceof Float64Array) || b.length !== n || !b.every(Number.isFinite)) throw new ConfigError(`optimizer state: stored velocity matrix ${i} does not fit its ${n} values`);
+        });
+      }
+      if (stored.length !== lazy.length) throw new ConfigError(`optimizer state: expected ${lazy.length} stored weight matrices, got ${stored.length}`);
+      stored.forEach((b, i) => {
+        const n = lazy[i]!.param.value.length;
+        if (!(b instanceof Float64Array) || b.length !== n) throw new ConfigError(`optimizer state: stored weight matrix ${i} does not fit its ${n} values`);
+        if (!b.every(Number.isFinite)) throw new ConfigError(`optimizer state: stored weight matrix ${i} holds a value that is not a finite number`);
+      });
       if (rowStep.length !== lazy.length) throw new ConfigError(`optimizer state: expected ${lazy.length} row step lists, got ${rowStep.length}`);
       rowStep.forEach((b, i) => {
         const n = lazy[i]!.inSize;
@@ -115,6 +148,24 @@ export class Sgd implements Optimizer {
     state.buffers.velocity!.forEach((b, i) => this.velocity[i]!.set(b));
     this.steps = state.step;
     lazy.forEach((rows, i) => (rowStep ? rows.rowStep.set(rowStep[i]!) : rows.setAll(state.step)));
+    this.toRestore = stored ?? null;
+    this.velocityToRestore = storedVelocity ?? null;
+  }
+
+  private velocityToRestore: readonly Float64Array[] | null = null;
+
+  /** The stored values setState() received, for restoreRows(). */
+  private toRestore: readonly Float64Array[] | null = null;
+
+  /** After the weights are set from the state setState() restored: puts back the rows as stored (Optimizer.restoreRows). */
+  restoreRows(): void {
+    const stored = this.toRestore, storedVelocity = this.velocityToRestore;
+    this.toRestore = null;
+    this.velocityToRestore = null;
+    [...this.lazy.values()].forEach((rows, i) => {
+      if (stored) rows.param.value.set(stored[i]!);
+      if (storedVelocity) rows.velocity!.set(storedVelocity[i]!);
+    });
   }
 
   /**

@@ -30,10 +30,6 @@ export interface TrainerState {
   history: EpochLogs[];
   /** The epoch in progress, or null at an epoch boundary. */
   progress: EpochProgress | null;
-  /**
-   * The weights as stored (Model.storedWeights): mid-epoch, rows an optimizer steps lazily hold their values at
-   * the step its state's rowStep says (they are brought up to date from there); at an epoch's end, the weights.
-   */
   weights: Float64Array;
   /** The weights divergence falls back to: those at the end of the last completed epoch. */
   lastGoodWeights: Float64Array;

@@ -237,8 +237,7 @@ export class Trainer implements TrainingContext {
       epoch: this.epoch,
       history: this.history.map((l) => ({ ...l })),
       progress: p ? { ...p, order: Int32Array.from(p.order) } : null,
-      // As stored: with the optimizer's state (rows it steps lazily, and the step each is current at).
-      weights: this.model.storedWeights(),
+      weights: this.model.getWeights(),
       lastGoodWeights: Float64Array.from(this.lastGoodWeights),
       optimizer: this.optimizer.getState(),
       rng: this.model.rng.getState(),
@@ -262,6 +261,7 @@ export class Trainer implements TrainingContext {
     this.callbacks.forEach((cb, i) => cb.setState?.(state.callbacks[i], this));
     this.progress = state.progress ? { ...state.progress, order: Int32Array.from(state.progress.order) } : null;
     this.model.setWeights(state.weights);
+    this.optimizer.restoreRows?.();
     this.lastGoodWeights = Float64Array.from(state.lastGoodWeights);
     this.model.rng.setState(state.rng);
     this.stopReason = state.stopReason;

@@ -106,8 +106,10 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
   // The lazy steps' row lists and coefficients (copied in: a few hundred entries a step).
   let rowList: Int32Array = heap.i32(0);
   let rowCoef: Float64Array = heap.f64(0);
-  const rowListIn = (list: Readonly<Int32Array>, count: number): number => {
-    rowList = atLeast(rowList, count, Math.max(count, 2 * rowList.length), (n) => heap.i32(n));
+  // Grown to the matrix's row count at once (a list never holds more), so the heap settles after one run.
+  const rowListIn = (list: Readonly<Int32Array>, count: number, matrixRows: number): number => {
+    if (heap.owns(list.buffer)) return list.byteOffset;
+    rowList = atLeast(rowList, count, Math.max(count, matrixRows), (n) => heap.i32(n));
     rowList.set(list.subarray(0, count));
     return rowList.byteOffset;
   };
@@ -234,11 +236,14 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       const n = w.length;
       const pw = ptr(w, n, 'rowsDecay w');
       const pv = v ? ptr(v, n, 'rowsDecay v') : 0;
-      const pl = rowListIn(rowList, count);
-      rowCoef = atLeast(rowCoef, 4 * count, Math.max(4 * count, 2 * rowCoef.length), (k) => heap.f64(k));
-      rowCoef.set(coef.subarray(0, 4 * count));
+      const pl = rowListIn(rowList, count, Math.floor(n / cols));
+      if (!heap.owns(coef.buffer)) {
+        rowCoef = atLeast(rowCoef, 4 * count, 4 * Math.max(count, Math.floor(n / cols)), (k) => heap.f64(k));
+        rowCoef.set(coef.subarray(0, 4 * count));
+      }
+      const pc = heap.owns(coef.buffer) ? coef.byteOffset : rowCoef.byteOffset;
       for (let q = 0; q < count; q++) if (!(rowList[q]! >= 0 && (rowList[q]! + 1) * cols <= n)) throw new RangeError(`rowsDecay: row ${rowList[q]} is out of range`);
-      k.rowsDecay(pw, pv, pl, rowCoef.byteOffset, count, cols);
+      k.rowsDecay(pw, pv, pl, pc, count, cols);
     },
 
     rowsSgdStep(w, v, x, dy, rowList, count, lr, momentum, l2, inSize, rows, outSize) {
@@ -248,7 +253,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       const px = ptr(x, rows * inSize, 'rowsSgdStep x');
       const pdy = ptr(dy, rows * outSize, 'rowsSgdStep dy');
       for (let q = 0; q < count; q++) if (!(rowList[q]! >= 0 && rowList[q]! < inSize)) throw new RangeError(`rowsSgdStep: row ${rowList[q]} is out of range`);
-      k.rowsSgdStep(pw, pv, px, pdy, rowListIn(rowList, count), count, lr, momentum, l2, inSize, rows, outSize);
+      k.rowsSgdStep(pw, pv, px, pdy, rowListIn(rowList, count, inSize), count, lr, momentum, l2, inSize, rows, outSize);
     },
 
     // The reference's JavaScript on the wasm buffers for now (exactly equal to it); a WebAssembly version
