@@ -17,7 +17,9 @@
  * differ from the dense update's in the last bits: in float64 by ~1e-13 relative after thousands of steps, in
  * float32 by what k float32 roundings add (each at most half an ulp); lazy-rows.test.ts bounds both. The
  * rows' steps, the table and sync() depend on nothing but the step counts and the data: the run is
- * deterministic bit for bit, and a checkpoint stores rowStep (a state resumes exactly).
+ * deterministic bit for bit (1 or 2 threads: the row kernels run on the calling thread), reading the weights
+ * mid-epoch (Model.getWeights: brought up to date in a copy) changes nothing, and a checkpoint stores rowStep
+ * and the rows as stored beside the weights as they are (Sgd's state), so a state resumes exactly.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import type { Param } from './layer.js';
