@@ -6,3 +6,4 @@ export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats, bytesDiv
 export { sgdStep } from './sgd';
 export { dropoutMask } from './mt19937';
 export { perExampleSgd } from './per-example';
+export { rowsDecay, rowsSgdStep } from './rows';

@@ -157,6 +157,32 @@ export interface Backend {
   ): void;
 
   /**
+   * The lazy step's catch-up (nn/lazy-rows.ts) on the listed rows of w[., cols] (and of its velocity v): with
+   * (a, b, c, d) = coef[4q .. 4q+3] for row rowList[q], q < count, every element takes w' = a w + b v,
+   * v' = c w + d v (without v: w' = a w), in a double, each value rounded once to the buffer's type.
+   */
+  rowsDecay(w: FloatArray, v: FloatArray | null, rowList: Readonly<Int32Array>, coef: Readonly<Float64Array>, count: number, cols: number): void;
+
+  /**
+   * sgdStep on the listed rows of w[inSize,outSize] only (and of its velocity v), their gradient x^T · dy
+   * (x [rows,inSize], dy [rows,outSize]) computed and rounded as matmul's, never stored; other rows unread.
+   */
+  rowsSgdStep(
+    w: FloatArray,
+    v: FloatArray | null,
+    x: Readonly<FloatArray>,
+    dy: Readonly<FloatArray>,
+    rowList: Readonly<Int32Array>,
+    count: number,
+    lr: number,
+    momentum: number,
+    l2: number,
+    inSize: number,
+    rows: number,
+    outSize: number,
+  ): void;
+
+  /**
    * One Adam step on n parameters (Kingma & Ba, bias-corrected), with L2 as PyTorch's Adam(weight_decay):
    *   g' = g + l2 * w;  m = beta1 * m + (1 - beta1) * g';  v = beta2 * v + (1 - beta2) * g'^2;
    *   w -= (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)

@@ -7,6 +7,7 @@
 import type { Backend, BackendKernels, DType, FloatArray } from './backend.js';
 import { exp, log, pow, tanh as tanhOf } from './libm.js';
 import { MT_KEY_WORDS, temper, twistKey } from '../rng/mt19937.js';
+import { rowsDecay, rowsSgdStep } from './row-kernels.js';
 
 export function refBackend(dtype: DType = 'float32'): Backend {
   return {
@@ -30,6 +31,8 @@ export function refBackend(dtype: DType = 'float32'): Backend {
     countCorrect,
     sgdStep,
     adamStep,
+    rowsDecay,
+    rowsSgdStep,
     denseSgdStep: (w, x, dy, lr, inSize, rows, outSize) => denseSgdStep(w, x, dy, lr, inSize, rows, outSize, dtype),
     gatherRows,
     dropoutMask,

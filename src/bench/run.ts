@@ -11,7 +11,7 @@ import { runBookBench } from './book.js';
 import type { BenchRow } from './row.js';
 import { NumpyRunner } from './numpy.js';
 import { startTfjs } from './tfjs.js';
-import { WORKLOADS, engineEpoch, workloadFlops, type Workload } from './workloads.js';
+import { W2_VARIANTS, WORKLOADS, engineEpoch, workloadFlops, type Workload } from './workloads.js';
 
 export type { BenchRow } from './row.js';
 
@@ -99,6 +99,13 @@ export async function runBench(data: Dataset, config: BenchConfig): Promise<{ ro
       for (const [label, be] of backends) {
         const slow = be.name === 'ref' && name === 'W1';
         runners.push({ label, epoch: timed(engineEpoch(be, data, w)), reps: slow ? 1 : config.reps });
+      }
+      // W2's regularised variants on the fast backend, side by side with its plain epoch.
+      if (name === 'W2') {
+        for (const [label, be] of backends) {
+          if (be.name !== 'wasm') continue;
+          for (const v of W2_VARIANTS) runners.push({ label: `${label} ${v.label}`, epoch: timed(engineEpoch(be, data, w, 1, v)), reps: config.reps });
+        }
       }
       if (numpy) runners.push({ label: 'numpy', epoch: () => numpy.epoch(name), reps: config.reps });
       if (tfjs) runners.push({ label: 'tfjs-wasm', epoch: timed(tfjs.epoch(w)), reps: config.reps });

@@ -8,6 +8,7 @@ import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import { sliceSet } from '../data/dataset.js';
 import { Model, mlpSpec } from '../nn/model.js';
+import type { OptimizerName, OptimizerSettings } from '../nn/optimizers.js';
 import { evaluate } from '../train/evaluate.js';
 import { Trainer } from '../train/trainer.js';
 
@@ -39,14 +40,35 @@ export function workloadFlops(w: Workload, inputs = 784, classes = 10): number {
   return w.trainCount * train + w.testCount * forward;
 }
 
-/** One epoch of w on the engine, ready to run again and again (each run continues training). */
-export function engineEpoch(backend: Backend, data: Dataset, w: Workload, seed = 1): () => { testAcc: number | null } {
+/** An optimizer a workload's variant trains with: its name and settings beside the workload's lr. */
+export interface OptimizerVariant {
+  /** How the bench's table names it after the runner, e.g. '+ L2 0.003'. */
+  label: string;
+  optimizer: OptimizerName;
+  settings: OptimizerSettings;
+}
+
+/**
+ * W2's regularised variants (issue 14): the chapter's per-example epoch with L2, with momentum, with Adam (its
+ * default rate), each against the plain epoch side by side.
+ */
+export const W2_VARIANTS: readonly OptimizerVariant[] = Object.freeze([
+  { label: '+ L2 0.003', optimizer: 'sgd', settings: { l2: 0.003 } },
+  { label: '+ momentum 0.9', optimizer: 'sgd', settings: { momentum: 0.9 } },
+  { label: '+ adam', optimizer: 'adam', settings: { lr: 0.001 } },
+]);
+
+/**
+ * One epoch of w on the engine, ready to run again and again (each run continues training); with a variant,
+ * trained with its optimizer (a fresh one each epoch).
+ */
+export function engineEpoch(backend: Backend, data: Dataset, w: Workload, seed = 1, variant?: OptimizerVariant): () => { testAcc: number | null } {
   const train = sliceSet(data.train, 0, w.trainCount, 'training set');
   const test = w.testCount ? sliceSet(data.test, 0, w.testCount, 'test set') : null;
   const spec = mlpSpec({ inputSize: 784, hidden: [w.hidden], classes: data.numClasses, dropout: w.dropout, bias: false });
   const model = new Model(spec, { backend, seed });
   return () => {
-    const trainer = new Trainer(model, train, { epochs: 1, batchSize: w.batchSize, lr: w.lr });
+    const trainer = new Trainer(model, train, { epochs: 1, batchSize: w.batchSize, lr: w.lr, ...(variant ? { optimizer: variant.optimizer, ...variant.settings } : {}) });
     trainer.runEpoch();
     return { testAcc: test ? evaluate(model, test).acc : null };
   };

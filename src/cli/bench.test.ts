@@ -3,13 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reglab } from './spawn.js';
 
-test('bench W2 on ref and wasm: one table, a row per runner, no numpy ratio without numpy', () => {
+test("bench W2 on ref and wasm: one table, a row per runner (and wasm's regularised variants), no numpy ratio without numpy", () => {
   const r = reglab('bench', '--workload', 'W2', '--runners', 'ref,wasm', '--reps', '1', '--pause', '0', '--quiet');
   assert.equal(r.code, 0, r.stderr);
   const rows = r.stdout.split('\n').filter((l) => l.startsWith('| W2 |'));
-  assert.equal(rows.length, 2, r.stdout);
+  assert.equal(rows.length, 5, r.stdout);
   assert.match(rows[0]!, /^\| W2 \| ref \(float32\) \| \d+\.\d{3} s \|/);
   assert.match(rows[1]!, /^\| W2 \| wasm \(\d+ threads?, (relaxed-)?simd\) \| \d+\.\d{3} s \|/);
+  ['L2 0.003', 'momentum 0.9', 'adam'].forEach((v, i) => assert.match(rows[2 + i]!, new RegExp(`^\\| W2 \\| wasm \\(\\d+ threads?, (relaxed-)?simd\\) \\+ ${v} \\| \\d+\\.\\d{3} s \\|`)));
   assert.match(r.stdout, /^command: reglab bench --workload W2/m);
 });
 

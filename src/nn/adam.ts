@@ -2,6 +2,13 @@
  * Adam (Kingma & Ba 2015), bias-corrected, with Keras's and PyTorch's defaults, and L2 as PyTorch's
  * Adam(weight_decay): l2 * w is added to the gradient of the decayed parameters (weights, not biases) before
  * the moments, so it is coupled to them (not AdamW's decoupled decay). The update is Backend.adamStep.
+ *
+ * Adam's step stays dense (every weight, every step), unlike SGD's momentum and L2 (lazy-rows.ts): a weight
+ * whose gradient is zero still moves by lr m̂ / (sqrt(v̂) + eps) each step, with m and v decaying by beta1 and
+ * beta2 and step-dependent bias corrections. With eps in the denominator the k moves of a waiting row have no
+ * closed form; catching them up exactly element by element costs what the dense steps cost, and a prefix-sum
+ * form (one sum of the per-step factors a row shares) is exact only when eps is neglected. With L2 the
+ * gradient of a waiting weight is l2 * w, not zero, so not even the moments have a closed form.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import { ConfigError } from '../errors.js';

@@ -1,7 +1,7 @@
 /** Dense (fully connected): y[rows,out] = x[rows,in] · W[in,out] + b[out]. W is stored [in, out] as the book's. */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import type { Rng } from '../rng/mt19937.js';
-import { GrowBuffer, type DenseInit, type Layer, type LayerSpec, type Param, type ParamSpec, type PlainStepRate } from './layer.js';
+import { GrowBuffer, type DenseInit, type Layer, type LayerSpec, type Param, type ParamSpec, type RowStepper, type StepRates } from './layer.js';
 
 export class Dense implements Layer {
   private backend!: Backend;
@@ -11,6 +11,7 @@ export class Dense implements Layer {
   private out!: GrowBuffer;
   private dx!: GrowBuffer;
   private x: FloatArray | null = null; // the last training input, for backward
+  private lazy: RowStepper | null = null; // the lazy stepper prepareStep prepared W's rows with, for this step
 
   constructor(
     readonly spec: Extract<LayerSpec, { type: 'dense' }>,
@@ -82,12 +83,33 @@ export class Dense implements Layer {
   /**
    * The fused step (Layer.backwardAndStep): when rate.plainStepRate(W) gives a rate, W takes its plain SGD step
    * here, straight from x and dy (Backend.denseSgdStep), and W.grad is not written. dx is computed first, from
-   * the weights of the forward pass.
+   * the weights of the forward pass. When prepareStep() prepared W's rows for a lazy step (rate.rowStepper),
+   * they take it here (W.grad is not written either).
    */
-  backwardAndStep(dy: FloatArray, rows: number, needInputGrad: boolean, rate: PlainStepRate, taken: Param[]): FloatArray | null {
-    const lr = rate.plainStepRate(this.W);
+  backwardAndStep(dy: FloatArray, rows: number, needInputGrad: boolean, rate: StepRates, taken: Param[]): FloatArray | null {
+    const lazy = this.lazy;
+    this.lazy = null;
+    if (lazy && !needInputGrad) {
+      const x = this.x;
+      if (!x) throw new Error('Dense.backward called without a training forward pass');
+      if (this.b) this.backend.sumRows(this.b.grad, dy, rows, this.units, false);
+      lazy.step(x, dy, rows);
+      taken.push(this.W);
+      return null;
+    }
+    const lr = rate.plainStepRate?.(this.W) ?? null;
     if (lr !== null) taken.push(this.W);
     return this.backwardWith(dy, rows, needInputGrad, lr);
+  }
+
+  /** Layer.prepareStep: W's rows that x reads brought up to date, when the optimizer steps W lazily. */
+  prepareStep(x: Readonly<FloatArray>, rows: number, needInputGrad: boolean, rate: StepRates): void {
+    this.lazy = null;
+    if (needInputGrad || rate.plainStepRate?.(this.W) != null) return;
+    const lazy = rate.rowStepper?.(this.W) ?? null;
+    if (!lazy) return;
+    lazy.prepare(x, rows);
+    this.lazy = lazy;
   }
 
   private backwardWith(dy: FloatArray, rows: number, needInputGrad: boolean, stepLr: number | null): FloatArray | null {

@@ -34,6 +34,25 @@ export interface PlainStepRate {
   plainStepRate(p: Param): number | null;
 }
 
+/**
+ * A weight matrix W[in, out] that an optimizer steps lazily, row by row (nn/lazy-rows.ts): only the rows its
+ * input reads (nonzero columns of x) are brought up to date and stepped; the others wait.
+ */
+export interface RowStepper {
+  /** Before the forward pass: brings the rows x[rows, in] reads (its nonzero columns) up to date. */
+  prepare(x: Readonly<FloatArray>, rows: number): void;
+  /** After it: the prepared rows' step from x and the output gradient dy (W.grad is not written). */
+  step(x: Readonly<FloatArray>, dy: Readonly<FloatArray>, rows: number): void;
+}
+
+/** What a layer's lazy step asks of the optimizer: a RowStepper for p when it steps p lazily, else null. */
+export interface RowSteps {
+  rowStepper(p: Param): RowStepper | null;
+}
+
+/** What an optimizer offers the layers' fused and lazy steps (each optional). */
+export type StepRates = Partial<PlainStepRate> & Partial<RowSteps>;
+
 export interface Layer {
   /** The spec this layer was made from (serialisable: it is what model files store). */
   readonly spec: LayerSpec;
@@ -61,7 +80,14 @@ export interface Layer {
    * onto taken (the optimizer must then leave it out: Optimizer.step(taken)); else p.grad is written as
    * backward() writes it. Returns what backward() returns.
    */
-  backwardAndStep?(dy: FloatArray, rows: number, needInputGrad: boolean, rate: PlainStepRate, taken: Param[]): FloatArray | null;
+  backwardAndStep?(dy: FloatArray, rows: number, needInputGrad: boolean, rate: StepRates, taken: Param[]): FloatArray | null;
+  /**
+   * Optional, with backwardAndStep: called before a training forward pass on the input x it will get. A layer
+   * whose weights the optimizer steps lazily (rate.rowStepper) and whose input gradient is not needed (so that
+   * only the forward pass reads its weights) has them brought up to date here, and steps them lazily in
+   * backwardAndStep. Dense does, for its W.
+   */
+  prepareStep?(x: Readonly<FloatArray>, rows: number, needInputGrad: boolean, rate: StepRates): void;
 }
 
 export type DenseInit = 'uniform' | 'he' | 'glorot';

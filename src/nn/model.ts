@@ -9,7 +9,7 @@ import { Rng } from '../rng/mt19937.js';
 import { Activation } from './activations.js';
 import { Dense } from './dense.js';
 import { Dropout, checkDropoutRate } from './dropout.js';
-import { GrowBuffer, type Layer, type LayerSpec, type Mode, type Param, type PlainStepRate } from './layer.js';
+import { GrowBuffer, type Layer, type LayerSpec, type Mode, type Param, type StepRates } from './layer.js';
 import { LOSS_NAMES, lossAndGrad, type LossName } from './losses.js';
 import type { Optimizer } from './optimizer.js';
 
@@ -129,6 +129,8 @@ export class Model {
   /** Weights a trainStep() stepped in their layer (reused each step). */
   private readonly taken: Param[] = [];
   private disposed = false;
+  /** The last optimizer trainStep() stepped with that steps rows lazily (reads bring them up to date). */
+  private lazy: Optimizer | null = null;
 
   constructor(
     readonly spec: Readonly<ModelSpec>,
@@ -205,9 +207,18 @@ export class Model {
   /** Runs the layers; returns the last layer's output [rows, outputSize] (logits for 'ce'). */
   forward(x: FloatArray, rows: number, mode: Mode): FloatArray {
     this.alive();
+    if (mode === 'eval') this.syncLazy();
     let h = x;
     for (const layer of this.layers) h = layer.forward(h, rows, mode, this.rng);
     return h;
+  }
+
+  /**
+   * Brings rows an optimizer steps lazily up to date (Optimizer.sync) before they are read in eval mode. The
+   * trainer syncs at each epoch's end itself, so in training this changes nothing.
+   */
+  private syncLazy(): void {
+    this.lazy?.sync?.();
   }
 
   /**
@@ -228,11 +239,12 @@ export class Model {
    * stored (their param.grad is left stale). Nothing is updated when the loss is not finite.
    */
   trainStep(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, optimizer: Optimizer): StepResult {
-    const { dOut, result } = this.forwardLoss(x, labels, rows);
+    const rate: StepRates | null = optimizer.plainStepRate || optimizer.rowStepper ? optimizer : null;
+    if (optimizer.rowStepper) this.lazy = optimizer;
+    const { dOut, result } = this.forwardLoss(x, labels, rows, rate);
     if (!Number.isFinite(result.lossSum)) return result;
     const taken = this.taken;
     taken.length = 0;
-    const rate = optimizer.plainStepRate ? (optimizer as PlainStepRate) : null;
     let g: FloatArray | null = dOut;
     for (let i = this.layers.length - 1; i >= 0 && g; i--) {
       const layer = this.layers[i]!;
@@ -243,8 +255,14 @@ export class Model {
     return result;
   }
 
-  private forwardLoss(x: FloatArray, labels: Readonly<Uint8Array>, rows: number): { dOut: FloatArray; result: StepResult } {
-    const out = this.forward(x, rows, 'train');
+  private forwardLoss(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, rate: StepRates | null = null): { dOut: FloatArray; result: StepResult } {
+    this.alive();
+    let out = x;
+    this.layers.forEach((layer, i) => {
+      // A layer stepped lazily has the rows its input reads brought up to date first (Layer.prepareStep).
+      if (rate) layer.prepareStep?.(out, rows, this.needInputGrad[i]!, rate);
+      out = layer.forward(out, rows, 'train', this.rng);
+    });
     const dOut = this.outGrad.get(rows * this.outputSize);
     const lossSum = lossAndGrad(this.backend, this.spec.loss, dOut, out, labels, rows, this.outputSize);
     const correct = this.backend.countCorrect(out, labels, rows, this.outputSize);
@@ -272,8 +290,27 @@ export class Model {
     return p;
   }
 
-  /** A copy of all parameters, as float64. */
+  /**
+   * A copy of all parameters, as float64: as they are now, with the rows an optimizer steps lazily brought up
+   * to date in the copy (the model and the optimizer are left as they are, so reading never changes a run).
+   */
   getWeights(): Float64Array {
+    const w = this.storedWeights();
+    const current = this.lazy?.current;
+    if (!current) return w;
+    const size = this.paramData.BYTES_PER_ELEMENT;
+    for (const p of this.params) {
+      const now = current.call(this.lazy, p);
+      if (now) w.set(now, (p.value.byteOffset - this.paramData.byteOffset) / size);
+    }
+    return w;
+  }
+
+  /**
+   * A copy of the parameters as stored, as float64: rows an optimizer steps lazily hold their values at the
+   * step its state says (a checkpoint stores these with that state, Trainer.getState).
+   */
+  storedWeights(): Float64Array {
     this.alive();
     return Float64Array.from(this.paramData);
   }
@@ -289,6 +326,7 @@ export class Model {
 
   /** The Dense layers, in order (for weight pictures). */
   denseLayers(): Dense[] {
+    this.syncLazy();
     return this.layers.filter((l): l is Dense => l instanceof Dense);
   }
 }

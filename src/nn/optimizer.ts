@@ -5,7 +5,7 @@
  * createOptimizer (optimizers.ts) builds one by name.
  */
 import { ConfigError } from '../errors.js';
-import type { Param, PlainStepRate } from './layer.js';
+import type { Param, PlainStepRate, RowSteps } from './layer.js';
 
 /**
  * Everything an optimizer carries between steps, as float64 copies (exact for either dtype). A checkpoint
@@ -23,7 +23,7 @@ export interface OptimizerState {
   readonly buffers: Readonly<Record<string, readonly Float64Array[]>>;
 }
 
-export interface Optimizer extends Partial<PlainStepRate> {
+export interface Optimizer extends Partial<PlainStepRate>, Partial<RowSteps> {
   /** The name its state is stored under ('sgd', 'adam'). */
   readonly name: string;
   /** The parameters it steps, in the order of its state's buffers. */
@@ -33,7 +33,24 @@ export interface Optimizer extends Partial<PlainStepRate> {
    * (the fused step, Layer.backwardAndStep, which only an optimizer with plainStepRate() allows).
    */
   step(taken?: readonly Param[]): void;
+  /**
+   * Optional, for an optimizer that steps some rows lazily (rowStepper): brings every parameter and buffer up
+   * to date. The trainer calls it at each epoch's end, before anything reads the weights; results depend on
+   * where it is called (within rounding), so it is called only at such fixed points.
+   */
+  sync?(): void;
+  /**
+   * Optional, with rowStepper: p's values as they are now (rows brought up to date in a copy, nothing changed),
+   * or null when p.value holds them.
+   */
+  current?(p: Param): Float64Array | null;
   getState(): OptimizerState;
+  /**
+   * Optional, with rowStepper: called by the trainer after it has set the weights (as they are now) from a
+   * state this optimizer's setState() restored: puts back the values of the rows that were behind as the
+   * state stored them (their catch-up then continues from there, as in the run that wrote the state).
+   */
+  restoreRows?(): void;
   /** Restores getState()'s value; throws a ConfigError, changing nothing, when it is not this optimizer's or does not fit. */
   setState(state: OptimizerState): void;
   /** Gives its buffers back to the backend (Backend.free); the optimizer can no longer be used. */

@@ -1,7 +1,13 @@
-/** Stochastic gradient descent with optional momentum and L2 weight decay (on weights, not biases). */
+/**
+ * Stochastic gradient descent with optional momentum and L2 weight decay (on weights, not biases). With
+ * momentum or L2, a dense layer's weight matrix whose input gradient is not needed (the first layer) is
+ * stepped lazily, row by row (lazy-rows.ts: the rows of zero pixels wait, their decay applied in one pass when
+ * they are next read): the same update in exact arithmetic, at the cost of the image's nonzero pixels.
+ */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import { ConfigError } from '../errors.js';
-import type { Param } from './layer.js';
+import type { Param, RowStepper } from './layer.js';
+import { LazyRows, StepPowers } from './lazy-rows.js';
 import { checkOptimizerBuffers, type Optimizer, type OptimizerState } from './optimizer.js';
 
 export interface SgdConfig {
@@ -27,7 +33,15 @@ export function resolveSgdConfig(config: SgdConfig = {}): Required<SgdConfig> {
   return c;
 }
 
-/** Sgd's state: buffers.velocity, one buffer per parameter with momentum, none without. */
+/**
+ * Sgd's state: buffers.velocity, one buffer per parameter with momentum, none without; and, when some rows
+ * stepped lazily are behind (mid-epoch), for each weight matrix that may be stepped lazily (in parameter
+ * order): buffers.rowStep, the step count each of its rows is current at, buffers.stored, its values as
+ * stored (each row as of its rowStep), and with momentum buffers.storedVelocity, its velocity so, which
+ * restoreRows() puts back after the trainer has set the weights from the same state. The weights a state is
+ * stored with and buffers.velocity are the values as they are now (every row up to date), so a reader that
+ * knows nothing of lazy rows reads a consistent state (resumed, as if synced at that step).
+ */
 export type SgdState = OptimizerState;
 
 export class Sgd implements Optimizer {
@@ -36,6 +50,9 @@ export class Sgd implements Optimizer {
   /** Momentum buffers, one per parameter (empty without momentum). */
   readonly velocity: FloatArray[];
   private steps = 0;
+  /** The weight matrices that may be stepped lazily (with momentum or L2), each with its rows' state. */
+  private readonly lazy = new Map<Param, LazyRows>();
+  private readonly steppers = new Map<Param, RowStepper>();
 
   constructor(
     private readonly backend: Backend,
@@ -43,25 +60,112 @@ export class Sgd implements Optimizer {
     config: SgdConfig = {},
   ) {
     this.config = resolveSgdConfig(config);
-    this.velocity = this.config.momentum > 0 ? params.map((p) => backend.alloc(p.value.length)) : [];
+    const { lr, momentum, l2 } = this.config;
+    this.velocity = momentum > 0 ? params.map((p) => backend.alloc(p.value.length)) : [];
+    params.forEach((p, i) => {
+      const decay = p.decay ? l2 : 0;
+      if (p.shape.length !== 2 || (momentum === 0 && decay === 0)) return;
+      const rows = new LazyRows(backend, p, this.velocity[i] ?? null, new StepPowers(lr, momentum, decay));
+      this.lazy.set(p, rows);
+      this.steppers.set(p, {
+        prepare: (x, n) => rows.prepare(x, n, this.steps),
+        step: (x, dy, n) => rows.step(x, dy, n, this.steps + 1, lr, momentum, decay),
+      });
+    });
+  }
+
+  /** Lazy steps (RowSteps): for a weight matrix stepped with momentum or L2 (else the dense step or the fused plain one). */
+  rowStepper(p: Param): RowStepper | null {
+    return this.steppers.get(p) ?? null;
+  }
+
+  /** Brings every lazily stepped row up to date (the trainer calls it at each epoch's end). */
+  sync(): void {
+    for (const rows of this.lazy.values()) rows.sync(this.steps);
+  }
+
+  /** p's values now, when some of its rows are behind (a copy brought up to date), else null. */
+  current(p: Param): Float64Array | null {
+    return this.lazy.get(p)?.current(this.steps) ?? null;
   }
 
   /** Gives the momentum buffers back to the backend (Backend.free); the optimizer can no longer be used. */
   dispose(): void {
     for (const v of this.velocity) this.backend.free?.(v);
     this.velocity.length = 0;
+    for (const rows of this.lazy.values()) rows.dispose();
+    this.lazy.clear();
+    this.steppers.clear();
   }
 
   /** The momentum buffers as float64 copies (exact for either dtype), for checkpoints. */
   getState(): SgdState {
-    return { name: this.name, step: this.steps, buffers: { velocity: this.velocity.map((v) => Float64Array.from(v)) } };
+    const velocity: Float64Array[] = this.velocity.map((v) => Float64Array.from(v));
+    const buffers: Record<string, Float64Array[]> = { velocity };
+    const lazy = [...this.lazy.values()];
+    if (lazy.some((rows) => rows.behind(this.steps))) {
+      buffers['rowStep'] = lazy.map((rows) => Float64Array.from(rows.rowStep));
+      buffers['stored'] = lazy.map((rows) => Float64Array.from(rows.param.value));
+      if (this.velocity.length > 0) buffers['storedVelocity'] = lazy.map((rows) => Float64Array.from(rows.velocity!));
+      // buffers.velocity as it is now: the lazy matrices' rows behind brought up to date (in the copies).
+      for (const rows of lazy) {
+        const now = rows.currentBoth(this.steps);
+        if (now?.v) velocity[this.params.indexOf(rows.param)] = now.v;
+      }
+    }
+    return { name: this.name, step: this.steps, buffers };
   }
 
   /** Restores getState()'s buffers; their number and sizes must match this optimizer's. */
   setState(state: SgdState): void {
-    checkOptimizerBuffers(state, this.name, { velocity: { what: 'momentum buffer', params: this.velocity.length > 0 ? this.params : [] } });
+    const { rowStep, stored, storedVelocity, ...rest } = state.buffers;
+    checkOptimizerBuffers({ ...state, buffers: rest }, this.name, { velocity: { what: 'momentum buffer', params: this.velocity.length > 0 ? this.params : [] } });
+    const lazy = [...this.lazy.values()];
+    if (!rowStep !== !stored || (stored && !!storedVelocity !== this.velocity.length > 0)) {
+      throw new ConfigError('optimizer state: row steps, stored rows and (with momentum) their stored velocity come together');
+    }
+    if (rowStep && stored) {
+      if (storedVelocity) {
+        if (storedVelocity.length !== lazy.length) throw new ConfigError(`optimizer state: expected ${lazy.length} stored velocity matrices, got ${storedVelocity.length}`);
+        storedVelocity.forEach((b, i) => {
+          const n = lazy[i]!.param.value.length;
+          if (!(b instanceof Float64Array) || b.length !== n || !b.every(Number.isFinite)) throw new ConfigError(`optimizer state: stored velocity matrix ${i} does not fit its ${n} values`);
+        });
+      }
+      if (stored.length !== lazy.length) throw new ConfigError(`optimizer state: expected ${lazy.length} stored weight matrices, got ${stored.length}`);
+      stored.forEach((b, i) => {
+        const n = lazy[i]!.param.value.length;
+        if (!(b instanceof Float64Array) || b.length !== n) throw new ConfigError(`optimizer state: stored weight matrix ${i} does not fit its ${n} values`);
+        if (!b.every(Number.isFinite)) throw new ConfigError(`optimizer state: stored weight matrix ${i} holds a value that is not a finite number`);
+      });
+      if (rowStep.length !== lazy.length) throw new ConfigError(`optimizer state: expected ${lazy.length} row step lists, got ${rowStep.length}`);
+      rowStep.forEach((b, i) => {
+        const n = lazy[i]!.inSize;
+        if (!(b instanceof Float64Array) || b.length !== n) throw new ConfigError(`optimizer state: row step list ${i} does not fit its ${n} rows`);
+        if (!b.every((s) => Number.isInteger(s) && s >= 0 && s <= state.step)) throw new ConfigError(`optimizer state: row step list ${i} holds a step that is not an integer in [0, ${state.step}]`);
+      });
+    }
     state.buffers.velocity!.forEach((b, i) => this.velocity[i]!.set(b));
     this.steps = state.step;
+    lazy.forEach((rows, i) => (rowStep ? rows.rowStep.set(rowStep[i]!) : rows.setAll(state.step)));
+    this.toRestore = stored ?? null;
+    this.velocityToRestore = storedVelocity ?? null;
+  }
+
+  private velocityToRestore: readonly Float64Array[] | null = null;
+
+  /** The stored values setState() received, for restoreRows(). */
+  private toRestore: readonly Float64Array[] | null = null;
+
+  /** After the weights are set from the state setState() restored: puts back the rows as stored (Optimizer.restoreRows). */
+  restoreRows(): void {
+    const stored = this.toRestore, storedVelocity = this.velocityToRestore;
+    this.toRestore = null;
+    this.velocityToRestore = null;
+    [...this.lazy.values()].forEach((rows, i) => {
+      if (stored) rows.param.value.set(stored[i]!);
+      if (storedVelocity) rows.velocity!.set(storedVelocity[i]!);
+    });
   }
 
   /**
@@ -82,9 +186,13 @@ export class Sgd implements Optimizer {
   /** Steps every parameter from its gradient, except those in `taken` (already stepped by their layer). */
   step(taken: readonly Param[] = []): void {
     const { lr, momentum, l2 } = this.config;
-    this.steps++;
+    const before = this.steps++;
     this.params.forEach((p, i) => {
       if (taken.includes(p)) return;
+      // A dense step of a lazily stepped matrix: its rows brought up to date first, all current after it.
+      const rows = this.lazy.get(p);
+      rows?.sync(before);
+      rows?.setAll(this.steps);
       this.backend.sgdStep(p.value, p.grad, this.velocity[i] ?? null, lr, momentum, p.decay ? l2 : 0, p.value.length);
     });
   }

@@ -29,16 +29,18 @@ function counting(be: Backend): { backend: Backend; calls: () => number } {
   return { backend, calls: () => calls };
 }
 
-const CASES: Array<{ what: string; sgd: SgdConfig; bias: boolean; dropout: number; rows: number; fused: number }> = [
+// With L2 or momentum the first layer's rows are stepped lazily (lazy-rows.ts): the same update in exact
+// arithmetic, rounded in another order, so those cases agree within rounding (lazy-rows.test.ts bounds it), not bit for bit.
+const CASES: Array<{ what: string; sgd: SgdConfig; bias: boolean; dropout: number; rows: number; fused: number; lazy?: boolean }> = [
   { what: 'plain SGD, batch 1 (the chapter)', sgd: { lr: 0.005 }, bias: false, dropout: 0, rows: 1, fused: 2 },
   { what: 'plain SGD, biases, dropout, batch 7', sgd: { lr: 0.05 }, bias: true, dropout: 0.5, rows: 7, fused: 2 },
-  { what: 'L2 on the weights (biases have none)', sgd: { lr: 0.05, l2: 0.01 }, bias: true, dropout: 0, rows: 3, fused: 0 },
-  { what: 'momentum', sgd: { lr: 0.05, momentum: 0.9 }, bias: false, dropout: 0, rows: 1, fused: 0 },
+  { what: 'L2 on the weights (biases have none)', sgd: { lr: 0.05, l2: 0.01 }, bias: true, dropout: 0, rows: 3, fused: 0, lazy: true },
+  { what: 'momentum', sgd: { lr: 0.05, momentum: 0.9 }, bias: false, dropout: 0, rows: 1, fused: 0, lazy: true },
 ];
 
 for (const { label, backend: base } of backends) {
   for (const c of CASES) {
-    test(`${label}: trainStep is computeGradients then step, bit for bit: ${c.what}`, () => {
+    test(`${label}: trainStep is computeGradients then step, ${c.lazy ? 'within rounding' : 'bit for bit'}: ${c.what}`, () => {
       const { backend, calls } = counting(base);
       const spec = mlpSpec({ inputSize: 50, hidden: [20], classes: 10, bias: c.bias, dropout: c.dropout });
       const fused = new Model(spec, { backend, seed: 5 });
@@ -55,6 +57,13 @@ for (const { label, backend: base } of backends) {
         const a = fused.trainStep(x, labels, c.rows, sgdFused);
         const b = plain.computeGradients(x2, labels, c.rows);
         sgdPlain.step();
+        if (c.lazy) {
+          const tol = base.dtype === 'float64' ? 1e-13 : 1e-5;
+          assert.ok(Math.abs(a.lossSum - b.lossSum) <= tol * Math.abs(b.lossSum), `loss, step ${step}`);
+          const wa = fused.getWeights(), wb = plain.getWeights();
+          for (let i = 0; i < wa.length; i++) assert.ok(Math.abs(wa[i]! - wb[i]!) <= tol * 0.2, `weight ${i} after step ${step}: ${wa[i]} vs ${wb[i]}`);
+          continue;
+        }
         assert.deepEqual(a, b, `step ${step}`);
         assert.deepEqual(fused.getWeights(), plain.getWeights(), `weights after step ${step}`);
       }

@@ -198,6 +198,8 @@ export class Trainer implements TrainingContext {
   }
 
   private endEpoch(p: EpochProgress): void {
+    // Rows an optimizer steps lazily are brought up to date here, at a fixed point of every run.
+    this.optimizer.sync?.();
     // The epoch's last step may have overflowed the weights with a finite loss: such an epoch is not good.
     // (A plain loop over the model's own buffer: a tenth of a per-example epoch went to copying the weights
     // to float64 and checking them with every().)
@@ -296,6 +298,7 @@ export class Trainer implements TrainingContext {
     this.callbacks.forEach((cb, i) => cb.setState?.(state.callbacks[i], this));
     this.progress = state.progress ? { ...state.progress, order: Int32Array.from(state.progress.order) } : null;
     this.model.setWeights(state.weights);
+    this.optimizer.restoreRows?.();
     this.lastGoodWeights = Float64Array.from(state.lastGoodWeights);
     this.model.rng.setState(state.rng);
     this.stopReason = state.stopReason;

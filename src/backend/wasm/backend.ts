@@ -104,6 +104,16 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
   let rowIndices: Int32Array = heap.i32(0);
   let rowLabels: Uint8Array = heap.u8(0);
   let rowLoss: Float64Array = heap.f64(0);
+  // The lazy steps' row lists and coefficients (copied in: a few hundred entries a step).
+  let rowList: Int32Array = heap.i32(0);
+  let rowCoef: Float64Array = heap.f64(0);
+  // Grown to the matrix's row count at once (a list never holds more), so the heap settles after one run.
+  const rowListIn = (list: Readonly<Int32Array>, count: number, matrixRows: number): number => {
+    if (heap.owns(list.buffer)) return list.byteOffset;
+    rowList = atLeast(rowList, count, Math.max(count, matrixRows), (n) => heap.i32(n));
+    rowList.set(list.subarray(0, count));
+    return rowList.byteOffset;
+  };
   /**
    * Image sets copied into memory the first time a batch is gathered from them, so that batches are gathered
    * there, on all threads, with no per-row copying in JavaScript (measured: about 0.3 us a row, a tenth of a
@@ -231,6 +241,31 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       f64[2] = l2;
       i32[Slot.task] = Task.sgdStep;
       run(n >= PARALLEL_ELEMENTS ? PARTS_PER_THREAD * threads() : 1);
+    },
+
+    rowsDecay(w, v, rowList, coef, count, cols) {
+      if (count <= 0) return;
+      const n = w.length;
+      const pw = ptr(w, n, 'rowsDecay w');
+      const pv = v ? ptr(v, n, 'rowsDecay v') : 0;
+      const pl = rowListIn(rowList, count, Math.floor(n / cols));
+      if (!heap.owns(coef.buffer)) {
+        rowCoef = atLeast(rowCoef, 4 * count, 4 * Math.max(count, Math.floor(n / cols)), (k) => heap.f64(k));
+        rowCoef.set(coef.subarray(0, 4 * count));
+      }
+      const pc = heap.owns(coef.buffer) ? coef.byteOffset : rowCoef.byteOffset;
+      for (let q = 0; q < count; q++) if (!(rowList[q]! >= 0 && (rowList[q]! + 1) * cols <= n)) throw new RangeError(`rowsDecay: row ${rowList[q]} is out of range`);
+      k.rowsDecay(pw, pv, pl, pc, count, cols);
+    },
+
+    rowsSgdStep(w, v, x, dy, rowList, count, lr, momentum, l2, inSize, rows, outSize) {
+      if (count <= 0) return;
+      const pw = ptr(w, inSize * outSize, 'rowsSgdStep w');
+      const pv = v ? ptr(v, inSize * outSize, 'rowsSgdStep v') : 0;
+      const px = ptr(x, rows * inSize, 'rowsSgdStep x');
+      const pdy = ptr(dy, rows * outSize, 'rowsSgdStep dy');
+      for (let q = 0; q < count; q++) if (!(rowList[q]! >= 0 && rowList[q]! < inSize)) throw new RangeError(`rowsSgdStep: row ${rowList[q]} is out of range`);
+      k.rowsSgdStep(pw, pv, px, pdy, rowListIn(rowList, count, inSize), count, lr, momentum, l2, inSize, rows, outSize);
     },
 
     // The reference's JavaScript on the wasm buffers for now (exactly equal to it); a WebAssembly version

@@ -257,6 +257,29 @@ for (const threads of [1, 2]) {
       }
     });
 
+    test('rowsDecay and rowsSgdStep (the lazy steps) take the reference step bit for bit: listed rows only, tails, batch 1 and 5', () => {
+      for (const [inSize, outSize, rows] of [[784, 100, 1], [50, 10, 1], [37, 7, 5], [20, 13, 1]] as const) {
+        for (const [momentum, l2] of [[0, 0.01], [0.9, 0], [0.9, 0.003]] as const) {
+          const n = inSize * outSize;
+          const w0 = fill(new Float32Array(n), rng), v0 = fill(new Float32Array(n), rng);
+          const x = fill(be.alloc(rows * inSize), rng, 0.2), dy = fill(be.alloc(rows * outSize), rng);
+          if (rows === 1) dy[1] = -0;
+          const list = Int32Array.from({ length: inSize }, (_, i) => i).filter((i) => i % 3 !== 1);
+          const coef = Float64Array.from({ length: 4 * list.length }, () => rng.random() * 2 - 1);
+          const w = copyTo(be, w0), wr = Float32Array.from(w0);
+          const v = momentum > 0 ? copyTo(be, v0) : null, vr = momentum > 0 ? Float32Array.from(v0) : null;
+          be.rowsDecay(w, v, list, coef, list.length, outSize);
+          ref.rowsDecay(wr, vr, list, coef, list.length, outSize);
+          assertSame(w, wr, `rowsDecay ${inSize}x${outSize} momentum=${momentum}`);
+          if (v && vr) assertSame(v, vr, `rowsDecay velocity ${inSize}x${outSize}`);
+          be.rowsSgdStep(w, v, x, dy, list, list.length, 0.013, momentum, l2, inSize, rows, outSize);
+          ref.rowsSgdStep(wr, vr, x, dy, list, list.length, 0.013, momentum, l2, inSize, rows, outSize);
+          assertSame(w, wr, `rowsSgdStep ${inSize}x${rows}x${outSize} momentum=${momentum} l2=${l2}`);
+          if (v && vr) assertSame(v, vr, `rowsSgdStep velocity ${inSize}x${outSize}`);
+        }
+      }
+    });
+
     test('adamStep takes the reference step bit for bit: plain and with L2, over several steps', () => {
       for (const n of [1, 7, 1000]) {
         for (const l2 of [0, 0.01]) {

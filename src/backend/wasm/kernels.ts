@@ -34,6 +34,10 @@ export interface Kernels {
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
   /** count per-example SGD steps of the network described at desc (assembly/per-example.ts); returns the steps applied. */
   perExampleSgd(desc: number, idx: number, labels: number, count: number, losses: number, correct: number): number;
+  /** Lazy steps' catch-up on listed rows (list i32[count], coef f64[4 count]); v 0 when there is none. */
+  rowsDecay(w: number, v: number, list: number, coef: number, count: number, cols: number): void;
+  /** SGD on listed rows of w[m,n] from x[k,m], dy[k,n] (gradient never stored); v 0 when there is none. */
+  rowsSgdStep(w: number, v: number, x: number, dy: number, list: number, count: number, lr: number, momentum: number, l2: number, m: number, k: number, n: number): void;
 }
 
 /**

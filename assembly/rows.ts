@@ -1,0 +1,144 @@
+/**
+ * The lazy optimizer steps' row kernels (src/nn/lazy-rows.ts, src/backend/row-kernels.ts: the reference's,
+ * which these equal bit for bit): only the listed rows of a weight matrix are read and written. Arithmetic in
+ * float64, each stored value rounded once to float32, as the reference's JavaScript.
+ */
+
+/**
+ * For each listed row r = list[q] (q < count) of w[., cols] (and v, when v != 0), with (a, b, c, d) = coef[4q ..]:
+ * w' = a w + b v, v' = c w + d v (without v: w' = a w).
+ */
+export function rowsDecay(w: usize, v: usize, list: usize, coef: usize, count: i32, cols: i32): void {
+  for (let q = 0; q < count; q++) {
+    const base = (<usize>load<i32>(list + (<usize>q << 2)) * <usize>cols) << 2;
+    const cq = coef + (<usize>q << 5);
+    const a = load<f64>(cq);
+    const pw = w + base;
+    if (v == 0) {
+      const av = f64x2.splat(a);
+      let j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2;
+        const wv = v128.load(pw + o);
+        const lo = f64x2.mul(av, f64x2.promote_low_f32x4(wv));
+        const hi = f64x2.mul(av, f64x2.promote_low_f32x4(high(wv)));
+        v128.store(pw + o, join(lo, hi));
+      }
+      for (; j < cols; j++) store<f32>(pw + (<usize>j << 2), <f32>(a * <f64>load<f32>(pw + (<usize>j << 2))));
+      continue;
+    }
+    const b = load<f64>(cq, 8), c = load<f64>(cq, 16), d = load<f64>(cq, 24);
+    const pv = v + base;
+    const av = f64x2.splat(a), bv = f64x2.splat(b), cv = f64x2.splat(c), dv = f64x2.splat(d);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const o = <usize>j << 2;
+      const w4 = v128.load(pw + o), v4 = v128.load(pv + o);
+      const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
+      const vl = f64x2.promote_low_f32x4(v4), vh = f64x2.promote_low_f32x4(high(v4));
+      v128.store(pw + o, join(f64x2.add(f64x2.mul(av, wl), f64x2.mul(bv, vl)), f64x2.add(f64x2.mul(av, wh), f64x2.mul(bv, vh))));
+      v128.store(pv + o, join(f64x2.add(f64x2.mul(cv, wl), f64x2.mul(dv, vl)), f64x2.add(f64x2.mul(cv, wh), f64x2.mul(dv, vh))));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const wj = <f64>load<f32>(pw + o), vj = <f64>load<f32>(pv + o);
+      store<f32>(pw + o, <f32>(a * wj + b * vj));
+      store<f32>(pv + o, <f32>(c * wj + d * vj));
+    }
+  }
+}
+
+/**
+ * SGD (g' = g + l2 w; v = momentum v + g'; w -= lr (v or g')) on the listed rows of w[m, n] (and v, when v != 0),
+ * g = x^T · dy summed in float64 in example order (x [k, m], dy [k, n]) and rounded to float32, never stored.
+ */
+export function rowsSgdStep(
+  w: usize, v: usize, x: usize, dy: usize, list: usize, count: i32, lr: f64, momentum: f64, l2: f64, m: i32, k: i32, n: i32,
+): void {
+  if (k == 1) {
+    rowsSgdStepOne(w, v, x, dy, list, count, lr, momentum, l2, n);
+    return;
+  }
+  for (let q = 0; q < count; q++) {
+    const i = load<i32>(list + (<usize>q << 2));
+    const pw = w + ((<usize>i * <usize>n) << 2);
+    const pv = v + ((<usize>i * <usize>n) << 2);
+    const x0 = <f64>load<f32>(x + (<usize>i << 2));
+    for (let j = 0; j < n; j++) {
+      const o = <usize>j << 2;
+      let s: f64;
+      if (k == 1) s = x0 * <f64>load<f32>(dy + o);
+      else {
+        s = 0;
+        for (let r = 0; r < k; r++) s += <f64>load<f32>(x + ((<usize>r * <usize>m + <usize>i) << 2)) * <f64>load<f32>(dy + ((<usize>r * <usize>n + <usize>j) << 2));
+      }
+      const wi = <f64>load<f32>(pw + o);
+      let d = <f64><f32>s;
+      if (l2 != 0) d = d + l2 * wi;
+      if (v != 0) {
+        d = momentum * <f64>load<f32>(pv + o) + d;
+        store<f32>(pv + o, <f32>d);
+      }
+      store<f32>(pw + o, <f32>(wi - lr * d));
+    }
+  }
+}
+
+/**
+ * rowsSgdStep with one example, four elements at a time: g = x[i] * dy[j] in float32 (the exact product rounded
+ * once, as the double's product rounded to float32 is), the rest in float64 pairs.
+ */
+function rowsSgdStepOne(w: usize, v: usize, x: usize, dy: usize, list: usize, count: i32, lr: f64, momentum: f64, l2: f64, n: i32): void {
+  const lrv = f64x2.splat(lr), l2v = f64x2.splat(l2), mv = f64x2.splat(momentum);
+  for (let q = 0; q < count; q++) {
+    const i = load<i32>(list + (<usize>q << 2));
+    const pw = w + ((<usize>i * <usize>n) << 2);
+    const pv = v + ((<usize>i * <usize>n) << 2);
+    const xs = load<f32>(x + (<usize>i << 2));
+    const xv = f32x4.splat(xs);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      const g4 = f32x4.mul(xv, v128.load(dy + o));
+      const w4 = v128.load(pw + o);
+      const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
+      let dl = f64x2.promote_low_f32x4(g4);
+      let dh = f64x2.promote_low_f32x4(high(g4));
+      if (l2 != 0) {
+        // (Only with L2, as the reference: g + 0 * w is not g for a weight that is not finite, nor for g = -0.)
+        dl = f64x2.add(dl, f64x2.mul(l2v, wl));
+        dh = f64x2.add(dh, f64x2.mul(l2v, wh));
+      }
+      if (v != 0) {
+        const v4 = v128.load(pv + o);
+        dl = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(v4)), dl);
+        dh = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(high(v4))), dh);
+        v128.store(pv + o, join(dl, dh));
+      }
+      v128.store(pw + o, join(f64x2.sub(wl, f64x2.mul(lrv, dl)), f64x2.sub(wh, f64x2.mul(lrv, dh))));
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      const wi = <f64>load<f32>(pw + o);
+      let d = <f64>(xs * load<f32>(dy + o));
+      if (l2 != 0) d = d + l2 * wi;
+      if (v != 0) {
+        d = momentum * <f64>load<f32>(pv + o) + d;
+        store<f32>(pv + o, <f32>d);
+      }
+      store<f32>(pw + o, <f32>(wi - lr * d));
+    }
+  }
+}
+
+/** Lanes 2, 3 of v moved to lanes 0, 1. */
+// @ts-ignore: decorator
+@inline function high(v: v128): v128 {
+  return v128.shuffle<i32>(v, v, 2, 3, 0, 1);
+}
+
+/** Four float32 lanes from two float64 pairs (each rounded once). */
+// @ts-ignore: decorator
+@inline function join(lo: v128, hi: v128): v128 {
+  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
