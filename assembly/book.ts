@@ -379,6 +379,37 @@ export function testPass(
   store<f64>(out, <f64>correct, 8);
 }
 
+/**
+ * testPass's work for images [from, to) (from at a chunk boundary): parts[k] = the squared error of chunk k
+ * of the range (images from + k * chunk on, each chunk one chain, as testPass sums it), and the count correct
+ * returned. Added over the chunks in order from 0 (by the caller), the parts of [0, count) in any ranges cut
+ * at chunk boundaries give testPass's out[0] bit for bit; so two threads can each take a range.
+ */
+export function testPart(
+  parts: usize, w01: usize, w12: usize, hp: i32, starts: usize, offs: usize, vals: usize, labels: usize,
+  from: i32, to: i32, chunk: i32, scratch: usize,
+): i32 {
+  const rowBytes = hp << 3;
+  const pre = scratch;
+  const l1 = pre + rowBytes;
+  const y = l1 + rowBytes;
+  let part: f64 = 0;
+  let correct = 0;
+  let k: usize = 0;
+  for (let i = from; i < to; i++) {
+    forwardRow(y, l1, pre, w01, w12, hp, offs, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
+    const t = <i32>load<u8>(labels + i);
+    part = squaredError(part, 0, y, t, 0);
+    if (argmax10(y) == t) correct++;
+    if ((i + 1 - from) % chunk == 0 || i == to - 1) {
+      store<f64>(parts + (k << 3), part);
+      k++;
+      part = 0;
+    }
+  }
+  return correct;
+}
+
 /** Nonzero bytes among bytes[n]. */
 export function countNonzero(bytes: usize, n: i32): i32 {
   let count = 0;
