@@ -66,6 +66,8 @@ export class TestThread {
   private canWait = true;
   private readonly i32: Int32Array;
 
+  private worker: WorkerHandle | null = null;
+
   private constructor(memory: WebAssembly.Memory, control: number) {
     this.i32 = new Int32Array(memory.buffer, control, Ctl.words);
   }
@@ -79,6 +81,7 @@ export class TestThread {
       return null;
     }
     const t = new TestThread(memory, control);
+    t.worker = worker;
     worker.firstMessage().then(
       () => (t.ready = true),
       () => worker.terminate(), // never ready: the caller keeps testing on its own thread
@@ -86,6 +89,14 @@ export class TestThread {
     const init: TestWorkerInit = { module, memory, control };
     worker.post(init);
     return t;
+  }
+
+  /** Ends the worker (after its last request). */
+  stop(): void {
+    if (this.ready) this.wait();
+    this.ready = false;
+    this.worker?.terminate();
+    this.worker = null;
   }
 
   /** Whether the last request is done (or there was none). */

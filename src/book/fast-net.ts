@@ -117,6 +117,8 @@ interface Instance {
   /** The test thread (shared memory only), and its control block. */
   thread: TestThread | null;
   control: number;
+  /** The threads asked for (1 or 2): a net reuses an instance made for as many. */
+  threadsAsked: number;
 }
 
 /**
@@ -129,10 +131,11 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.buffer === b.buffer && a.b
 
 async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Promise<Instance> {
   const source = [train.images, train.labels, test.images, test.labels];
-  if (spare && !spare.inUse && spare.source.every((b, i) => sameBytes(b, source[i]!)) && (threads > 1 || !spare.thread)) {
+  if (spare && !spare.inUse && spare.source.every((b, i) => sameBytes(b, source[i]!)) && spare.threadsAsked === Math.min(threads, 2)) {
     spare.inUse = true;
     return spare;
   }
+  if (spare && !spare.inUse) spare.thread?.stop(); // replaced below: its worker would only wait
   const platform = await currentPlatform();
   const shared = threads > 1 && platform.canShareMemory() && platform.hardwareThreads() >= 2;
   const memory = new WebAssembly.Memory({ initial: 16, maximum: 16384, shared });
@@ -141,7 +144,7 @@ async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Pr
   const k = instance.exports as unknown as BookKernels;
   const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0 };
   // The module keeps no data of its own; start clear of address 0 all the same.
-  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true, thread: null, control: 0 };
+  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true, thread: null, control: 0, threadsAsked: Math.min(threads, 2) };
   function alloc(bytes: number): number {
     const ptr = (inst.top + 15) & ~15;
     inst.top = ptr + Math.max(bytes, 16);
@@ -236,6 +239,7 @@ export class FastBookNet {
   dispose(): void {
     this.settle();
     this.inst.inUse = false;
+    if (this.inst !== spare) this.inst.thread?.stop();
   }
 
   /** One epoch over the training images in order; stops at a step whose error is not finite (as the Trainer). */
