@@ -235,3 +235,82 @@ export function step1(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32,
   }
 }
 
+
+// stepListV: as stepV, on the V vectors at the byte offsets list[V] (i32) of each row: the live ones of a dropped-out row.
+export function stepList8(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
+  const vlr = f64x2.splat(lr);
+  const o0 = <usize>load<i32>(list);
+  const o1 = <usize>load<i32>(list, 4);
+  const o2 = <usize>load<i32>(list, 8);
+  const o3 = <usize>load<i32>(list, 12);
+  const o4 = <usize>load<i32>(list, 16);
+  const o5 = <usize>load<i32>(list, 20);
+  const o6 = <usize>load<i32>(list, 24);
+  const o7 = <usize>load<i32>(list, 28);
+  const d0 = v128.load(delta + o0);
+  const d1 = v128.load(delta + o1);
+  const d2 = v128.load(delta + o2);
+  const d3 = v128.load(delta + o3);
+  const d4 = v128.load(delta + o4);
+  const d5 = v128.load(delta + o5);
+  const d6 = v128.load(delta + o6);
+  const d7 = v128.load(delta + o7);
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    v128.store(wp + o0, f64x2.sub(v128.load(wp + o0), f64x2.mul(vlr, f64x2.mul(x, d0))));
+    v128.store(wp + o1, f64x2.sub(v128.load(wp + o1), f64x2.mul(vlr, f64x2.mul(x, d1))));
+    v128.store(wp + o2, f64x2.sub(v128.load(wp + o2), f64x2.mul(vlr, f64x2.mul(x, d2))));
+    v128.store(wp + o3, f64x2.sub(v128.load(wp + o3), f64x2.mul(vlr, f64x2.mul(x, d3))));
+    v128.store(wp + o4, f64x2.sub(v128.load(wp + o4), f64x2.mul(vlr, f64x2.mul(x, d4))));
+    v128.store(wp + o5, f64x2.sub(v128.load(wp + o5), f64x2.mul(vlr, f64x2.mul(x, d5))));
+    v128.store(wp + o6, f64x2.sub(v128.load(wp + o6), f64x2.mul(vlr, f64x2.mul(x, d6))));
+    v128.store(wp + o7, f64x2.sub(v128.load(wp + o7), f64x2.mul(vlr, f64x2.mul(x, d7))));
+  }
+}
+
+export function stepList4(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
+  const vlr = f64x2.splat(lr);
+  const o0 = <usize>load<i32>(list);
+  const o1 = <usize>load<i32>(list, 4);
+  const o2 = <usize>load<i32>(list, 8);
+  const o3 = <usize>load<i32>(list, 12);
+  const d0 = v128.load(delta + o0);
+  const d1 = v128.load(delta + o1);
+  const d2 = v128.load(delta + o2);
+  const d3 = v128.load(delta + o3);
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    v128.store(wp + o0, f64x2.sub(v128.load(wp + o0), f64x2.mul(vlr, f64x2.mul(x, d0))));
+    v128.store(wp + o1, f64x2.sub(v128.load(wp + o1), f64x2.mul(vlr, f64x2.mul(x, d1))));
+    v128.store(wp + o2, f64x2.sub(v128.load(wp + o2), f64x2.mul(vlr, f64x2.mul(x, d2))));
+    v128.store(wp + o3, f64x2.sub(v128.load(wp + o3), f64x2.mul(vlr, f64x2.mul(x, d3))));
+  }
+}
+
+export function stepList2(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
+  const vlr = f64x2.splat(lr);
+  const o0 = <usize>load<i32>(list);
+  const o1 = <usize>load<i32>(list, 4);
+  const d0 = v128.load(delta + o0);
+  const d1 = v128.load(delta + o1);
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    v128.store(wp + o0, f64x2.sub(v128.load(wp + o0), f64x2.mul(vlr, f64x2.mul(x, d0))));
+    v128.store(wp + o1, f64x2.sub(v128.load(wp + o1), f64x2.mul(vlr, f64x2.mul(x, d1))));
+  }
+}
+
+export function stepList1(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
+  const vlr = f64x2.splat(lr);
+  const o0 = <usize>load<i32>(list);
+  const d0 = v128.load(delta + o0);
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    v128.store(wp + o0, f64x2.sub(v128.load(wp + o0), f64x2.mul(vlr, f64x2.mul(x, d0))));
+  }
+}
+

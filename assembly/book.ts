@@ -21,10 +21,10 @@
  * Images are kept as lists of nonzero pixels: for image i, entries [starts[i], starts[i + 1]) of offs
  * (pixel index, i32) and vals (pixel / divisor, f64). Pointers are byte offsets into memory.
  */
-import { sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1 } from './book-rows';
+import { sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1 } from './book-rows';
 import { twist } from './mt19937';
 
-export { sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1 };
+export { sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1 };
 
 const CLASSES = 10;
 const OUT_BYTES = CLASSES << 3; // a row of 10 outputs (or a row of W12), five vectors
@@ -71,6 +71,28 @@ function stepRows(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: 
     else if (v == 2) step2(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
     else step1(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
     k += v;
+  }
+}
+
+/** As stepRows, on the n vectors at the byte offsets list[n] of each row only. */
+function stepRowsList(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, n: i32, lr: f64): void {
+  let k = 0;
+  while (k < n) {
+    const left = n - k;
+    const l = list + (<usize>k << 2);
+    if (left >= 8) {
+      stepList8(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      k += 8;
+    } else if (left >= 4) {
+      stepList4(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      k += 4;
+    } else if (left >= 2) {
+      stepList2(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      k += 2;
+    } else {
+      stepList1(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      k += 1;
+    }
   }
 }
 
@@ -138,7 +160,7 @@ function forwardRow(y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp:
 
 /** Bytes of scratch trainExamples needs. */
 export function trainExamplesScratchBytes(hp: i32): i32 {
-  return 3 * (hp << 3) + 2 * OUT_BYTES;
+  return 3 * (hp << 3) + 2 * OUT_BYTES + align16((hp >> 1) << 2);
 }
 
 /**
@@ -150,6 +172,12 @@ export function trainExamplesScratchBytes(hp: i32): i32 {
  * masks: [count, hp] (0 or 2), or 0 without dropout. loss[0] += each example's squared error, in order.
  * Returns the examples classified correctly, or -1 - i when example i's error was not finite (nothing of
  * that example applied, the examples before it kept).
+ *
+ * With dropout, a pair of hidden units both dropped (a quarter of the pairs) is left out of W01's update: its
+ * delta is +-0 (once the error is finite, every W12 weight and dy are finite, so dy · W12^T is finite and the
+ * mask's 0 makes it +-0), and w - lr * (x * +-0) = w bit for bit (inf and NaN too) for every w but -0 (-0 - -0
+ * is +0), which no weight is: they start as 0.2 * r - 0.1 (never -0) and a difference is -0 only from a -0.
+ * The other pairs are stepped as before, each element by the same operations, so no bit changes.
  */
 export function trainExamples(
   loss: usize, w01: usize, w12: usize, hp: i32, h: i32,
@@ -163,6 +191,7 @@ export function trainExamples(
   const delta = l1 + rowBytes;
   const y = delta + rowBytes;
   const dy = y + OUT_BYTES;
+  const live = dy + OUT_BYTES; // i32 [nv]: byte offsets of the pairs not all dropped
   const vlr = f64x2.splat(lr);
   for (let j = h; j < hp; j++) store<f64>(delta + (<usize>j << 3), 0);
   let correct = 0;
@@ -178,6 +207,17 @@ export function trainExamples(
     store<f64>(loss, load<f64>(loss) + err);
     if (argmax10(y) == t) correct++;
 
+    let nLive = nv;
+    if (mask) {
+      nLive = 0;
+      for (let k = 0; k < nv; k++) {
+        const o = <usize>k << 4;
+        if (v128.any_true(v128.load(mask + o))) {
+          store<i32>(live + (<usize>nLive << 2), <i32>o);
+          nLive++;
+        }
+      }
+    }
     // delta[j] = sum over the 10 outputs of dy[c] * W12[j, c], through the W12 of the forward pass.
     for (let j = 0; j < h; j++) {
       const wp = w12 + <usize>j * OUT_BYTES;
@@ -198,7 +238,8 @@ export function trainExamples(
       v128.store(wp, f64x2.sub(v128.load(wp, 48), f64x2.mul(vlr, f64x2.mul(x, g3))), 48);
       v128.store(wp, f64x2.sub(v128.load(wp, 64), f64x2.mul(vlr, f64x2.mul(x, g4))), 64);
     }
-    stepRows(w01, rowBytes, offs, vals, s, e, delta, nv, lr);
+    if (mask) stepRowsList(w01, rowBytes, offs, vals, s, e, delta, live, nLive, lr);
+    else stepRows(w01, rowBytes, offs, vals, s, e, delta, nv, lr);
   }
   return correct;
 }
@@ -377,6 +418,37 @@ export function testPass(
   }
   store<f64>(out, total);
   store<f64>(out, <f64>correct, 8);
+}
+
+/**
+ * testPass's work for images [from, to) (from at a chunk boundary): parts[k] = the squared error of chunk k
+ * of the range (images from + k * chunk on, each chunk one chain, as testPass sums it), and the count correct
+ * returned. Added over the chunks in order from 0 (by the caller), the parts of [0, count) in any ranges cut
+ * at chunk boundaries give testPass's out[0] bit for bit; so two threads can each take a range.
+ */
+export function testPart(
+  parts: usize, w01: usize, w12: usize, hp: i32, starts: usize, offs: usize, vals: usize, labels: usize,
+  from: i32, to: i32, chunk: i32, scratch: usize,
+): i32 {
+  const rowBytes = hp << 3;
+  const pre = scratch;
+  const l1 = pre + rowBytes;
+  const y = l1 + rowBytes;
+  let part: f64 = 0;
+  let correct = 0;
+  let k: usize = 0;
+  for (let i = from; i < to; i++) {
+    forwardRow(y, l1, pre, w01, w12, hp, offs, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
+    const t = <i32>load<u8>(labels + i);
+    part = squaredError(part, 0, y, t, 0);
+    if (argmax10(y) == t) correct++;
+    if ((i + 1 - from) % chunk == 0 || i == to - 1) {
+      store<f64>(parts + (k << 3), part);
+      k++;
+      part = 0;
+    }
+  }
+  return correct;
 }
 
 /** Nonzero bytes among bytes[n]. */

@@ -17,6 +17,8 @@ const variants = [
   { name: 'kernels-relaxed-shared', features: ['simd', 'relaxed-simd'], shared: true },
   // The book's float64 network (src/book/fast-net.ts): one thread, plain SIMD (no fused multiply-add, by design).
   { name: 'book-simd', entry: 'assembly/book.ts', features: ['simd'], shared: false },
+  // The same over shared memory: a worker thread runs test passes beside the training (src/book/eval-thread.ts).
+  { name: 'book-simd-shared', entry: 'assembly/book.ts', features: ['simd'], shared: true },
 ];
 
 for (const v of variants) {

@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { Evaluation } from '../train/evaluate.js';
 import { BOOK_QUIRKS, FIXED_QUIRKS, type BookQuirks } from './book-model.js';
 import { bookErr, pyFloatStr } from './pyfloat.js';
-import { createBookSteps, defaultBookBackend, type BookBackendName } from './steps.js';
+import { createBookSteps, defaultBookBackend, type BookBackendName, type PendingTest } from './steps.js';
 
 export type BookExperimentName = 'overfit' | 'dropout' | 'batch';
 export const BOOK_EXPERIMENT_NAMES: readonly BookExperimentName[] = ['overfit', 'dropout', 'batch'];
@@ -135,21 +135,39 @@ export async function runBookExperiment(name: BookExperimentName, options: BookR
     lastTest: null as { iteration: number; result: Evaluation } | null,
     lastTrain: null as { trainErr: number; trainAcc: number } | null,
   };
+  // Lines whose test pass runs beside the next iterations (steps.testInBackground), printed in order as each is done.
+  const queue: Array<{ iteration: number; train: { trainErr: number; trainAcc: number }; test: PendingTest }> = [];
+  const print = (iteration: number, train: { trainErr: number; trainAcc: number }, t: Evaluation) => {
+    seen.lastTest = { iteration, result: t };
+    if (t.acc > seen.best.acc) seen.best = { acc: t.acc, iteration };
+    const row: BookRow = { iteration, trainErr: train.trainErr, trainAcc: train.trainAcc, testErr: t.loss, testAcc: t.acc };
+    options.onLine?.(formatBookLine(row, experiment.columns), row);
+  };
+  const flush = (all: boolean) => {
+    while (queue.length > 0 && (all || queue[0]!.test.ready())) {
+      const q = queue.shift()!;
+      print(q.iteration, q.train, q.test.result());
+    }
+  };
   for (let j = 0; j < iterations; j++) {
     try {
       seen.lastTrain = steps.iteration();
     } catch (e) {
+      flush(true);
       throw ended(e);
     }
     if (bookPrintsAt(experiment, j, iterations)) {
-      const t = steps.test();
-      seen.lastTest = { iteration: j, result: t };
-      if (t.acc > seen.best.acc) seen.best = { acc: t.acc, iteration: j };
-      const row: BookRow = { iteration: j, trainErr: seen.lastTrain.trainErr, trainAcc: seen.lastTrain.trainAcc, testErr: t.loss, testAcc: t.acc };
-      options.onLine?.(formatBookLine(row, experiment.columns), row);
+      if (steps.testInBackground && j < iterations - 1) {
+        queue.push({ iteration: j, train: seen.lastTrain, test: steps.testInBackground() });
+      } else {
+        flush(true);
+        print(j, seen.lastTrain, steps.test());
+      }
     }
+    flush(false);
     await new Promise<void>((resolve) => yieldNow(resolve)); // let timers and signals in between iterations
   }
+  flush(true);
   try {
     steps.finish();
   } catch (e) {

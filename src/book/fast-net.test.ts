@@ -11,6 +11,7 @@ import type { ImageSet } from '../data/dataset.js';
 import { Rng } from '../rng/mt19937.js';
 import { BOOK_QUIRKS, FIXED_QUIRKS, type BookQuirks } from './book-model.js';
 import { createBookSteps, type BookStepsConfig } from './steps.js';
+import { FastBookNet } from './fast-net.js';
 
 const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 
@@ -103,4 +104,31 @@ test('a diverging run stops with an error on both backends', async () => {
     const c = { ...config(40, false, 1, BOOK_QUIRKS), lr: 1e3 };
     await assert.rejects(run(backend, { ...c, iterations: 3 }), /training ended early \(diverged\)/, backend);
   }
+});
+
+test(`test passes on the test thread (split, and beside training) give the one-thread numbers bit for bit (seed ${SEED})`, async () => {
+  const big = images(3500, rng); // four chunks: split 2,000 + 1,500
+  const hidden = 21;
+  const weights = Float64Array.from({ length: 784 * hidden + hidden * 10 }, () => 0.2 * rng.random() - 0.1);
+  const make = (threads: number) =>
+    FastBookNet.create({ hidden, dropout: true, lr: 0.0025, quirks: BOOK_QUIRKS, weights, rng: new Rng(7), train, test: big, batchSize: 1, threads });
+  const one = await make(1);
+  const two = await make(2);
+  const deadline = Date.now() + 20_000;
+  while (!two.testThreadReady && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(two.testThreadReady, 'the test thread started');
+  for (let j = 0; j < 3; j++) {
+    const want = one.test();
+    const later = two.testInBackground();
+    two.trainEpoch(); // the pass reads a copy of the weights of before this epoch
+    one.trainEpoch();
+    const got = later.result();
+    assert.ok(Object.is(got.loss, want.loss) && Object.is(got.acc, want.acc), `background pass ${j}: ${got.loss} ${got.acc}, one thread ${want.loss} ${want.acc}`);
+    const split = two.test();
+    const whole = one.test();
+    assert.ok(Object.is(split.loss, whole.loss) && Object.is(split.acc, whole.acc), `split pass ${j}: ${split.loss} ${split.acc}, one thread ${whole.loss} ${whole.acc}`);
+  }
+  assert.deepEqual(two.getWeights(), one.getWeights());
+  one.dispose();
+  two.dispose();
 });

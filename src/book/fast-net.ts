@@ -2,17 +2,21 @@
  * The book's network on its float64 WebAssembly kernels (assembly/book.ts, book-simd.wasm): the same numbers
  * as BookNet on the reference backend, bit for bit (fast-net.test.ts checks it on random inputs), from the
  * same initial weights and the same generator. A whole epoch of per-example steps is one call; images are
- * kept in the module's memory as lists of their nonzero pixels, made once. One thread; needs WebAssembly SIMD.
+ * kept in the module's memory as lists of their nonzero pixels, made once. Training runs on the calling
+ * thread; where memory can be shared and there are two logical processors, a test thread (eval-thread.ts)
+ * runs test passes beside the training (testInBackground, on a copy of the weights) or takes half of one
+ * (test). Needs WebAssembly SIMD.
  */
 import { pixelsOf, type ImageSet } from '../data/dataset.js';
 import { DataError } from '../errors.js';
 import { currentPlatform } from '../backend/wasm/current-platform.js';
+import { CONTROL_BYTES, TestThread, type TestKernels } from './eval-thread.js';
 import type { Rng } from '../rng/mt19937.js';
 import { EVAL_CHUNK, type Evaluation } from '../train/evaluate.js';
 import { BOOK_CLASSES, BOOK_PIXELS, type BookQuirks } from './book-model.js';
 
 /** The module's exports (assembly/book.ts); pointers are byte offsets into its memory, flags 0 or 1. */
-interface BookKernels {
+interface BookKernels extends TestKernels {
   trainExamplesScratchBytes(hp: number): number;
   trainExamples(
     loss: number, w01: number, w12: number, hp: number, h: number, starts: number, offs: number, vals: number, labels: number,
@@ -32,11 +36,24 @@ interface BookKernels {
   randintMasks(masks: number, key: number, pos: number, rows: number, h: number, hp: number, scale: number): number;
 }
 
-let compiled: Promise<WebAssembly.Module> | null = null;
+const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
 
-function bookModule(): Promise<WebAssembly.Module> {
-  compiled ??= currentPlatform().then((p) => p.loadModule(new URL('../backend/wasm/book-simd.wasm', import.meta.url)));
-  return compiled;
+/** The module, built for shared memory (a test thread beside) or not. */
+function bookModule(shared: boolean): Promise<WebAssembly.Module> {
+  let m = compiled.get(shared);
+  if (!m) {
+    m = currentPlatform().then((p) => p.loadModule(new URL(`../backend/wasm/book-simd${shared ? '-shared' : ''}.wasm`, import.meta.url)));
+    compiled.set(shared, m);
+  }
+  return m;
+}
+
+/** A test pass under way on the test thread. */
+export interface PendingTest {
+  /** Whether result() would return at once. */
+  ready(): boolean;
+  /** The pass's numbers (waiting for them if need be). */
+  result(): Evaluation;
 }
 
 export interface FastBookNetConfig {
@@ -57,6 +74,8 @@ export interface FastBookNetConfig {
   test: ImageSet;
   /** Examples per step. */
   batchSize: number;
+  /** 2 (the default): a test thread where it can run; 1: none. */
+  threads?: number;
 }
 
 /** One epoch's sums, as the Trainer keeps them. */
@@ -95,6 +114,11 @@ interface Instance {
   /** The image and label bytes the lists were made from. */
   source: readonly Uint8Array[];
   inUse: boolean;
+  /** The test thread (shared memory only), and its control block. */
+  thread: TestThread | null;
+  control: number;
+  /** The threads asked for (1 or 2): a net reuses an instance made for as many. */
+  threadsAsked: number;
 }
 
 /**
@@ -105,18 +129,22 @@ let spare: Instance | null = null;
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length;
 
-async function instanceFor(train: ImageSet, test: ImageSet): Promise<Instance> {
+async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Promise<Instance> {
   const source = [train.images, train.labels, test.images, test.labels];
-  if (spare && !spare.inUse && spare.source.every((b, i) => sameBytes(b, source[i]!))) {
+  if (spare && !spare.inUse && spare.source.every((b, i) => sameBytes(b, source[i]!)) && spare.threadsAsked === Math.min(threads, 2)) {
     spare.inUse = true;
     return spare;
   }
-  const memory = new WebAssembly.Memory({ initial: 16, maximum: 16384 });
-  const instance = await WebAssembly.instantiate(await bookModule(), { env: { memory } });
+  if (spare && !spare.inUse) spare.thread?.stop(); // replaced below: its worker would only wait
+  const platform = await currentPlatform();
+  const shared = threads > 1 && platform.canShareMemory() && platform.hardwareThreads() >= 2;
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: 16384, shared });
+  const module = await bookModule(shared);
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const k = instance.exports as unknown as BookKernels;
   const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0 };
   // The module keeps no data of its own; start clear of address 0 all the same.
-  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true };
+  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true, thread: null, control: 0, threadsAsked: Math.min(threads, 2) };
   function alloc(bytes: number): number {
     const ptr = (inst.top + 15) & ~15;
     inst.top = ptr + Math.max(bytes, 16);
@@ -135,6 +163,10 @@ async function instanceFor(train: ImageSet, test: ImageSet): Promise<Instance> {
   };
   inst.train = lists(train);
   inst.test = lists(test);
+  if (shared) {
+    inst.control = inst.alloc(CONTROL_BYTES);
+    inst.thread = TestThread.start(platform, module, memory, inst.control);
+  }
   inst.mark = inst.top;
   spare = inst;
   return inst;
@@ -143,6 +175,7 @@ async function instanceFor(train: ImageSet, test: ImageSet): Promise<Instance> {
 export class FastBookNet {
   private readonly k: BookKernels;
   private readonly memory: WebAssembly.Memory;
+  private inFlight: { ready(): boolean; result(): Evaluation } | null = null;
 
   private constructor(
     private readonly inst: Instance,
@@ -151,6 +184,8 @@ export class FastBookNet {
     private readonly at: {
       w01: number; w12: number; loss: number; key: number; masks: number; scratch: number; testScratch: number;
       train: Lists; test: Lists;
+      /** For the test thread: copies of the weights, its scratch, the chunks' errors of its part and of ours. */
+      w01Copy: number; w12Copy: number; threadScratch: number; partsThread: number; partsHere: number;
     },
   ) {
     this.k = inst.k;
@@ -165,7 +200,7 @@ export class FastBookNet {
     if (config.weights.length !== BOOK_PIXELS * hidden + hidden * BOOK_CLASSES) throw new RangeError(`FastBookNet: ${config.weights.length} weights do not fit 784-${hidden}-10`);
     const hp = hidden + (hidden & 1);
     const rowBytes = hp * 8;
-    const inst = await instanceFor(train, test);
+    const inst = await instanceFor(train, test, config.threads ?? 2);
     inst.top = inst.mark;
     const { k, alloc } = inst;
     const w01 = alloc(BOOK_PIXELS * rowBytes);
@@ -176,6 +211,13 @@ export class FastBookNet {
     const rows = Math.min(config.batchSize, train.count);
     const scratch = alloc(rows === 1 ? k.trainExamplesScratchBytes(hp) : k.trainBatchScratchBytes(hp, rows, BOOK_PIXELS));
     const testScratch = alloc(k.testPassScratchBytes(hp));
+    const chunks = Math.ceil(test.count / EVAL_CHUNK) + 1;
+    const threaded = inst.thread !== null;
+    const w01Copy = threaded ? alloc(BOOK_PIXELS * rowBytes) : 0;
+    const w12Copy = threaded ? alloc(hp * BOOK_CLASSES * 8) : 0;
+    const threadScratch = threaded ? alloc(k.testPassScratchBytes(hp)) : 0;
+    const partsThread = alloc(chunks * 8);
+    const partsHere = alloc(chunks * 8);
     const instanceMemory = inst.memory;
     new Uint8Array(instanceMemory.buffer, w01, inst.top - w01).fill(0);
     // The weights, each row padded to hp doubles (the pad column stays 0).
@@ -183,12 +225,21 @@ export class FastBookNet {
     const src = config.weights;
     for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) m[w01 / 8 + p * hp + j] = src[p * hidden + j]!;
     for (let i = 0; i < hidden * BOOK_CLASSES; i++) m[w12 / 8 + i] = src[BOOK_PIXELS * hidden + i]!;
-    return new FastBookNet(inst, config, hp, { w01, w12, loss, key, masks, scratch, testScratch, train: inst.train, test: inst.test });
+    return new FastBookNet(inst, config, hp, {
+      w01, w12, loss, key, masks, scratch, testScratch, train: inst.train, test: inst.test, w01Copy, w12Copy, threadScratch, partsThread, partsHere,
+    });
+  }
+
+  /** Whether a test thread is up (test() splits the pass with it, testInBackground() runs on it). */
+  get testThreadReady(): boolean {
+    return this.inst.thread?.ready ?? false;
   }
 
   /** Gives the module instance (with its image lists) back for the next net on the same images; this net is done. */
   dispose(): void {
+    this.settle();
     this.inst.inUse = false;
+    if (this.inst !== spare) this.inst.thread?.stop();
   }
 
   /** One epoch over the training images in order; stops at a step whose error is not finite (as the Trainer). */
@@ -234,13 +285,81 @@ export class FastBookNet {
     return { lossSum: new Float64Array(this.memory.buffer)[at.loss / 8]!, correct, seen, diverged };
   }
 
-  /** Mean squared error and accuracy over the test set, in eval mode (no dropout): evaluate()'s numbers. */
+  /**
+   * Mean squared error and accuracy over the test set, in eval mode (no dropout): evaluate()'s numbers. With
+   * the test thread free, it takes the first half of the chunks and this thread the rest; the chunks' errors
+   * are then added in order from 0, evaluate()'s chain.
+   */
   test(): Evaluation {
     const { k, at, hp } = this;
     const t = at.test;
-    k.testPass(at.loss, at.w01, at.w12, hp, t.starts, t.offs, t.vals, t.labels, t.count, EVAL_CHUNK, at.testScratch);
+    this.settle();
+    const thread = this.inst.thread;
+    const half = Math.floor(Math.ceil(t.count / EVAL_CHUNK) / 2) * EVAL_CHUNK;
+    if (!thread?.ready || half === 0) {
+      k.testPass(at.loss, at.w01, at.w12, hp, t.starts, t.offs, t.vals, t.labels, t.count, EVAL_CHUNK, at.testScratch);
+      const f64 = new Float64Array(this.memory.buffer);
+      return { loss: f64[at.loss / 8]! / t.count, acc: f64[at.loss / 8 + 1]! / t.count };
+    }
+    thread.run(this.partArgs(at.partsThread, at.w01, at.w12, 0, half, at.threadScratch));
+    const here = k.testPart(at.partsHere, at.w01, at.w12, hp, t.starts, t.offs, t.vals, t.labels, half, t.count, EVAL_CHUNK, at.testScratch);
+    const there = thread.wait();
+    return this.evaluation([[at.partsThread, half], [at.partsHere, t.count - half]], here + there);
+  }
+
+  /**
+   * A test pass of the weights as they are now, on the test thread (on a copy of the weights) while this
+   * thread goes on training; without a test thread, test() at once. One at a time: a new one (or test())
+   * first waits for the one before.
+   */
+  testInBackground(): PendingTest {
+    const thread = this.inst.thread;
+    if (!thread?.ready) {
+      const r = this.test();
+      return { ready: () => true, result: () => r };
+    }
+    this.settle();
+    const { at, hp } = this;
+    const t = at.test;
+    const u8 = new Uint8Array(this.memory.buffer);
+    u8.copyWithin(at.w01Copy, at.w01, at.w01 + BOOK_PIXELS * hp * 8);
+    u8.copyWithin(at.w12Copy, at.w12, at.w12 + hp * BOOK_CLASSES * 8);
+    thread.run(this.partArgs(at.partsThread, at.w01Copy, at.w12Copy, 0, t.count, at.threadScratch));
+    let r: Evaluation | null = null;
+    const pending = {
+      ready: () => r !== null || thread.idle(),
+      result: () => {
+        if (r === null) {
+          r = this.evaluation([[at.partsThread, t.count]], thread.wait());
+          if (this.inFlight === pending) this.inFlight = null;
+        }
+        return r;
+      },
+    };
+    this.inFlight = pending;
+    return pending;
+  }
+
+  /** Waits for the test pass under way on the test thread, if any (keeping its result for its caller). */
+  private settle(): void {
+    this.inFlight?.result();
+    this.inFlight = null;
+  }
+
+  private partArgs(parts: number, w01: number, w12: number, from: number, to: number, scratch: number) {
+    const t = this.at.test;
+    return { parts, w01, w12, hp: this.hp, starts: t.starts, offs: t.offs, vals: t.vals, labels: t.labels, from, to, chunk: EVAL_CHUNK, scratch };
+  }
+
+  /** The error summed over the parts' chunks in order from 0 (ranges of images, in order), and the accuracy. */
+  private evaluation(ranges: ReadonlyArray<readonly [parts: number, images: number]>, correct: number): Evaluation {
     const f64 = new Float64Array(this.memory.buffer);
-    return { loss: f64[at.loss / 8]! / t.count, acc: f64[at.loss / 8 + 1]! / t.count };
+    let total = 0;
+    for (const [parts, images] of ranges) {
+      for (let c = 0, n = Math.ceil(images / EVAL_CHUNK); c < n; c++) total += f64[parts / 8 + c]!;
+    }
+    const count = this.at.test.count;
+    return { loss: total / count, acc: correct / count };
   }
 
   /** The weights laid out as BookNet's paramData (W01 [784, hidden], then W12 [hidden, 10]). */

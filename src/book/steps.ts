@@ -11,7 +11,9 @@ import { ConfigError } from '../errors.js';
 import { evaluate, type Evaluation } from '../train/evaluate.js';
 import { Trainer } from '../train/trainer.js';
 import { BookNet, type BookQuirks } from './book-model.js';
-import { FastBookNet } from './fast-net.js';
+import { FastBookNet, type PendingTest } from './fast-net.js';
+
+export type { PendingTest };
 
 /** 'ref' or 'wasm' (the default where WebAssembly SIMD runs). */
 export type BookBackendName = BackendName;
@@ -38,6 +40,11 @@ export interface BookSteps {
   iteration(): { trainErr: number; trainAcc: number };
   /** Mean error and accuracy over the test images. */
   test(): Evaluation;
+  /**
+   * The same numbers for the weights as they are now, computed beside the next iterations where a second
+   * thread can (wasm); absent where it cannot. One at a time.
+   */
+  testInBackground?(): PendingTest;
   /** The weights, laid out as BookNet's paramData. */
   weights(): Float64Array;
   /** Ends the run. */
@@ -91,6 +98,7 @@ async function wasmSteps(model: BookNet, config: BookStepsConfig): Promise<BookS
       return { trainErr: e.lossSum / e.seen, trainAcc: e.correct / e.seen };
     },
     test: () => net.test(),
+    testInBackground: () => net.testInBackground(),
     weights: () => net.getWeights(),
     finish: () => net.dispose(),
   };

@@ -1,0 +1,132 @@
+/**
+ * The calling thread's side of the book's test thread (eval-worker.ts): one worker over the module's shared
+ * memory that runs testPart (assembly/book.ts) on a range of the test images when asked through a small
+ * control block, so that a test pass can run beside the training (on a copy of the weights) or be split
+ * between the two threads. The worker is started in the background: until it has answered, ready is false
+ * and the caller tests on its own thread.
+ */
+import type { Platform, WorkerHandle } from '../backend/wasm/platform.js';
+
+/** The control block's i32 slots: a request's arguments, its generation and the worker's answer. */
+export const Ctl = {
+  request: 0,
+  done: 1,
+  correct: 2,
+  parts: 3,
+  w01: 4,
+  w12: 5,
+  hp: 6,
+  starts: 7,
+  offs: 8,
+  vals: 9,
+  labels: 10,
+  from: 11,
+  to: 12,
+  chunk: 13,
+  scratch: 14,
+  words: 16,
+} as const;
+export type Ctl = (typeof Ctl)[keyof typeof Ctl];
+
+export const CONTROL_BYTES = Ctl.words * 4;
+
+export interface TestKernels {
+  testPart(
+    parts: number, w01: number, w12: number, hp: number, starts: number, offs: number, vals: number, labels: number,
+    from: number, to: number, chunk: number, scratch: number,
+  ): number;
+}
+
+export interface TestWorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: number;
+}
+
+/** testPart's arguments, pointers into the shared memory. */
+export interface TestPartArgs {
+  parts: number;
+  w01: number;
+  w12: number;
+  hp: number;
+  starts: number;
+  offs: number;
+  vals: number;
+  labels: number;
+  from: number;
+  to: number;
+  chunk: number;
+  scratch: number;
+}
+
+export class TestThread {
+  /** The worker has answered and takes requests. */
+  ready = false;
+  private generation = 0;
+  private canWait = true;
+  private readonly i32: Int32Array;
+
+  private worker: WorkerHandle | null = null;
+
+  private constructor(memory: WebAssembly.Memory, control: number) {
+    this.i32 = new Int32Array(memory.buffer, control, Ctl.words);
+  }
+
+  /** Starts the worker (not waiting for it); null when it cannot start. */
+  static start(platform: Platform, module: WebAssembly.Module, memory: WebAssembly.Memory, control: number): TestThread | null {
+    let worker: WorkerHandle;
+    try {
+      worker = platform.startWorker(new URL('./eval-worker.js', import.meta.url));
+    } catch {
+      return null;
+    }
+    const t = new TestThread(memory, control);
+    t.worker = worker;
+    worker.firstMessage().then(
+      () => (t.ready = true),
+      () => worker.terminate(), // never ready: the caller keeps testing on its own thread
+    );
+    const init: TestWorkerInit = { module, memory, control };
+    worker.post(init);
+    return t;
+  }
+
+  /** Ends the worker (after its last request). */
+  stop(): void {
+    if (this.ready) this.wait();
+    this.ready = false;
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  /** Whether the last request is done (or there was none). */
+  idle(): boolean {
+    return Atomics.load(this.i32, Ctl.done) === this.generation;
+  }
+
+  /** Asks for testPart(args) (the previous request must be done); returns at once. */
+  run(args: Readonly<TestPartArgs>): void {
+    if (!this.ready || !this.idle()) throw new Error('the test thread is not free');
+    const { i32 } = this;
+    for (const [name, v] of Object.entries(args) as Array<[keyof TestPartArgs, number]>) i32[Ctl[name]] = v;
+    this.generation = (this.generation + 1) | 0;
+    Atomics.store(i32, Ctl.request, this.generation);
+    Atomics.notify(i32, Ctl.request);
+  }
+
+  /** Waits for the last request: its count correct. */
+  wait(): number {
+    const { i32 } = this;
+    for (;;) {
+      const done = Atomics.load(i32, Ctl.done);
+      if (done === this.generation) return i32[Ctl.correct]!;
+      if (this.canWait) {
+        try {
+          Atomics.wait(i32, Ctl.done, done, 50);
+        } catch {
+          this.canWait = false; // a browser's main thread may not block; spin
+        }
+      }
+    }
+  }
+}
