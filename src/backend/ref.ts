@@ -3,14 +3,14 @@
  * fast kernel is checked against, and the float64 arithmetic of the gradient checks and book reproductions.
  * Sums run in a JavaScript double and are stored in the buffer's type.
  */
-import type { Backend, BackendKernels, DType, FloatArray } from './backend.js';
+import { asBuffer, type Backend, type BackendKernels, type DType, type FloatArray } from './backend.js';
 import { MT_KEY_WORDS, temper, twistKey } from '../rng/mt19937.js';
 
 export function refBackend(dtype: DType = 'float32'): Backend {
   return {
     name: 'ref',
     dtype,
-    alloc: (n) => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)),
+    alloc: (n) => asBuffer(dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)),
     matmul,
     addRowVector,
     sumRows,

@@ -3,7 +3,7 @@
  * (llm.c), a loss, and the model's own seeded generator (init and dropout masks draw from it; fit() shuffles
  * with it too, so one seed drives everything).
  */
-import type { Backend, FloatArray } from '../backend/backend.js';
+import { view, type Backend, type FloatArray } from '../backend/backend.js';
 import { ConfigError, show } from '../errors.js';
 import { Rng } from '../rng/mt19937.js';
 import { Activation } from './activations.js';
@@ -157,8 +157,8 @@ export class Model {
           name: `${li}.${ps.name}`,
           shape: ps.shape,
           decay: ps.decay,
-          value: this.paramData.subarray(offset, offset + size),
-          grad: this.gradData.subarray(offset, offset + size),
+          value: view(this.paramData, offset, offset + size),
+          grad: view(this.gradData, offset, offset + size),
         });
         offset += size;
       }

@@ -3,7 +3,6 @@
  * few batches at a time without freezing, and a checkpoint can stop and resume it mid-way exactly.
  * Each epoch: (seeded) shuffle, batches of SGD, then validation and, on eval epochs, a test pass.
  */
-import type { FloatArray } from '../backend/backend.js';
 import type { ImageSet } from '../data/dataset.js';
 import { pixelsOf } from '../data/dataset.js';
 import { ConfigError, DataError } from '../errors.js';
@@ -58,7 +57,7 @@ export class Trainer implements TrainingContext {
   private started = false;
   private finished = false;
   /** A copy of the weights at the last good epoch's end, in the model's own dtype (exact). */
-  private lastGoodWeights: FloatArray;
+  private lastGoodWeights: Float32Array | Float64Array; // a host copy, not a backend buffer
   private readonly labels: Uint8Array;
 
   constructor(
