@@ -2,7 +2,8 @@
  * The one layer protocol (convnetjs-style): every layer maps a [rows, inSize] buffer to a [rows, outSize]
  * buffer in forward(), and a gradient back in backward(). Layers own their output buffers (grown to the
  * largest batch seen) and keep what backward needs from the last forward. Parameters live in one model-wide
- * allocation; a layer only declares their shapes and receives named views.
+ * allocation; a layer only declares their shapes and receives named views. A layer may offer the fused
+ * gradient-and-step (backwardAndStep), an optional capability of this protocol, never found by instanceof.
  */
 import { view, type Backend, type FloatArray } from '../backend/backend.js';
 import type { Rng } from '../rng/mt19937.js';

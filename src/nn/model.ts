@@ -1,7 +1,8 @@
 /**
  * A sequential model: layers built from plain specs, all parameters in one allocation with named views
  * (llm.c), a loss, and the model's own seeded generator (init and dropout masks draw from it; fit() shuffles
- * with it too, so one seed drives everything).
+ * with it too, so one seed drives everything). trainStep takes any Optimizer (nn/optimizer.ts); a layer takes
+ * its fused step (Layer.backwardAndStep) only where the optimizer offers a plain step rate.
  */
 import { view, type Backend, type FloatArray } from '../backend/backend.js';
 import { ConfigError, show } from '../errors.js';

@@ -1,7 +1,9 @@
 /**
  * The training loop as a small state machine, so that fit() can run it to the end, the web lab can run it a
  * few batches at a time without freezing, and a checkpoint can stop and resume it mid-way exactly.
- * Each epoch: (seeded) shuffle, batches of SGD, then validation and, on eval epochs, a test pass.
+ * Each epoch: (seeded) shuffle, batches stepped by the optimizer it is given (the seam of nn/optimizer.ts,
+ * built by name when given one), then validation and, on eval epochs, a test pass. runFor(ms) is the one
+ * time-sliced driver every client uses; a checkpoint's state comes in typed, checked by io/trainer-state.ts.
  */
 import type { ImageSet } from '../data/dataset.js';
 import { pixelsOf } from '../data/dataset.js';
