@@ -1,5 +1,5 @@
 /** reglab: the engine's public API. */
-export type { Backend, DType, FloatArray } from './backend/backend.js';
+export { asBuffer, bufferFrom, view, type Backend, type DType, type FloatArray } from './backend/backend.js';
 export { refBackend } from './backend/ref.js';
 export { createBackend, defaultBackendName, BACKEND_NAMES, type BackendName, type BackendOptions } from './backend/create.js';
 export { hasWasmSimd, hasRelaxedSimd, type WasmOptions } from './backend/wasm/load.js';

@@ -6,7 +6,7 @@
  *
  * The contract every backend keeps:
  * - Buffers are host-visible typed arrays (Float32Array or Float64Array as `dtype` says) from this backend's
- *   alloc(), readable and writable by JavaScript at any time between kernel calls; a subarray of one is
+ *   alloc(), readable and writable by JavaScript at any time between kernel calls; a view of one (`view`) is
  *   fine. A fast backend may keep them in its own memory (the wasm backend's are views of its WebAssembly
  *   memory) and refuses arrays it did not allocate.
  * - Kernels are synchronous: when a call returns, its outputs are written, and scalars (a loss, a count,
@@ -28,10 +28,12 @@
  * generator's state kept on the device), so that masks stay the reference's stream. Determinism would hold
  * only with fixed reduction orders (no atomics in sums).
  */
+import type { FloatArray } from './buffer.js';
 import type { PerExampleNet, PerExampleStepper } from './per-example.js';
 
 export type DType = 'float32' | 'float64';
-export type FloatArray = Float32Array | Float64Array;
+
+export { asBuffer, bufferFrom, view, type FloatArray } from './buffer.js';
 
 /** The kernels every backend implements itself: a training step's time is spent in them. */
 export type HotKernel =

@@ -7,8 +7,7 @@
  * written as those kernel calls, what the fused kernels are tested against.
  */
 
-/** Backend.FloatArray (spelled out: backend.ts imports this file's types). */
-type FloatArray = Float32Array | Float64Array;
+import type { FloatArray } from './buffer.js';
 
 /**
  * How a parameter is stepped from its gradient g. Only plain SGD (w -= lr * g, as Backend.sgdStep with no

@@ -4,7 +4,7 @@
  * Sums run in a JavaScript double and are stored in the buffer's type. exp, log, tanh and pow are libm.ts's,
  * not Math's, so that every JavaScript engine (Node, any browser) gives the same bits.
  */
-import type { Backend, BackendKernels, DType, FloatArray } from './backend.js';
+import { asBuffer, type Backend, type BackendKernels, type DType, type FloatArray } from './backend.js';
 import { exp, log, pow, tanh as tanhOf } from './libm.js';
 import { MT_KEY_WORDS, temper, twistKey } from '../rng/mt19937.js';
 import { rowsDecay, rowsSgdStep } from './row-kernels.js';
@@ -13,7 +13,7 @@ export function refBackend(dtype: DType = 'float32'): Backend {
   return {
     name: 'ref',
     dtype,
-    alloc: (n) => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)),
+    alloc: (n) => asBuffer(dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)),
     matmul,
     addRowVector,
     sumRows,

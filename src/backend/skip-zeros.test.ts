@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../rng/mt19937.js';
-import type { DType, FloatArray } from './backend.js';
+import { bufferFrom, type DType, type FloatArray } from './backend.js';
 import { refBackend } from './ref.js';
 import { skipZerosBackend } from './skip-zeros.js';
 
 /** Random values in [-1, 1), a fraction `zeros` of them exactly 0 (like blank pixels). */
 function sparse(rng: Rng, n: number, zeros: number, dtype: DType): FloatArray {
-  const a = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const a = refBackend(dtype).alloc(n);
   for (let i = 0; i < n; i++) a[i] = rng.random() < zeros ? 0 : 2 * rng.random() - 1;
   return a;
 }
@@ -25,8 +25,8 @@ test('skip-zeros matmul gives the reference matmul bit for bit, every transpose,
               const a = sparse(rng, m * k, zeros, dtype);
               const b = sparse(rng, k * n, 0.1, dtype);
               const start = sparse(rng, m * n, 0, dtype);
-              const want = start.slice();
-              const got = start.slice();
+              const want = bufferFrom(ref, start);
+              const got = bufferFrom(ref, start);
               ref.matmul(want, a, b, m, k, n, transA, transB, accumulate);
               fast.matmul(got, a, b, m, k, n, transA, transB, accumulate);
               // +0 and -0 may differ on an all-zero sum; deepEqual would tell them apart, so compare with ===.

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { FloatArray } from '../backend/backend.js';
+import { refBackend } from '../backend/ref.js';
 import { Model } from '../nn/model.js';
 import { Dropout } from '../nn/dropout.js';
 import { Sgd } from '../nn/sgd.js';
@@ -28,9 +30,9 @@ const P = 784;
 const C = 10;
 
 /** A batch like MNIST's: pixels in [0, 1], most of them 0. */
-function batch(rows: number, seed: number): { x: Float64Array; labels: Uint8Array } {
+function batch(rows: number, seed: number): { x: FloatArray; labels: Uint8Array } {
   const rng = new Rng(seed);
-  const x = new Float64Array(rows * P);
+  const x = refBackend('float64').alloc(rows * P);
   for (let i = 0; i < x.length; i++) x[i] = rng.random() < 0.7 ? 0 : rng.random();
   const labels = Uint8Array.from({ length: rows }, () => rng.randint(C));
   return { x, labels };
@@ -43,7 +45,7 @@ function batch(rows: number, seed: number): { x: Float64Array; labels: Uint8Arra
 function bookStepLiterally(
   w01: Float64Array,
   w12: Float64Array,
-  x: Float64Array,
+  x: Readonly<FloatArray>,
   labels: Uint8Array,
   mask01: Float64Array | null,
   h: number,

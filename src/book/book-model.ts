@@ -16,7 +16,7 @@ import { Model, type StepResult } from '../nn/model.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import { Activation } from '../nn/activations.js';
-import type { Sgd } from '../nn/sgd.js';
+import type { Optimizer } from '../nn/optimizer.js';
 
 export interface BookQuirks {
   /**
@@ -111,10 +111,14 @@ export class BookNet extends Model {
   /**
    * One training step the book's way: computeGradients() then the optimizer's step on every weight (the engine's
    * fused step, which takes the gradient as it goes, would skip the quirks). Nothing moves when the loss is not
-   * finite.
+   * finite. The book's step is a plain step at the lr the net was built for: any optimizer of the seam that
+   * says so (plainStepRate) takes it.
    */
-  override trainStep(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, optimizer: Sgd): StepResult {
-    if (optimizer.config.lr !== this.lr) throw new Error(`BookNet was built for lr ${this.lr}, stepped with ${optimizer.config.lr}`);
+  override trainStep(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, optimizer: Optimizer): StepResult {
+    for (const p of this.params) {
+      const rate = optimizer.plainStepRate?.(p) ?? null;
+      if (rate !== this.lr) throw new Error(`BookNet was built for a plain step at lr ${this.lr}, stepped by ${optimizer.name}${rate === null ? ' (not a plain step)' : ` at lr ${rate}`}`);
+    }
     const result = this.computeGradients(x, labels, rows);
     if (Number.isFinite(result.lossSum)) optimizer.step();
     return result;

@@ -10,10 +10,10 @@ import { parseTrainFlags } from './train.js';
 import { SweepOut, type SweepManifest } from './sweep-out.js';
 import { ConfigError } from '../errors.js';
 import { METRIC_NAMES, type MetricName } from '../train/callbacks.js';
-import { splitData, type RunConfig } from '../experiments/run.js';
+import { splitData } from '../experiments/run.js';
+import { settingByName, validateRunConfig, type RunConfig } from '../experiments/settings.js';
 import { ashaRungs, lowerIsBetter, MemoryRungStore } from '../sweep/asha.js';
-import { parseSpace, parseSpaceJson, spaceText, type SearchSpace } from '../sweep/space.js';
-import { flagOf, trialRunConfig } from '../sweep/settings-bridge.js';
+import { SPACE_KEYS, parseSpace, parseSpaceJson, spaceText, type SearchSpace } from '../sweep/space.js';
 import { makeTrialSpecs, rankResults, sweep } from '../sweep/sweep.js';
 import { metricProblem } from '../sweep/trial.js';
 import { poolSize, startTrialPool } from '../sweep/pool-node.js';
@@ -22,6 +22,9 @@ import { hidePassword, parseQueueUrl } from '../sweep/queue-url.js';
 import type { Executor, SchedulerConfig, TrialResult } from '../sweep/types.js';
 import { writeSweepReport } from '../report/sweep-write.js';
 import type { EpochLogs } from '../train/callbacks.js';
+
+/** A setting's flag (without dashes), for the space's keys in the table and messages. */
+const flagOf = (name: string): string => settingByName(name)?.flag ?? name;
 
 /** The sweep's own flags; everything else is a `reglab train` flag, shared by every trial. */
 const SWEEP_OPTIONS: Options = {
@@ -51,7 +54,7 @@ search
   --space SPACE        the settings to vary, e.g. 'lr=1e-3..0.5:log,batch-size=8..256:pow2,dropout=0..0.6,l2=0|1e-4..1e-2:log'
                        ranges lo..hi (uniform), lo..hi:log (log-uniform), lo..hi:pow2 (powers of two),
                        lo..hi:int (integers); choices a|b|c (a choice may be a range); a lone value is a constant.
-                       Keys: lr, batch-size, dropout, l2, momentum, activation, init, loss
+                       Keys: ${SPACE_KEYS.join(', ')}
   --space-file FILE    the same space as JSON: {"lr": "1e-3..0.5:log", "batch-size": {"min": 8, "max": 256,
                        "scale": "pow2"}, "l2": [0, {"min": 1e-4, "max": 1e-2, "scale": "log"}]}
   --trials N           how many trials (default 20)
@@ -217,12 +220,11 @@ export const command: Command = {
     for (const s of specs) {
       let c: RunConfig;
       try {
-        c = trialRunConfig(s.settings);
+        c = validateRunConfig(s.settings);
       } catch (e) {
         throw new ConfigError(`trial ${s.trial}: ${(inFlagTerms(e) as Error).message}`);
       }
       if (s.trial === 0) splitData(data, c);
-      if (c.batchSize > c.trainSize) throw new ConfigError(`trial ${s.trial}: --batch-size ${c.batchSize} is larger than --train-size ${c.trainSize}`);
     }
     const sweepId = specs[0]!.sweepId;
     const manifest: SweepManifest = { sweepId, space: spaceText(p.space), trials: p.trials, seed: p.seed, metric: p.metric, scheduler: p.scheduler, settings: p.settings };

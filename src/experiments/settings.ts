@@ -1,10 +1,10 @@
 /**
  * One run definition: every setting of a training run in one table (RUN_SETTINGS), and what comes from it:
  * RunConfig's defaults, the one check of a config (validateRunConfig), the one parser of a setting's value
- * from text (parseSettingValue). The CLI's flags and help, the lab's fields, the command line a run is shown
- * as, and the sweep's search spaces all read this table, so a new setting is added here and nowhere else.
- * Errors are SettingErrors naming the setting; clients translate the names (to `--flags`, to field labels).
- * Pure: no I/O.
+ * from text (parseSettingValue) and the one check of a typed value alone (checkSettingValue). The CLI's
+ * flags and help, the lab's fields, the command line a run is shown as, and the sweep's search spaces and
+ * trials all read this table, so a new setting is added here and nowhere else. Errors are SettingErrors
+ * naming the setting; clients translate the names (to `--flags`, to field labels). Pure: no I/O.
  */
 import { SettingError, ConfigError, show } from '../errors.js';
 import { LOSS_NAMES, type LossName } from '../nn/losses.js';
@@ -167,6 +167,11 @@ function listText(s: RunSetting): string {
   return `must be a comma-separated list of integers from ${s.min} to ${s.max}`;
 }
 
+/** A number in its setting's range may still be refused alone: lr 0 (its range starts at 0, but no step is taken). */
+function checkAlone(s: RunSetting, v: number): void {
+  if (s.name === 'lr' && v === 0) throw new SettingError('lr', 'lr must be greater than 0');
+}
+
 function known(name: string): RunSetting {
   const s = BY_NAME.get(name);
   if (!s) throw new SettingError(name, `${name} is not a run setting`);
@@ -204,6 +209,7 @@ export function parseSettingValue(name: string, text: string): SettingValue {
   }
   const v = Number(t);
   if (!inRange(s, v)) throw bad(`must be ${rangeText(s)}, got ${t}`);
+  checkAlone(s, v);
   return v;
 }
 
@@ -229,6 +235,7 @@ export function checkSettingValue(name: string, v: unknown): SettingValue {
       break;
   }
   if (!inRange(s, v as number)) throw bad(`must be ${rangeText(s)}`);
+  checkAlone(s, v as number);
   return v as number;
 }
 
@@ -273,7 +280,6 @@ export function validateRunConfig(partial: unknown): RunConfig {
     const names = ES_SETTINGS.map((s) => s.name);
     throw new SettingError(esGiven[0]!.name, `${names.slice(0, -1).join(', ')} and ${names.at(-1)} need earlyStopping`, [...names, 'earlyStopping']);
   }
-  if (num('lr') === 0) throw new SettingError('lr', 'lr must be greater than 0');
   if (num('batchSize') > num('trainSize')) {
     throw new SettingError('batchSize', `batchSize ${num('batchSize')} is larger than the training set (trainSize ${num('trainSize')})`, ['trainSize']);
   }

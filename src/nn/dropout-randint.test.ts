@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { bufferFrom } from '../backend/backend.js';
 import { refBackend } from '../backend/ref.js';
 import { ConfigError } from '../errors.js';
 import { Rng } from '../rng/mt19937.js';
@@ -7,7 +8,7 @@ import { Dropout, drawDropoutMask } from './dropout.js';
 
 test("a 'randint' dropout mask is numpy's randint(2) x 2", () => {
   // numpy: seed(1); randint(2, size=(2,5)) = [[1,1,0,0,1],[1,1,1,1,0]]
-  const mask = new Float64Array(10);
+  const mask = refBackend('float64').alloc(10);
   drawDropoutMask(mask, 10, 0.5, new Rng(1), 'randint', refBackend('float64'));
   assert.deepEqual(Array.from(mask), [2, 2, 0, 0, 2, 2, 2, 2, 2, 0]);
 });
@@ -15,7 +16,7 @@ test("a 'randint' dropout mask is numpy's randint(2) x 2", () => {
 test("the Dropout layer draws its 'randint' mask row-major from the generator it is given", () => {
   const layer = new Dropout({ type: 'dropout', rate: 0.5, maskDraw: 'randint' });
   layer.build(5, refBackend('float64'));
-  const x = new Float64Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const x = bufferFrom(refBackend('float64'), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const rng = new Rng(1);
   for (let i = 0; i < 6; i++) rng.random(); // numpy: seed(1); random((3,2)); randint(2, (2,5)) = [[0,1,1,0,0],[1,0,0,0,1]]
   const y = layer.forward(x, 2, 'train', rng);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { bufferFrom } from '../backend/backend.js';
 import { refBackend } from '../backend/ref.js';
 import { float32Backends } from '../backend/test-backends.js';
 import { Rng } from '../rng/mt19937.js';
@@ -37,7 +38,7 @@ test('dropout keeps about 1 - rate of the units and scales survivors by 1 / (1 -
 
 test('dropout in eval mode is the identity and draws nothing', () => {
   const d = layer(0.5, 10);
-  const x = be.alloc(30).map((_, i) => i - 7);
+  const x = bufferFrom(be, Array.from({ length: 30 }, (_, i) => i - 7));
   const rng = new Rng(1);
   const before = rng.getState();
   const y = d.forward(x, 3, 'eval', rng);
@@ -47,7 +48,7 @@ test('dropout in eval mode is the identity and draws nothing', () => {
 
 test('dropout backward multiplies by the same mask as forward', () => {
   const d = layer(0.5, 8);
-  const x = be.alloc(16).map((_, i) => i + 1);
+  const x = bufferFrom(be, Array.from({ length: 16 }, (_, i) => i + 1));
   const y = Float64Array.from(d.forward(x, 2, 'train', new Rng(2)));
   const dy = be.alloc(16).fill(3);
   const dx = d.backward(dy, 2, true)!;
@@ -56,7 +57,7 @@ test('dropout backward multiplies by the same mask as forward', () => {
 });
 
 test('the seeded mask is the same for the same seed (golden first mask)', () => {
-  const mask = new Float64Array(10);
+  const mask = be.alloc(10);
   drawDropoutMask(mask, 10, 0.5, new Rng(1), 'threshold', be);
   // numpy's first ten draws after seed(1) (numpy-legacy-rng.md): 1791095845, 4282876139, 3093770124,
   // 4005303368, 491263, 550290313, 1298508491, 4290846341, 630311759, 1013994432; kept when >= 2^31.
@@ -68,7 +69,7 @@ test('a threshold mask is nextUint32() >= rate * 2^32, draw by draw, across twis
   a.nextUint32();
   b.nextUint32();
   for (const [n, rate] of [[2000, 0.3], [1, 0.5], [623, 0.9]] as const) {
-    const mask = new Float64Array(n);
+    const mask = be.alloc(n);
     drawDropoutMask(mask, n, rate, a, 'threshold', be);
     for (let i = 0; i < n; i++) assert.equal(mask[i], b.nextUint32() >= rate * 2 ** 32 ? 1 / (1 - rate) : 0, `n ${n} rate ${rate} unit ${i}`);
   }
@@ -95,7 +96,7 @@ test('every float32 backend draws the same seeded dropout mask and applies it th
 test('backward after an eval-mode forward throws, as every layer does; after a training one at rate 0 it is the identity', () => {
   for (const rate of [0, 0.5]) {
     const d = layer(rate, 3);
-    const x = Float64Array.of(1, 2, 3), dy = Float64Array.of(4, 5, 6);
+    const x = bufferFrom(be, [1, 2, 3]), dy = bufferFrom(be, [4, 5, 6]);
     assert.throws(() => d.backward(dy, 1, true), /dropout\.backward called without a training forward pass/);
     d.forward(x, 1, 'train', new Rng(1));
     assert.ok(d.backward(dy, 1, true));
@@ -104,7 +105,7 @@ test('backward after an eval-mode forward throws, as every layer does; after a t
     assert.equal(d.backward(dy, 1, false), null);
   }
   const d = layer(0, 3);
-  const dy = Float64Array.of(4, 5, 6);
-  d.forward(Float64Array.of(1, 2, 3), 1, 'train', new Rng(1));
+  const dy = bufferFrom(be, [4, 5, 6]);
+  d.forward(bufferFrom(be, [1, 2, 3]), 1, 'train', new Rng(1));
   assert.equal(d.backward(dy, 1, true), dy);
 });

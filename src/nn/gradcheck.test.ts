@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { refBackend } from '../backend/ref.js';
-import type { FloatArray } from '../backend/backend.js';
+import { bufferFrom, type FloatArray } from '../backend/backend.js';
 import { Rng } from '../rng/mt19937.js';
 import { Model, type ModelSpec } from './model.js';
 import type { LayerSpec } from './layer.js';
@@ -18,8 +18,8 @@ function relErr(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-8);
 }
 
-function randomArray(n: number, rng: Rng, scale = 1, awayFromZero = 0): Float64Array {
-  const a = new Float64Array(n);
+function randomArray(n: number, rng: Rng, scale = 1, awayFromZero = 0): FloatArray {
+  const a = be.alloc(n);
   for (let i = 0; i < n; i++) {
     let v = (2 * rng.random() - 1) * scale;
     if (Math.abs(v) < awayFromZero) v = v < 0 ? v - awayFromZero : v + awayFromZero;
@@ -64,7 +64,7 @@ function checkModel(spec: ModelSpec, rows: number, seed = 3): void {
   };
   model.rng.setState(state);
   model.computeGradients(x, labels, rows);
-  const grads = model.params.map((p) => Float64Array.from(p.grad));
+  const grads = model.params.map((p) => bufferFrom(be, p.grad));
   model.params.forEach((p, i) => {
     const err = checkGradient(p.value, grads[i]!, loss);
     assert.ok(err < 1e-6, `${JSON.stringify(spec.layers.map((l) => l.type))} ${spec.loss}: param ${p.name} relative error ${err}`);
@@ -111,7 +111,7 @@ test('gradient: the losses with respect to their input', () => {
     const cols = 6;
     const y = randomArray(rows * cols, rng, 3);
     const labels = new Uint8Array([0, 5, 2, 2]);
-    const grad = new Float64Array(rows * cols);
+    const grad = be.alloc(rows * cols);
     lossAndGrad(be, loss, grad, y, labels, rows, cols);
     const err = checkGradient(y, grad, () => lossAndGrad(be, loss, null, y, labels, rows, cols) / rows);
     assert.ok(err < 1e-6, `${loss}: relative error ${err}`);
@@ -119,8 +119,8 @@ test('gradient: the losses with respect to their input', () => {
 });
 
 test('the check can fail: a wrong gradient is caught', () => {
-  const w = new Float64Array([0.3, -0.2]);
+  const w = bufferFrom(be, [0.3, -0.2]);
   const loss = () => w[0]! * w[0]! + 3 * w[1]!;
-  assert.ok(checkGradient(w, new Float64Array([0.6, 3]), loss) < 1e-6);
-  assert.ok(checkGradient(w, new Float64Array([0.6, 3.001]), loss) > 1e-6);
+  assert.ok(checkGradient(w, bufferFrom(be, [0.6, 3]), loss) < 1e-6);
+  assert.ok(checkGradient(w, bufferFrom(be, [0.6, 3.001]), loss) > 1e-6);
 });

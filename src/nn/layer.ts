@@ -2,9 +2,10 @@
  * The one layer protocol (convnetjs-style): every layer maps a [rows, inSize] buffer to a [rows, outSize]
  * buffer in forward(), and a gradient back in backward(). Layers own their output buffers (grown to the
  * largest batch seen) and keep what backward needs from the last forward. Parameters live in one model-wide
- * allocation; a layer only declares their shapes and receives named views.
+ * allocation; a layer only declares their shapes and receives named views. A layer may offer the fused
+ * gradient-and-step (backwardAndStep), an optional capability of this protocol, never found by instanceof.
  */
-import type { Backend, FloatArray } from '../backend/backend.js';
+import { view, type Backend, type FloatArray } from '../backend/backend.js';
 import type { Rng } from '../rng/mt19937.js';
 
 /** 'train' applies dropout and keeps what backward needs; 'eval' is deterministic and draws nothing. */
@@ -135,7 +136,7 @@ export class GrowBuffer {
       this.buf = this.backend.alloc(n);
       this.all.push(this.buf);
     }
-    return this.buf.length === n ? this.buf : this.buf.subarray(0, n);
+    return this.buf.length === n ? this.buf : view(this.buf, 0, n);
   }
 
   /** Gives every buffer back to the backend (Backend.free, where it has one); get() may be called again. */

@@ -1,9 +1,10 @@
 /**
  * A sequential model: layers built from plain specs, all parameters in one allocation with named views
  * (llm.c), a loss, and the model's own seeded generator (init and dropout masks draw from it; fit() shuffles
- * with it too, so one seed drives everything).
+ * with it too, so one seed drives everything). trainStep takes any Optimizer (nn/optimizer.ts); a layer takes
+ * its fused step (Layer.backwardAndStep) only where the optimizer offers a plain step rate.
  */
-import type { Backend, FloatArray } from '../backend/backend.js';
+import { view, type Backend, type FloatArray } from '../backend/backend.js';
 import { ConfigError, show } from '../errors.js';
 import { Rng } from '../rng/mt19937.js';
 import { Activation } from './activations.js';
@@ -159,8 +160,8 @@ export class Model {
           name: `${li}.${ps.name}`,
           shape: ps.shape,
           decay: ps.decay,
-          value: this.paramData.subarray(offset, offset + size),
-          grad: this.gradData.subarray(offset, offset + size),
+          value: view(this.paramData, offset, offset + size),
+          grad: view(this.gradData, offset, offset + size),
         });
         offset += size;
       }

@@ -85,8 +85,8 @@ pre.cmd { background: #14213d; color: #fff; }
 /** The report's style sheet (the sweep's report shares it). */
 export const REPORT_CSS = CSS;
 
-export function renderReportHtml(runs: readonly RunRecord[], assets: ReportAssets, options: ReportOptions = {}): string {
-  const title = options.title ?? 'reglab report';
+/** A report page's start, the same for every report: head (uPlot's and the page's CSS), body, header. */
+export function pageStart(title: string, subtitle: string | undefined, assets: ReportAssets, css: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -95,10 +95,15 @@ export function renderReportHtml(runs: readonly RunRecord[], assets: ReportAsset
 <meta name="generator" content="reglab">
 <title>${escapeHtml(title)}</title>
 <style>${assets.uplotCss}</style>
-<style>${CSS}</style>
+<style>${css}</style>
 </head>
 <body>
-<header><h1>${escapeHtml(title)}</h1>${options.subtitle ? `<p>${escapeHtml(options.subtitle)}</p>` : ''}</header>
+<header><h1>${escapeHtml(title)}</h1>${subtitle ? `<p>${escapeHtml(subtitle)}</p>` : ''}</header>`;
+}
+
+export function renderReportHtml(runs: readonly RunRecord[], assets: ReportAssets, options: ReportOptions = {}): string {
+  const title = options.title ?? 'reglab report';
+  return `${pageStart(title, options.subtitle, assets, CSS)}
 <main id="report"></main>
 <script type="application/json" id="reglab-runs">${scriptJson(runs)}</script>
 <script>${scriptText(assets.uplotJs)}</script>

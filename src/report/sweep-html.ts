@@ -7,7 +7,7 @@
 import { RUN_DEFAULTS } from '../experiments/run.js';
 import type { TrialResult } from '../sweep/types.js';
 import type { MetricName } from '../train/callbacks.js';
-import { escapeHtml as esc, REPORT_CSS, scriptJson, scriptText, type ReportAssets } from './html.js';
+import { escapeHtml as esc, pageStart, REPORT_CSS, scriptJson, scriptText, type ReportAssets } from './html.js';
 
 export interface SweepReport {
   title?: string;
@@ -217,18 +217,7 @@ export function renderSweepHtml(rep: SweepReport, assets: ReportAssets): string 
   const title = rep.title ?? 'reglab sweep';
   const curves: SweepCurves = { runs: rep.results.filter((r) => r.history.length > 0).slice(0, 5).map((r) => ({ name: `#${r.trial}`, history: r.history })) };
   const counts = (s: string) => rep.results.filter((r) => r.status === s).length;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="reglab">
-<title>${esc(title)}</title>
-<style>${assets.uplotCss}</style>
-<style>${REPORT_CSS}${SWEEP_CSS}</style>
-</head>
-<body>
-<header><h1>${esc(title)}</h1>${rep.subtitle ? `<p>${esc(rep.subtitle)}</p>` : ''}</header>
+  return `${pageStart(title, rep.subtitle, assets, REPORT_CSS + SWEEP_CSS)}
 <main id="report">
 <section><h2>${esc(rep.metric)} over learning rate × batch size</h2><div class="heatmap" data-testid="sweep-heatmap">${heatmapSvg(rep)}</div>
 <p class="note">Each cell: the best ${esc(rep.metric)} of the trials whose settings fall in it (yellow best, purple worst; grey: no trial). ${rep.results.length} trials: ${counts('completed')} completed, ${counts('pruned')} pruned, ${counts('failed')} failed.</p></section>

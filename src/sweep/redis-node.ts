@@ -15,16 +15,10 @@ export const CHECK_TIMEOUT_MS = 3000;
 const MIN_VERSION = [6, 2];
 
 /** The connection settings reglab gives ioredis and BullMQ (a subset that both libraries' types accept). */
-export interface RedisSettings {
-  host: string;
-  port: number;
-  db: number;
-  username?: string;
-  password?: string;
-  tls?: Record<string, never>;
+export type RedisSettings = Omit<RedisAddress, 'shown'> & {
   maxRetriesPerRequest: null;
   connectTimeout: number;
-}
+};
 
 /** ioredis settings for BullMQ's long-lived connections to `a`. */
 export function redisOptions(a: RedisAddress): RedisSettings {

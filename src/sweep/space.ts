@@ -10,13 +10,27 @@
  * likely), :int (an integer, each equally likely). Choices are separated by | (a JSON array), each equally
  * likely, and a choice may itself be a range. A lone value is a constant. Keys are `reglab train` flag names or
  * setting names. Continuous draws are rounded to 4 significant digits (short command lines; the number
- * written is the number trained with). Pure: no I/O, works in the browser.
+ * written is the number trained with). Each setting's kind, range and flag are the run-settings table's
+ * (experiments/settings.ts): values and range bounds are checked by its parseSettingValue and
+ * checkSettingValue, so a space accepts what `reglab train` accepts. Pure: no I/O, works in the browser.
  */
 import { exp, log } from '../backend/libm.js';
 import { ConfigError, show } from '../errors.js';
+import { checkSettingValue, parseSettingValue, settingByName, type RunSetting } from '../experiments/settings.js';
 import { Rng } from '../rng/mt19937.js';
-import { parseSettingValue, settingValueProblem, spaceSettingOf, type SpaceSetting } from './settings-bridge.js';
 import type { ParamValue } from './types.js';
+
+/** The settings a search space may vary, by name, in the order the help lists them. */
+const SPACE_SETTINGS: readonly RunSetting[] = ['lr', 'batchSize', 'dropout', 'l2', 'momentum', 'activation', 'init', 'loss'].map((n) => settingByName(n)!);
+
+/** The keys a space may name, as flags (for messages and help): lr, batch-size, dropout, ... */
+export const SPACE_KEYS = SPACE_SETTINGS.map((s) => s.flag);
+
+/** A space key (a `reglab train` flag name, with or without `--`, or a setting name) to its setting, or null. */
+function spaceSettingOf(key: string): RunSetting | null {
+  const k = key.startsWith('--') ? key.slice(2) : key;
+  return SPACE_SETTINGS.find((s) => s.flag === k || s.name === k) ?? null;
+}
 
 export type Scale = 'linear' | 'log' | 'pow2' | 'int';
 export const SCALES: readonly Scale[] = ['linear', 'log', 'pow2', 'int'];
@@ -45,24 +59,30 @@ function fail(key: string, why: string): never {
   throw new ConfigError(`search space: ${key}: ${why}`);
 }
 
-function checkRange(key: string, s: SpaceSetting, d: RangeDomain): RangeDomain {
+/** The table's check of one value (a sweep varies numbers and words only), its refusal said of the key. */
+function settingValue(key: string, check: () => unknown): ParamValue {
+  try {
+    return check() as ParamValue;
+  } catch (e) {
+    return fail(key, (e as Error).message);
+  }
+}
+
+function checkRange(key: string, s: RunSetting, d: RangeDomain): RangeDomain {
   const { lo, hi, scale } = d;
-  if (s.kind.type === 'choice') fail(key, `${s.name} is one of ${s.kind.choices.join(', ')}: give choices with |, not a range`);
+  if (s.kind === 'choice') fail(key, `${s.name} is one of ${s.choices!.join(', ')}: give choices with |, not a range`);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) fail(key, `range bounds must be numbers, got ${show(lo)}..${show(hi)}`);
   if (lo > hi) fail(key, `range ${lo}..${hi} has its low end above its high end`);
   if (lo === hi) fail(key, `range ${lo}..${hi} is empty (for a constant, write ${key}=${lo})`);
   if (scale === 'log' && lo <= 0) fail(key, `a :log range needs bounds > 0, got ${lo}..${hi}`);
   if (scale === 'pow2' && (!isPow2(lo) || !isPow2(hi))) fail(key, `a :pow2 range needs powers of two as bounds (1, 2, 4, 8, ...), got ${lo}..${hi}`);
   if (scale === 'int' && Math.ceil(lo) > Math.floor(hi)) fail(key, `range ${lo}..${hi} holds no integer`);
-  if (s.kind.type === 'int' && scale !== 'int' && scale !== 'pow2') fail(key, `${s.name} is an integer: use :int or :pow2`);
-  for (const v of [scale === 'int' ? Math.ceil(lo) : lo, scale === 'int' ? Math.floor(hi) : hi]) {
-    const problem = settingValueProblem(s, v);
-    if (problem) fail(key, `${s.name} ${problem}`);
-  }
+  if (s.kind === 'int' && scale !== 'int' && scale !== 'pow2') fail(key, `${s.name} is an integer: use :int or :pow2`);
+  for (const v of [scale === 'int' ? Math.ceil(lo) : lo, scale === 'int' ? Math.floor(hi) : hi]) settingValue(key, () => checkSettingValue(s.name, v));
   return d;
 }
 
-function parseRange(key: string, s: SpaceSetting, text: string): RangeDomain {
+function parseRange(key: string, s: RunSetting, text: string): RangeDomain {
   const parts = text.trim().split('..');
   if (parts.length !== 2) fail(key, `cannot read the range '${text.trim()}' (write lo..hi, lo..hi:log, lo..hi:pow2 or lo..hi:int)`);
   const [loText, rest] = parts as [string, string];
@@ -75,17 +95,13 @@ function parseRange(key: string, s: SpaceSetting, text: string): RangeDomain {
   return checkRange(key, s, { kind: 'range', lo: num(loText), hi: num(hiText), scale });
 }
 
-function parseOption(key: string, s: SpaceSetting, text: string): RangeDomain | { kind: 'value'; value: ParamValue } {
+function parseOption(key: string, s: RunSetting, text: string): RangeDomain | { kind: 'value'; value: ParamValue } {
   if (text.trim() === '') fail(key, 'an empty value');
   if (text.includes('..')) return parseRange(key, s, text);
-  try {
-    return { kind: 'value', value: parseSettingValue(s, text) };
-  } catch (e) {
-    return fail(key, (e as Error).message);
-  }
+  return { kind: 'value', value: settingValue(key, () => parseSettingValue(s.name, text)) };
 }
 
-function parseDomain(key: string, s: SpaceSetting, text: string): Domain {
+function parseDomain(key: string, s: RunSetting, text: string): Domain {
   const parts = text.split('|');
   const options = parts.map((p) => parseOption(key, s, p));
   if (options.length === 1) return options[0]!;
@@ -94,9 +110,9 @@ function parseDomain(key: string, s: SpaceSetting, text: string): Domain {
   return { kind: 'choice', options };
 }
 
-function entryOf(key: string, seen: Set<string>): SpaceSetting {
+function entryOf(key: string, seen: Set<string>): RunSetting {
   const s = spaceSettingOf(key.trim());
-  if (!s) fail(key, 'not a setting a sweep can vary (one of lr, batch-size, dropout, l2, momentum, activation, init, loss)');
+  if (!s) fail(key, `not a setting a sweep can vary (one of ${SPACE_KEYS.join(', ')})`);
   if (seen.has(s.name)) fail(key, `${s.name} is given twice`);
   seen.add(s.name);
   return s;
@@ -115,13 +131,9 @@ export function parseSpace(text: string): SearchSpace {
   });
 }
 
-function jsonOption(key: string, s: SpaceSetting, v: unknown): RangeDomain | { kind: 'value'; value: ParamValue } {
+function jsonOption(key: string, s: RunSetting, v: unknown): RangeDomain | { kind: 'value'; value: ParamValue } {
   if (typeof v === 'string') return parseOption(key, s, v);
-  if (typeof v === 'number' || typeof v === 'boolean') {
-    const problem = settingValueProblem(s, v);
-    if (problem) fail(key, `${s.name} ${problem}`);
-    return { kind: 'value', value: v };
-  }
+  if (typeof v === 'number' || typeof v === 'boolean') return { kind: 'value', value: settingValue(key, () => checkSettingValue(s.name, v)) };
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) if (!['min', 'max', 'scale'].includes(k)) fail(key, `unknown field ${show(k)} (a range is {"min", "max", "scale"})`);

@@ -44,12 +44,13 @@ test('bestEpochOf: highest accuracy, lowest loss, the first of equals, null with
 
 test('bad settings fail the trial with the reason, never throw', async () => {
   const cases: [Record<string, unknown>, RegExp][] = [
-    [{ bogus: 1 }, /setting "bogus" is not a run setting/],
-    [{ lr: 'fast' }, /setting lr must be a number/],
-    [{ lr: -1 }, /setting lr must be in \(0, 1000000\]/],
-    [{ dropout: 1 }, /setting dropout must be in \[0, 1\)/],
-    [{ batchSize: 2.5 }, /setting batchSize must be an integer/],
-    [{ hidden: 'x' }, /setting hidden must be a list/],
+    [{ bogus: 1 }, /^bogus is not a run setting/],
+    [{ lr: 'fast' }, /^lr must be a number/],
+    [{ lr: -1 }, /^lr must be in \[0, 1000000\], got -1/],
+    [{ lr: 0 }, /^lr must be greater than 0/],
+    [{ dropout: 1 }, /^dropout must be in \[0, 1\)/],
+    [{ batchSize: 2.5 }, /^batchSize must be an integer/],
+    [{ hidden: 'x' }, /^hidden must be a comma-separated list/],
     [{ trainSize: 59_990, valSize: 100 }, /exceeds the 60000 training images/],
     [{ batchSize: 1000 }, /batchSize 1000 is larger than the training set/],
     [{ earlyStopping: { monitor: 'valAcc', patience: 'x' } }, /patience must be an integer/],
@@ -61,7 +62,7 @@ test('bad settings fail the trial with the reason, never throw', async () => {
     assert.equal(r.value, null);
   }
   const r = await runTrial({ ...spec(), settings: null as unknown as TrialSpec['settings'] }, ctx());
-  assert.match(r.error!, /trial settings: not an object/);
+  assert.match(r.error!, /a run config must be an object of settings, got null/);
   const noVal = await runTrial(spec({ settings: { valSize: 0 } }), ctx());
   assert.equal(noVal.status, 'failed');
   assert.match(noVal.error!, /the ranking metric valAcc needs validation data/);

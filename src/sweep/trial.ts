@@ -10,9 +10,9 @@ import type { Dataset } from '../data/dataset.js';
 import { ReglabError } from '../errors.js';
 import { trainCommandLine } from '../experiments/command-line.js';
 import { disposeRun, prepareRun, type PreparedRun, type RunConfig } from '../experiments/run.js';
+import { validateRunConfig } from '../experiments/settings.js';
 import type { EpochLogs, MetricName } from '../train/callbacks.js';
 import { ashaDecision, ashaRungs, lowerIsBetter } from './asha.js';
-import { trialRunConfig } from './settings-bridge.js';
 import type { RungStore, TrialResult, TrialSpec } from './types.js';
 
 export interface TrialContext {
@@ -63,7 +63,7 @@ export function trialCommand(config: RunConfig, data: Dataset, backend: Backend)
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
- * Runs one trial: validates spec.settings (as `reglab train` validates its flags), builds the run on ctx.data
+ * Runs one trial: validates spec.settings (the run-settings table's check, as `reglab train`'s flags get), builds the run on ctx.data
  * and ctx.backend, trains epoch by epoch, records the ranking metric at each ASHA rung in ctx.rungs and stops
  * the run there when pruned (status 'pruned'), and gives the run's buffers back. A run that diverges stops
  * there and counts as pruned (its reason in `error`). Resolves, never rejects, for bad input.
@@ -73,7 +73,7 @@ export async function runTrial(spec: TrialSpec, ctx: TrialContext): Promise<Tria
   const result: TrialResult = failedResult(spec, ctx.worker);
   let run: PreparedRun | null = null;
   try {
-    const config = trialRunConfig(spec.settings);
+    const config = validateRunConfig(spec.settings); // a job may come from anywhere: nothing is trusted
     result.command = trialCommand(config, ctx.data, ctx.backend);
     const problem = metricProblem(spec.metric, config);
     if (problem) throw new ReglabError(problem);

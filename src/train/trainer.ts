@@ -1,9 +1,10 @@
 /**
  * The training loop as a small state machine, so that fit() can run it to the end, the web lab can run it a
  * few batches at a time without freezing, and a checkpoint can stop and resume it mid-way exactly.
- * Each epoch: (seeded) shuffle, batches of SGD, then validation and, on eval epochs, a test pass.
+ * Each epoch: (seeded) shuffle, batches stepped by the optimizer it is given (the seam of nn/optimizer.ts,
+ * built by name when given one), then validation and, on eval epochs, a test pass. runFor(ms) is the one
+ * time-sliced driver every client uses; a checkpoint's state comes in typed, checked by io/trainer-state.ts.
  */
-import type { FloatArray } from '../backend/backend.js';
 import type { ImageSet } from '../data/dataset.js';
 import { PIXEL_MAX, pixelsOf } from '../data/dataset.js';
 import { ConfigError, DataError } from '../errors.js';
@@ -59,7 +60,7 @@ export class Trainer implements TrainingContext {
   private started = false;
   private finished = false;
   /** A copy of the weights at the last good epoch's end, in the model's own dtype (exact). */
-  private lastGoodWeights: FloatArray;
+  private lastGoodWeights: Float32Array | Float64Array; // a host copy, not a backend buffer
   private readonly labels: Uint8Array;
   /** Batch-1 steps many per call (Backend.perExampleSgd), when the model, loss, optimizer and batch fit; else null. */
   private readonly perExample: PerExampleRun | null;

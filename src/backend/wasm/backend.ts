@@ -11,7 +11,7 @@
  * sums accumulate in float32 (the reference in float64), optionally with fused multiply-adds, so they agree
  * to float32 rounding. Zero-skipping in products is exact for finite operands.
  */
-import type { Backend, BackendKernels, FloatArray } from '../backend.js';
+import { asBuffer, type Backend, type BackendKernels, type FloatArray } from '../backend.js';
 import { refBackend, withReferenceKernels } from '../ref.js';
 import { MT_KEY_WORDS } from '../../rng/mt19937.js';
 import type { Heap } from './heap.js';
@@ -175,7 +175,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     get heapBytes() {
       return heap.used;
     },
-    alloc: (n) => heap.f32(n),
+    alloc: (n) => asBuffer(heap.f32(n)),
     free: (buffer) => heap.release(buffer, 'free'),
     close() {
       pool?.close();

@@ -4,6 +4,7 @@
  * rounding; nets with and without biases, hidden widths that are not multiples of the SIMD width, no hidden
  * layer, sparse and dense images, the image set copied and staged, a loss that is not finite.
  */
+import { asBuffer } from '../backend.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend } from '../create.js';
@@ -161,7 +162,7 @@ for (const threads of [1, 2]) {
       const b = batch(images(rng, 3, 13, 1), 2, rng, 2, 13);
       assert.throws(() => be.perExampleSgd!(net)!.steps({ ...b, idx: Int32Array.of(0, 0, 3, 0) }), /image 3 is out of range/);
       assert.throws(() => be.perExampleSgd!(net)!.steps({ ...b, count: 9 }), /not in the index list/);
-      const foreign = { layers: [{ ...net.layers[0]!, weights: new Float32Array(26) }] };
+      const foreign = { layers: [{ ...net.layers[0]!, weights: asBuffer(new Float32Array(26)) }] };
       assert.throws(() => be.perExampleSgd!(foreign)!.steps(b), /not allocated by this wasm backend/);
     });
   });

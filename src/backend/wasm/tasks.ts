@@ -6,6 +6,7 @@
  * who computes it, so results are bit-identical for every thread count and every interleaving.
  */
 import type { Kernels } from './kernels.js';
+import { asBuffer } from '../backend.js';
 import { softmaxCrossEntropyRows } from '../ref.js';
 
 export const Task = {
@@ -129,8 +130,8 @@ export function runPart(k: Kernels, { i32, f64, memory }: Control, part: number,
       const r0 = partStart(rows, part, parts, 1);
       const r1 = partStart(rows, part + 1, parts, 1);
       const buf = memory.buffer;
-      const dLogits = i32[a]! === 0 ? null : new Float32Array(buf, i32[a]!, rows * cols);
-      softmaxCrossEntropyRows(dLogits, new Float32Array(buf, i32[a + 1]!, rows * cols), new Uint8Array(buf, i32[a + 2]!, rows), r0, r1, cols, f64[0]!, new Float64Array(buf, i32[a + 5]!, rows));
+      const dLogits = i32[a]! === 0 ? null : asBuffer(new Float32Array(buf, i32[a]!, rows * cols));
+      softmaxCrossEntropyRows(dLogits, asBuffer(new Float32Array(buf, i32[a + 1]!, rows * cols)), new Uint8Array(buf, i32[a + 2]!, rows), r0, r1, cols, f64[0]!, new Float64Array(buf, i32[a + 5]!, rows));
       break;
     }
     default:
