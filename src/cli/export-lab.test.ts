@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { labThreads } from '../lab/backend.js';
 import { labModules, labSiteFiles } from '../lab/site.js';
-import { launchChromium, type Session } from '../testing/browser.js';
+import { pageErrors, launchChromium, type Session } from '../testing/browser.js';
 import type { EpochLogs } from '../train/callbacks.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -119,8 +119,7 @@ describe('the exported lab on a plain static server, in Chromium', () => {
   test("trains on the defaults to >= 0.85 on one thread, with the numbers of reglab train --threads 1", { timeout: 120_000 }, async () => {
     const page = await session.context.newPage();
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    pageErrors(page, errors);
     const res = await page.goto(url);
     assert.equal(res?.headers()['cross-origin-embedder-policy'], undefined);
     await page.waitForSelector('body[data-ready="true"]');

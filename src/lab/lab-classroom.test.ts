@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
+import { pageErrors, launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import { startLabServer, type LabServer } from './server.js';
 
 /** A run of a second or two: 500 images, three epochs, slow motion (one epoch a second) so that it can be paused. */
@@ -30,8 +30,7 @@ describe('the lab in a classroom: lesson links, keyboard, live region, dropout i
   async function open(fragment: string): Promise<Watched> {
     const page = await session.context.newPage();
     const w: Watched = { page, errors: [], dialogs: [] };
-    page.on('pageerror', (e) => w.errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && w.errors.push(m.text()));
+    pageErrors(page, w.errors);
     page.on('dialog', (d) => {
       w.dialogs.push(d.message());
       void d.dismiss();

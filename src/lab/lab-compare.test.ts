@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
+import { pageErrors, launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import { startLabServer, type LabServer } from './server.js';
 
@@ -59,8 +59,7 @@ describe('the lab compares runs, scrubs epochs and looks inside (Chromium)', { s
     lab = await startLabServer(0);
     session = await launchChromium({ width: 1400, height: 1000 });
     page = await session.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    pageErrors(page, errors);
     await page.goto(lab.url);
     await page.waitForSelector('body[data-ready="true"]');
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { reglab } from '../cli/spawn.js';
-import { launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
+import { pageErrors, launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import { LAB_DEFAULTS, labCommandLine, parseLabConfig, LabFieldError } from './config.js';
 import { resolveLabPath, startLabServer, type LabServer } from './server.js';
@@ -54,8 +54,7 @@ describe('the web lab in Chromium', { skip: skipUnlessChromium() }, () => {
     lab = await startLabServer(0);
     session = await launchChromium({ width: 1500, height: 1000 });
     page = await session.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    pageErrors(page, errors);
   });
   after(async () => {
     await session?.close();

@@ -10,7 +10,7 @@ import { loadDataset } from '../data/files.js';
 import { Model, mlpSpec } from '../nn/model.js';
 import { EarlyStopping } from '../train/early-stopping.js';
 import { fit } from '../train/trainer.js';
-import { launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
+import { pageErrors, launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import { recordRun, type RunRecord } from './record.js';
 import { joinModules, writeReport } from './write.js';
 
@@ -74,8 +74,7 @@ describe('report.html in Chromium', { skip: skipUnlessChromium() }, () => {
   test('charts hold every run point, weights and errors are drawn, no script errors', async () => {
     const page = await session.context.newPage();
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    pageErrors(page, errors);
     await page.goto(pathToFileURL(join(dir, 'report.html')).href);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 10000 });
     assert.deepEqual(errors, []);

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { programPath, skipUnlessFound, type SystemProgram } from './system-program.js';
 
 export const CHROMIUM: SystemProgram = {
@@ -24,6 +24,13 @@ export function chromiumPath(): string {
 /** node:test's `skip` option for a suite that drives Chromium (see `skipUnlessFound`). */
 export function skipUnlessChromium(): string | false {
   return skipUnlessFound(CHROMIUM);
+}
+
+/** The page's uncaught errors and console errors as they happen, to assert none at the end of a test. */
+export function pageErrors(page: Page, errors: string[] = []): string[] {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  return errors;
 }
 
 export interface Session {
