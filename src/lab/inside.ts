@@ -7,6 +7,15 @@ import { drawDigit } from '../viz/images.js';
 import { type Confusion, examplesOf } from './confusion.js';
 import { squareSide } from './weights.js';
 
+/** Sizes the canvas for n units as a near-square grid of cells about 120 px wide in all; gives the grid. */
+function sizeGrid(canvas: HTMLCanvasElement, n: number): { cols: number; cell: number } {
+  const cols = squareSide(n) || Math.ceil(Math.sqrt(n));
+  const cell = Math.max(4, Math.floor(120 / cols));
+  canvas.width = cols * cell;
+  canvas.height = Math.ceil(n / cols) * cell;
+  return { cols, cell };
+}
+
 /** The activations as a grid of squares, darker = larger (scaled by the largest one). */
 export function drawHidden(canvas: HTMLCanvasElement, hidden: Float64Array | null, note: HTMLElement): void {
   const ctx = canvas.getContext('2d')!;
@@ -17,11 +26,7 @@ export function drawHidden(canvas: HTMLCanvasElement, hidden: Float64Array | nul
     return;
   }
   const n = hidden.length;
-  const cols = squareSide(n) || Math.ceil(Math.sqrt(n));
-  const rows = Math.ceil(n / cols);
-  const cell = Math.max(4, Math.floor(120 / cols));
-  canvas.width = cols * cell;
-  canvas.height = rows * cell;
+  const { cols, cell } = sizeGrid(canvas, n);
   let max = 1e-12;
   for (const v of hidden) max = Math.max(max, Math.abs(v));
   for (let i = 0; i < n; i++) {
@@ -49,11 +54,7 @@ export function drawDropoutMask(canvas: HTMLCanvasElement, kept: Uint8Array | nu
     return;
   }
   const n = kept.length;
-  const cols = squareSide(n) || Math.ceil(Math.sqrt(n));
-  const rows = Math.ceil(n / cols);
-  const cell = Math.max(4, Math.floor(120 / cols));
-  canvas.width = cols * cell;
-  canvas.height = rows * cell;
+  const { cols, cell } = sizeGrid(canvas, n);
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.lineWidth = 1;
   for (let i = 0; i < n; i++) {
