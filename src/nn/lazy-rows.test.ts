@@ -11,6 +11,7 @@ import { refBackend } from '../backend/ref.js';
 import { float32Backends } from '../backend/test-backends.js';
 import { loadDataset } from '../data/files.js';
 import { Model, mlpSpec } from './model.js';
+import { LazyRows, StepPowers } from './lazy-rows.js';
 import { Sgd, type SgdConfig } from './sgd.js';
 
 const data = loadDataset();
@@ -87,4 +88,30 @@ test('lazy rows: a state taken mid-run (rows behind) resumes bit-identical, and 
     const resumed = run(backend, sgd, true, 200, { model, opt, done: 77 }).model.storedWeights();
     assert.deepEqual(resumed, whole, label);
   }
+});
+
+test('lazy rows: a catch-up reads M^k from the table below its size and computes it beyond (StepPowers.power)', () => {
+  const be = refBackend('float64');
+  const [inSize, outSize] = [6, 5];
+  const powers = new StepPowers(0.005, 0.9, 0.01);
+  const w = be.alloc(inSize * outSize), v = be.alloc(inSize * outSize);
+  for (let i = 0; i < w.length; i++) [w[i], v[i]] = [Math.sin(i + 1), Math.cos(i + 1) / 10];
+  const rows = new LazyRows(be, { name: '0.W', shape: [inSize, outSize], value: w, grad: be.alloc(w.length), decay: true }, v, powers);
+  const now = 9000;
+  const behind = [0, 9000, 1, 4095, 4096, 8191]; // steps each row is behind (row 0 current)
+  behind.forEach((k, i) => (rows.rowStep[i] = now - k));
+  const [w0, v0] = [Float64Array.from(w), Float64Array.from(v)];
+  const x = be.alloc(inSize);
+  x.fill(1);
+  rows.prepare(x, 1, now);
+  const coef = new Float64Array(4);
+  behind.forEach((k, i) => {
+    powers.power(k, coef, 0);
+    for (let j = 0; j < outSize; j++) {
+      const e = i * outSize + j;
+      assert.equal(w[e], k === 0 ? w0[e] : coef[0]! * w0[e]! + coef[1]! * v0[e]!, `w row ${i}`);
+      assert.equal(v[e], k === 0 ? v0[e] : coef[2]! * w0[e]! + coef[3]! * v0[e]!, `v row ${i}`);
+    }
+    assert.equal(rows.rowStep[i], now);
+  });
 });

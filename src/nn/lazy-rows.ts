@@ -39,6 +39,16 @@ export class StepPowers {
     this.table.set([1, 0, 0, 1]);
   }
 
+  /**
+   * The table holding M^0 .. M^k at 4k .. 4k+3 (grown as needed), or null when k is beyond the entries kept
+   * (power() computes those). The array is replaced when the table grows: ask again after a larger k.
+   */
+  tableUpTo(k: number): Float64Array | null {
+    if (k >= TABLE_STEPS) return null;
+    this.grow(k);
+    return this.table;
+  }
+
   /** Writes M^k into out[at .. at+3]. */
   power(k: number, out: Float64Array, at: number): void {
     if (k < TABLE_STEPS) {
@@ -200,15 +210,25 @@ export class LazyRows {
   }
 
   private catchUp(list: Readonly<Int32Array>, count: number, now: number): void {
-    const { coef, pass } = this;
+    const { coef, pass, rowStep, powers } = this;
+    // The whole table, read in place (power() only for counts beyond it): its entries are the same whenever
+    // they are built.
+    const table = powers.tableUpTo(TABLE_STEPS - 1)!;
     let n = 0;
     for (let q = 0; q < count; q++) {
       const i = list[q]!;
-      const k = now - this.rowStep[i]!;
+      const k = now - rowStep[i]!;
       if (k === 0) continue; // already current: its map is the identity
-      this.powers.power(k, coef, 4 * n);
+      const at = 4 * n;
+      if (k < TABLE_STEPS) {
+        const t = 4 * k;
+        coef[at] = table[t]!;
+        coef[at + 1] = table[t + 1]!;
+        coef[at + 2] = table[t + 2]!;
+        coef[at + 3] = table[t + 3]!;
+      } else powers.power(k, coef, at);
       pass[n++] = i;
-      this.rowStep[i] = now;
+      rowStep[i] = now;
     }
     if (n > 0) this.backend.rowsDecay(this.param.value, this.velocity, pass, coef, n, this.outSize);
   }

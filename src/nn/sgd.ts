@@ -187,13 +187,17 @@ export class Sgd implements Optimizer {
   step(taken: readonly Param[] = []): void {
     const { lr, momentum, l2 } = this.config;
     const before = this.steps++;
-    this.params.forEach((p, i) => {
-      if (taken.includes(p)) return;
+    const { params, velocity } = this;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      if (taken.length > 0 && taken.includes(p)) continue;
       // A dense step of a lazily stepped matrix: its rows brought up to date first, all current after it.
-      const rows = this.lazy.get(p);
-      rows?.sync(before);
-      rows?.setAll(this.steps);
-      this.backend.sgdStep(p.value, p.grad, this.velocity[i] ?? null, lr, momentum, p.decay ? l2 : 0, p.value.length);
-    });
+      if (p.shape.length === 2) {
+        const rows = this.lazy.get(p);
+        rows?.sync(before);
+        rows?.setAll(this.steps);
+      }
+      this.backend.sgdStep(p.value, p.grad, velocity[i] ?? null, lr, momentum, p.decay ? l2 : 0, p.value.length);
+    }
   }
 }
