@@ -12,7 +12,7 @@
  * to float32 rounding. Zero-skipping in products is exact for finite operands.
  */
 import type { Backend, BackendKernels, FloatArray } from '../backend.js';
-import { refBackend, withReferenceKernels } from '../ref.js';
+import { adamFactors, refBackend, withReferenceKernels } from '../ref.js';
 import { MT_KEY_WORDS } from '../../rng/mt19937.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
@@ -268,9 +268,14 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       k.rowsSgdStep(pw, pv, px, pdy, rowListIn(rowList, count, inSize), count, lr, momentum, l2, inSize, rows, outSize);
     },
 
-    // The reference's JavaScript on the wasm buffers for now (exactly equal to it); a WebAssembly version
-    // comes with a later speed issue.
-    adamStep: js.adamStep,
+    // Bit for bit the reference's step (assembly/adam.ts), with the reference's own scalar factors. One
+    // thread: a network's parameters (MNIST's 784 x 100 first layer: 78,400) are below PARALLEL_ELEMENTS,
+    // and the control block's four float64 slots would not hold its six scalars.
+    adamStep(w, m, v, g, lr, beta1, beta2, eps, l2, t, n) {
+      if (n <= 0) return;
+      const { stepSize, bc2Sqrt } = adamFactors(lr, beta1, beta2, t);
+      k.adamStep(ptr(w, n, 'adamStep w'), ptr(m, n, 'adamStep m'), ptr(v, n, 'adamStep v'), ptr(g, n, 'adamStep g'), stepSize, bc2Sqrt, beta1, beta2, eps, l2, 0, n);
+    },
 
     denseSgdStep(w, x, dy, lr, inSize, rows, outSize) {
       if (inSize <= 0 || outSize <= 0) return;
