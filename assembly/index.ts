@@ -4,6 +4,7 @@ export { matmulNN, matmulNNScratchBytes, matmulTN, matmulTNScratchBytes, denseSg
 export { sum52, sum48, sum36, sum32, sum16, sum12, sum8, sum4 } from './rowsum';
 export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats, bytesDivided, gatherPixels, pixelTableIsDivision } from './elementwise';
 export { sgdStep } from './sgd';
+export { adamStep } from './adam';
 export { dropoutMask } from './mt19937';
 export { perExampleSgd } from './per-example';
 export { rowsDecay, rowsSgdStep } from './rows';

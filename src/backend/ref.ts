@@ -244,6 +244,14 @@ function sgdStep(
   }
 }
 
+/**
+ * Adam's per-step scalars at step t: stepSize = lr / (1 - beta1^t) and bc2Sqrt = sqrt(1 - beta2^t) (pow is
+ * libm.ts's). Exported so that the fast backend's adamStep takes exactly the same factors.
+ */
+export function adamFactors(lr: number, beta1: number, beta2: number, t: number): { stepSize: number; bc2Sqrt: number } {
+  return { stepSize: lr / (1 - pow(beta1, t)), bc2Sqrt: Math.sqrt(1 - pow(beta2, t)) };
+}
+
 // w[n], m[n], v[n] updated in place from g[n] at step t (Backend.adamStep)
 function adamStep(
   w: FloatArray,
@@ -258,8 +266,7 @@ function adamStep(
   t: number,
   n: number,
 ): void {
-  const stepSize = lr / (1 - pow(beta1, t));
-  const bc2Sqrt = Math.sqrt(1 - pow(beta2, t));
+  const { stepSize, bc2Sqrt } = adamFactors(lr, beta1, beta2, t);
   for (let i = 0; i < n; i++) {
     const d = l2 === 0 ? g[i]! : g[i]! + l2 * w[i]!;
     m[i] = beta1 * m[i]! + (1 - beta1) * d;

@@ -12,7 +12,7 @@
  * to float32 rounding. Zero-skipping in products is exact for finite operands.
  */
 import { asBuffer, type Backend, type BackendKernels, type FloatArray } from '../backend.js';
-import { refBackend, withReferenceKernels } from '../ref.js';
+import { adamFactors, refBackend, withReferenceKernels } from '../ref.js';
 import { MT_KEY_WORDS } from '../../rng/mt19937.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
@@ -30,6 +30,11 @@ const PARALLEL_MACS = 96 * 1024;
 const PARTS_PER_THREAD = 4;
 /** Elements below which an update or a gather runs on one thread (they are memory-bound and cheap). */
 const PARALLEL_ELEMENTS = 1 << 18;
+/**
+ * Elements below which an Adam step runs on one thread: it is bound by its divisions and square roots
+ * (about 4 ns an element), so MNIST's 78,400 first-layer weights are worth splitting, the rest are not.
+ */
+const PARALLEL_ADAM = 1 << 15;
 /**
  * Pixels below which a gather converts on one thread: converting is a division per nonzero pixel (about
  * 35 us for W1's batch of 100 on one thread), worth splitting at a batch of a few dozen images.
@@ -107,6 +112,8 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
   // The lazy steps' row lists and coefficients (copied in: a few hundred entries a step).
   let rowList: Int32Array = heap.i32(0);
   let rowCoef: Float64Array = heap.f64(0);
+  // adamStep's scalars when it is split over the threads.
+  let adamScalars: Float64Array = heap.f64(0);
   // Grown to the matrix's row count at once (a list never holds more), so the heap settles after one run.
   const rowListIn = (list: Readonly<Int32Array>, count: number, matrixRows: number): number => {
     if (heap.owns(list.buffer)) return list.byteOffset;
@@ -268,9 +275,20 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       k.rowsSgdStep(pw, pv, px, pdy, rowListIn(rowList, count, inSize), count, lr, momentum, l2, inSize, rows, outSize);
     },
 
-    // The reference's JavaScript on the wasm buffers for now (exactly equal to it); a WebAssembly version
-    // comes with a later speed issue.
-    adamStep: js.adamStep,
+    // Bit for bit the reference's step (assembly/adam.ts), with the reference's own scalar factors. Big
+    // parameters are split over the threads (each element's arithmetic is the same whoever computes it);
+    // the six scalars go in a small block of memory, as the control block holds only four.
+    adamStep(w, m, v, g, lr, beta1, beta2, eps, l2, t, n) {
+      if (n <= 0) return;
+      const pw = ptr(w, n, 'adamStep w'), pm = ptr(m, n, 'adamStep m'), pv = ptr(v, n, 'adamStep v'), pg = ptr(g, n, 'adamStep g');
+      const { stepSize, bc2Sqrt } = adamFactors(lr, beta1, beta2, t);
+      if (!pool || threads() < 2 || n < PARALLEL_ADAM) return k.adamStep(pw, pm, pv, pg, stepSize, bc2Sqrt, beta1, beta2, eps, l2, 0, n);
+      adamScalars = atLeast(adamScalars, 6, 6, (k) => heap.f64(k));
+      adamScalars.set([stepSize, bc2Sqrt, beta1, beta2, eps, l2]);
+      setArgs(pw, pm, pv, pg, n, adamScalars.byteOffset);
+      i32[Slot.task] = Task.adamStep;
+      run(PARTS_PER_THREAD * threads());
+    },
 
     denseSgdStep(w, x, dy, lr, inSize, rows, outSize) {
       if (inSize <= 0 || outSize <= 0) return;

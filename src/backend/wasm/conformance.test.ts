@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend } from '../create.js';
 import { refBackend } from '../ref.js';
-import { asBuffer, bufferFrom, type FloatArray } from '../backend.js';
+import { asBuffer, bufferFrom, view, type FloatArray } from '../backend.js';
 import { Rng } from '../../rng/mt19937.js';
 import { drawDropoutMask } from '../../nn/dropout.js';
 import { ConfigError } from '../../errors.js';
@@ -281,20 +281,32 @@ for (const threads of [1, 2]) {
       }
     });
 
-    test('adamStep takes the reference step bit for bit: plain and with L2, over several steps', () => {
-      for (const n of [1, 7, 1000]) {
+    test('adamStep takes the reference step bit for bit: plain and with L2, over several steps, SIMD blocks, tails and thread parts', () => {
+      const hyper = [
+        { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+        { lr: 0.05, beta1: 0.5, beta2: 0.9, eps: 1e-3 },
+      ];
+      // 78,403: above the size split over threads (with 2), parts not a multiple of 4 long at the end.
+      for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 64, 1000, 1003, 78403]) {
         for (const l2 of [0, 0.01]) {
-          const w0 = fill(ref.alloc(n), rng);
-          const w = bufferFrom(be, w0), wr = bufferFrom(ref, w0);
-          const m = be.alloc(n), v = be.alloc(n), mr = ref.alloc(n), vr = ref.alloc(n);
-          for (let t = 1; t <= 3; t++) {
-            const g = fill(be.alloc(n), rng, 0.2);
-            be.adamStep(w, m, v, g, 0.001, 0.9, 0.999, 1e-8, l2, t, n);
-            ref.adamStep(wr, mr, vr, g, 0.001, 0.9, 0.999, 1e-8, l2, t, n);
+          for (const { lr, beta1, beta2, eps } of hyper) {
+            // At an odd element offset too (a view that starts inside a 16-byte block).
+            for (const offset of [0, 1]) {
+              const w0 = fill(ref.alloc(n), rng);
+              const w = offset ? view(bufferFrom(be, [0, ...w0]), 1) : bufferFrom(be, w0), wr = bufferFrom(ref, w0);
+              const m = view(be.alloc(n + offset), offset), v = view(be.alloc(n + offset), offset);
+              const mr = ref.alloc(n), vr = ref.alloc(n);
+              const what = `adamStep n=${n} l2=${l2} beta1=${beta1} offset=${offset}`;
+              for (let t = 1; t <= 5; t++) {
+                const g = fill(be.alloc(n), rng, t === 3 ? 0.3 : 1);
+                be.adamStep(w, m, v, g, lr, beta1, beta2, eps, l2, t, n);
+                ref.adamStep(wr, mr, vr, g, lr, beta1, beta2, eps, l2, t, n);
+                assertSame(w, wr, `${what} w t=${t}`);
+                assertSame(m, mr, `${what} m t=${t}`);
+                assertSame(v, vr, `${what} v t=${t}`);
+              }
+            }
           }
-          assertSame(w, wr, `adamStep n=${n} l2=${l2}`);
-          assertSame(m, mr, `adamStep m n=${n}`);
-          assertSame(v, vr, `adamStep v n=${n}`);
         }
       }
     });

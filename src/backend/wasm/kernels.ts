@@ -32,6 +32,8 @@ export interface Kernels {
   /** mask[n] = keep where the next MT19937 draw from key[624] at pos >= threshold (unsigned), else 0; returns the new pos. */
   dropoutMask(mask: number, key: number, pos: number, n: number, threshold: number, keep: number): number;
   sgdStep(w: number, g: number, velocity: number, lr: number, momentum: number, l2: number, i0: number, i1: number): void;
+  /** One Adam step on elements [i0, i1) of w, m, v from g; stepSize and bc2Sqrt as ref.ts's adamFactors. */
+  adamStep(w: number, m: number, v: number, g: number, stepSize: number, bc2Sqrt: number, beta1: number, beta2: number, eps: number, l2: number, i0: number, i1: number): void;
   /** count per-example SGD steps of the network described at desc (assembly/per-example.ts); returns the steps applied. */
   perExampleSgd(desc: number, idx: number, labels: number, count: number, losses: number, correct: number): number;
   /** Lazy steps' catch-up on listed rows (list i32[count], coef f64[4 count]); v 0 when there is none. */

@@ -19,6 +19,7 @@ export const Task = {
   bytesDivided: 6,
   gatherPixels: 7,
   softmaxCrossEntropy: 8,
+  adamStep: 9,
 } as const;
 
 /** Int32 slots of the control block. */
@@ -102,6 +103,13 @@ export function runPart(k: Kernels, { i32, f64, memory }: Control, part: number,
       // w, g, velocity, n; lr, momentum, l2
       const n = i32[a + 3]!;
       k.sgdStep(i32[a]!, i32[a + 1]!, i32[a + 2]!, f64[0]!, f64[1]!, f64[2]!, partStart(n, part, parts, 4), partStart(n, part + 1, parts, 4));
+      break;
+    }
+    case Task.adamStep: {
+      // w, m, v, g, n, scalars (f64[6]: stepSize, bc2Sqrt, beta1, beta2, eps, l2)
+      const n = i32[a + 4]!;
+      const c = new Float64Array(memory.buffer, i32[a + 5]!, 6);
+      k.adamStep(i32[a]!, i32[a + 1]!, i32[a + 2]!, i32[a + 3]!, c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, partStart(n, part, parts, 4), partStart(n, part + 1, parts, 4));
       break;
     }
     case Task.bytesToFloats: {
