@@ -30,7 +30,9 @@ test('the pool on an MNIST subset returns every trial, ranked, the same bit for 
   const two = await poolSweep(2);
   assert.deepEqual(two.map((r) => r.trial).sort(), [0, 1, 2, 3, 4, 5]);
   assert.ok(two.every((r) => r.status === 'completed' && r.epochs === 2));
-  assert.deepEqual(new Set(two.map((r) => r.worker)), new Set(['pool-1', 'pool-2']));
+  // Each trial names the thread that ran it; which threads get which trials depends on when each is ready
+  // (a thread still loading its data may get none of six short trials), so only the names are checked.
+  assert.ok(two.every((r) => r.worker === 'pool-1' || r.worker === 'pool-2'), two.map((r) => r.worker).join(','));
   for (let i = 1; i < two.length; i++) assert.ok(two[i - 1]!.value! >= two[i]!.value!);
   assert.deepEqual(same(await poolSweep(2)), same(two));
   assert.deepEqual(same(await poolSweep(1)), same(two));
