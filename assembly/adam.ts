@@ -5,6 +5,7 @@
  * and bc2Sqrt = sqrt(1 - beta2^t) come from JavaScript (ref.ts's adamFactors, libm.ts's pow). f64x2.sqrt and
  * f64x2.div are correctly rounded, as Math.sqrt and JavaScript's division are. No fused multiply-adds.
  */
+import { high, join } from './lanes';
 export function adamStep(
   w: usize, m: usize, v: usize, g: usize, stepSize: f64, bc2Sqrt: f64, beta1: f64, beta2: f64, eps: f64, l2: f64, i0: i32, i1: i32,
 ): void {
@@ -49,16 +50,4 @@ export function adamStep(
     store<f32>(v + o, vi);
     store<f32>(w + o, <f32>(wi - (stepSize * <f64>mi) / (Math.sqrt(<f64>vi) / bc2Sqrt + eps)));
   }
-}
-
-/** Lanes 2, 3 of v moved to lanes 0, 1. */
-// @ts-ignore: decorator
-@inline function high(v: v128): v128 {
-  return v128.shuffle<i32>(v, v, 2, 3, 0, 1);
-}
-
-/** Four float32 lanes from two float64 pairs (each rounded once). */
-// @ts-ignore: decorator
-@inline function join(lo: v128, hi: v128): v128 {
-  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }

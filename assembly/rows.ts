@@ -3,6 +3,7 @@
  * which these equal bit for bit): only the listed rows of a weight matrix are read and written. Arithmetic in
  * float64, each stored value rounded once to float32, as the reference's JavaScript.
  */
+import { high, join, stepElement } from './lanes';
 
 /**
  * For each listed row r = list[q] (q < count) of w[., cols] (and v, when v != 0), with (a, b, c, d) = coef[4q ..]:
@@ -119,26 +120,7 @@ function rowsSgdStepOne(w: usize, v: usize, x: usize, dy: usize, list: usize, co
     }
     for (; j < n; j++) {
       const o = <usize>j << 2;
-      const wi = <f64>load<f32>(pw + o);
-      let d = <f64>(xs * load<f32>(dy + o));
-      if (l2 != 0) d = d + l2 * wi;
-      if (v != 0) {
-        d = momentum * <f64>load<f32>(pv + o) + d;
-        store<f32>(pv + o, <f32>d);
-      }
-      store<f32>(pw + o, <f32>(wi - lr * d));
+      stepElement(pw + o, v == 0 ? 0 : pv + o, <f64>(xs * load<f32>(dy + o)), lr, momentum, l2);
     }
   }
-}
-
-/** Lanes 2, 3 of v moved to lanes 0, 1. */
-// @ts-ignore: decorator
-@inline function high(v: v128): v128 {
-  return v128.shuffle<i32>(v, v, 2, 3, 0, 1);
-}
-
-/** Four float32 lanes from two float64 pairs (each rounded once). */
-// @ts-ignore: decorator
-@inline function join(lo: v128, hi: v128): v128 {
-  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }

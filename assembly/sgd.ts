@@ -6,6 +6,7 @@
  * Without L2 and momentum, four-element blocks whose gradient bits are all zero are skipped: w - lr * (+0) is
  * w exactly. With batch 1 on MNIST, the first layer's weight rows for zero pixels (81%) have such gradients.
  */
+import { high, join, stepElement } from './lanes';
 export function sgdStep(
   w: usize, g: usize, velocity: usize, lr: f64, momentum: f64, l2: f64, i0: i32, i1: i32,
 ): void {
@@ -24,25 +25,6 @@ export function sgdStep(
   }
   for (; i < i1; i++) {
     const o = <usize>i << 2;
-    const wi = <f64>load<f32>(w + o);
-    let d = <f64>load<f32>(g + o);
-    if (l2 != 0) d = d + l2 * wi;
-    if (velocity != 0) {
-      d = momentum * <f64>load<f32>(velocity + o) + d;
-      store<f32>(velocity + o, <f32>d);
-    }
-    store<f32>(w + o, <f32>(wi - lr * d));
+    stepElement(w + o, velocity == 0 ? 0 : velocity + o, <f64>load<f32>(g + o), lr, momentum, l2);
   }
-}
-
-/** Lanes 2, 3 of v moved to lanes 0, 1. */
-// @ts-ignore: decorator
-@inline function high(v: v128): v128 {
-  return v128.shuffle<i32>(v, v, 2, 3, 0, 1);
-}
-
-/** Four float32 lanes from two float64 pairs (each rounded once). */
-// @ts-ignore: decorator
-@inline function join(lo: v128, hi: v128): v128 {
-  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
