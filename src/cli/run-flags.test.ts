@@ -30,7 +30,8 @@ test('a checkpoint written before the optimizer settings existed resumes: a miss
     assert.match(other.stderr, /different settings: --epochs \(checkpoint: 2, now: 3\)/);
     const adam = reglab(...run, '--optimizer', 'adam', '--resume');
     assert.equal(adam.code, 2);
-    assert.match(adam.stderr, /different settings: --optimizer \(checkpoint: "sgd", now: "adam"\)/);
+    // (Adam's default init is Glorot's, so the init differs too.)
+    assert.match(adam.stderr, /different settings: --init \(checkpoint: "uniform", now: "glorot"\), --optimizer \(checkpoint: "sgd", now: "adam"\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,10 @@
 /**
  * The `reglab train` command line that reruns a RunConfig exactly, from the one table of settings: every
- * setting that differs from its default becomes its flag (early stopping's only when it is on), in the
- * table's order, and the seed is always written, last. Used by the report and the web lab ("the same run
+ * setting that differs from its default in that config (init's depends on the optimizer) becomes its flag
+ * (early stopping's only when it is on), in the table's order, and the seed is always written, last. Used by the report and the web lab ("the same run
  * from the command line"). Pure.
  */
-import { RUN_SETTINGS, settingValueOf, type RunConfig, type SettingValue } from './settings.js';
+import { RUN_SETTINGS, defaultOf, settingValueOf, type RunConfig, type SettingValue } from './settings.js';
 
 const text = (v: SettingValue) => (Array.isArray(v) ? v.join(',') : String(v));
 
@@ -13,7 +13,7 @@ export function trainCommandLine(c: Readonly<RunConfig>): string {
   for (const s of RUN_SETTINGS) {
     if (s.name === 'seed' || (s.name.startsWith('earlyStopping.') && c.earlyStopping === null)) continue;
     const v = settingValueOf(c, s.name);
-    if (text(v) === text(s.default)) continue;
+    if (text(v) === text(defaultOf(s, (name) => settingValueOf(c, name)))) continue;
     flags.push(s.kind === 'bool' ? `--${s.flag}` : `--${s.flag} ${text(v)}`);
   }
   flags.push(`--seed ${c.seed}`);

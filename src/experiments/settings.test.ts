@@ -220,3 +220,22 @@ test('the command line writes a newer setting only when it is off its default, a
   assert.equal(line, 'reglab train --lr 0.001 --batch-size 32 --optimizer adam --beta2 0.99 --eps 1e-7 --seed 1');
   assert.deepEqual(parseTrainFlags(line.split(' ').slice(2))!.config, adam);
 });
+
+test("init's default follows the optimizer (the chapter's uniform with SGD, Glorot's with Adam, as Keras's layers), a given init stays", async () => {
+  const { trainCommandLine } = await import('./command-line.js');
+  const { parseTrainFlags } = await import('../cli/train.js');
+  assert.equal(validateRunConfig({}).init, 'uniform');
+  assert.equal(validateRunConfig({ optimizer: 'sgd' }).init, 'uniform');
+  assert.equal(validateRunConfig({ optimizer: 'adam' }).init, 'glorot');
+  for (const init of ['uniform', 'he', 'glorot']) {
+    for (const optimizer of ['sgd', 'adam']) {
+      const c = validateRunConfig({ optimizer, init });
+      assert.equal(c.init, init);
+      // The command line says init only when it is off that optimizer's default, and reads back the same run.
+      const line = trainCommandLine(c);
+      assert.equal(line.includes('--init'), init !== (optimizer === 'adam' ? 'glorot' : 'uniform'), line);
+      assert.deepEqual(parseTrainFlags(line.split(' ').slice(2))!.config, c, line);
+    }
+  }
+  assert.equal(trainCommandLine(validateRunConfig({ optimizer: 'adam', init: 'uniform' })), 'reglab train --init uniform --optimizer adam --seed 1');
+});

@@ -30,7 +30,7 @@ export interface RunConfig {
   dropout: number;
   /** 'ce' softmax cross-entropy, or 'mse' the book's squared error on a linear output. Default 'ce'. */
   loss: LossName;
-  /** Weight initialisation. Default 'uniform' (the chapter's U(-0.1, 0.1)). */
+  /** Weight initialisation. Default 'uniform' (the chapter's U(-0.1, 0.1)); 'glorot' with optimizer 'adam'. */
   init: DenseInit;
   /** Bias vectors in the dense layers. Default true (the book's network has none). */
   bias: boolean;
@@ -79,6 +79,11 @@ export interface RunSetting {
   /** The words a choice may take. */
   readonly choices?: readonly string[];
   readonly default: SettingValue;
+  /**
+   * A default that another setting changes: while `setting` is `equals`, a run that does not give this one
+   * gets `value` (init: Glorot's with Adam, as Keras's layers start, the chapter's uniform with SGD).
+   */
+  readonly defaultIf?: { readonly setting: string; readonly equals: SettingValue; readonly value: SettingValue };
   /** One line on what it does (the CLI's help line). */
   readonly doc: string;
   /** The CLI flag, without dashes. A bool's flag sets it to true, or, named `no-...`, to false. */
@@ -107,7 +112,7 @@ export const RUN_SETTINGS: readonly RunSetting[] = Object.freeze([
   { name: 'activation', kind: 'choice', choices: ['relu', 'sigmoid', 'tanh'], default: 'relu', doc: 'relu, sigmoid or tanh', flag: 'activation', label: 'Activation', group: 'network' },
   { name: 'dropout', kind: 'number', min: 0, max: 1, maxExclusive: true, default: 0, doc: 'dropout rate after each hidden layer, in [0, 1)', flag: 'dropout', metavar: 'P', label: 'Dropout rate', group: 'network' },
   { name: 'loss', kind: 'choice', choices: LOSS_NAMES, default: 'ce', doc: "softmax cross-entropy, or the book's squared error on a linear output", flag: 'loss', metavar: LOSS_NAMES.join('|'), label: 'Loss', group: 'network' },
-  { name: 'init', kind: 'choice', choices: ['uniform', 'he', 'glorot'], default: 'uniform', doc: "uniform (the chapter's U(-0.1, 0.1)), he or glorot", flag: 'init', label: 'Weight init', group: 'network' },
+  { name: 'init', kind: 'choice', choices: ['uniform', 'he', 'glorot'], default: 'uniform', defaultIf: { setting: 'optimizer', equals: 'adam', value: 'glorot' }, doc: "uniform (the chapter's U(-0.1, 0.1)), he or glorot", flag: 'init', defaultNote: '; glorot with --optimizer adam', label: 'Weight init', group: 'network' },
   { name: 'bias', kind: 'bool', default: true, doc: "no bias vectors (the book's network has none)", flag: 'no-bias', label: 'Bias vectors', group: 'network' },
   { name: 'epochs', kind: 'int', min: 1, max: 1_000_000, default: 40, doc: 'passes over the training set', flag: 'epochs', label: 'Epochs', group: 'training' },
   { name: 'lr', kind: 'number', min: 0, max: 1e6, default: 0.005, doc: 'learning rate', flag: 'lr', label: 'Learning rate', group: 'training' },
@@ -151,6 +156,12 @@ export function settingValueOf(c: Readonly<RunConfig>, name: string): SettingVal
     return (v ?? BY_NAME.get(name)!.default) as SettingValue;
   }
   return (c as unknown as Record<string, SettingValue>)[name]!;
+}
+
+/** A setting's default in a config whose other settings are read by `valueOf` (defaultIf applied). */
+export function defaultOf(s: RunSetting, valueOf: (name: string) => SettingValue): SettingValue {
+  const d = s.defaultIf !== undefined && valueOf(s.defaultIf.setting) === s.defaultIf.equals ? s.defaultIf.value : s.default;
+  return Array.isArray(d) ? [...d] : d;
 }
 
 function rangeText(s: RunSetting): string {
@@ -270,9 +281,10 @@ export function validateRunConfig(partial: unknown): RunConfig {
   const given = givenSettings(partial);
   const value = new Map<string, SettingValue>();
   for (const s of RUN_SETTINGS) {
-    const dflt = Array.isArray(s.default) ? [...s.default] : s.default;
-    value.set(s.name, given.has(s.name) ? checkSettingValue(s.name, given.get(s.name)) : dflt);
+    if (given.has(s.name)) value.set(s.name, checkSettingValue(s.name, given.get(s.name)));
   }
+  const valueOf = (name: string) => value.get(name) ?? defaultOf(BY_NAME.get(name)!, valueOf);
+  for (const s of RUN_SETTINGS) if (!value.has(s.name)) value.set(s.name, defaultOf(s, valueOf));
   const num = (name: string) => value.get(name) as number;
   const es = value.get('earlyStopping') === true;
   const esGiven = ES_SETTINGS.filter((s) => given.has(s.name));
