@@ -52,17 +52,7 @@ export function withReferenceKernels<T extends BackendKernels>(kernels: T): T & 
 }
 
 // out[m,n] = (acc ? out : 0) + op(a)[m,k] · op(b)[k,n]
-function matmul(
-  out: FloatArray,
-  a: Readonly<FloatArray>,
-  b: Readonly<FloatArray>,
-  m: number,
-  k: number,
-  n: number,
-  transA: boolean,
-  transB: boolean,
-  accumulate: boolean,
-): void {
+const matmul: Backend['matmul'] = (out, a, b, m, k, n, transA, transB, accumulate) => {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
@@ -74,7 +64,7 @@ function matmul(
       out[i * n + j] = accumulate ? out[i * n + j]! + s : s;
     }
   }
-}
+};
 
 function addRowVector(x: FloatArray, bias: Readonly<FloatArray>, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) x[r * cols + c] = x[r * cols + c]! + bias[c]!;
@@ -225,15 +215,7 @@ function countCorrect(x: Readonly<FloatArray>, labels: Readonly<Uint8Array>, row
   return correct;
 }
 
-function sgdStep(
-  w: FloatArray,
-  g: Readonly<FloatArray>,
-  velocity: FloatArray | null,
-  lr: number,
-  momentum: number,
-  l2: number,
-  n: number,
-): void {
+const sgdStep: Backend['sgdStep'] = (w, g, velocity, lr, momentum, l2, n) => {
   for (let i = 0; i < n; i++) {
     let d = l2 === 0 ? g[i]! : g[i]! + l2 * w[i]!;
     if (velocity) {
@@ -242,7 +224,7 @@ function sgdStep(
     }
     w[i] = w[i]! - lr * d;
   }
-}
+};
 
 /**
  * Adam's per-step scalars at step t: stepSize = lr / (1 - beta1^t) and bc2Sqrt = sqrt(1 - beta2^t) (pow is
@@ -253,19 +235,7 @@ export function adamFactors(lr: number, beta1: number, beta2: number, t: number)
 }
 
 // w[n], m[n], v[n] updated in place from g[n] at step t (Backend.adamStep)
-function adamStep(
-  w: FloatArray,
-  m: FloatArray,
-  v: FloatArray,
-  g: Readonly<FloatArray>,
-  lr: number,
-  beta1: number,
-  beta2: number,
-  eps: number,
-  l2: number,
-  t: number,
-  n: number,
-): void {
+const adamStep: Backend['adamStep'] = (w, m, v, g, lr, beta1, beta2, eps, l2, t, n) => {
   const { stepSize, bc2Sqrt } = adamFactors(lr, beta1, beta2, t);
   for (let i = 0; i < n; i++) {
     const d = l2 === 0 ? g[i]! : g[i]! + l2 * w[i]!;
@@ -273,7 +243,7 @@ function adamStep(
     v[i] = beta2 * v[i]! + (1 - beta2) * d * d;
     w[i] = w[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
   }
-}
+};
 
 // w[inSize,outSize] -= lr * x^T[inSize,rows] · dy[rows,outSize], each gradient element rounded as matmul stores it
 function denseSgdStep(

@@ -4,20 +4,13 @@
  * image's nonzero pixels. Arithmetic in a JavaScript double, each stored value rounded once to the buffer's
  * type, as the reference's sgdStep.
  */
-import type { FloatArray } from './backend.js';
+import type { Backend } from './backend.js';
 
 /**
  * For each listed row r = rowList[q], q < count, and each column j < cols, with (a, b, c, d) = coef[4q .. 4q+3]:
  *   w' = a * w + b * v;  v' = c * w + d * v   (both from the old values; without v: w' = a * w).
  */
-export function rowsDecay(
-  w: FloatArray,
-  v: FloatArray | null,
-  rowList: Readonly<Int32Array>,
-  coef: Readonly<Float64Array>,
-  count: number,
-  cols: number,
-): void {
+export const rowsDecay: Backend['rowsDecay'] = (w, v, rowList, coef, count, cols) => {
   for (let q = 0; q < count; q++) {
     const base = rowList[q]! * cols;
     const a = coef[4 * q]!;
@@ -32,7 +25,7 @@ export function rowsDecay(
       v[j] = c * wj + d * vj;
     }
   }
-}
+};
 
 /**
  * The SGD step (Backend.sgdStep: g' = g + l2 * w; v = momentum * v + g'; w -= lr * (v or g')) of the listed rows
@@ -40,20 +33,7 @@ export function rowsDecay(
  * reference's matmul sums it (a double, in example order) and rounded to the buffer's type; never stored. The
  * listed rows end exactly as after matmul then sgdStep on the reference; the other rows are not read.
  */
-export function rowsSgdStep(
-  w: FloatArray,
-  v: FloatArray | null,
-  x: Readonly<FloatArray>,
-  dy: Readonly<FloatArray>,
-  rowList: Readonly<Int32Array>,
-  count: number,
-  lr: number,
-  momentum: number,
-  l2: number,
-  inSize: number,
-  rows: number,
-  outSize: number,
-): void {
+export const rowsSgdStep: Backend['rowsSgdStep'] = (w, v, x, dy, rowList, count, lr, momentum, l2, inSize, rows, outSize) => {
   const f32 = w instanceof Float32Array;
   for (let q = 0; q < count; q++) {
     const i = rowList[q]!;
@@ -71,4 +51,4 @@ export function rowsSgdStep(
       w[e] = wi - lr * d;
     }
   }
-}
+};

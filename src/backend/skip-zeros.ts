@@ -8,21 +8,11 @@
  * leaves it unchanged (only an exactly-zero sum may come out as +0 where the reference has -0).
  * This holds for finite right operands (0 * Infinity would be NaN in the reference).
  */
-import type { Backend, FloatArray } from './backend.js';
+import type { Backend } from './backend.js';
 
 export function skipZerosBackend(base: Backend): Backend {
   let row = new Float64Array(0); // one output row, accumulated in doubles as the reference does
-  function matmul(
-    out: FloatArray,
-    a: Readonly<FloatArray>,
-    b: Readonly<FloatArray>,
-    m: number,
-    k: number,
-    n: number,
-    transA: boolean,
-    transB: boolean,
-    accumulate: boolean,
-  ): void {
+  const matmul: Backend['matmul'] = (out, a, b, m, k, n, transA, transB, accumulate) => {
     // With b transposed its rows are not contiguous; those products are small here (dy · W^T).
     if (transB) return base.matmul(out, a, b, m, k, n, transA, transB, accumulate);
     if (row.length < n) row = new Float64Array(n);
@@ -47,4 +37,4 @@ export function skipZerosBackend(base: Backend): Backend {
     }
   }
   return { ...base, name: `${base.name}+skip-zeros`, matmul };
-}
+};

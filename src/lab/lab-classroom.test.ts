@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { pageErrors, launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
-import { startLabServer, type LabServer } from './server.js';
+import { skipUnlessChromium } from '../testing/browser.js';
+import { labSession } from '../testing/lab-session.js';
 
 /** A run of a second or two: 500 images, three epochs, slow motion (one epoch a second) so that it can be paused. */
 const SMALL_LINK = 'train-size=500&test-size=500&val-size=0&batch-size=10&lr=0.2&epochs=3&dropout=0.5&seed=2&pace=slow';
@@ -15,22 +15,15 @@ interface Watched {
 }
 
 describe('the lab in a classroom: lesson links, keyboard, live region, dropout in slow motion, touch, labels, presenter (Chromium)', { skip: skipUnlessChromium() }, () => {
-  let lab: LabServer;
-  let session: Session;
+  const lab = labSession({ width: 1400, height: 1000 });
   before(async () => {
-    lab = await startLabServer(0);
-    session = await launchChromium({ width: 1400, height: 1000 });
-    await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(lab.url).origin });
-  });
-  after(async () => {
-    await session?.close();
-    await lab?.close();
+    await lab.session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(lab.url).origin });
   });
 
   async function open(fragment: string): Promise<Watched> {
-    const page = await session.context.newPage();
-    const w: Watched = { page, errors: [], dialogs: [] };
-    pageErrors(page, w.errors);
+    const errors: string[] = [];
+    const w: Watched = { page: await lab.page(errors), errors, dialogs: [] };
+    const page = w.page;
     page.on('dialog', (d) => {
       w.dialogs.push(d.message());
       void d.dismiss();
@@ -193,7 +186,7 @@ describe('the lab in a classroom: lesson links, keyboard, live region, dropout i
     assert.deepEqual(pointerTypes, []);
     await page.getByTestId('draw').scrollIntoViewIfNeeded();
     const box = (await page.getByTestId('draw').boundingBox())!;
-    const cdp = await session.context.newCDPSession(page);
+    const cdp = await lab.session.context.newCDPSession(page);
     await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
     const at = (x: number, y: number) => ({ x: box.x + box.width * x, y: box.y + box.height * y });
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(0.5, 0.15)] });

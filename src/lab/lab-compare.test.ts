@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { pageErrors, launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
+import { skipUnlessChromium } from '../testing/browser.js';
 import type { EpochLogs } from '../train/callbacks.js';
-import { startLabServer, type LabServer } from './server.js';
+import { labSession } from '../testing/lab-session.js';
 
 /** Settings small enough for a few seconds' run; with early stopping it stops at epoch 7, keeping epoch 5. */
 const SMALL = { trainSize: '600', testSize: '1000', valSize: '500', hidden: '100', batchSize: '10', lr: '0.2', epochs: '30', patience: '2', seed: '1' };
@@ -51,21 +51,13 @@ async function tableRows(page: Page): Promise<{ name: string; best: number; best
 }
 
 describe('the lab compares runs, scrubs epochs and looks inside (Chromium)', { skip: skipUnlessChromium() }, () => {
-  let lab: LabServer;
-  let session: Session;
+  const lab = labSession({ width: 1400, height: 1000 });
   let page: Page;
   const errors: string[] = [];
   before(async () => {
-    lab = await startLabServer(0);
-    session = await launchChromium({ width: 1400, height: 1000 });
-    page = await session.context.newPage();
-    pageErrors(page, errors);
+    page = await lab.page(errors);
     await page.goto(lab.url);
     await page.waitForSelector('body[data-ready="true"]');
-  });
-  after(async () => {
-    await session?.close();
-    await lab?.close();
   });
 
   test('the scrubber at the early-stopping epoch reads a drawn digit as the restored model does', async () => {

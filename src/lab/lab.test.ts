@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { reglab } from '../cli/spawn.js';
-import { pageErrors, launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
+import { skipUnlessChromium } from '../testing/browser.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import { LAB_DEFAULTS, labCommandLine, parseLabConfig, LabFieldError } from './config.js';
-import { resolveLabPath, startLabServer, type LabServer } from './server.js';
+import { labSession } from '../testing/lab-session.js';
+import { resolveLabPath } from './server.js';
 
 
 describe('lab config', () => {
@@ -46,19 +47,11 @@ describe('lab server', () => {
 });
 
 describe('the web lab in Chromium', { skip: skipUnlessChromium() }, () => {
-  let lab: LabServer;
-  let session: Session;
+  const lab = labSession({ width: 1500, height: 1000 });
   let page: Page;
   const errors: string[] = [];
   before(async () => {
-    lab = await startLabServer(0);
-    session = await launchChromium({ width: 1500, height: 1000 });
-    page = await session.context.newPage();
-    pageErrors(page, errors);
-  });
-  after(async () => {
-    await session?.close();
-    await lab?.close();
+    page = await lab.page(errors);
   });
 
   const text = (id: string) => page.getByTestId(id).textContent();

@@ -13,7 +13,7 @@
 import type { Backend, FloatArray } from '../backend/backend.js';
 import { ConfigError } from '../errors.js';
 import type { Param } from './layer.js';
-import { checkOptimizerBuffers, type Optimizer, type OptimizerState } from './optimizer.js';
+import { checkOptimizerBuffers, checkRateAndL2, withDefaults, type Optimizer, type OptimizerState } from './optimizer.js';
 
 export interface AdamConfig {
   /** Learning rate (step size), > 0. Default 0.001 (Keras, PyTorch). */
@@ -31,18 +31,11 @@ export interface AdamConfig {
 export const ADAM_DEFAULTS: Readonly<Required<AdamConfig>> = Object.freeze({ lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0 });
 
 export function resolveAdamConfig(config: AdamConfig = {}): Required<AdamConfig> {
-  const c = {
-    lr: config.lr ?? ADAM_DEFAULTS.lr,
-    beta1: config.beta1 ?? ADAM_DEFAULTS.beta1,
-    beta2: config.beta2 ?? ADAM_DEFAULTS.beta2,
-    eps: config.eps ?? ADAM_DEFAULTS.eps,
-    l2: config.l2 ?? ADAM_DEFAULTS.l2,
-  };
-  if (!(Number.isFinite(c.lr) && c.lr > 0)) throw new ConfigError(`learning rate must be a positive number, got ${c.lr}`);
+  const c = withDefaults(ADAM_DEFAULTS, config);
+  checkRateAndL2(c);
   if (!(c.beta1 >= 0 && c.beta1 < 1)) throw new ConfigError(`beta1 must be in [0, 1), got ${c.beta1}`);
   if (!(c.beta2 >= 0 && c.beta2 < 1)) throw new ConfigError(`beta2 must be in [0, 1), got ${c.beta2}`);
   if (!(Number.isFinite(c.eps) && c.eps > 0)) throw new ConfigError(`eps must be a positive number, got ${c.eps}`);
-  if (!(Number.isFinite(c.l2) && c.l2 >= 0)) throw new ConfigError(`L2 weight decay must be a number >= 0, got ${c.l2}`);
   return c;
 }
 

@@ -57,6 +57,19 @@ export interface Optimizer extends Partial<PlainStepRate>, Partial<RowSteps> {
   dispose(): void;
 }
 
+/** An optimizer's config with each setting it leaves out at its default. */
+export function withDefaults<T extends object>(defaults: Readonly<Required<T>>, config: T): Required<T> {
+  const c = { ...defaults } as Required<T>;
+  for (const k of Object.keys(defaults) as (keyof T)[]) if (config[k] !== undefined) c[k] = config[k] as Required<T>[keyof T];
+  return c;
+}
+
+/** The checks every optimizer's config shares: a positive learning rate, an L2 coefficient >= 0 (both finite). */
+export function checkRateAndL2(c: { readonly lr: number; readonly l2: number }): void {
+  if (!(Number.isFinite(c.lr) && c.lr > 0)) throw new ConfigError(`learning rate must be a positive number, got ${c.lr}`);
+  if (!(Number.isFinite(c.l2) && c.l2 >= 0)) throw new ConfigError(`L2 weight decay must be a number >= 0, got ${c.l2}`);
+}
+
 /**
  * The check every optimizer's setState() makes of the buffers it expects: names, counts, sizes (one buffer per
  * parameter, of its length) and finite values. `what` names a buffer kind for people ('momentum buffer').

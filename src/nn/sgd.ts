@@ -8,7 +8,7 @@ import type { Backend, FloatArray } from '../backend/backend.js';
 import { ConfigError } from '../errors.js';
 import type { Param, RowStepper } from './layer.js';
 import { LazyRows, StepPowers } from './lazy-rows.js';
-import { checkOptimizerBuffers, type Optimizer, type OptimizerState } from './optimizer.js';
+import { checkOptimizerBuffers, checkRateAndL2, withDefaults, type Optimizer, type OptimizerState } from './optimizer.js';
 
 export interface SgdConfig {
   /** Learning rate (step size), > 0. Default 0.005, the chapter's per-example rate. */
@@ -22,14 +22,9 @@ export interface SgdConfig {
 export const SGD_DEFAULTS: Readonly<Required<SgdConfig>> = Object.freeze({ lr: 0.005, momentum: 0, l2: 0 });
 
 export function resolveSgdConfig(config: SgdConfig = {}): Required<SgdConfig> {
-  const c = {
-    lr: config.lr ?? SGD_DEFAULTS.lr,
-    momentum: config.momentum ?? SGD_DEFAULTS.momentum,
-    l2: config.l2 ?? SGD_DEFAULTS.l2,
-  };
-  if (!(Number.isFinite(c.lr) && c.lr > 0)) throw new ConfigError(`learning rate must be a positive number, got ${c.lr}`);
+  const c = withDefaults(SGD_DEFAULTS, config);
+  checkRateAndL2(c);
   if (!(c.momentum >= 0 && c.momentum < 1)) throw new ConfigError(`momentum must be in [0, 1), got ${c.momentum}`);
-  if (!(Number.isFinite(c.l2) && c.l2 >= 0)) throw new ConfigError(`L2 weight decay must be a number >= 0, got ${c.l2}`);
   return c;
 }
 
