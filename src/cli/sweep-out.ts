@@ -2,11 +2,13 @@
  * A sweep's --out folder: sweep.json (what the sweep is, with its id), trials.jsonl (one line per finished
  * trial, keyed by trial id: a trial reported twice is recorded once), trials/<n>.metrics.jsonl (the lines
  * `reglab train --metrics` writes) and report.html. Every file is written atomically; a trial's metrics file is
- * written before its line, so a line always has its metrics. Resuming reads them back.
+ * written before its line, so a line always has its metrics. Resuming reads them back. While a sweep has the
+ * folder open, sweep.lock says so, and a second sweep into it is refused (exit 2) instead of overwriting lines.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeStaleTemps } from '../io/atomic.js';
+import { lockFolder, type FolderLock } from '../io/folder-lock.js';
 import { ConfigError } from '../errors.js';
 import type { EpochLogs } from '../train/callbacks.js';
 import type { TrialResult } from '../sweep/types.js';
@@ -48,7 +50,15 @@ export const trialMetricsPath = (dir: string, trial: number) => join(dir, 'trial
 export class SweepOut {
   private readonly lines = new Map<number, TrialResult>();
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly lock: FolderLock,
+  ) {}
+
+  /** Lets go of the folder (also done when the process exits). */
+  close(): void {
+    this.lock.release();
+  }
 
   /**
    * Checks the folder before any work and opens it: a new sweep needs a folder without a sweep in it; --resume
@@ -58,7 +68,18 @@ export class SweepOut {
   static open(dir: string, manifest: SweepManifest, resume: boolean): { out: SweepOut; done: TrialResult[] } {
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError(`--out ${dir}: exists and is not a folder`);
     checkOutputPath(join(dir, 'sweep.json'), 'out');
-    const out = new SweepOut(dir);
+    const out = new SweepOut(dir, lockFolder(dir, 'sweep.lock', `--out ${dir}`));
+    try {
+      return out.load(manifest, resume);
+    } catch (e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  private load(manifest: SweepManifest, resume: boolean): { out: SweepOut; done: TrialResult[] } {
+    const { dir } = this;
+    const out = this;
     const manifestPath = join(dir, 'sweep.json');
     const has = existsSync(manifestPath) || existsSync(join(dir, 'trials.jsonl'));
     for (const f of ['sweep.json', 'trials.jsonl', 'report.html']) removeStaleTemps(join(dir, f));

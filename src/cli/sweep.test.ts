@@ -150,3 +150,28 @@ test('bad spaces and flags: one line on stderr, exit 2, nothing written', () => 
     assert.ok(!existsSync(out), `${args.join(' ')}: nothing written`);
   }
 });
+
+test('two sweeps into one --out at once: the second is refused (exit 2, one line) and the first finishes whole; the folder is free after it', async () => {
+  const { startReglab } = await import('./spawn.js');
+  const dir = tmp();
+  const out = join(dir, 'out');
+  const args = ['sweep', '--space', SPACE, '--trials', '4', '--seed', '5', '--workers', '1', '--out', out, ...SHARED, '--json'];
+  const first = startReglab(args, { timeout: 120_000 });
+  let stdout = '';
+  first.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  const ended = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
+  for (let i = 0; i < 600 && !existsSync(join(out, 'sweep.lock')); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(existsSync(join(out, 'sweep.lock')), 'the first sweep holds its folder');
+  first.kill('SIGSTOP'); // held still while the second tries (a short sweep could end first)
+  const second = reglab(...args, '--resume');
+  first.kill('SIGCONT');
+  const code = await ended;
+  assert.equal(second.code, 2, second.stderr);
+  assert.match(second.stderr, new RegExp(`^reglab sweep: --out ${out.replace(/[/\\.]/g, '\\$&')} is in use by another reglab \\(pid ${first.pid}, since [^)]+\\): wait for it to finish, or name another folder\\n$`));
+  assert.equal(code, 0);
+  assert.equal(jsonl(join(out, 'trials.jsonl')).length, 4);
+  assert.equal((JSON.parse(stdout) as { trials: number }).trials, 4);
+  assert.equal(existsSync(join(out, 'sweep.lock')), false, 'released at the end');
+  const resumed = reglab(...args, '--resume');
+  assert.equal(resumed.code, 0, resumed.stderr);
+});

@@ -320,6 +320,7 @@ export const command: Command = {
         shared: p.settings,
         results,
       });
+      out?.close();
     }
     const count = (s: string) => results.filter((r) => r.status === s).length;
     const epochs = results.reduce((n, r) => n + r.epochs, 0);
