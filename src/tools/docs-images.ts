@@ -11,7 +11,10 @@
  *     (lab.png). Then trains the same run with dropout 0.5 and early stopping, pins and names both, and saves
  *     the compare table (lab-compare.png), the curves with the scrubber at the early-stopping epoch
  *     (lab-scrubber.png), the drawn digit's hidden layer beside its input and probabilities at that epoch
- *     (lab-inside.png) and that epoch's confusion matrix and per-class accuracy (lab-confusion.png).
+ *     (lab-inside.png) and that epoch's confusion matrix and per-class accuracy (lab-confusion.png); then
+ *     lab-dropout.png (below).
+ *   node dist/tools/docs-images.js lab-dropout [--out docs]
+ *     dropout in slow motion: a drawn 7's hidden layer beside the mask of a dropout run's first epoch.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -185,15 +188,43 @@ async function classroomImages(page: Page, out: string): Promise<void> {
   await page.locator('#inside').screenshot({ path: join(out, 'lab-confusion.png') });
 }
 
+/**
+ * Dropout in slow motion (lab-dropout.png): a lesson link's run at one epoch a second, a drawn 7's hidden layer
+ * beside the mask of epoch 1's last training step.
+ */
+async function dropoutImage(out: string): Promise<void> {
+  const lab = await startLabServer(0);
+  const s = await launchChromium({ width: 1600, height: 960 });
+  try {
+    const page = await s.context.newPage();
+    await page.goto(`${lab.url}#train-size=2000&test-size=1000&val-size=0&dropout=0.5&epochs=3&seed=1&pace=slow`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.getByTestId('train').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=dropout-mask]')!.getAttribute('data-epoch') === '1', null, { timeout: 120_000 });
+    await page.getByTestId('pause').click();
+    await drawSeven(page);
+    await page.waitForFunction(() => /^[0-9]$/.test(document.querySelector('[data-testid=prediction]')!.textContent ?? ''));
+    process.stdout.write(`${await page.getByTestId('dropout-note').textContent()}\n`);
+    await page.locator('#hidden-panel').scrollIntoViewIfNeeded();
+    await page.locator('#hidden-panel').screenshot({ path: join(out, 'lab-dropout.png') });
+  } finally {
+    await s.close();
+    await lab.close();
+  }
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, runs: { type: 'string' }, target: { type: 'string' } } });
   const out = values.out ?? 'docs';
   mkdirSync(out, { recursive: true });
   const [what, file] = positionals;
   if (what === 'report' && file) await reportImages(file, out, values.runs ? values.runs.split(',') : null);
-  else if (what === 'lab') await labImages(out, Number(values.target ?? 0.85));
+  else if (what === 'lab') {
+    await labImages(out, Number(values.target ?? 0.85));
+    await dropoutImage(out);
+  } else if (what === 'lab-dropout') await dropoutImage(out);
   else {
-    process.stderr.write('usage: docs-images.js report FILE [--out DIR] [--runs a,b] | lab [--out DIR] [--target 0.85]\n');
+    process.stderr.write('usage: docs-images.js report FILE [--out DIR] [--runs a,b] | lab [--out DIR] [--target 0.85] | lab-dropout [--out DIR]\n');
     process.exitCode = 2;
     return;
   }
