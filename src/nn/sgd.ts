@@ -5,6 +5,7 @@
  * they are next read): the same update in exact arithmetic, at the cost of the image's nonzero pixels.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
+import type { PerExampleRule } from '../backend/per-example.js';
 import { ConfigError } from '../errors.js';
 import type { Param, RowStepper } from './layer.js';
 import { LazyRows, StepPowers } from './lazy-rows.js';
@@ -176,6 +177,29 @@ export class Sgd implements Optimizer {
   plainStepRate(p: Param): number | null {
     const { lr, momentum, l2 } = this.config;
     return momentum === 0 && (l2 === 0 || !p.decay) && this.params.includes(p) ? lr : null;
+  }
+
+  /**
+   * How a per-example step (Backend.perExampleSgd) steps p, exactly as step() and the lazy rows do: plain SGD,
+   * or with momentum or L2 its velocity and, for a matrix stepped by rows, those rows (lazily when rowsLazy:
+   * the first layer's, whose input gradient is not needed; else every row at every step). Null when p is not
+   * one of this optimizer's parameters.
+   */
+  perExampleRule(p: Param, rowsLazy: boolean): PerExampleRule | null {
+    const i = this.params.indexOf(p);
+    if (i < 0) return null;
+    const { lr, momentum, l2 } = this.config;
+    const decay = p.decay ? l2 : 0;
+    if (momentum === 0 && decay === 0) return { kind: 'sgd', lr };
+    const rows = this.lazy.get(p);
+    return {
+      kind: 'sgd-reg',
+      lr,
+      momentum,
+      l2: decay,
+      velocity: this.velocity[i] ?? null,
+      rows: rows ? rows.perExample(rowsLazy, () => this.steps) : null,
+    };
   }
 
   /** The former name of plainStepRate. */
