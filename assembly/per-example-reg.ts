@@ -21,9 +21,9 @@
  *   +56 the rows of the first layer's list (i32[in + 4], kind 2), +64 b's L2 (f64).
  */
 import { madd } from './madd';
-import { high, join, stepElement } from './lanes';
+import { stepElement } from './lanes';
 import { HEADER, LAYER, append, argmax, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy, stepRow } from './per-example';
-import { decayRow, stepRowOne } from './rows';
+import { decayRow, stepLanes, stepRowOne } from './rows';
 import { sgdStep } from './sgd';
 
 const RULE: usize = 80;
@@ -188,6 +188,15 @@ function stepLayer(layer: usize, rule: usize, now: f64): void {
  */
 // @ts-ignore: decorator
 @inline function denseRowStep(pw: usize, pv: usize, xs: f32, d: usize, n: i32, lr: f64, momentum: f64, l2: f64): void {
+  if (pv == 0) {
+    if (l2 != 0) denseRowCase(pw, 0, xs, d, n, lr, momentum, l2, true, false);
+    else denseRowCase(pw, 0, xs, d, n, lr, momentum, l2, false, false);
+  } else if (l2 != 0) denseRowCase(pw, pv, xs, d, n, lr, momentum, l2, true, true);
+  else denseRowCase(pw, pv, xs, d, n, lr, momentum, l2, false, true);
+}
+
+// @ts-ignore: decorator
+@inline function denseRowCase(pw: usize, pv: usize, xs: f32, d: usize, n: i32, lr: f64, momentum: f64, l2: f64, withL2: bool, withV: bool): void {
   const lrv = f64x2.splat(lr), l2v = f64x2.splat(l2), mv = f64x2.splat(momentum);
   const xv = f32x4.splat(xs);
   const zero = f32x4.splat(0);
@@ -195,27 +204,12 @@ function stepLayer(layer: usize, rule: usize, now: f64): void {
   let j = 0;
   for (; j + 4 <= n; j += 4) {
     const o = <usize>j << 2;
-    const g4 = live ? madd(xv, v128.load(d + o), zero) : zero;
-    const w4 = v128.load(pw + o);
-    const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
-    let dl = f64x2.promote_low_f32x4(g4);
-    let dh = f64x2.promote_low_f32x4(high(g4));
-    if (l2 != 0) {
-      dl = f64x2.add(dl, f64x2.mul(l2v, wl));
-      dh = f64x2.add(dh, f64x2.mul(l2v, wh));
-    }
-    if (pv != 0) {
-      const v4 = v128.load(pv + o);
-      dl = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(v4)), dl);
-      dh = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(high(v4))), dh);
-      v128.store(pv + o, join(dl, dh));
-    }
-    v128.store(pw + o, join(f64x2.sub(wl, f64x2.mul(lrv, dl)), f64x2.sub(wh, f64x2.mul(lrv, dh))));
+    stepLanes(pw + o, pv + o, live ? madd(xv, v128.load(d + o), zero) : zero, lrv, l2v, mv, withL2, withV);
   }
   for (; j < n; j++) {
     const o = <usize>j << 2;
     const g: f32 = live ? <f32>0 + xs * load<f32>(d + o) : 0;
-    stepElement(pw + o, pv == 0 ? 0 : pv + o, <f64>g, lr, momentum, l2);
+    stepElement(pw + o, withV ? pv + o : 0, <f64>g, lr, withV ? momentum : 0, withL2 ? l2 : 0);
   }
 }
 

@@ -104,35 +104,57 @@ function rowsSgdStepOne(w: usize, v: usize, x: usize, dy: usize, list: usize, co
 
 /**
  * One row's step of rowsSgdStepOne (pv 0: no velocity): g = xs * dy[j] in float32, the rest in float64
- * pairs, each stored value rounded once.
+ * pairs, each stored value rounded once. One loop per case (L2 or not, velocity or not), eight columns a turn.
  */
 // @ts-ignore: decorator
 @inline export function stepRowOne(pw: usize, pv: usize, xs: f32, dy: usize, n: i32, lr: f64, momentum: f64, l2: f64): void {
+  if (pv == 0) {
+    if (l2 != 0) stepRowCase(pw, 0, xs, dy, n, lr, momentum, l2, true, false);
+    else stepRowCase(pw, 0, xs, dy, n, lr, momentum, l2, false, false);
+  } else if (l2 != 0) stepRowCase(pw, pv, xs, dy, n, lr, momentum, l2, true, true);
+  else stepRowCase(pw, pv, xs, dy, n, lr, momentum, l2, false, true);
+}
+
+// @ts-ignore: decorator
+@inline function stepRowCase(pw: usize, pv: usize, xs: f32, dy: usize, n: i32, lr: f64, momentum: f64, l2: f64, withL2: bool, withV: bool): void {
   const lrv = f64x2.splat(lr), l2v = f64x2.splat(l2), mv = f64x2.splat(momentum);
   const xv = f32x4.splat(xs);
   let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const o = <usize>j << 2;
+    stepLanes(pw + o, pv + o, f32x4.mul(xv, v128.load(dy + o)), lrv, l2v, mv, withL2, withV);
+    stepLanes(pw + o + 16, pv + o + 16, f32x4.mul(xv, v128.load(dy + o, 16)), lrv, l2v, mv, withL2, withV);
+  }
   for (; j + 4 <= n; j += 4) {
     const o = <usize>j << 2;
-    const g4 = f32x4.mul(xv, v128.load(dy + o));
-    const w4 = v128.load(pw + o);
-    const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
-    let dl = f64x2.promote_low_f32x4(g4);
-    let dh = f64x2.promote_low_f32x4(high(g4));
-    if (l2 != 0) {
-      // (Only with L2, as the reference: g + 0 * w is not g for a weight that is not finite, nor for g = -0.)
-      dl = f64x2.add(dl, f64x2.mul(l2v, wl));
-      dh = f64x2.add(dh, f64x2.mul(l2v, wh));
-    }
-    if (pv != 0) {
-      const v4 = v128.load(pv + o);
-      dl = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(v4)), dl);
-      dh = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(high(v4))), dh);
-      v128.store(pv + o, join(dl, dh));
-    }
-    v128.store(pw + o, join(f64x2.sub(wl, f64x2.mul(lrv, dl)), f64x2.sub(wh, f64x2.mul(lrv, dh))));
+    stepLanes(pw + o, pv + o, f32x4.mul(xv, v128.load(dy + o)), lrv, l2v, mv, withL2, withV);
   }
   for (; j < n; j++) {
     const o = <usize>j << 2;
-    stepElement(pw + o, pv == 0 ? 0 : pv + o, <f64>(xs * load<f32>(dy + o)), lr, momentum, l2);
+    stepElement(pw + o, withV ? pv + o : 0, <f64>(xs * load<f32>(dy + o)), lr, withV ? momentum : 0, withL2 ? l2 : 0);
   }
+}
+
+/**
+ * Four elements' SGD step from their float32 gradient g4 (stepElement's arithmetic in float64 pairs): L2
+ * added when withL2, the velocity v = momentum v + d stored when withV, then w - lr d stored.
+ */
+// @ts-ignore: decorator
+@inline export function stepLanes(pw: usize, pv: usize, g4: v128, lrv: v128, l2v: v128, mv: v128, withL2: bool, withV: bool): void {
+  const w4 = v128.load(pw);
+  const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
+  let dl = f64x2.promote_low_f32x4(g4);
+  let dh = f64x2.promote_low_f32x4(high(g4));
+  if (withL2) {
+    // (Only with L2, as the reference: g + 0 * w is not g for a weight that is not finite, nor for g = -0.)
+    dl = f64x2.add(dl, f64x2.mul(l2v, wl));
+    dh = f64x2.add(dh, f64x2.mul(l2v, wh));
+  }
+  if (withV) {
+    const v4 = v128.load(pv);
+    dl = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(v4)), dl);
+    dh = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(high(v4))), dh);
+    v128.store(pv, join(dl, dh));
+  }
+  v128.store(pw, join(f64x2.sub(wl, f64x2.mul(lrv, dl)), f64x2.sub(wh, f64x2.mul(lrv, dh))));
 }
