@@ -22,7 +22,7 @@
  */
 import { madd } from './madd';
 import { stepElement } from './lanes';
-import { HEADER, LAYER, append, argmax, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy, stepRow } from './per-example';
+import { HEADER, LAYER, append, argmax, biasAndRelu, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy, stepRow } from './per-example';
 import { decayRow, stepLanes, stepRowOne } from './rows';
 import { sgdStep } from './sgd';
 
@@ -45,8 +45,11 @@ export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: 
   for (let r = 0; r < count; r++) {
     const now = now0 + <f64>r;
     gatherList(first, images + <usize>load<i32>(idx + (<usize>r << 2)) * <usize>inputs, table, lazy ? <usize>load<i32>(rules, 56) : 0);
-    if (lazy) catchUp(first, rules, now);
-    for (let l = 0; l < layers; l++) forwardLayer(first + <usize>l * LAYER, l == layers - 1);
+    if (lazy) {
+      forwardLazy(first, rules, now);
+      biasAndRelu(first, layers == 1);
+    } else forwardLayer(first, layers == 1);
+    for (let l = 1; l < layers; l++) forwardLayer(first + <usize>l * LAYER, l == layers - 1);
     const label = <i32>load<u8>(labels + <usize>r);
     const loss = softmaxCrossEntropy(load<i32>(last, 24), load<i32>(last, 20), label, classes);
     store<f64>(losses + (<usize>r << 3), loss);
@@ -96,10 +99,18 @@ function gatherList(layer: usize, img: usize, table: usize, rows: usize): void {
   store<i32>(<usize>load<i32>(layer, 36), cnt);
 }
 
-/** LazyRows.prepare's catch-up of the first layer's listed rows at step `now`. */
-function catchUp(layer: usize, rule: usize, now: f64): void {
+/**
+ * The first layer's sums y = x · W with LazyRows.prepare's catch-up at step `now` on the way: each listed row
+ * (ascending, as sumListRows takes them) is brought up to date (decayRow's arithmetic, M^k from the power
+ * table as LazyRows.catchUp takes it or StepPowers.power's product beyond it) and stored, then added into y
+ * as sumListRows adds it (madd on whole vectors from +0, 0 + x * w, then + on the last columns), so y is the
+ * sum of the stored rows bit for bit.
+ */
+function forwardLazy(layer: usize, rule: usize, now: f64): void {
   const cols = load<i32>(layer, 4);
   const w = <usize>load<i32>(layer, 8);
+  const y = <usize>load<i32>(layer, 20);
+  const vals = <usize>load<i32>(layer, 32);
   const cnt = load<i32>(<usize>load<i32>(layer, 36));
   const v = <usize>load<i32>(rule, 4);
   const steps = <usize>load<i32>(rule, 12);
@@ -107,32 +118,58 @@ function catchUp(layer: usize, rule: usize, now: f64): void {
   const T = load<i32>(rule, 44);
   const rows = <usize>load<i32>(rule, 56);
   const rowBytes = <usize>cols << 2;
+  memory.fill(y, 0, rowBytes);
   for (let q = 0; q < cnt; q++) {
     const i = <usize>load<i32>(rows + (<usize>q << 2));
+    const x = load<f32>(vals + (<usize>q << 2));
+    const pw = w + i * rowBytes;
     const sp = steps + (i << 3);
     const k = now - load<f64>(sp);
-    if (k == 0) continue;
-    store<f64>(sp, now);
-    const base = i * rowBytes;
-    const pv = v == 0 ? 0 : v + base;
-    if (k < <f64>T) {
-      const t = powers + (<usize><i32>k << 5);
-      decayRow(w + base, pv, load<f64>(t), load<f64>(t, 8), load<f64>(t, 16), load<f64>(t, 24), cols);
+    if (k == 0) {
+      addRowInto(y, pw, x, cols);
       continue;
     }
-    // StepPowers.power beyond the table: M^k = (M^(T-1))^q · M^r, multiplied in that order.
-    const lastP = T - 1;
-    const kk = <i32>k;
-    const L = powers + (<usize>lastP << 5);
-    const l0 = load<f64>(L), l1 = load<f64>(L, 8), l2 = load<f64>(L, 16), l3 = load<f64>(L, 24);
-    const t = powers + (<usize>(kk % lastP) << 5);
-    let a = load<f64>(t), b = load<f64>(t, 8), c = load<f64>(t, 16), d = load<f64>(t, 24);
-    for (let n = kk / lastP; n > 0; n--) {
-      const na = l0 * a + l1 * c, nb = l0 * b + l1 * d;
-      const nc = l2 * a + l3 * c, nd = l2 * b + l3 * d;
-      a = na; b = nb; c = nc; d = nd;
+    store<f64>(sp, now);
+    const pv = v == 0 ? 0 : v + i * rowBytes;
+    if (k < <f64>T) {
+      const t = powers + (<usize><i32>k << 5);
+      decayRow(pw, pv, load<f64>(t), load<f64>(t, 8), load<f64>(t, 16), load<f64>(t, 24), cols);
+    } else {
+      // StepPowers.power beyond the table: M^k = (M^(T-1))^q · M^r, multiplied in that order.
+      const lastP = T - 1;
+      const kk = <i32>k;
+      const L = powers + (<usize>lastP << 5);
+      const l0 = load<f64>(L), l1 = load<f64>(L, 8), l2 = load<f64>(L, 16), l3 = load<f64>(L, 24);
+      const t = powers + (<usize>(kk % lastP) << 5);
+      let a = load<f64>(t), b = load<f64>(t, 8), c = load<f64>(t, 16), d = load<f64>(t, 24);
+      for (let n = kk / lastP; n > 0; n--) {
+        const na = l0 * a + l1 * c, nb = l0 * b + l1 * d;
+        const nc = l2 * a + l3 * c, nd = l2 * b + l3 * d;
+        a = na; b = nb; c = nc; d = nd;
+      }
+      decayRow(pw, pv, a, b, c, d, cols);
     }
-    decayRow(w + base, pv, a, b, c, d, cols);
+    addRowInto(y, pw, x, cols);
+  }
+}
+
+/** y[n] += x * row[n] as sumListRows adds one row: madd on whole vectors, x * row then + on the last columns. */
+// @ts-ignore: decorator
+@inline function addRowInto(y: usize, row: usize, x: f32, n: i32): void {
+  const xv = f32x4.splat(x);
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const o = <usize>j << 2;
+    v128.store(y + o, madd(xv, v128.load(row + o), v128.load(y + o)));
+    v128.store(y + o, madd(xv, v128.load(row + o, 16), v128.load(y + o, 16)), 16);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(y + o, madd(xv, v128.load(row + o), v128.load(y + o)));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(y + o, load<f32>(y + o) + x * load<f32>(row + o));
   }
 }
 

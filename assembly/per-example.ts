@@ -108,9 +108,16 @@ function gatherList(layer: usize, img: usize, table: usize): void {
 export function forwardLayer(layer: usize, isLast: bool): void {
   const out = load<i32>(layer, 4);
   const w = <usize>load<i32>(layer, 8);
-  const b = <usize>load<i32>(layer, 12);
   const y = <usize>load<i32>(layer, 20);
   sumListRows(y, 0, w, out, <usize>load<i32>(layer, 28), <usize>load<i32>(layer, 32), 0, <usize>load<i32>(layer, 36), 1);
+  biasAndRelu(layer, isLast);
+}
+
+/** forwardLayer after the sums: b added to y, then (a hidden layer) the ReLU and the next layer's input list. */
+export function biasAndRelu(layer: usize, isLast: bool): void {
+  const out = load<i32>(layer, 4);
+  const b = <usize>load<i32>(layer, 12);
+  const y = <usize>load<i32>(layer, 20);
   if (b != 0) {
     // addRowVector
     let c = 0;
