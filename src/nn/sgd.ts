@@ -2,7 +2,9 @@
  * Stochastic gradient descent with optional momentum and L2 weight decay (on weights, not biases). With
  * momentum or L2, a dense layer's weight matrix whose input gradient is not needed (the first layer) is
  * stepped lazily, row by row (lazy-rows.ts: the rows of zero pixels wait, their decay applied in one pass when
- * they are next read): the same update in exact arithmetic, at the cost of the image's nonzero pixels.
+ * they are next read): the same update in exact arithmetic, at the cost of the image's nonzero pixels. On the
+ * per-example path (batch 1, Backend.perExampleSgd) the backend takes those same steps itself, many per call
+ * (perExampleRule), reading and writing the rows' step counts in place.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import type { PerExampleRule } from '../backend/per-example.js';
