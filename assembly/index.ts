@@ -8,3 +8,4 @@ export { adamStep } from './adam';
 export { dropoutMask } from './mt19937';
 export { perExampleSgd } from './per-example';
 export { rowsDecay, rowsSgdStep } from './rows';
+export { perExampleSgdReg } from './per-example-reg';

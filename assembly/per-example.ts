@@ -37,8 +37,8 @@ declare function jsExp(x: f64): f64;
 @external("math", "log")
 declare function jsLog(x: f64): f64;
 
-const HEADER: usize = 32;
-const LAYER: usize = 64;
+export const HEADER: usize = 32;
+export const LAYER: usize = 64;
 
 /**
  * Runs count steps, example r = idx[r] (an image of the set at desc + 4) with class labels[r]; writes each
@@ -94,7 +94,7 @@ function gatherList(layer: usize, img: usize, table: usize): void {
 
 /** Appends (off, v) to a list of cnt entries when v is not 0; returns the new count. */
 // @ts-ignore: decorator
-@inline function append(offs: usize, vals: usize, cnt: i32, off: i32, v: f32): i32 {
+@inline export function append(offs: usize, vals: usize, cnt: i32, off: i32, v: f32): i32 {
   const q = <usize>cnt << 2;
   store<i32>(offs + q, off);
   store<f32>(vals + q, v);
@@ -105,12 +105,19 @@ function gatherList(layer: usize, img: usize, table: usize): void {
  * y = x · W (+ b), x the layer's input list; a hidden layer then applies the ReLU in place and writes the
  * next layer's input list from its nonzero outputs.
  */
-function forwardLayer(layer: usize, isLast: bool): void {
+export function forwardLayer(layer: usize, isLast: bool): void {
   const out = load<i32>(layer, 4);
   const w = <usize>load<i32>(layer, 8);
-  const b = <usize>load<i32>(layer, 12);
   const y = <usize>load<i32>(layer, 20);
   sumListRows(y, 0, w, out, <usize>load<i32>(layer, 28), <usize>load<i32>(layer, 32), 0, <usize>load<i32>(layer, 36), 1);
+  biasAndRelu(layer, isLast);
+}
+
+/** forwardLayer after the sums: b added to y, then (a hidden layer) the ReLU and the next layer's input list. */
+export function biasAndRelu(layer: usize, isLast: bool): void {
+  const out = load<i32>(layer, 4);
+  const b = <usize>load<i32>(layer, 12);
+  const y = <usize>load<i32>(layer, 20);
   if (b != 0) {
     // addRowVector
     let c = 0;
@@ -144,7 +151,7 @@ function forwardLayer(layer: usize, isLast: bool): void {
  * softmaxCrossEntropyRows of ref.ts for one row with gradScale 1, in float64 as JavaScript computes it:
  * writes dLogits (rounded to float32) and returns the row's loss, 0 + (log(sum exp(z - max)) + max - z[label]).
  */
-function softmaxCrossEntropy(dLogits: usize, logits: usize, label: i32, cols: i32): f64 {
+export function softmaxCrossEntropy(dLogits: usize, logits: usize, label: i32, cols: i32): f64 {
   let max = -Infinity;
   for (let c = 0; c < cols; c++) max = Math.max(max, <f64>load<f32>(logits + (<usize>c << 2)));
   let sum = 0.0;
@@ -160,7 +167,7 @@ function softmaxCrossEntropy(dLogits: usize, logits: usize, label: i32, cols: i3
 }
 
 /** countCorrect's argmax: the first index of the largest value (comparisons with NaN are false). */
-function argmax(x: usize, cols: i32): i32 {
+export function argmax(x: usize, cols: i32): i32 {
   let best = 0;
   for (let c = 1; c < cols; c++) if (load<f32>(x + (<usize>c << 2)) > load<f32>(x + (<usize>best << 2))) best = c;
   return best;
@@ -172,35 +179,12 @@ function argmax(x: usize, cols: i32): i32 {
  * of nonzero inputs stepped; b stepped.
  */
 function backwardLayer(desc: usize, layer: usize, hasBelow: bool): void {
-  const n = load<i32>(layer);
   const out = load<i32>(layer, 4);
   const w = <usize>load<i32>(layer, 8);
   const b = <usize>load<i32>(layer, 12);
   const d = <usize>load<i32>(layer, 24);
-  if (hasBelow) {
-    // matmul(dx, d, W, 1, out, n, transB): W^T [out, n], then the nonzeros of d in ascending order
-    const dx = <usize>load<i32>(desc, 12);
-    const wt = <usize>load<i32>(desc, 16);
-    const offs = <usize>load<i32>(desc, 20);
-    const vals = <usize>load<i32>(desc, 24);
-    const cntSlot = <usize>load<i32>(desc, 28);
-    transpose(wt, w, n, out);
-    const rowBytes = n << 2;
-    let cnt = 0;
-    for (let c = 0; c < out; c++) cnt = append(offs, vals, cnt, c * rowBytes, load<f32>(d + (<usize>c << 2)));
-    store<i32>(cntSlot, cnt);
-    sumListRows(dx, 0, wt, n, offs, vals, 0, cntSlot, 1);
-    // reluBackward into the layer below's d
-    const below = layer - LAYER;
-    const y = <usize>load<i32>(below, 20);
-    const dBelow = <usize>load<i32>(below, 24);
-    for (let j = 0; j < n; j++) {
-      const o = <usize>j << 2;
-      store<f32>(dBelow + o, load<f32>(y + o) > 0 ? load<f32>(dx + o) : 0);
-    }
-  }
-  const bGrad = <usize>load<i32>(layer, 16);
-  if (b != 0) for (let c = 0; c < out; c++) store<f32>(bGrad + (<usize>c << 2), <f32>0 + load<f32>(d + (<usize>c << 2)));
+  if (hasBelow) inputGradient(desc, layer);
+  biasGradient(layer);
   const offs = <usize>load<i32>(layer, 28);
   const vals = <usize>load<i32>(layer, 32);
   const cnt = load<i32>(<usize>load<i32>(layer, 36));
@@ -209,7 +193,46 @@ function backwardLayer(desc: usize, layer: usize, hasBelow: bool): void {
     const o = <usize>q << 2;
     stepRow(w + <usize>load<i32>(offs + o), load<f32>(vals + o), d, out, lr);
   }
-  if (b != 0) sgdStep(b, bGrad, 0, load<f64>(layer, 48), 0, 0, 0, out);
+  if (b != 0) sgdStep(b, <usize>load<i32>(layer, 16), 0, load<f64>(layer, 48), 0, 0, 0, out);
+}
+
+/**
+ * The gradient at a layer's input (d · W^T from the forward pass's W) through the ReLU below into that layer's
+ * d: matmul(dx, d, W, 1, out, n, transB) as the backend takes it (W^T [out, n], then the nonzeros of d in
+ * ascending order), then reluBackward.
+ */
+export function inputGradient(desc: usize, layer: usize): void {
+  const n = load<i32>(layer);
+  const out = load<i32>(layer, 4);
+  const w = <usize>load<i32>(layer, 8);
+  const d = <usize>load<i32>(layer, 24);
+  const dx = <usize>load<i32>(desc, 12);
+  const wt = <usize>load<i32>(desc, 16);
+  const offs = <usize>load<i32>(desc, 20);
+  const vals = <usize>load<i32>(desc, 24);
+  const cntSlot = <usize>load<i32>(desc, 28);
+  transpose(wt, w, n, out);
+  const rowBytes = n << 2;
+  let cnt = 0;
+  for (let c = 0; c < out; c++) cnt = append(offs, vals, cnt, c * rowBytes, load<f32>(d + (<usize>c << 2)));
+  store<i32>(cntSlot, cnt);
+  sumListRows(dx, 0, wt, n, offs, vals, 0, cntSlot, 1);
+  const below = layer - LAYER;
+  const y = <usize>load<i32>(below, 20);
+  const dBelow = <usize>load<i32>(below, 24);
+  for (let j = 0; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dBelow + o, load<f32>(y + o) > 0 ? load<f32>(dx + o) : 0);
+  }
+}
+
+/** The bias's gradient as sumRows writes it for one row: 0 + d (nothing without a bias). */
+export function biasGradient(layer: usize): void {
+  const out = load<i32>(layer, 4);
+  const b = <usize>load<i32>(layer, 12);
+  const d = <usize>load<i32>(layer, 24);
+  const bGrad = <usize>load<i32>(layer, 16);
+  if (b != 0) for (let c = 0; c < out; c++) store<f32>(bGrad + (<usize>c << 2), <f32>0 + load<f32>(d + (<usize>c << 2)));
 }
 
 /**
@@ -217,7 +240,7 @@ function backwardLayer(desc: usize, layer: usize, hasBelow: bool): void {
  * rounded once, as sgdStep4) with whole-vector loads and stores, eight columns at a time.
  */
 // @ts-ignore: decorator
-@inline function stepRow(wrow: usize, x: f32, d: usize, n: i32, lr: f64): void {
+@inline export function stepRow(wrow: usize, x: f32, d: usize, n: i32, lr: f64): void {
   const av = f32x4.splat(x);
   const vlr = f64x2.splat(lr);
   const zero = f32x4.splat(0);

@@ -13,39 +13,44 @@ export function rowsDecay(w: usize, v: usize, list: usize, coef: usize, count: i
   for (let q = 0; q < count; q++) {
     const base = (<usize>load<i32>(list + (<usize>q << 2)) * <usize>cols) << 2;
     const cq = coef + (<usize>q << 5);
-    const a = load<f64>(cq);
-    const pw = w + base;
-    if (v == 0) {
-      const av = f64x2.splat(a);
-      let j = 0;
-      for (; j + 4 <= cols; j += 4) {
-        const o = <usize>j << 2;
-        const wv = v128.load(pw + o);
-        const lo = f64x2.mul(av, f64x2.promote_low_f32x4(wv));
-        const hi = f64x2.mul(av, f64x2.promote_low_f32x4(high(wv)));
-        v128.store(pw + o, join(lo, hi));
-      }
-      for (; j < cols; j++) store<f32>(pw + (<usize>j << 2), <f32>(a * <f64>load<f32>(pw + (<usize>j << 2))));
-      continue;
-    }
-    const b = load<f64>(cq, 8), c = load<f64>(cq, 16), d = load<f64>(cq, 24);
-    const pv = v + base;
-    const av = f64x2.splat(a), bv = f64x2.splat(b), cv = f64x2.splat(c), dv = f64x2.splat(d);
+    decayRow(w + base, v == 0 ? 0 : v + base, load<f64>(cq), load<f64>(cq, 8), load<f64>(cq, 16), load<f64>(cq, 24), cols);
+  }
+}
+
+/**
+ * One row's catch-up: w' = a w + b v, v' = c w + d v over cols elements (pv 0: no velocity, w' = a w; b, c, d
+ * unread), from the old values in float64, each stored value rounded once to float32.
+ */
+// @ts-ignore: decorator
+@inline export function decayRow(pw: usize, pv: usize, a: f64, b: f64, c: f64, d: f64, cols: i32): void {
+  if (pv == 0) {
+    const av = f64x2.splat(a);
     let j = 0;
     for (; j + 4 <= cols; j += 4) {
       const o = <usize>j << 2;
-      const w4 = v128.load(pw + o), v4 = v128.load(pv + o);
-      const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
-      const vl = f64x2.promote_low_f32x4(v4), vh = f64x2.promote_low_f32x4(high(v4));
-      v128.store(pw + o, join(f64x2.add(f64x2.mul(av, wl), f64x2.mul(bv, vl)), f64x2.add(f64x2.mul(av, wh), f64x2.mul(bv, vh))));
-      v128.store(pv + o, join(f64x2.add(f64x2.mul(cv, wl), f64x2.mul(dv, vl)), f64x2.add(f64x2.mul(cv, wh), f64x2.mul(dv, vh))));
+      const wv = v128.load(pw + o);
+      const lo = f64x2.mul(av, f64x2.promote_low_f32x4(wv));
+      const hi = f64x2.mul(av, f64x2.promote_low_f32x4(high(wv)));
+      v128.store(pw + o, join(lo, hi));
     }
-    for (; j < cols; j++) {
-      const o = <usize>j << 2;
-      const wj = <f64>load<f32>(pw + o), vj = <f64>load<f32>(pv + o);
-      store<f32>(pw + o, <f32>(a * wj + b * vj));
-      store<f32>(pv + o, <f32>(c * wj + d * vj));
-    }
+    for (; j < cols; j++) store<f32>(pw + (<usize>j << 2), <f32>(a * <f64>load<f32>(pw + (<usize>j << 2))));
+    return;
+  }
+  const av = f64x2.splat(a), bv = f64x2.splat(b), cv = f64x2.splat(c), dv = f64x2.splat(d);
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    const o = <usize>j << 2;
+    const w4 = v128.load(pw + o), v4 = v128.load(pv + o);
+    const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
+    const vl = f64x2.promote_low_f32x4(v4), vh = f64x2.promote_low_f32x4(high(v4));
+    v128.store(pw + o, join(f64x2.add(f64x2.mul(av, wl), f64x2.mul(bv, vl)), f64x2.add(f64x2.mul(av, wh), f64x2.mul(bv, vh))));
+    v128.store(pv + o, join(f64x2.add(f64x2.mul(cv, wl), f64x2.mul(dv, vl)), f64x2.add(f64x2.mul(cv, wh), f64x2.mul(dv, vh))));
+  }
+  for (; j < cols; j++) {
+    const o = <usize>j << 2;
+    const wj = <f64>load<f32>(pw + o), vj = <f64>load<f32>(pv + o);
+    store<f32>(pw + o, <f32>(a * wj + b * vj));
+    store<f32>(pv + o, <f32>(c * wj + d * vj));
   }
 }
 
@@ -90,37 +95,66 @@ export function rowsSgdStep(
  * once, as the double's product rounded to float32 is), the rest in float64 pairs.
  */
 function rowsSgdStepOne(w: usize, v: usize, x: usize, dy: usize, list: usize, count: i32, lr: f64, momentum: f64, l2: f64, n: i32): void {
-  const lrv = f64x2.splat(lr), l2v = f64x2.splat(l2), mv = f64x2.splat(momentum);
   for (let q = 0; q < count; q++) {
     const i = load<i32>(list + (<usize>q << 2));
-    const pw = w + ((<usize>i * <usize>n) << 2);
-    const pv = v + ((<usize>i * <usize>n) << 2);
-    const xs = load<f32>(x + (<usize>i << 2));
-    const xv = f32x4.splat(xs);
-    let j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      const g4 = f32x4.mul(xv, v128.load(dy + o));
-      const w4 = v128.load(pw + o);
-      const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
-      let dl = f64x2.promote_low_f32x4(g4);
-      let dh = f64x2.promote_low_f32x4(high(g4));
-      if (l2 != 0) {
-        // (Only with L2, as the reference: g + 0 * w is not g for a weight that is not finite, nor for g = -0.)
-        dl = f64x2.add(dl, f64x2.mul(l2v, wl));
-        dh = f64x2.add(dh, f64x2.mul(l2v, wh));
-      }
-      if (v != 0) {
-        const v4 = v128.load(pv + o);
-        dl = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(v4)), dl);
-        dh = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(high(v4))), dh);
-        v128.store(pv + o, join(dl, dh));
-      }
-      v128.store(pw + o, join(f64x2.sub(wl, f64x2.mul(lrv, dl)), f64x2.sub(wh, f64x2.mul(lrv, dh))));
-    }
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      stepElement(pw + o, v == 0 ? 0 : pv + o, <f64>(xs * load<f32>(dy + o)), lr, momentum, l2);
-    }
+    const base = (<usize>i * <usize>n) << 2;
+    stepRowOne(w + base, v == 0 ? 0 : v + base, load<f32>(x + (<usize>i << 2)), dy, n, lr, momentum, l2);
   }
+}
+
+/**
+ * One row's step of rowsSgdStepOne (pv 0: no velocity): g = xs * dy[j] in float32, the rest in float64
+ * pairs, each stored value rounded once. One loop per case (L2 or not, velocity or not), eight columns a turn.
+ */
+// @ts-ignore: decorator
+@inline export function stepRowOne(pw: usize, pv: usize, xs: f32, dy: usize, n: i32, lr: f64, momentum: f64, l2: f64): void {
+  if (pv == 0) {
+    if (l2 != 0) stepRowCase(pw, 0, xs, dy, n, lr, momentum, l2, true, false);
+    else stepRowCase(pw, 0, xs, dy, n, lr, momentum, l2, false, false);
+  } else if (l2 != 0) stepRowCase(pw, pv, xs, dy, n, lr, momentum, l2, true, true);
+  else stepRowCase(pw, pv, xs, dy, n, lr, momentum, l2, false, true);
+}
+
+// @ts-ignore: decorator
+@inline function stepRowCase(pw: usize, pv: usize, xs: f32, dy: usize, n: i32, lr: f64, momentum: f64, l2: f64, withL2: bool, withV: bool): void {
+  const lrv = f64x2.splat(lr), l2v = f64x2.splat(l2), mv = f64x2.splat(momentum);
+  const xv = f32x4.splat(xs);
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const o = <usize>j << 2;
+    stepLanes(pw + o, pv + o, f32x4.mul(xv, v128.load(dy + o)), lrv, l2v, mv, withL2, withV);
+    stepLanes(pw + o + 16, pv + o + 16, f32x4.mul(xv, v128.load(dy + o, 16)), lrv, l2v, mv, withL2, withV);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    stepLanes(pw + o, pv + o, f32x4.mul(xv, v128.load(dy + o)), lrv, l2v, mv, withL2, withV);
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    stepElement(pw + o, withV ? pv + o : 0, <f64>(xs * load<f32>(dy + o)), lr, withV ? momentum : 0, withL2 ? l2 : 0);
+  }
+}
+
+/**
+ * Four elements' SGD step from their float32 gradient g4 (stepElement's arithmetic in float64 pairs): L2
+ * added when withL2, the velocity v = momentum v + d stored when withV, then w - lr d stored.
+ */
+// @ts-ignore: decorator
+@inline export function stepLanes(pw: usize, pv: usize, g4: v128, lrv: v128, l2v: v128, mv: v128, withL2: bool, withV: bool): void {
+  const w4 = v128.load(pw);
+  const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
+  let dl = f64x2.promote_low_f32x4(g4);
+  let dh = f64x2.promote_low_f32x4(high(g4));
+  if (withL2) {
+    // (Only with L2, as the reference: g + 0 * w is not g for a weight that is not finite, nor for g = -0.)
+    dl = f64x2.add(dl, f64x2.mul(l2v, wl));
+    dh = f64x2.add(dh, f64x2.mul(l2v, wh));
+  }
+  if (withV) {
+    const v4 = v128.load(pv);
+    dl = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(v4)), dl);
+    dh = f64x2.add(f64x2.mul(mv, f64x2.promote_low_f32x4(high(v4))), dh);
+    v128.store(pv, join(dl, dh));
+  }
+  v128.store(pw, join(f64x2.sub(wl, f64x2.mul(lrv, dl)), f64x2.sub(wh, f64x2.mul(lrv, dh))));
 }

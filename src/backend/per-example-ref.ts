@@ -12,6 +12,8 @@ import { checkPerExampleBatch, checkPerExampleNet, type PerExampleNet, type PerE
 export function composedPerExampleSgd(backend: Backend, net: PerExampleNet): PerExampleStepper {
   checkPerExampleNet(net);
   const { layers } = net;
+  // (Momentum and L2 are held to the Trainer's kernel-by-kernel path instead: train/per-example-run.test.ts.)
+  for (const l of layers) if (l.weightRule.kind !== 'sgd' || (l.bias && l.bias.rule.kind !== 'sgd')) throw new RangeError('composedPerExampleSgd: only plain SGD');
   const L = layers.length;
   const x = backend.alloc(layers[0]!.inSize);
   const pre = layers.map((l) => backend.alloc(l.outSize)); // a dense layer's output
@@ -40,7 +42,6 @@ export function composedPerExampleSgd(backend: Backend, net: PerExampleNet): Per
           const g = dPre[i]!;
           if (i > 0) backend.matmul(dIn[i]!, g, l.weights, 1, l.outSize, l.inSize, false, true, false);
           if (l.bias) backend.sumRows(l.bias.grad, g, 1, l.outSize, false);
-          if (l.weightRule.kind !== 'sgd') throw new Error('perExampleSgd: only plain SGD');
           backend.denseSgdStep(l.weights, input(i), g, l.weightRule.lr, l.inSize, 1, l.outSize);
           if (i > 0) backend.reluBackward(dPre[i - 1]!, dIn[i]!, act[i - 1]!, l.inSize);
         }

@@ -10,11 +10,40 @@
 import type { FloatArray } from './buffer.js';
 
 /**
- * How a parameter is stepped from its gradient g. Only plain SGD (w -= lr * g, as Backend.sgdStep with no
- * momentum and no L2) for now; a rule that needs state (momentum, Adam's moments, a lazily applied decay)
- * would be another member of this union, with its buffers.
+ * How a parameter is stepped from its gradient g: plain SGD (w -= lr * g, as Backend.sgdStep with no momentum
+ * and no L2), or SGD with momentum and L2 ('sgd-reg', Backend.sgdStep's arithmetic) with its velocity and, for
+ * a weight matrix an optimizer tracks row by row (nn/lazy-rows.ts), its rows' step counts. A rule that needs
+ * other state (Adam's moments) would be another member of this union, with its buffers.
  */
-export type PerExampleRule = { readonly kind: 'sgd'; readonly lr: number };
+export type PerExampleRule = { readonly kind: 'sgd'; readonly lr: number } | PerExampleRegRule;
+
+/** SGD with momentum and L2 (Backend.sgdStep: g' = g + l2 * w; v = momentum * v + g'; w -= lr * (v or g')). */
+export interface PerExampleRegRule {
+  readonly kind: 'sgd-reg';
+  readonly lr: number;
+  readonly momentum: number;
+  readonly l2: number;
+  /** The velocity (the parameter's size), null without momentum. */
+  readonly velocity: FloatArray | null;
+  /** A weight matrix's rows as an optimizer tracks them (nn/lazy-rows.ts), or null. */
+  readonly rows: PerExampleRows | null;
+}
+
+/** A weight matrix W[in, out]'s rows (nn/lazy-rows.ts: LazyRows), read and written by the stepper. */
+export interface PerExampleRows {
+  /**
+   * true: stepped lazily (LazyRows.prepare before the forward pass, LazyRows.step after the backward pass, only
+   * the rows the input reads); only the first layer's matrix can be. false: every row is stepped at every step,
+   * and the step counts are kept at the optimizer's.
+   */
+  readonly lazy: boolean;
+  /** The step count each row is current at (in rows), in the backend's memory. */
+  readonly rowStep: Float64Array;
+  /** With lazy: M^0 .. M^(n-1) of the zero-gradient step (StepPowers), 4 doubles each, in the backend's memory. */
+  readonly powers: Float64Array | null;
+  /** The optimizer's step count before the next step. */
+  now(): number;
+}
 
 /** One dense layer: y[out] = x[in] · W[in, out] (+ b[out]); every layer but the last is followed by a ReLU. */
 export interface PerExampleLayer {
@@ -64,6 +93,8 @@ export function checkPerExampleNet(net: PerExampleNet): void {
     if (i > 0 && l.inSize !== layers[i - 1]!.outSize) throw new RangeError(`perExampleSgd: layer ${i}'s input is not layer ${i - 1}'s output`);
     if (l.weights.length !== l.inSize * l.outSize) throw new RangeError(`perExampleSgd: layer ${i}'s weights are not [${l.inSize}, ${l.outSize}]`);
     if (l.bias && (l.bias.value.length !== l.outSize || l.bias.grad.length !== l.outSize)) throw new RangeError(`perExampleSgd: layer ${i}'s bias is not [${l.outSize}]`);
+    checkRule(l.weightRule, l.inSize * l.outSize, `layer ${i}'s weights`, i === 0 ? l.inSize : -l.inSize);
+    if (l.bias) checkRule(l.bias.rule, l.outSize, `layer ${i}'s bias`, 0);
   });
 }
 
@@ -77,5 +108,19 @@ export function checkPerExampleBatch(net: PerExampleNet, b: PerExampleBatch): vo
   for (let r = 0; r < b.count; r++) {
     const i = b.idx[b.start + r]!;
     if (!(i >= 0 && i * cols + cols <= b.images.length)) throw new RangeError(`perExampleSgd: image ${i} is out of range`);
+  }
+}
+
+/** A rule's checks: a positive rate, momentum in [0, 1), L2 >= 0, buffers that fit; rows (a matrix's: rows > 0 may be lazy, rows < 0 not). */
+function checkRule(rule: PerExampleRule, size: number, what: string, rows: number): void {
+  if (!(rule.lr > 0 && Number.isFinite(rule.lr))) throw new RangeError(`perExampleSgd: ${what}' rate is not a positive number`);
+  if (rule.kind === 'sgd') return;
+  if (!(rule.momentum >= 0 && rule.momentum < 1 && rule.l2 >= 0 && Number.isFinite(rule.l2))) throw new RangeError(`perExampleSgd: ${what}' momentum or L2 is out of range`);
+  if (rule.velocity && rule.velocity.length !== size) throw new RangeError(`perExampleSgd: ${what}' velocity does not fit`);
+  if (!rule.rows) return;
+  if (rows === 0) throw new RangeError(`perExampleSgd: ${what} have no rows`);
+  if (rule.rows.rowStep.length !== Math.abs(rows)) throw new RangeError(`perExampleSgd: ${what}' row steps are not ${Math.abs(rows)}`);
+  if (rule.rows.lazy && (rows < 0 || !rule.rows.powers || rule.rows.powers.length < 8 || rule.rows.powers.length % 4 !== 0)) {
+    throw new RangeError(`perExampleSgd: ${what} cannot be stepped lazily`);
   }
 }

@@ -22,10 +22,11 @@
  * and the rows as stored beside the weights as they are (Sgd's state), so a state resumes exactly.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
+import type { PerExampleRows } from '../backend/per-example.js';
 import type { Param } from './layer.js';
 
 /** Table entries kept of M^k (k beyond it is computed from the table's last power): 4 doubles each. */
-const TABLE_STEPS = 4096;
+export const TABLE_STEPS = 4096;
 
 /** Powers of the 2x2 map M of k zero-gradient SGD steps (row-major a, b, c, d), built by repeated multiplication. */
 export class StepPowers {
@@ -116,7 +117,7 @@ export function nonzeroColumns(x: Readonly<FloatArray>, rows: number, inSize: nu
 export class LazyRows {
   readonly inSize: number;
   readonly outSize: number;
-  /** The step count each row of W (and of its velocity) is current at. */
+  /** The step count each row of W (and of its velocity) is current at (in the backend's memory: see perExample()). */
   readonly rowStep: Float64Array;
   /** The rows read by the batch in progress (nonzero input), count of them. */
   readonly list: Int32Array;
@@ -124,12 +125,17 @@ export class LazyRows {
   private readonly coef: Float64Array;
   /** The rows a catch-up pass decays. */
   private readonly pass: Int32Array;
-  /** The backend buffer list, pass and coef are views of. */
+  /** The backend buffer list, pass, coef and rowStep are views of. */
   private readonly block: FloatArray;
+  /** The whole power table in the backend's memory (for the per-example step), made on first use. */
+  private powerBlock: FloatArray | null = null;
+  private powerTable: Float64Array | null = null;
 
-  /** Gives the lists' buffer back to the backend. */
+  /** Gives the lists' buffers back to the backend. */
   dispose(): void {
     this.backend.free?.(this.block);
+    if (this.powerBlock) this.backend.free?.(this.powerBlock);
+    this.powerBlock = this.powerTable = null;
   }
 
   constructor(
@@ -140,14 +146,37 @@ export class LazyRows {
   ) {
     this.inSize = param.shape[0]!;
     this.outSize = param.shape[1]!;
-    this.rowStep = new Float64Array(this.inSize);
-    // The row lists and maps the kernels read live in the backend's own buffers (no copies into its scratch).
+    // The row lists, maps and step counts the kernels read live in the backend's own buffers (no copies into
+    // its scratch).
     const n = this.inSize;
-    this.block = backend.alloc(2 * n + 8 * n + 4);
+    this.block = backend.alloc(2 * n + 8 * n + 2 * n + 4);
     const at = this.block.byteOffset + (this.block.byteOffset % 8 === 0 ? 0 : 4);
     this.list = new Int32Array(this.block.buffer, at, n);
     this.pass = new Int32Array(this.block.buffer, at + 4 * n, n);
-    this.coef = new Float64Array(this.block.buffer, at + 8 * n + ((8 * n) % 8), 4 * n);
+    this.coef = new Float64Array(this.block.buffer, at + 8 * n, 4 * n);
+    this.rowStep = new Float64Array(this.block.buffer, at + 40 * n, n);
+    this.rowStep.fill(0);
+  }
+
+  /**
+   * The rows as a per-example step reads and writes them (Backend.perExampleSgd): lazy, stepped as prepare()
+   * and step() step them (the first layer's matrix); else every row stepped at every step, all kept current.
+   * now() is the optimizer's step count.
+   */
+  perExample(lazy: boolean, now: () => number): PerExampleRows {
+    let powers: Float64Array | null = null;
+    if (lazy) {
+      if (!this.powerTable) {
+        const table = this.powers.tableUpTo(TABLE_STEPS - 1)!;
+        const perDouble = 8 / this.param.value.BYTES_PER_ELEMENT;
+        this.powerBlock = this.backend.alloc(perDouble * (4 * TABLE_STEPS) + 1);
+        const at = this.powerBlock.byteOffset + (this.powerBlock.byteOffset % 8 === 0 ? 0 : 4);
+        this.powerTable = new Float64Array(this.powerBlock.buffer, at, 4 * TABLE_STEPS);
+        this.powerTable.set(table.subarray(0, 4 * TABLE_STEPS));
+      }
+      powers = this.powerTable;
+    }
+    return { lazy, rowStep: this.rowStep, powers, now };
   }
 
   /** Sets every row current at step (a fresh optimizer, a restored state without rowStep, a dense step). */

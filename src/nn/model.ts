@@ -241,7 +241,7 @@ export class Model {
    */
   trainStep(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, optimizer: Optimizer): StepResult {
     const rate: StepRates | null = optimizer.plainStepRate || optimizer.rowStepper ? optimizer : null;
-    if (optimizer.rowStepper) this.lazy = optimizer;
+    this.steppedWith(optimizer);
     const { dOut, result } = this.forwardLoss(x, labels, rows, rate);
     if (!Number.isFinite(result.lossSum)) return result;
     const taken = this.taken;
@@ -254,6 +254,14 @@ export class Model {
     }
     optimizer.step(taken);
     return result;
+  }
+
+  /**
+   * Notes the optimizer a training step is taken with (trainStep, or the per-example path's steps): when it
+   * steps rows lazily, reads of the weights (getWeights, eval-mode forward) bring them up to date.
+   */
+  steppedWith(optimizer: Optimizer): void {
+    if (optimizer.rowStepper) this.lazy = optimizer;
   }
 
   private forwardLoss(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, rate: StepRates | null = null): { dOut: FloatArray; result: StepResult } {

@@ -4,6 +4,7 @@
  * to the next; getState()/setState() let a checkpoint resume it bit for bit. Sgd and Adam implement it;
  * createOptimizer (optimizers.ts) builds one by name.
  */
+import type { PerExampleRule } from '../backend/per-example.js';
 import { ConfigError } from '../errors.js';
 import type { Param, PlainStepRate, RowSteps } from './layer.js';
 
@@ -44,6 +45,12 @@ export interface Optimizer extends Partial<PlainStepRate>, Partial<RowSteps> {
    * or null when p.value holds them.
    */
   current?(p: Param): Float64Array | null;
+  /**
+   * Optional: how a per-example step (Backend.perExampleSgd) steps p, bit for bit as step() would (with its
+   * rows stepped lazily when rowsLazy and the optimizer steps p so), or null when it cannot. Without it, only an
+   * optimizer with plainStepRate() takes the per-example step.
+   */
+  perExampleRule?(p: Param, rowsLazy: boolean): PerExampleRule | null;
   getState(): OptimizerState;
   /**
    * Optional, with rowStepper: called by the trainer after it has set the weights (as they are now) from a

@@ -1,8 +1,10 @@
 /**
  * When a model's batch-1 step can be the backend's per-example step (Backend.perExampleSgd): the layers are
  * dense, ReLU, dense, ..., dense (no dropout, no other activation), the loss is softmax cross-entropy, the
- * backend has the capability, and the optimizer steps every parameter by plain SGD (PlainStepRate, as the
- * fused dense step asks it). The stepper then does what Model.trainStep then optimizer.step do, bit for bit.
+ * backend has the capability, and the optimizer tells how it steps every parameter (Optimizer.perExampleRule:
+ * Sgd, with momentum and L2 too, the first layer's rows lazily as its rows stepper does) or steps every one by
+ * plain SGD (PlainStepRate, as the fused dense step asks it). The stepper then does what Model.trainStep then
+ * optimizer.step do, bit for bit.
  */
 import type { PerExampleLayer, PerExampleRule, PerExampleStepper } from '../backend/per-example.js';
 import { Dense } from './dense.js';
@@ -13,10 +15,12 @@ import type { Optimizer } from './optimizer.js';
 /** The backend's stepper for model and optimizer, or null when the step must be taken layer by layer. */
 export function perExampleStepper(model: Model, optimizer: Optimizer): PerExampleStepper | null {
   const { backend, spec } = model;
-  if (!backend.perExampleSgd || spec.loss !== 'ce' || !optimizer.plainStepRate) return null;
+  if (!backend.perExampleSgd || spec.loss !== 'ce' || !(optimizer.perExampleRule || optimizer.plainStepRate)) return null;
   const types = spec.layers.map((l) => l.type);
   if (types.length % 2 !== 1 || !types.every((t, i) => t === (i % 2 === 0 ? 'dense' : 'relu'))) return null;
-  const rule = (p: Param): PerExampleRule | null => {
+  // The first dense layer's input gradient is never needed: its rows may be stepped lazily (Layer.prepareStep).
+  const rule = (p: Param, rowsLazy: boolean): PerExampleRule | null => {
+    if (optimizer.perExampleRule) return optimizer.perExampleRule(p, rowsLazy);
     const lr = optimizer.plainStepRate!(p);
     return lr === null ? null : { kind: 'sgd', lr };
   };
@@ -25,11 +29,11 @@ export function perExampleStepper(model: Model, optimizer: Optimizer): PerExampl
   for (const layer of model.denseLayers()) {
     if (!(layer instanceof Dense)) return null;
     const [w, b] = model.params.filter((p) => ownedBy(model, layer, p));
-    const weightRule = w ? rule(w) : null;
+    const weightRule = w ? rule(w, layers.length === 0) : null;
     if (!w || !weightRule) return null;
     let bias: PerExampleLayer['bias'] = null;
     if (b) {
-      const r = rule(b);
+      const r = rule(b, false);
       if (!r) return null;
       bias = { value: b.value, grad: b.grad, rule: r };
     }

@@ -2,9 +2,12 @@
  * Stochastic gradient descent with optional momentum and L2 weight decay (on weights, not biases). With
  * momentum or L2, a dense layer's weight matrix whose input gradient is not needed (the first layer) is
  * stepped lazily, row by row (lazy-rows.ts: the rows of zero pixels wait, their decay applied in one pass when
- * they are next read): the same update in exact arithmetic, at the cost of the image's nonzero pixels.
+ * they are next read): the same update in exact arithmetic, at the cost of the image's nonzero pixels. On the
+ * per-example path (batch 1, Backend.perExampleSgd) the backend takes those same steps itself, many per call
+ * (perExampleRule), reading and writing the rows' step counts in place.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
+import type { PerExampleRule } from '../backend/per-example.js';
 import { ConfigError } from '../errors.js';
 import type { Param, RowStepper } from './layer.js';
 import { LazyRows, StepPowers } from './lazy-rows.js';
@@ -171,6 +174,29 @@ export class Sgd implements Optimizer {
   plainStepRate(p: Param): number | null {
     const { lr, momentum, l2 } = this.config;
     return momentum === 0 && (l2 === 0 || !p.decay) && this.params.includes(p) ? lr : null;
+  }
+
+  /**
+   * How a per-example step (Backend.perExampleSgd) steps p, exactly as step() and the lazy rows do: plain SGD,
+   * or with momentum or L2 its velocity and, for a matrix stepped by rows, those rows (lazily when rowsLazy:
+   * the first layer's, whose input gradient is not needed; else every row at every step). Null when p is not
+   * one of this optimizer's parameters.
+   */
+  perExampleRule(p: Param, rowsLazy: boolean): PerExampleRule | null {
+    const i = this.params.indexOf(p);
+    if (i < 0) return null;
+    const { lr, momentum, l2 } = this.config;
+    const decay = p.decay ? l2 : 0;
+    if (momentum === 0 && decay === 0) return { kind: 'sgd', lr };
+    const rows = this.lazy.get(p);
+    return {
+      kind: 'sgd-reg',
+      lr,
+      momentum,
+      l2: decay,
+      velocity: this.velocity[i] ?? null,
+      rows: rows ? rows.perExample(rowsLazy, () => this.steps) : null,
+    };
   }
 
   /** The former name of plainStepRate. */

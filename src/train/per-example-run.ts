@@ -3,7 +3,9 @@
  * one call (nn/per-example-step.ts), the epoch's steps go to the backend many at a time, and each step is
  * booked exactly as Trainer.runBatch books it (its loss and count added in order, the optimizer's step count,
  * onBatchEnd), so that metrics, histories and checkpoints are those of the step-by-step loop, bit for bit.
- * Callbacks whose onBatchEnd may act on the run (stop it, read weights) get one step per call.
+ * Callbacks whose onBatchEnd may act on the run (stop it, read weights) get one step per call. With momentum
+ * or L2 the optimizer's rows stepped lazily are the stepper's (their step counts advance in it); the
+ * optimizer's step() here only counts the step.
  */
 import type { PerExampleStepper } from '../backend/per-example.js';
 import type { Model } from '../nn/model.js';
@@ -57,6 +59,7 @@ export class PerExampleRun {
     const start = p.nextBatch;
     const { losses, correct, labels } = this;
     for (let r = 0; r < n; r++) labels[r] = host.train.labels[p.order[start + r]!]!;
+    host.model.steppedWith(host.optimizer);
     const ran = this.stepper.steps({ images: host.train.images, idx: p.order, start, count: n, labels, divisor: 255, losses, correct });
     const { params } = host.model;
     const seconds = (performance.now() - t0) / 1000;

@@ -4,7 +4,7 @@
  * microseconds cost more than they give). The block is grown on demand and given back when a bigger one
  * replaces it, so a stepper holds no memory of its own.
  */
-import { checkPerExampleBatch, checkPerExampleNet, type PerExampleBatch, type PerExampleNet, type PerExampleStepper } from '../per-example.js';
+import { checkPerExampleBatch, checkPerExampleNet, type PerExampleBatch, type PerExampleNet, type PerExampleRule, type PerExampleStepper } from '../per-example.js';
 import type { FloatArray } from '../backend.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
@@ -14,6 +14,8 @@ export interface PerExampleParts {
   heap: Heap;
   /** The address of a buffer of the heap with at least count elements (throws on any other). */
   ptr(view: Readonly<FloatArray>, count: number, what: string): number;
+  /** The same for a float64 view into a buffer of the heap (row steps, power tables). */
+  f64Ptr(view: Readonly<Float64Array>, count: number, what: string): number;
   /** The address of the image set's copy in memory, or -1 when it is not copied (the cache is full). */
   imagesInMemory(images: Readonly<Uint8Array>): number;
   /** The address of the pixel table (f32[256]: byte / divisor) for this divisor. */
@@ -22,6 +24,17 @@ export interface PerExampleParts {
 
 const HEADER = 32;
 const LAYER = 64;
+/** Bytes of a layer's rule block (assembly/per-example-reg.ts), after the layers, when some rule is 'sgd-reg'. */
+const RULE = 80;
+const KIND = { sgd: 0, dense: 1, lazy: 2 } as const;
+
+/** The kernel's kind for a weight rule at layer i, or null when the kernel does not take it. */
+function weightKind(rule: PerExampleRule, i: number): number | null {
+  if (rule.kind === 'sgd') return KIND.sgd;
+  if (rule.rows?.lazy) return i === 0 ? KIND.lazy : null;
+  // Every row stepped needs the layer's whole input: the first layer's is a list of its nonzeros.
+  return i === 0 ? null : KIND.dense;
+}
 const align = (n: number) => (n + 15) & ~15;
 
 /** Makes the backend's perExampleSgd from its parts: one scratch block shared by all its steppers. */
@@ -39,15 +52,19 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
   return (net) => {
     checkPerExampleNet(net);
     const { layers } = net;
-    for (const l of layers) if (l.weightRule.kind !== 'sgd' || (l.bias && l.bias.rule.kind !== 'sgd')) return null;
+    const kinds = layers.map((l, i) => weightKind(l.weightRule, i));
+    if (kinds.some((k) => k === null)) return null;
+    // Plain SGD everywhere: perExampleSgd; else perExampleSgdReg with a rule block per layer.
+    const reg = layers.some((l) => l.weightRule.kind !== 'sgd' || l.bias?.rule.kind === 'sgd-reg');
     const maxIn = Math.max(...layers.map((l) => l.inSize));
     const maxOut = Math.max(...layers.map((l) => l.outSize));
     const maxT = Math.max(0, ...layers.slice(1).map((l) => l.inSize * l.outSize));
     // Offsets in the block: the description, shared buffers, per-layer buffers, then a call's examples.
-    let at = align(HEADER + LAYER * layers.length);
+    let at = align(HEADER + (LAYER + (reg ? RULE : 0)) * layers.length);
     const take = (bytes: number) => ((at += align(bytes)), at - align(bytes));
     const dx = take(4 * maxIn), wt = take(4 * maxT), dOffs = take(4 * (maxOut + 4)), dVals = take(4 * (maxOut + 4)), dCnt = take(4);
     const own = layers.map((l) => ({ y: take(4 * l.outSize), d: take(4 * l.outSize), offs: take(4 * (l.inSize + 4)), vals: take(4 * (l.inSize + 4)), cnt: take(4) }));
+    const rowList = reg ? take(4 * (layers[0]!.inSize + 4)) : 0;
     const fixed = at;
 
     return {
@@ -108,7 +125,39 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
           f64[(o >> 1) + 5] = l.weightRule.lr;
           f64[(o >> 1) + 6] = l.bias ? l.bias.rule.lr : 0;
         });
-        const done = k.perExampleSgd(base, base + idxAt, base + labelsAt, count, base + lossesAt, base + correctAt);
+        if (reg) {
+          // The optimizer's step count, from a matrix it tracks by rows (every rule block carries it).
+          const tracked = layers.find((l) => l.weightRule.kind === 'sgd-reg' && l.weightRule.rows)?.weightRule;
+          const now = tracked?.kind === 'sgd-reg' && tracked.rows ? tracked.rows.now() : 0;
+          layers.forEach((l, i) => {
+            const o = (HEADER + LAYER * layers.length + RULE * i) >> 2;
+            const w = l.weightRule;
+            const b = l.bias?.rule;
+            i32.fill(0, o, o + (RULE >> 2));
+            i32[o] = kinds[i]!;
+            if (w.kind === 'sgd-reg') {
+              const n = l.inSize * l.outSize;
+              i32[o + 1] = w.velocity ? parts.ptr(w.velocity, n, `perExampleSgd layer ${i} velocity`) : 0;
+              i32[o + 3] = w.rows ? parts.f64Ptr(w.rows.rowStep, l.inSize, `perExampleSgd layer ${i} row steps`) : 0;
+              f64[(o >> 1) + 2] = w.momentum;
+              f64[(o >> 1) + 3] = w.l2;
+              if (w.rows?.lazy) {
+                const powers = w.rows.powers!;
+                i32[o + 10] = parts.f64Ptr(powers, powers.length, `perExampleSgd layer ${i} powers`);
+                i32[o + 11] = powers.length >> 2;
+              }
+            }
+            f64[(o >> 1) + 6] = now;
+            if (b?.kind === 'sgd-reg') {
+              i32[o + 2] = b.velocity ? parts.ptr(b.velocity, l.outSize, `perExampleSgd layer ${i} bias velocity`) : 0;
+              f64[(o >> 1) + 4] = b.momentum;
+              f64[(o >> 1) + 8] = b.l2;
+            }
+            i32[o + 14] = base + rowList;
+          });
+        }
+        const run = reg ? k.perExampleSgdReg : k.perExampleSgd;
+        const done = run(base, base + idxAt, base + labelsAt, count, base + lossesAt, base + correctAt);
         const ran = Math.min(done + 1, count);
         batch.losses.set(new Float64Array(buf, base + lossesAt, ran));
         batch.correct.set(new Uint8Array(buf, base + correctAt, ran));

@@ -1,0 +1,163 @@
+/**
+ * The per-example path with momentum and L2 (Sgd's rules in Backend.perExampleSgd, the first layer's rows
+ * stepped lazily in the kernel) gives the kernel-by-kernel run (Model.trainStep with the lazy rows) bit for
+ * bit, on 1 and 2 threads: weights as stored and as read, velocities, row steps, losses, metrics, mid-epoch
+ * states, divergence; checkpoints resume exactly from either path; rows behind by more than the power table's
+ * steps are caught up as StepPowers.power computes them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBackend } from '../backend/create.js';
+import type { Backend } from '../backend/backend.js';
+import type { ImageSet } from '../data/dataset.js';
+import { Model, mlpSpec } from '../nn/model.js';
+import { Rng } from '../rng/mt19937.js';
+import { Trainer, type FitConfig } from './trainer.js';
+
+function imageSet(count: number, seed: number): ImageSet {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(count * 64);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    labels[i] = i % 4;
+    for (let p = 0; p < 64; p++) images[i * 64 + p] = (p % 4 === labels[i]! && rng.random() < 0.7) || rng.random() < 0.1 ? Math.floor(rng.random() * 256) : 0;
+  }
+  return { images, labels, count, height: 8, width: 8 };
+}
+
+const train = imageSet(150, 1);
+const validation = imageSet(40, 2);
+
+/** The backend with its perExampleSgd hidden: the kernel-by-kernel loop. */
+const without = (be: Backend): Backend => Object.assign(Object.create(be) as Backend, { perExampleSgd: undefined });
+
+const perExample = (t: Trainer): unknown => (t as unknown as { perExample: unknown }).perExample;
+
+function trainer(be: Backend, config: FitConfig, bias = true, hidden = [12], set = train): Trainer {
+  const model = new Model(mlpSpec({ inputSize: 64, hidden, classes: 4, bias }), { backend: be, seed: 5 });
+  return new Trainer(model, set, { epochs: 3, validation, ...config });
+}
+
+/** Everything a run leaves: weights as stored and as read, histories, the optimizer's whole state (row steps too). */
+function result(t: Trainer) {
+  return {
+    stored: Array.from(t.model.paramData),
+    weights: Array.from(t.model.getWeights()),
+    history: t.history.map(({ seconds: _, ...rest }) => rest),
+    optimizer: t.optimizer.getState(),
+    stop: t.stopReason,
+  };
+}
+
+/** A trainer's state without its seconds. */
+function timeless(t: Trainer) {
+  const { history, progress, ...rest } = t.getState();
+  return { ...rest, history: history.map(({ seconds: _, ...l }) => l), progress: progress && { ...progress, seconds: 0 } };
+}
+
+const CONFIGS: FitConfig[] = [
+  { lr: 0.05, l2: 0.01 },
+  { lr: 0.05, momentum: 0.9 },
+  { lr: 0.03, momentum: 0.5, l2: 0.02 },
+  { lr: 0.2, momentum: 0.95, l2: 0.001 },
+];
+const NETS = [[true, [12]], [false, [12]], [true, [7, 5]]] as const;
+
+for (const threads of [1, 2]) {
+  test(`momentum and L2 on the per-example path: the kernel-by-kernel run bit for bit (${threads} thread(s))`, async () => {
+    const be = await createBackend('wasm', { threads });
+    try {
+      for (const config of CONFIGS) {
+        for (const [bias, hidden] of NETS) {
+          const what = JSON.stringify({ config, bias, hidden });
+          const want = trainer(without(be), config, bias, [...hidden]);
+          assert.equal(perExample(want), null);
+          const got = trainer(be, config, bias, [...hidden]);
+          assert.notEqual(perExample(got), null, what);
+          // Mid-epoch: rows behind, their steps and stored values in the state.
+          for (let i = 0; i < 150 + 61; i++) {
+            want.runBatch();
+            got.runBatch();
+          }
+          const mid = result(want);
+          assert.ok(mid.optimizer.buffers['rowStep'], what);
+          assert.deepEqual(result(got), mid, what);
+          assert.deepEqual(timeless(got), timeless(want), what);
+          while (want.runBatch());
+          while (got.runFor(0.01).more);
+          assert.deepEqual(result(got), result(want), what);
+          const epochs = trainer(be, config, bias, [...hidden]);
+          while (epochs.runEpoch());
+          assert.deepEqual(result(epochs), result(want), what);
+        }
+      }
+    } finally {
+      (be as { close?: () => void }).close?.();
+    }
+  });
+}
+
+test('a run that diverges with momentum stops at the same step with the same weights', async () => {
+  const be = await createBackend('wasm', { threads: 1 });
+  try {
+    const config = { lr: 1e6, momentum: 0.9, l2: 0.01, epochs: 2 };
+    const want = trainer(without(be), config);
+    while (want.runBatch());
+    assert.equal(want.stopReason, 'diverged');
+    assert.match(want.stopMessage ?? '', /loss is NaN/); // a step's loss, mid-epoch: the kernel stops before it
+    const got = trainer(be, config);
+    while (got.runFor(1).more);
+    assert.deepEqual(result(got), result(want));
+    assert.equal(got.stopMessage, want.stopMessage);
+  } finally {
+    (be as { close?: () => void }).close?.();
+  }
+});
+
+test('a mid-epoch checkpoint resumes exactly, from either path into the per-example one', async () => {
+  const be = await createBackend('wasm', { threads: 1 });
+  try {
+    for (const config of CONFIGS) {
+      const whole = trainer(without(be), config);
+      while (whole.runBatch());
+      for (const from of [be, without(be)]) {
+        const first = trainer(from, config);
+        for (let i = 0; i < 150 + 61; i++) first.runBatch();
+        const state = first.getState();
+        assert.equal(state.progress!.nextBatch, 61);
+        const second = trainer(be, config);
+        assert.notEqual(perExample(second), null);
+        second.setState(state);
+        while (second.runFor(1).more);
+        assert.deepEqual(result(second), result(whole), JSON.stringify(config));
+      }
+    }
+  } finally {
+    (be as { close?: () => void }).close?.();
+  }
+});
+
+test('rows behind by more than the power table holds catch up as StepPowers.power computes it', async () => {
+  // Images in file order; pixel 63 is nonzero only in the last image, 4,300 steps after the epoch's start
+  // (the table holds 4,096 powers), and pixel 62 in the first and the last.
+  const count = 4300;
+  const set = imageSet(count, 3);
+  for (let i = 0; i < count; i++) {
+    set.images[i * 64 + 63] = i === count - 1 ? 200 : 0;
+    set.images[i * 64 + 62] = i === 0 || i === count - 1 ? 90 : 0;
+  }
+  const be = await createBackend('wasm', { threads: 1 });
+  try {
+    for (const config of [{ lr: 0.01, momentum: 0.9, l2: 0.003 }, { lr: 0.01, l2: 0.01 }]) {
+      const c = { ...config, shuffle: false, epochs: 2 };
+      const want = trainer(without(be), c, true, [12], set);
+      while (want.runEpoch());
+      const got = trainer(be, c, true, [12], set);
+      assert.notEqual(perExample(got), null);
+      while (got.runEpoch());
+      assert.deepEqual(result(got), result(want), JSON.stringify(config));
+    }
+  } finally {
+    (be as { close?: () => void }).close?.();
+  }
+});
