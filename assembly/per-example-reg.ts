@@ -22,7 +22,7 @@
  */
 import { madd } from './madd';
 import { stepElement } from './lanes';
-import { HEADER, LAYER, append, argmax, biasAndRelu, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy, stepRow } from './per-example';
+import { HEADER, LAYER, append, argmax, gatherList, biasAndRelu, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy, stepRow } from './per-example';
 import { decayRow, stepLanes, stepRowOne } from './rows';
 import { sgdStep } from './sgd';
 
@@ -67,36 +67,6 @@ export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: 
   }
   denseRowsAt(first, rules, layers, now0 + <f64>count);
   return count;
-}
-
-/**
- * assembly/per-example.ts's gatherList, with each entry's pixel (the row of W) also written to rows when it
- * is not 0.
- */
-function gatherList(layer: usize, img: usize, table: usize, rows: usize): void {
-  const n = load<i32>(layer);
-  const rowBytes = load<i32>(layer, 4) << 2;
-  const offs = <usize>load<i32>(layer, 28);
-  const vals = <usize>load<i32>(layer, 32);
-  let cnt = 0;
-  let p = 0;
-  if (load<f32>(table) == 0) {
-    const zero = i8x16.splat(0);
-    for (; p + 16 <= n; p += 16) {
-      let mask = i8x16.bitmask(i8x16.ne(v128.load(img + <usize>p), zero));
-      while (mask != 0) {
-        const q = p + ctz(mask);
-        mask &= mask - 1;
-        if (rows != 0) store<i32>(rows + (<usize>cnt << 2), q);
-        cnt = append(offs, vals, cnt, q * rowBytes, load<f32>(table + (<usize>load<u8>(img + <usize>q) << 2)));
-      }
-    }
-  }
-  for (; p < n; p++) {
-    if (rows != 0) store<i32>(rows + (<usize>cnt << 2), p);
-    cnt = append(offs, vals, cnt, p * rowBytes, load<f32>(table + (<usize>load<u8>(img + <usize>p) << 2)));
-  }
-  store<i32>(<usize>load<i32>(layer, 36), cnt);
 }
 
 /**

@@ -67,10 +67,10 @@ export function perExampleSgd(desc: usize, idx: usize, labels: usize, count: i32
 
 /**
  * The first layer's input list from an image's bytes: (pixel * W's row bytes, table[byte]) for each pixel
- * whose value is not 0, in ascending order (matmulNN's compression of the gathered row). Zero bytes are skipped
- * sixteen at a time when table[0] is 0.
+ * whose value is not 0, in ascending order (matmulNN's compression of the gathered row); with rows (not 0),
+ * each entry's pixel (its row of W) too. Zero bytes are skipped sixteen at a time when table[0] is 0.
  */
-function gatherList(layer: usize, img: usize, table: usize): void {
+export function gatherList(layer: usize, img: usize, table: usize, rows: usize = 0): void {
   const n = load<i32>(layer);
   const rowBytes = load<i32>(layer, 4) << 2;
   const offs = <usize>load<i32>(layer, 28);
@@ -84,11 +84,15 @@ function gatherList(layer: usize, img: usize, table: usize): void {
       while (mask != 0) {
         const q = p + ctz(mask);
         mask &= mask - 1;
+        if (rows != 0) store<i32>(rows + (<usize>cnt << 2), q);
         cnt = append(offs, vals, cnt, q * rowBytes, load<f32>(table + (<usize>load<u8>(img + <usize>q) << 2)));
       }
     }
   }
-  for (; p < n; p++) cnt = append(offs, vals, cnt, p * rowBytes, load<f32>(table + (<usize>load<u8>(img + <usize>p) << 2)));
+  for (; p < n; p++) {
+    if (rows != 0) store<i32>(rows + (<usize>cnt << 2), p);
+    cnt = append(offs, vals, cnt, p * rowBytes, load<f32>(table + (<usize>load<u8>(img + <usize>p) << 2)));
+  }
   store<i32>(<usize>load<i32>(layer, 36), cnt);
 }
 

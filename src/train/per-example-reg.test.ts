@@ -9,27 +9,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend } from '../backend/create.js';
 import type { Backend } from '../backend/backend.js';
-import type { ImageSet } from '../data/dataset.js';
 import { Model, mlpSpec } from '../nn/model.js';
-import { Rng } from '../rng/mt19937.js';
+import { sparseImageSet, withoutPerExample } from '../testing/sparse-images.js';
 import { Trainer, type FitConfig } from './trainer.js';
 
-function imageSet(count: number, seed: number): ImageSet {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(count * 64);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    labels[i] = i % 4;
-    for (let p = 0; p < 64; p++) images[i * 64 + p] = (p % 4 === labels[i]! && rng.random() < 0.7) || rng.random() < 0.1 ? Math.floor(rng.random() * 256) : 0;
-  }
-  return { images, labels, count, height: 8, width: 8 };
-}
 
-const train = imageSet(150, 1);
-const validation = imageSet(40, 2);
+const train = sparseImageSet(150, 1);
+const validation = sparseImageSet(40, 2);
 
-/** The backend with its perExampleSgd hidden: the kernel-by-kernel loop. */
-const without = (be: Backend): Backend => Object.assign(Object.create(be) as Backend, { perExampleSgd: undefined });
 
 const perExample = (t: Trainer): unknown => (t as unknown as { perExample: unknown }).perExample;
 
@@ -70,7 +57,7 @@ for (const threads of [1, 2]) {
       for (const config of CONFIGS) {
         for (const [bias, hidden] of NETS) {
           const what = JSON.stringify({ config, bias, hidden });
-          const want = trainer(without(be), config, bias, [...hidden]);
+          const want = trainer(withoutPerExample(be), config, bias, [...hidden]);
           assert.equal(perExample(want), null);
           const got = trainer(be, config, bias, [...hidden]);
           assert.notEqual(perExample(got), null, what);
@@ -101,7 +88,7 @@ test('a run that diverges with momentum stops at the same step with the same wei
   const be = await createBackend('wasm', { threads: 1 });
   try {
     const config = { lr: 1e6, momentum: 0.9, l2: 0.01, epochs: 2 };
-    const want = trainer(without(be), config);
+    const want = trainer(withoutPerExample(be), config);
     while (want.runBatch());
     assert.equal(want.stopReason, 'diverged');
     assert.match(want.stopMessage ?? '', /loss is NaN/); // a step's loss, mid-epoch: the kernel stops before it
@@ -118,9 +105,9 @@ test('a mid-epoch checkpoint resumes exactly, from either path into the per-exam
   const be = await createBackend('wasm', { threads: 1 });
   try {
     for (const config of CONFIGS) {
-      const whole = trainer(without(be), config);
+      const whole = trainer(withoutPerExample(be), config);
       while (whole.runBatch());
-      for (const from of [be, without(be)]) {
+      for (const from of [be, withoutPerExample(be)]) {
         const first = trainer(from, config);
         for (let i = 0; i < 150 + 61; i++) first.runBatch();
         const state = first.getState();
@@ -141,7 +128,7 @@ test('rows behind by more than the power table holds catch up as StepPowers.powe
   // Images in file order; pixel 63 is nonzero only in the last image, 4,300 steps after the epoch's start
   // (the table holds 4,096 powers), and pixel 62 in the first and the last.
   const count = 4300;
-  const set = imageSet(count, 3);
+  const set = sparseImageSet(count, 3);
   for (let i = 0; i < count; i++) {
     set.images[i * 64 + 63] = i === count - 1 ? 200 : 0;
     set.images[i * 64 + 62] = i === 0 || i === count - 1 ? 90 : 0;
@@ -150,7 +137,7 @@ test('rows behind by more than the power table holds catch up as StepPowers.powe
   try {
     for (const config of [{ lr: 0.01, momentum: 0.9, l2: 0.003 }, { lr: 0.01, l2: 0.01 }]) {
       const c = { ...config, shuffle: false, epochs: 2 };
-      const want = trainer(without(be), c, true, [12], set);
+      const want = trainer(withoutPerExample(be), c, true, [12], set);
       while (want.runEpoch());
       const got = trainer(be, c, true, [12], set);
       assert.notEqual(perExample(got), null);

@@ -8,28 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBackend } from '../backend/create.js';
 import type { Backend } from '../backend/backend.js';
-import type { ImageSet } from '../data/dataset.js';
 import { Model, mlpSpec } from '../nn/model.js';
-import { Rng } from '../rng/mt19937.js';
+import { sparseImageSet, withoutPerExample } from '../testing/sparse-images.js';
 import type { Callback } from './callbacks.js';
 import { Trainer, type FitConfig } from './trainer.js';
 
-function imageSet(count: number, seed: number): ImageSet {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(count * 64);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    labels[i] = i % 4;
-    for (let p = 0; p < 64; p++) images[i * 64 + p] = (p % 4 === labels[i]! && rng.random() < 0.7) || rng.random() < 0.1 ? Math.floor(rng.random() * 256) : 0;
-  }
-  return { images, labels, count, height: 8, width: 8 };
-}
 
-const train = imageSet(150, 1);
-const validation = imageSet(40, 2);
+const train = sparseImageSet(150, 1);
+const validation = sparseImageSet(40, 2);
 
-/** The backend with its perExampleSgd hidden: the step-by-step loop. */
-const without = (be: Backend): Backend => Object.assign(Object.create(be) as Backend, { perExampleSgd: undefined });
 
 function trainer(be: Backend, config: FitConfig = {}, bias = true, hidden = [12]): Trainer {
   const model = new Model(mlpSpec({ inputSize: 64, hidden, classes: 4, bias }), { backend: be, seed: 5 });
@@ -50,7 +37,7 @@ test('the per-example path gives the step-by-step run bit for bit, and only wher
   try {
     for (const [bias, hidden] of [[true, [12]], [false, [12]], [true, [7, 5]]] as const) {
       const drive = [(t: Trainer) => { while (t.runFor(0.01).more); }, (t: Trainer) => { while (t.runBatch()); }, (t: Trainer) => { while (t.runEpoch()); }];
-      const want = trainer(without(be), {}, bias, [...hidden]);
+      const want = trainer(withoutPerExample(be), {}, bias, [...hidden]);
       while (want.runBatch());
       assert.equal((want as unknown as { perExample: unknown }).perExample, null);
       for (const run of drive) {
@@ -86,7 +73,7 @@ test('callbacks see every batch; one that may act on the run gets one step per c
     for (const passive of [true, false]) {
       const a = seen(passive, 70), b = seen(passive, 70);
       const got = trainer(be, { callbacks: [a.cb] });
-      const want = trainer(without(be), { callbacks: [b.cb] });
+      const want = trainer(withoutPerExample(be), { callbacks: [b.cb] });
       while (got.runFor(5).more);
       while (want.runBatch());
       assert.deepEqual(a.batches, b.batches);
