@@ -314,3 +314,82 @@ export function stepList1(w: usize, rowBytes: i32, offs: usize, vals: usize, s: 
   }
 }
 
+
+// sumListV: as sumV with step false, on the V vectors at the byte offsets list[V] (i32) of each row only: the
+// live pairs of a dropped-out row's pre-activation; dst's vectors at those offsets = the sums.
+export function sumList8(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, list: usize): void {
+  const o0 = <usize>load<i32>(list);
+  const o1 = <usize>load<i32>(list, 4);
+  const o2 = <usize>load<i32>(list, 8);
+  const o3 = <usize>load<i32>(list, 12);
+  const o4 = <usize>load<i32>(list, 16);
+  const o5 = <usize>load<i32>(list, 20);
+  const o6 = <usize>load<i32>(list, 24);
+  const o7 = <usize>load<i32>(list, 28);
+  let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const bp = b + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp + o0)));
+    a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp + o1)));
+    a2 = f64x2.add(a2, f64x2.mul(x, v128.load(bp + o2)));
+    a3 = f64x2.add(a3, f64x2.mul(x, v128.load(bp + o3)));
+    a4 = f64x2.add(a4, f64x2.mul(x, v128.load(bp + o4)));
+    a5 = f64x2.add(a5, f64x2.mul(x, v128.load(bp + o5)));
+    a6 = f64x2.add(a6, f64x2.mul(x, v128.load(bp + o6)));
+    a7 = f64x2.add(a7, f64x2.mul(x, v128.load(bp + o7)));
+  }
+  v128.store(dst + o0, a0);
+  v128.store(dst + o1, a1);
+  v128.store(dst + o2, a2);
+  v128.store(dst + o3, a3);
+  v128.store(dst + o4, a4);
+  v128.store(dst + o5, a5);
+  v128.store(dst + o6, a6);
+  v128.store(dst + o7, a7);
+}
+
+export function sumList4(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, list: usize): void {
+  const o0 = <usize>load<i32>(list);
+  const o1 = <usize>load<i32>(list, 4);
+  const o2 = <usize>load<i32>(list, 8);
+  const o3 = <usize>load<i32>(list, 12);
+  let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const bp = b + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp + o0)));
+    a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp + o1)));
+    a2 = f64x2.add(a2, f64x2.mul(x, v128.load(bp + o2)));
+    a3 = f64x2.add(a3, f64x2.mul(x, v128.load(bp + o3)));
+  }
+  v128.store(dst + o0, a0);
+  v128.store(dst + o1, a1);
+  v128.store(dst + o2, a2);
+  v128.store(dst + o3, a3);
+}
+
+export function sumList2(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, list: usize): void {
+  const o0 = <usize>load<i32>(list);
+  const o1 = <usize>load<i32>(list, 4);
+  let a0 = f64x2.splat(0), a1 = a0;
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const bp = b + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp + o0)));
+    a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp + o1)));
+  }
+  v128.store(dst + o0, a0);
+  v128.store(dst + o1, a1);
+}
+
+export function sumList1(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, list: usize): void {
+  const o0 = <usize>load<i32>(list);
+  let a0 = f64x2.splat(0);
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const bp = b + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp + o0)));
+  }
+  v128.store(dst + o0, a0);
+}

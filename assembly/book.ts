@@ -21,10 +21,16 @@
  * Images are kept as lists of nonzero pixels: for image i, entries [starts[i], starts[i + 1]) of offs
  * (pixel index, i32) and vals (pixel / divisor, f64). Pointers are byte offsets into memory.
  */
-import { sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1 } from './book-rows';
+import {
+  sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1,
+  sumList8, sumList4, sumList2, sumList1,
+} from './book-rows';
 import { twist } from './mt19937';
 
-export { sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1 };
+export {
+  sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1,
+  sumList8, sumList4, sumList2, sumList1,
+};
 
 const CLASSES = 10;
 const OUT_BYTES = CLASSES << 3; // a row of 10 outputs (or a row of W12), five vectors
@@ -56,6 +62,28 @@ function sumRow(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s
     else if (v == 2) sum2(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
     else sum1(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
     k += v;
+  }
+}
+
+/** As sumRow (step false), on the n vectors at the byte offsets list[n] of each row only (dst's others are left as they are). */
+function sumRowList(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, list: usize, n: i32): void {
+  let k = 0;
+  while (k < n) {
+    const left = n - k;
+    const l = list + (<usize>k << 2);
+    if (left >= 8) {
+      sumList8(dst, b, rowBytes, offs, vals, s, e, l);
+      k += 8;
+    } else if (left >= 4) {
+      sumList4(dst, b, rowBytes, offs, vals, s, e, l);
+      k += 4;
+    } else if (left >= 2) {
+      sumList2(dst, b, rowBytes, offs, vals, s, e, l);
+      k += 2;
+    } else {
+      sumList1(dst, b, rowBytes, offs, vals, s, e, l);
+      k += 1;
+    }
   }
 }
 
@@ -101,9 +129,27 @@ function stepRowsList(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32,
  * 0 or 2, or 0 for none: l1 = pre), y[10] = l1 · W12.
  */
 function forwardRow(y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp: i32, offs: usize, vals: usize, s: i32, e: i32, mask: usize): void {
-  const rowBytes = hp << 3;
+  sumRow(pre, w01, hp << 3, offs, vals, s, e, hp >> 1, false, 0);
+  forwardOut(y, l1, pre, w12, hp, mask);
+}
+
+/**
+ * As forwardRow, with only the nLive pairs at the byte offsets live[nLive] of image · W01 summed, the others
+ * taken as 0 (so pre and l1 are 0 there): trainExamples' skip of the dropped pairs.
+ */
+function forwardRowLive(
+  y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp: i32, offs: usize, vals: usize, s: i32, e: i32, mask: usize,
+  live: usize, nLive: i32,
+): void {
+  memory.fill(pre, 0, <usize>(hp << 3));
+  sumRowList(pre, w01, hp << 3, offs, vals, s, e, live, nLive);
+  forwardOut(y, l1, pre, w12, hp, mask);
+}
+
+/** The forward pass from pre[hp] = image · W01: pre = relu(pre), l1 = pre * mask (or pre), y[10] = l1 · W12. */
+// @ts-ignore: decorator
+@inline function forwardOut(y: usize, l1: usize, pre: usize, w12: usize, hp: i32, mask: usize): void {
   const nv = hp >> 1;
-  sumRow(pre, w01, rowBytes, offs, vals, s, e, nv, false, 0);
   const zero = f64x2.splat(0);
   for (let k = 0; k < nv; k++) {
     const o = <usize>k << 4;
@@ -178,14 +224,27 @@ export function trainExamplesScratchBytes(hp: i32): i32 {
  * mask's 0 makes it +-0), and w - lr * (x * +-0) = w bit for bit (inf and NaN too) for every w but -0 (-0 - -0
  * is +0), which no weight is: they start as 0.2 * r - 0.1 (never -0) and a difference is -0 only from a -0.
  * The other pairs are stepped as before, each element by the same operations, so no bit changes.
+ *
+ * Such a pair is also left out of the forward pass (its pre-activations taken as 0) while that is exact: the
+ * reference computes relu(pre) * 0, which is +0 for a finite pre but NaN for an infinite one. So each example
+ * first checks that no pre-activation can overflow. With every image value at most xMax and every W01 weight
+ * at most wMax in magnitude at the call's start, bound (from max(wMax, 1)) stays above every W01 weight's
+ * magnitude: after each example's step it grows by |lr| * xMax * (the example's largest |delta|), which is as
+ * far as a weight moves (|lr * (x * delta)| <= |lr| xMax |delta|), times 1 + 1e-12 for the roundings (a few
+ * operations, each off by at most 2^-53 relatively; bound >= 1 keeps them normal). While (e - s) * xMax *
+ * bound < 1e300, every partial sum of the image's e - s products x * w is below that (and a hair): finite, and
+ * the dropped pairs are skipped; otherwise (and for good once a delta is NaN, which makes bound NaN) every pair
+ * is summed.
  */
 export function trainExamples(
   loss: usize, w01: usize, w12: usize, hp: i32, h: i32,
   starts: usize, offs: usize, vals: usize, labels: usize, masks: usize, scratch: usize,
-  first: i32, count: i32, lr: f64, gradScale: f64, maskBackScale: f64, reluDerivFromPre: bool,
+  first: i32, count: i32, lr: f64, gradScale: f64, maskBackScale: f64, reluDerivFromPre: bool, xMax: f64, wMax: f64,
 ): i32 {
   const rowBytes = hp << 3;
   const nv = hp >> 1;
+  const lrX = abs<f64>(lr) * xMax;
+  let bound = max<f64>(wMax, 1); // NaN stays NaN: no skip
   const pre = scratch;
   const l1 = pre + rowBytes;
   const delta = l1 + rowBytes;
@@ -200,13 +259,6 @@ export function trainExamples(
     const s = load<i32>(starts + (<usize>i << 2));
     const e = load<i32>(starts + (<usize>(i + 1) << 2));
     const mask = masks ? masks + <usize>n * rowBytes : 0;
-    forwardRow(y, l1, pre, w01, w12, hp, offs, vals, s, e, mask);
-    const t = <i32>load<u8>(labels + i);
-    const err = squaredError(0, dy, y, t, gradScale);
-    if (!isFinite(err)) return -1 - i;
-    store<f64>(loss, load<f64>(loss) + err);
-    if (argmax10(y) == t) correct++;
-
     let nLive = nv;
     if (mask) {
       nLive = 0;
@@ -218,7 +270,17 @@ export function trainExamples(
         }
       }
     }
+    const skip = mask != 0 && <f64>(e - s) * xMax * bound < 1e300;
+    if (skip) forwardRowLive(y, l1, pre, w01, w12, hp, offs, vals, s, e, mask, live, nLive);
+    else forwardRow(y, l1, pre, w01, w12, hp, offs, vals, s, e, mask);
+    const t = <i32>load<u8>(labels + i);
+    const err = squaredError(0, dy, y, t, gradScale);
+    if (!isFinite(err)) return -1 - i;
+    store<f64>(loss, load<f64>(loss) + err);
+    if (argmax10(y) == t) correct++;
+
     // delta[j] = sum over the 10 outputs of dy[c] * W12[j, c], through the W12 of the forward pass.
+    let dMax: f64 = 0;
     for (let j = 0; j < h; j++) {
       const wp = w12 + <usize>j * OUT_BYTES;
       let d: f64 = 0;
@@ -226,6 +288,7 @@ export function trainExamples(
       if (mask) d = d * (load<f64>(mask + (<usize>j << 3)) * maskBackScale);
       if (reluDerivFromPre && !(load<f64>(pre + (<usize>j << 3)) > 0)) d = 0;
       store<f64>(delta + (<usize>j << 3), d);
+      if (mask) dMax = max<f64>(dMax, abs<f64>(d));
     }
     // W12[j, c] -= lr * (l1[j] * dy[c]): a zero l1[j] leaves its row as it is.
     const g0 = v128.load(dy), g1 = v128.load(dy, 16), g2 = v128.load(dy, 32), g3 = v128.load(dy, 48), g4 = v128.load(dy, 64);
@@ -240,8 +303,19 @@ export function trainExamples(
     }
     if (mask) stepRowsList(w01, rowBytes, offs, vals, s, e, delta, live, nLive, lr);
     else stepRows(w01, rowBytes, offs, vals, s, e, delta, nv, lr);
+    if (mask) bound = (bound + lrX * dMax) * (1 + 1e-12);
   }
   return correct;
+}
+
+/** The largest |v| among the doubles v[n] (NaN if one is NaN). */
+export function maxAbs(v: usize, n: i32): f64 {
+  let m = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) m = f64x2.max(m, f64x2.abs(v128.load(v + (<usize>i << 3))));
+  let r = max<f64>(f64x2.extract_lane(m, 0), f64x2.extract_lane(m, 1));
+  if (i < n) r = max<f64>(r, abs<f64>(load<f64>(v + (<usize>i << 3))));
+  return r;
 }
 
 /** Bytes of scratch trainBatch needs for `rows` rows. */

@@ -21,7 +21,7 @@ interface BookKernels extends TestKernels {
   trainExamples(
     loss: number, w01: number, w12: number, hp: number, h: number, starts: number, offs: number, vals: number, labels: number,
     masks: number, scratch: number, first: number, count: number, lr: number, gradScale: number, maskBackScale: number,
-    reluDerivFromPre: number,
+    reluDerivFromPre: number, xMax: number, wMax: number,
   ): number;
   trainBatchScratchBytes(hp: number, rows: number, pixels: number): number;
   trainBatch(
@@ -34,6 +34,7 @@ interface BookKernels extends TestKernels {
   countNonzero(bytes: number, n: number): number;
   compressImages(starts: number, offs: number, vals: number, bytes: number, count: number, cols: number, divisor: number): void;
   randintMasks(masks: number, key: number, pos: number, rows: number, h: number, hp: number, scale: number): number;
+  maxAbs(v: number, n: number): number;
 }
 
 const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
@@ -94,6 +95,8 @@ interface Lists {
   offs: number;
   vals: number;
   labels: number;
+  /** The largest image value. */
+  xMax: number;
 }
 
 const PAGE = 65536;
@@ -142,7 +145,7 @@ async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Pr
   const module = await bookModule(shared);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const k = instance.exports as unknown as BookKernels;
-  const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0 };
+  const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0, xMax: 0 };
   // The module keeps no data of its own; start clear of address 0 all the same.
   const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true, thread: null, control: 0, threadsAsked: Math.min(threads, 2) };
   function alloc(bytes: number): number {
@@ -156,9 +159,10 @@ async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Pr
   const lists = (set: ImageSet): Lists => {
     new Uint8Array(memory.buffer, bytes, set.images.length).set(set.images);
     const n = k.countNonzero(bytes, set.images.length);
-    const l = { count: set.count, starts: inst.alloc(4 * (set.count + 1)), offs: inst.alloc(4 * (n + 1)), vals: inst.alloc(8 * (n + 1)), labels: inst.alloc(set.count) };
+    const l = { count: set.count, starts: inst.alloc(4 * (set.count + 1)), offs: inst.alloc(4 * (n + 1)), vals: inst.alloc(8 * (n + 1)), labels: inst.alloc(set.count), xMax: 0 };
     k.compressImages(l.starts, l.offs, l.vals, bytes, set.count, BOOK_PIXELS, 255);
     new Uint8Array(memory.buffer, l.labels, set.count).set(set.labels);
+    l.xMax = k.maxAbs(l.vals, n);
     return l;
   };
   inst.train = lists(train);
@@ -257,7 +261,9 @@ export class FastBookNet {
     let seen = 0;
     let diverged: string | null = null;
     if (config.batchSize === 1) {
-      const r = k.trainExamples(at.loss, at.w01, at.w12, hp, hidden, t.starts, t.offs, t.vals, t.labels, at.masks, at.scratch, 0, count, lr, 1, maskBackScale, fromPre);
+      // With dropout, W01's largest weight lets the kernel leave the dropped pairs out of the forward pass (see trainExamples).
+      const wMax = at.masks ? k.maxAbs(at.w01, BOOK_PIXELS * hp) : NaN;
+      const r = k.trainExamples(at.loss, at.w01, at.w12, hp, hidden, t.starts, t.offs, t.vals, t.labels, at.masks, at.scratch, 0, count, lr, 1, maskBackScale, fromPre, t.xMax, wMax);
       if (r >= 0) {
         correct = r;
         seen = count;
@@ -386,10 +392,7 @@ export class FastBookNet {
   }
 
   private weightsFinite(): boolean {
-    const m = new Float64Array(this.memory.buffer);
-    const { at, hp } = this;
-    for (let i = at.w01 / 8, end = i + BOOK_PIXELS * hp; i < end; i++) if (!Number.isFinite(m[i]!)) return false;
-    for (let i = at.w12 / 8, end = i + hp * BOOK_CLASSES; i < end; i++) if (!Number.isFinite(m[i]!)) return false;
-    return true;
+    const { k, at, hp } = this;
+    return Number.isFinite(k.maxAbs(at.w01, BOOK_PIXELS * hp)) && Number.isFinite(k.maxAbs(at.w12, hp * BOOK_CLASSES));
   }
 }
