@@ -252,7 +252,8 @@ export function trainExamples(
   const dy = y + OUT_BYTES;
   const live = dy + OUT_BYTES; // i32 [nv]: byte offsets of the pairs not all dropped
   const vlr = f64x2.splat(lr);
-  for (let j = h; j < hp; j++) store<f64>(delta + (<usize>j << 3), 0);
+  const vmb = f64x2.splat(maskBackScale);
+  const zero = f64x2.splat(0);
   let correct = 0;
   for (let n = 0; n < count; n++) {
     const i = first + n;
@@ -279,17 +280,25 @@ export function trainExamples(
     store<f64>(loss, load<f64>(loss) + err);
     if (argmax10(y) == t) correct++;
 
-    // delta[j] = sum over the 10 outputs of dy[c] * W12[j, c], through the W12 of the forward pass.
-    let dMax: f64 = 0;
-    for (let j = 0; j < h; j++) {
-      const wp = w12 + <usize>j * OUT_BYTES;
-      let d: f64 = 0;
-      for (let c = 0; c < CLASSES; c++) d += load<f64>(dy + (<usize>c << 3)) * load<f64>(wp + (<usize>c << 3));
-      if (mask) d = d * (load<f64>(mask + (<usize>j << 3)) * maskBackScale);
-      if (reluDerivFromPre && !(load<f64>(pre + (<usize>j << 3)) > 0)) d = 0;
-      store<f64>(delta + (<usize>j << 3), d);
-      if (mask) dMax = max<f64>(dMax, abs<f64>(d));
+    // delta[j] = sum over the 10 outputs of dy[c] * W12[j, c], through the W12 of the forward pass: units j, j + 1
+    // side by side (each lane its own chain; W12's pad row, for an odd h, is 0 and gives a 0 delta).
+    let vMax = zero;
+    for (let k = 0; k < nv; k++) {
+      const o = <usize>k << 4;
+      const wp = w12 + <usize>(k << 1) * OUT_BYTES;
+      let a = zero;
+      for (let m = 0; m < OUT_BYTES; m += 16) {
+        const r0 = v128.load(wp + m);
+        const r1 = v128.load(wp + OUT_BYTES + m);
+        a = f64x2.add(a, f64x2.mul(v128.load64_splat(dy + m), v128.shuffle<f64>(r0, r1, 0, 2)));
+        a = f64x2.add(a, f64x2.mul(v128.load64_splat(dy + m + 8), v128.shuffle<f64>(r0, r1, 1, 3)));
+      }
+      if (mask) a = f64x2.mul(a, f64x2.mul(v128.load(mask + o), vmb));
+      if (reluDerivFromPre) a = v128.and(a, f64x2.gt(v128.load(pre + o), zero)); // 0 unless the ReLU's output is > 0
+      v128.store(delta + o, a);
+      if (mask) vMax = f64x2.max(vMax, f64x2.abs(a));
     }
+    const dMax = max<f64>(f64x2.extract_lane(vMax, 0), f64x2.extract_lane(vMax, 1));
     // W12[j, c] -= lr * (l1[j] * dy[c]): a zero l1[j] leaves its row as it is.
     const g0 = v128.load(dy), g1 = v128.load(dy, 16), g2 = v128.load(dy, 32), g3 = v128.load(dy, 48), g4 = v128.load(dy, 64);
     for (let j = 0; j < h; j++) {
