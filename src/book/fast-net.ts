@@ -4,13 +4,13 @@
  * same initial weights and the same generator. A whole epoch of per-example steps is one call; images are
  * kept in the module's memory as lists of their nonzero pixels, made once. Training runs on the calling
  * thread; where memory can be shared and there are two logical processors, a test thread (eval-thread.ts)
- * runs test passes beside the training (testInBackground, on a copy of the weights) or takes half of one
- * (test). Needs WebAssembly SIMD.
+ * runs test passes beside the training (testInBackground, on a copy of the weights) or shares one chunk by
+ * chunk (test). Needs WebAssembly SIMD.
  */
 import { pixelsOf, type ImageSet } from '../data/dataset.js';
 import { DataError } from '../errors.js';
 import { currentPlatform } from '../backend/wasm/current-platform.js';
-import { CONTROL_BYTES, TestThread, type TestKernels } from './eval-thread.js';
+import { CONTROL_BYTES, TestThread, testChunks, type TestKernels } from './eval-thread.js';
 import type { Rng } from '../rng/mt19937.js';
 import { EVAL_CHUNK, type Evaluation } from '../train/evaluate.js';
 import { BOOK_CLASSES, BOOK_PIXELS, type BookQuirks } from './book-model.js';
@@ -293,24 +293,24 @@ export class FastBookNet {
 
   /**
    * Mean squared error and accuracy over the test set, in eval mode (no dropout): evaluate()'s numbers. With
-   * the test thread free, it takes the first half of the chunks and this thread the rest; the chunks' errors
-   * are then added in order from 0, evaluate()'s chain.
+   * the test thread free, the two threads take the EVAL_CHUNK chunks one at a time from a shared counter (a
+   * thread the machine keeps busy takes fewer); the chunks' errors are then added in order from 0,
+   * evaluate()'s chain.
    */
   test(): Evaluation {
     const { k, at, hp } = this;
     const t = at.test;
     this.settle();
     const thread = this.inst.thread;
-    const half = Math.floor(Math.ceil(t.count / EVAL_CHUNK) / 2) * EVAL_CHUNK;
-    if (!thread?.ready || half === 0) {
+    if (!thread?.ready || t.count <= EVAL_CHUNK) {
       k.testPass(at.loss, at.w01, at.w12, hp, t.starts, t.offs, t.vals, t.labels, t.count, EVAL_CHUNK, at.testScratch);
       const f64 = new Float64Array(this.memory.buffer);
       return { loss: f64[at.loss / 8]! / t.count, acc: f64[at.loss / 8 + 1]! / t.count };
     }
-    thread.run(this.partArgs(at.partsThread, at.w01, at.w12, 0, half, at.threadScratch));
-    const here = k.testPart(at.partsHere, at.w01, at.w12, hp, t.starts, t.offs, t.vals, t.labels, half, t.count, EVAL_CHUNK, at.testScratch);
+    thread.runChunks(this.partArgs(at.partsHere, at.w01, at.w12, 0, t.count, at.threadScratch));
+    const here = testChunks(k, this.partArgs(at.partsHere, at.w01, at.w12, 0, t.count, at.testScratch), () => thread.claim());
     const there = thread.wait();
-    return this.evaluation([[at.partsThread, half], [at.partsHere, t.count - half]], here + there);
+    return this.evaluation([[at.partsHere, t.count]], here + there);
   }
 
   /**
