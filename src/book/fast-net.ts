@@ -316,7 +316,7 @@ export class FastBookNet {
   /**
    * A test pass of the weights as they are now, on the test thread (on a copy of the weights) while this
    * thread goes on training; without a test thread, test() at once. One at a time: a new one (or test())
-   * first waits for the one before.
+   * first waits for the one before. Waiting for it (result()), this thread takes the chunks still untaken.
    */
   testInBackground(): PendingTest {
     const thread = this.inst.thread;
@@ -330,13 +330,15 @@ export class FastBookNet {
     const u8 = new Uint8Array(this.memory.buffer);
     u8.copyWithin(at.w01Copy, at.w01, at.w01 + BOOK_PIXELS * hp * 8);
     u8.copyWithin(at.w12Copy, at.w12, at.w12 + hp * BOOK_CLASSES * 8);
-    thread.run(this.partArgs(at.partsThread, at.w01Copy, at.w12Copy, 0, t.count, at.threadScratch));
+    thread.runChunks(this.partArgs(at.partsThread, at.w01Copy, at.w12Copy, 0, t.count, at.threadScratch));
     let r: Evaluation | null = null;
     const pending = {
       ready: () => r !== null || thread.idle(),
       result: () => {
         if (r === null) {
-          r = this.evaluation([[at.partsThread, t.count]], thread.wait());
+          // Chunks the test thread has not taken yet (the machine kept it busy) are tested here meanwhile.
+          const here = testChunks(this.k, this.partArgs(at.partsThread, at.w01Copy, at.w12Copy, 0, t.count, at.testScratch), () => thread.claim());
+          r = this.evaluation([[at.partsThread, t.count]], here + thread.wait());
           if (this.inFlight === pending) this.inFlight = null;
         }
         return r;
