@@ -319,9 +319,16 @@ export function trainExamples(
 
 /** The largest |v| among the doubles v[n] (NaN if one is NaN). */
 export function maxAbs(v: usize, n: i32): f64 {
+  // pmax is one instruction but passes a NaN over, so NaNs are looked for on their own (v != v).
   let m = f64x2.splat(0);
+  let nan = m;
   let i = 0;
-  for (; i + 2 <= n; i += 2) m = f64x2.max(m, f64x2.abs(v128.load(v + (<usize>i << 3))));
+  for (; i + 2 <= n; i += 2) {
+    const x = v128.load(v + (<usize>i << 3));
+    m = f64x2.pmax(m, f64x2.abs(x));
+    nan = v128.or(nan, f64x2.ne(x, x));
+  }
+  if (v128.any_true(nan)) return NaN;
   let r = max<f64>(f64x2.extract_lane(m, 0), f64x2.extract_lane(m, 1));
   if (i < n) r = max<f64>(r, abs<f64>(load<f64>(v + (<usize>i << 3))));
   return r;

@@ -157,3 +157,17 @@ test('a dropped pair whose pre-activations overflow makes NaN as in the referenc
   assert.equal(got.seen, 0, 'the first example already diverges');
   assert.equal(steps, 0, "the reference diverges at the first example too");
 });
+
+test('a weight that is not a finite number, where no image reaches it, is caught at the epoch end', async () => {
+  const hidden = 6;
+  const blank: ImageSet = { ...train, images: train.images.map((v, i) => (i % 784 === 5 ? 0 : v)) }; // pixel 5 always 0
+  for (const bad of [NaN, Infinity]) {
+    const weights = Float64Array.from({ length: 784 * hidden + hidden * 10 }, () => 0.2 * rng.random() - 0.1);
+    weights[5 * hidden + 3] = bad;
+    const net = await FastBookNet.create({ hidden, dropout: true, lr: 0.0025, quirks: BOOK_QUIRKS, weights, rng: new Rng(3), train: blank, test: testSet, batchSize: 1, threads: 1 });
+    const e = net.trainEpoch();
+    net.dispose();
+    assert.equal(e.diverged, 'a weight is not a finite number', String(bad));
+    assert.equal(e.seen, blank.count, 'every step ran (the error stayed finite)');
+  }
+});

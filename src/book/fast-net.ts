@@ -180,6 +180,8 @@ export class FastBookNet {
   private readonly k: BookKernels;
   private readonly memory: WebAssembly.Memory;
   private inFlight: { ready(): boolean; result(): Evaluation } | null = null;
+  /** max |W01 weight| (NaN if one is NaN), kept up to date by create() and each epoch: trainExamples' wMax. */
+  private w01Max = NaN;
 
   private constructor(
     private readonly inst: Instance,
@@ -229,9 +231,11 @@ export class FastBookNet {
     const src = config.weights;
     for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) m[w01 / 8 + p * hp + j] = src[p * hidden + j]!;
     for (let i = 0; i < hidden * BOOK_CLASSES; i++) m[w12 / 8 + i] = src[BOOK_PIXELS * hidden + i]!;
-    return new FastBookNet(inst, config, hp, {
+    const net = new FastBookNet(inst, config, hp, {
       w01, w12, loss, key, masks, scratch, testScratch, train: inst.train, test: inst.test, w01Copy, w12Copy, threadScratch, partsThread, partsHere,
     });
+    net.w01Max = k.maxAbs(w01, BOOK_PIXELS * hp);
+    return net;
   }
 
   /** Whether a test thread is up (test() splits the pass with it, testInBackground() runs on it). */
@@ -262,8 +266,7 @@ export class FastBookNet {
     let diverged: string | null = null;
     if (config.batchSize === 1) {
       // With dropout, W01's largest weight lets the kernel leave the dropped pairs out of the forward pass (see trainExamples).
-      const wMax = at.masks ? k.maxAbs(at.w01, BOOK_PIXELS * hp) : NaN;
-      const r = k.trainExamples(at.loss, at.w01, at.w12, hp, hidden, t.starts, t.offs, t.vals, t.labels, at.masks, at.scratch, 0, count, lr, 1, maskBackScale, fromPre, t.xMax, wMax);
+      const r = k.trainExamples(at.loss, at.w01, at.w12, hp, hidden, t.starts, t.offs, t.vals, t.labels, at.masks, at.scratch, 0, count, lr, 1, maskBackScale, fromPre, t.xMax, this.w01Max);
       if (r >= 0) {
         correct = r;
         seen = count;
@@ -287,7 +290,8 @@ export class FastBookNet {
         seen += rows;
       }
     }
-    if (diverged === null && !this.weightsFinite()) diverged = 'a weight is not a finite number';
+    const finite = this.weightsFinite(); // (always: it also refreshes w01Max)
+    if (diverged === null && !finite) diverged = 'a weight is not a finite number';
     return { lossSum: new Float64Array(this.memory.buffer)[at.loss / 8]!, correct, seen, diverged };
   }
 
@@ -393,8 +397,10 @@ export class FastBookNet {
     });
   }
 
+  /** Whether every weight is a finite number; keeps W01's largest magnitude for the next epoch. */
   private weightsFinite(): boolean {
     const { k, at, hp } = this;
-    return Number.isFinite(k.maxAbs(at.w01, BOOK_PIXELS * hp)) && Number.isFinite(k.maxAbs(at.w12, hp * BOOK_CLASSES));
+    this.w01Max = k.maxAbs(at.w01, BOOK_PIXELS * hp);
+    return Number.isFinite(this.w01Max) && Number.isFinite(k.maxAbs(at.w12, hp * BOOK_CLASSES));
   }
 }
