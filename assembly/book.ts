@@ -264,11 +264,10 @@ export function trainExamples(
     if (mask) {
       nLive = 0;
       for (let k = 0; k < nv; k++) {
+        // Written every time, kept (the count moving past it) only for a pair not dropped whole: no branch.
         const o = <usize>k << 4;
-        if (v128.any_true(v128.load(mask + o))) {
-          store<i32>(live + (<usize>nLive << 2), <i32>o);
-          nLive++;
-        }
+        store<i32>(live + (<usize>nLive << 2), <i32>o);
+        nLive += i32(v128.any_true(v128.load(mask + o)));
       }
     }
     const skip = mask != 0 && <f64>(e - s) * xMax * bound < 1e300;
