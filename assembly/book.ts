@@ -19,7 +19,9 @@
  * WebAssembly in between. Rows are stored hp = H rounded up to even doubles apart (the pad column stays 0).
  *
  * Images are kept as lists of nonzero pixels: for image i, entries [starts[i], starts[i + 1]) of offs
- * (pixel index, i32) and vals (pixel / divisor, f64). Pointers are byte offsets into memory.
+ * (pixel index, i32) and vals (pixel / divisor, f64); the kernels read a network's copy of offs with each
+ * entry times the row's bytes, hp * 8 (rows, or pixRows: scaleOffsets), where the pixel's W01 row starts
+ * (no multiply per entry in the inner loops). Pointers are byte offsets into memory.
  */
 import {
   sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1,
@@ -50,75 +52,75 @@ const OUT_BYTES = CLASSES << 3; // a row of 10 outputs (or a row of W12), five v
   return 1;
 }
 
-/** dst[2 nv] = sum over q in [s, e) of vals[q] * b's row offs[q] (or dst -= lr * that sum, when step). */
-function sumRow(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, nv: i32, step: bool, lr: f64): void {
+/** dst[2 nv] = sum over q in [s, e) of vals[q] * b's row at byte offset rows[q] (or dst -= lr * that sum, when step). */
+function sumRow(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, nv: i32, step: bool, lr: f64): void {
   let k = 0;
   while (k < nv) {
     const v = blockWidth(nv - k);
     const o = <usize>k << 4;
-    if (v == 10) sum10(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
-    else if (v == 8) sum8(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
-    else if (v == 4) sum4(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
-    else if (v == 2) sum2(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
-    else sum1(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
+    if (v == 10) sum10(dst + o, b + o, rows, vals, s, e, step, lr);
+    else if (v == 8) sum8(dst + o, b + o, rows, vals, s, e, step, lr);
+    else if (v == 4) sum4(dst + o, b + o, rows, vals, s, e, step, lr);
+    else if (v == 2) sum2(dst + o, b + o, rows, vals, s, e, step, lr);
+    else sum1(dst + o, b + o, rows, vals, s, e, step, lr);
     k += v;
   }
 }
 
 /** As sumRow (step false), on the n vectors at the byte offsets list[n] of each row only (dst's others are left as they are). */
-function sumRowList(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, list: usize, n: i32): void {
+function sumRowList(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, list: usize, n: i32): void {
   let k = 0;
   while (k < n) {
     const left = n - k;
     const l = list + (<usize>k << 2);
     if (left >= 8) {
-      sumList8(dst, b, rowBytes, offs, vals, s, e, l);
+      sumList8(dst, b, rows, vals, s, e, l);
       k += 8;
     } else if (left >= 4) {
-      sumList4(dst, b, rowBytes, offs, vals, s, e, l);
+      sumList4(dst, b, rows, vals, s, e, l);
       k += 4;
     } else if (left >= 2) {
-      sumList2(dst, b, rowBytes, offs, vals, s, e, l);
+      sumList2(dst, b, rows, vals, s, e, l);
       k += 2;
     } else {
-      sumList1(dst, b, rowBytes, offs, vals, s, e, l);
+      sumList1(dst, b, rows, vals, s, e, l);
       k += 1;
     }
   }
 }
 
-/** w's rows offs[q], q in [s, e): -= lr * (vals[q] * delta[2 nv]). */
-function stepRows(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, nv: i32, lr: f64): void {
+/** w's rows at byte offsets rows[q], q in [s, e): -= lr * (vals[q] * delta[2 nv]). */
+function stepRows(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, nv: i32, lr: f64): void {
   let k = 0;
   while (k < nv) {
     const v = blockWidth(nv - k);
     const o = <usize>k << 4;
-    if (v == 10) step10(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
-    else if (v == 8) step8(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
-    else if (v == 4) step4(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
-    else if (v == 2) step2(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
-    else step1(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
+    if (v == 10) step10(w + o, rows, vals, s, e, delta + o, lr);
+    else if (v == 8) step8(w + o, rows, vals, s, e, delta + o, lr);
+    else if (v == 4) step4(w + o, rows, vals, s, e, delta + o, lr);
+    else if (v == 2) step2(w + o, rows, vals, s, e, delta + o, lr);
+    else step1(w + o, rows, vals, s, e, delta + o, lr);
     k += v;
   }
 }
 
 /** As stepRows, on the n vectors at the byte offsets list[n] of each row only. */
-function stepRowsList(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, n: i32, lr: f64): void {
+function stepRowsList(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, n: i32, lr: f64): void {
   let k = 0;
   while (k < n) {
     const left = n - k;
     const l = list + (<usize>k << 2);
     if (left >= 8) {
-      stepList8(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      stepList8(w, rows, vals, s, e, delta, l, lr);
       k += 8;
     } else if (left >= 4) {
-      stepList4(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      stepList4(w, rows, vals, s, e, delta, l, lr);
       k += 4;
     } else if (left >= 2) {
-      stepList2(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      stepList2(w, rows, vals, s, e, delta, l, lr);
       k += 2;
     } else {
-      stepList1(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      stepList1(w, rows, vals, s, e, delta, l, lr);
       k += 1;
     }
   }
@@ -128,8 +130,8 @@ function stepRowsList(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32,
  * One image's forward pass: pre[hp] = relu(image · W01) (the ReLU's output), l1[hp] = pre * mask (mask [hp]:
  * 0 or 2, or 0 for none: l1 = pre), y[10] = l1 · W12.
  */
-function forwardRow(y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp: i32, offs: usize, vals: usize, s: i32, e: i32, mask: usize): void {
-  sumRow(pre, w01, hp << 3, offs, vals, s, e, hp >> 1, false, 0);
+function forwardRow(y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp: i32, rows: usize, vals: usize, s: i32, e: i32, mask: usize): void {
+  sumRow(pre, w01, rows, vals, s, e, hp >> 1, false, 0);
   forwardOut(y, l1, pre, w12, hp, mask);
 }
 
@@ -138,11 +140,11 @@ function forwardRow(y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp:
  * taken as 0 (so pre and l1 are 0 there): trainExamples' skip of the dropped pairs.
  */
 function forwardRowLive(
-  y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp: i32, offs: usize, vals: usize, s: i32, e: i32, mask: usize,
+  y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp: i32, rows: usize, vals: usize, s: i32, e: i32, mask: usize,
   live: usize, nLive: i32,
 ): void {
   memory.fill(pre, 0, <usize>(hp << 3));
-  sumRowList(pre, w01, hp << 3, offs, vals, s, e, live, nLive);
+  sumRowList(pre, w01, rows, vals, s, e, live, nLive);
   forwardOut(y, l1, pre, w12, hp, mask);
 }
 
@@ -238,7 +240,7 @@ export function trainExamplesScratchBytes(hp: i32): i32 {
  */
 export function trainExamples(
   loss: usize, w01: usize, w12: usize, hp: i32, h: i32,
-  starts: usize, offs: usize, vals: usize, labels: usize, masks: usize, scratch: usize,
+  starts: usize, rows: usize, vals: usize, labels: usize, masks: usize, scratch: usize,
   first: i32, count: i32, lr: f64, gradScale: f64, maskBackScale: f64, reluDerivFromPre: bool, xMax: f64, wMax: f64,
 ): i32 {
   const rowBytes = hp << 3;
@@ -271,8 +273,8 @@ export function trainExamples(
       }
     }
     const skip = mask != 0 && <f64>(e - s) * xMax * bound < 1e300;
-    if (skip) forwardRowLive(y, l1, pre, w01, w12, hp, offs, vals, s, e, mask, live, nLive);
-    else forwardRow(y, l1, pre, w01, w12, hp, offs, vals, s, e, mask);
+    if (skip) forwardRowLive(y, l1, pre, w01, w12, hp, rows, vals, s, e, mask, live, nLive);
+    else forwardRow(y, l1, pre, w01, w12, hp, rows, vals, s, e, mask);
     const t = <i32>load<u8>(labels + i);
     const err = squaredError(0, dy, y, t, gradScale);
     if (!isFinite(err)) return -1 - i;
@@ -309,8 +311,8 @@ export function trainExamples(
       v128.store(wp, f64x2.sub(v128.load(wp, 48), f64x2.mul(vlr, f64x2.mul(x, g3))), 48);
       v128.store(wp, f64x2.sub(v128.load(wp, 64), f64x2.mul(vlr, f64x2.mul(x, g4))), 64);
     }
-    if (mask) stepRowsList(w01, rowBytes, offs, vals, s, e, delta, live, nLive, lr);
-    else stepRows(w01, rowBytes, offs, vals, s, e, delta, nv, lr);
+    if (mask) stepRowsList(w01, rows, vals, s, e, delta, live, nLive, lr);
+    else stepRows(w01, rows, vals, s, e, delta, nv, lr);
     if (mask) bound = (bound + lrX * dMax) * (1 + 1e-12);
   }
   return correct;
@@ -350,7 +352,7 @@ export function trainBatchScratchBytes(hp: i32, rows: i32, pixels: i32): i32 {
  */
 export function trainBatch(
   loss: usize, w01: usize, w12: usize, hp: i32, h: i32, pixels: i32,
-  starts: usize, offs: usize, vals: usize, labels: usize, masks: usize, scratch: usize,
+  starts: usize, offs: usize, pixRows: usize, vals: usize, labels: usize, masks: usize, scratch: usize,
   first: i32, rows: i32, lr: f64, gradScale: f64, maskBackScale: f64, reluDerivFromPre: bool, inLoop: bool, lrMid: f64,
 ): i32 {
   const rowBytes = hp << 3;
@@ -363,14 +365,14 @@ export function trainBatch(
   const g12 = dy + <usize>rows * OUT_BYTES; // [hp, 10]
   const wT = g12 + <usize>hp * OUT_BYTES; // [10, hp]: W12 (or Wm) transposed
   const pixStart = wT + <usize>CLASSES * rowBytes; // i32 [pixels + 2]
-  const tOffs = pixStart + <usize>align16((pixels + 2) << 2); // i32 [nonzeros]: row index
+  const tOffs = pixStart + <usize>align16((pixels + 2) << 2); // i32 [nonzeros]: the row's byte offset in delta
   const tVals = tOffs + <usize>align16((rows * pixels) << 2); // f64 [nonzeros]
 
   for (let r = 0; r < rows; r++) {
     const i = first + r;
     const ro = <usize>r * rowBytes;
     const mask = masks ? masks + ro : 0;
-    forwardRow(y + <usize>r * OUT_BYTES, l1 + ro, pre + ro, w01, w12, hp, offs, vals,
+    forwardRow(y + <usize>r * OUT_BYTES, l1 + ro, pre + ro, w01, w12, hp, pixRows, vals,
       load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), mask);
   }
   // The batch's error: one chain over rows, then outputs.
@@ -453,7 +455,7 @@ export function trainBatch(
       const at = pixStart + (<usize>(load<i32>(offs + (<usize>q << 2)) + 1) << 2);
       const pos = load<i32>(at);
       store<i32>(at, pos + 1);
-      store<i32>(tOffs + (<usize>pos << 2), r);
+      store<i32>(tOffs + (<usize>pos << 2), r * rowBytes);
       store<f64>(tVals + (<usize>pos << 3), load<f64>(vals + (<usize>q << 3)));
     }
   }
@@ -461,7 +463,7 @@ export function trainBatch(
   for (let p = 0; p < pixels; p++) {
     const s = load<i32>(pixStart + (<usize>p << 2));
     const e = load<i32>(pixStart + (<usize>(p + 1) << 2));
-    if (s < e) sumRow(w01 + <usize>p * rowBytes, delta, rowBytes, tOffs, tVals, s, e, nv, true, lr);
+    if (s < e) sumRow(w01 + <usize>p * rowBytes, delta, tOffs, tVals, s, e, nv, true, lr);
   }
   // W12 -= lr * dW12.
   const vlr = f64x2.splat(lr);
@@ -485,7 +487,7 @@ export function testPassScratchBytes(hp: i32): i32 {
  * sum), out[1] = the count correct.
  */
 export function testPass(
-  out: usize, w01: usize, w12: usize, hp: i32, starts: usize, offs: usize, vals: usize, labels: usize,
+  out: usize, w01: usize, w12: usize, hp: i32, starts: usize, rows: usize, vals: usize, labels: usize,
   count: i32, chunk: i32, scratch: usize,
 ): void {
   const rowBytes = hp << 3;
@@ -496,7 +498,7 @@ export function testPass(
   let part: f64 = 0;
   let correct = 0;
   for (let i = 0; i < count; i++) {
-    forwardRow(y, l1, pre, w01, w12, hp, offs, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
+    forwardRow(y, l1, pre, w01, w12, hp, rows, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
     const t = <i32>load<u8>(labels + i);
     part = squaredError(part, 0, y, t, 0);
     if (argmax10(y) == t) correct++;
@@ -516,7 +518,7 @@ export function testPass(
  * at chunk boundaries give testPass's out[0] bit for bit; so two threads can each take a range.
  */
 export function testPart(
-  parts: usize, w01: usize, w12: usize, hp: i32, starts: usize, offs: usize, vals: usize, labels: usize,
+  parts: usize, w01: usize, w12: usize, hp: i32, starts: usize, rows: usize, vals: usize, labels: usize,
   from: i32, to: i32, chunk: i32, scratch: usize,
 ): i32 {
   const rowBytes = hp << 3;
@@ -527,7 +529,7 @@ export function testPart(
   let correct = 0;
   let k: usize = 0;
   for (let i = from; i < to; i++) {
-    forwardRow(y, l1, pre, w01, w12, hp, offs, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
+    forwardRow(y, l1, pre, w01, w12, hp, rows, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
     const t = <i32>load<u8>(labels + i);
     part = squaredError(part, 0, y, t, 0);
     if (argmax10(y) == t) correct++;
@@ -538,6 +540,14 @@ export function testPart(
     }
   }
   return correct;
+}
+
+/** dst[n] = src[n] * factor (i32): a list's pixel indices as the byte offsets of their rows. */
+export function scaleOffsets(dst: usize, src: usize, n: i32, factor: i32): void {
+  const f = i32x4.splat(factor);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), i32x4.mul(v128.load(src + (<usize>i << 2)), f));
+  for (; i < n; i++) store<i32>(dst + (<usize>i << 2), load<i32>(src + (<usize>i << 2)) * factor);
 }
 
 /** Nonzero bytes among bytes[n]. */

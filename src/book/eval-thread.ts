@@ -17,7 +17,7 @@ export const Ctl = {
   w12: 5,
   hp: 6,
   starts: 7,
-  offs: 8,
+  rows: 8,
   vals: 9,
   labels: 10,
   from: 11,
@@ -35,7 +35,7 @@ export const CONTROL_BYTES = Ctl.words * 4;
 
 export interface TestKernels {
   testPart(
-    parts: number, w01: number, w12: number, hp: number, starts: number, offs: number, vals: number, labels: number,
+    parts: number, w01: number, w12: number, hp: number, starts: number, rows: number, vals: number, labels: number,
     from: number, to: number, chunk: number, scratch: number,
   ): number;
 }
@@ -53,7 +53,8 @@ export interface TestPartArgs {
   w12: number;
   hp: number;
   starts: number;
-  offs: number;
+  /** The images' nonzero pixels as the byte offsets of their W01 rows (assembly/book.ts). */
+  rows: number;
   vals: number;
   labels: number;
   from: number;
@@ -71,7 +72,7 @@ export function testChunks(k: TestKernels, a: Readonly<TestPartArgs>, claim: () 
   let correct = 0;
   for (let c = claim(); c < n; c = claim()) {
     const from = a.from + c * a.chunk;
-    correct += k.testPart(a.parts + 8 * c, a.w01, a.w12, a.hp, a.starts, a.offs, a.vals, a.labels, from, Math.min(a.to, from + a.chunk), a.chunk, a.scratch);
+    correct += k.testPart(a.parts + 8 * c, a.w01, a.w12, a.hp, a.starts, a.rows, a.vals, a.labels, from, Math.min(a.to, from + a.chunk), a.chunk, a.scratch);
   }
   return correct;
 }

@@ -31,12 +31,12 @@ async function serve(init: TestWorkerInit, post: (m: unknown) => void): Promise<
     seen = Atomics.load(i32, Ctl.request);
     const a = (slot: Ctl) => i32[slot]!;
     const args = {
-      parts: a(Ctl.parts), w01: a(Ctl.w01), w12: a(Ctl.w12), hp: a(Ctl.hp), starts: a(Ctl.starts), offs: a(Ctl.offs), vals: a(Ctl.vals),
+      parts: a(Ctl.parts), w01: a(Ctl.w01), w12: a(Ctl.w12), hp: a(Ctl.hp), starts: a(Ctl.starts), rows: a(Ctl.rows), vals: a(Ctl.vals),
       labels: a(Ctl.labels), from: a(Ctl.from), to: a(Ctl.to), chunk: a(Ctl.chunk), scratch: a(Ctl.scratch),
     };
     i32[Ctl.correct] = a(Ctl.mode) === 1
       ? testChunks(k, args, () => Atomics.add(i32, Ctl.next, 1))
-      : k.testPart(args.parts, args.w01, args.w12, args.hp, args.starts, args.offs, args.vals, args.labels, args.from, args.to, args.chunk, args.scratch);
+      : k.testPart(args.parts, args.w01, args.w12, args.hp, args.starts, args.rows, args.vals, args.labels, args.from, args.to, args.chunk, args.scratch);
     Atomics.store(i32, Ctl.done, seen);
     Atomics.notify(i32, Ctl.done);
   }

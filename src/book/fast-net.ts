@@ -19,20 +19,21 @@ import { BOOK_CLASSES, BOOK_PIXELS, type BookQuirks } from './book-model.js';
 interface BookKernels extends TestKernels {
   trainExamplesScratchBytes(hp: number): number;
   trainExamples(
-    loss: number, w01: number, w12: number, hp: number, h: number, starts: number, offs: number, vals: number, labels: number,
+    loss: number, w01: number, w12: number, hp: number, h: number, starts: number, rows: number, vals: number, labels: number,
     masks: number, scratch: number, first: number, count: number, lr: number, gradScale: number, maskBackScale: number,
     reluDerivFromPre: number, xMax: number, wMax: number,
   ): number;
   trainBatchScratchBytes(hp: number, rows: number, pixels: number): number;
   trainBatch(
-    loss: number, w01: number, w12: number, hp: number, h: number, pixels: number, starts: number, offs: number, vals: number,
+    loss: number, w01: number, w12: number, hp: number, h: number, pixels: number, starts: number, offs: number, pixRows: number, vals: number,
     labels: number, masks: number, scratch: number, first: number, rows: number, lr: number, gradScale: number,
     maskBackScale: number, reluDerivFromPre: number, inLoop: number, lrMid: number,
   ): number;
   testPassScratchBytes(hp: number): number;
-  testPass(out: number, w01: number, w12: number, hp: number, starts: number, offs: number, vals: number, labels: number, count: number, chunk: number, scratch: number): void;
+  testPass(out: number, w01: number, w12: number, hp: number, starts: number, rows: number, vals: number, labels: number, count: number, chunk: number, scratch: number): void;
   countNonzero(bytes: number, n: number): number;
   compressImages(starts: number, offs: number, vals: number, bytes: number, count: number, cols: number, divisor: number): void;
+  scaleOffsets(dst: number, src: number, n: number, factor: number): void;
   randintMasks(masks: number, key: number, pos: number, rows: number, h: number, hp: number, scale: number): number;
   maxAbs(v: number, n: number): number;
 }
@@ -97,6 +98,13 @@ interface Lists {
   labels: number;
   /** The largest image value. */
   xMax: number;
+  /** Entries in offs and vals (the nonzero pixels). */
+  nonzeros: number;
+}
+
+/** A network's lists: the instance's, with offs times the network's row bytes (where each pixel's W01 row starts). */
+interface NetLists extends Lists {
+  rows: number;
 }
 
 const PAGE = 65536;
@@ -122,6 +130,8 @@ interface Instance {
   control: number;
   /** The threads asked for (1 or 2): a net reuses an instance made for as many. */
   threadsAsked: number;
+  /** The lists' row offsets for each row width (bytes) asked for so far, kept below mark. */
+  rows: Map<number, { train: number; test: number }>;
 }
 
 /**
@@ -145,9 +155,9 @@ async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Pr
   const module = await bookModule(shared);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const k = instance.exports as unknown as BookKernels;
-  const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0, xMax: 0 };
+  const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0, xMax: 0, nonzeros: 0 };
   // The module keeps no data of its own; start clear of address 0 all the same.
-  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true, thread: null, control: 0, threadsAsked: Math.min(threads, 2) };
+  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true, thread: null, control: 0, threadsAsked: Math.min(threads, 2), rows: new Map() };
   function alloc(bytes: number): number {
     const ptr = (inst.top + 15) & ~15;
     inst.top = ptr + Math.max(bytes, 16);
@@ -159,7 +169,7 @@ async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Pr
   const lists = (set: ImageSet): Lists => {
     new Uint8Array(memory.buffer, bytes, set.images.length).set(set.images);
     const n = k.countNonzero(bytes, set.images.length);
-    const l = { count: set.count, starts: inst.alloc(4 * (set.count + 1)), offs: inst.alloc(4 * (n + 1)), vals: inst.alloc(8 * (n + 1)), labels: inst.alloc(set.count), xMax: 0 };
+    const l = { count: set.count, starts: inst.alloc(4 * (set.count + 1)), offs: inst.alloc(4 * (n + 1)), vals: inst.alloc(8 * (n + 1)), labels: inst.alloc(set.count), xMax: 0, nonzeros: n };
     k.compressImages(l.starts, l.offs, l.vals, bytes, set.count, BOOK_PIXELS, 255);
     new Uint8Array(memory.buffer, l.labels, set.count).set(set.labels);
     l.xMax = k.maxAbs(l.vals, n);
@@ -176,6 +186,22 @@ async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Pr
   return inst;
 }
 
+/** The instance's lists' row offsets for rows of rowBytes (made once per width, then kept with the lists). */
+function rowOffsets(inst: Instance, rowBytes: number): { train: number; test: number } {
+  let r = inst.rows.get(rowBytes);
+  if (!r) {
+    const scaled = (l: Lists) => {
+      const at = inst.alloc(4 * l.nonzeros);
+      inst.k.scaleOffsets(at, l.offs, l.nonzeros, rowBytes);
+      return at;
+    };
+    r = { train: scaled(inst.train), test: scaled(inst.test) };
+    inst.rows.set(rowBytes, r);
+    inst.mark = inst.top; // (create() allocates from mark, called before anything of a network's)
+  }
+  return r;
+}
+
 export class FastBookNet {
   private readonly k: BookKernels;
   private readonly memory: WebAssembly.Memory;
@@ -189,7 +215,7 @@ export class FastBookNet {
     private readonly hp: number,
     private readonly at: {
       w01: number; w12: number; loss: number; key: number; masks: number; scratch: number; testScratch: number;
-      train: Lists; test: Lists;
+      train: NetLists; test: NetLists;
       /** For the test thread: copies of the weights, its scratch, the chunks' errors of its part and of ours. */
       w01Copy: number; w12Copy: number; threadScratch: number; partsThread: number; partsHere: number;
     },
@@ -208,6 +234,7 @@ export class FastBookNet {
     const rowBytes = hp * 8;
     const inst = await instanceFor(train, test, config.threads ?? 2);
     inst.top = inst.mark;
+    const rowsAt = rowOffsets(inst, rowBytes);
     const { k, alloc } = inst;
     const w01 = alloc(BOOK_PIXELS * rowBytes);
     const w12 = alloc(hp * BOOK_CLASSES * 8);
@@ -232,7 +259,7 @@ export class FastBookNet {
     for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) m[w01 / 8 + p * hp + j] = src[p * hidden + j]!;
     for (let i = 0; i < hidden * BOOK_CLASSES; i++) m[w12 / 8 + i] = src[BOOK_PIXELS * hidden + i]!;
     const net = new FastBookNet(inst, config, hp, {
-      w01, w12, loss, key, masks, scratch, testScratch, train: inst.train, test: inst.test, w01Copy, w12Copy, threadScratch, partsThread, partsHere,
+      w01, w12, loss, key, masks, scratch, testScratch, train: { ...inst.train, rows: rowsAt.train }, test: { ...inst.test, rows: rowsAt.test }, w01Copy, w12Copy, threadScratch, partsThread, partsHere,
     });
     net.w01Max = k.maxAbs(w01, BOOK_PIXELS * hp);
     return net;
@@ -266,7 +293,7 @@ export class FastBookNet {
     let diverged: string | null = null;
     if (config.batchSize === 1) {
       // With dropout, W01's largest weight lets the kernel leave the dropped pairs out of the forward pass (see trainExamples).
-      const r = k.trainExamples(at.loss, at.w01, at.w12, hp, hidden, t.starts, t.offs, t.vals, t.labels, at.masks, at.scratch, 0, count, lr, 1, maskBackScale, fromPre, t.xMax, this.w01Max);
+      const r = k.trainExamples(at.loss, at.w01, at.w12, hp, hidden, t.starts, t.rows, t.vals, t.labels, at.masks, at.scratch, 0, count, lr, 1, maskBackScale, fromPre, t.xMax, this.w01Max);
       if (r >= 0) {
         correct = r;
         seen = count;
@@ -281,7 +308,7 @@ export class FastBookNet {
         const inLoop = quirks.updateInsideExampleLoop && rows > 1;
         const lrMid = ((rows - 1) / (2 * rows)) * lr;
         const masks = at.masks ? at.masks + start * hp * 8 : 0;
-        const r = k.trainBatch(at.loss, at.w01, at.w12, hp, hidden, BOOK_PIXELS, t.starts, t.offs, t.vals, t.labels, masks, at.scratch, start, rows, lr, 1 / rows, maskBackScale, fromPre, inLoop ? 1 : 0, lrMid);
+        const r = k.trainBatch(at.loss, at.w01, at.w12, hp, hidden, BOOK_PIXELS, t.starts, t.offs, t.rows, t.vals, t.labels, masks, at.scratch, start, rows, lr, 1 / rows, maskBackScale, fromPre, inLoop ? 1 : 0, lrMid);
         if (r < 0) {
           diverged = 'loss is not finite';
           break;
@@ -307,7 +334,7 @@ export class FastBookNet {
     this.settle();
     const thread = this.inst.thread;
     if (!thread?.ready || t.count <= EVAL_CHUNK) {
-      k.testPass(at.loss, at.w01, at.w12, hp, t.starts, t.offs, t.vals, t.labels, t.count, EVAL_CHUNK, at.testScratch);
+      k.testPass(at.loss, at.w01, at.w12, hp, t.starts, t.rows, t.vals, t.labels, t.count, EVAL_CHUNK, at.testScratch);
       const f64 = new Float64Array(this.memory.buffer);
       return { loss: f64[at.loss / 8]! / t.count, acc: f64[at.loss / 8 + 1]! / t.count };
     }
@@ -360,7 +387,7 @@ export class FastBookNet {
 
   private partArgs(parts: number, w01: number, w12: number, from: number, to: number, scratch: number) {
     const t = this.at.test;
-    return { parts, w01, w12, hp: this.hp, starts: t.starts, offs: t.offs, vals: t.vals, labels: t.labels, from, to, chunk: EVAL_CHUNK, scratch };
+    return { parts, w01, w12, hp: this.hp, starts: t.starts, rows: t.rows, vals: t.vals, labels: t.labels, from, to, chunk: EVAL_CHUNK, scratch };
   }
 
   /** The error summed over the parts' chunks in order from 0 (ranges of images, in order), and the accuracy. */
