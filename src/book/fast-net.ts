@@ -253,11 +253,15 @@ export class FastBookNet {
     const partsHere = alloc(chunks * 8);
     const instanceMemory = inst.memory;
     new Uint8Array(instanceMemory.buffer, w01, inst.top - w01).fill(0);
-    // The weights, each row padded to hp doubles (the pad column stays 0).
+    // The weights, each row padded to hp doubles (the pad column stays 0). Copied with set(), not an element
+    // loop: create() runs once a network, often with its code not yet (or no longer) compiled.
     const m = new Float64Array(instanceMemory.buffer);
     const src = config.weights;
-    for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) m[w01 / 8 + p * hp + j] = src[p * hidden + j]!;
-    for (let i = 0; i < hidden * BOOK_CLASSES; i++) m[w12 / 8 + i] = src[BOOK_PIXELS * hidden + i]!;
+    const part = (from: number, n: number): ArrayLike<number> =>
+      ArrayBuffer.isView(src) ? (src as unknown as Float64Array).subarray(from, from + n) : Array.prototype.slice.call(src, from, from + n);
+    if (hp === hidden) m.set(part(0, BOOK_PIXELS * hidden), w01 / 8);
+    else for (let p = 0; p < BOOK_PIXELS; p++) m.set(part(p * hidden, hidden), w01 / 8 + p * hp);
+    m.set(part(BOOK_PIXELS * hidden, hidden * BOOK_CLASSES), w12 / 8);
     const net = new FastBookNet(inst, config, hp, {
       w01, w12, loss, key, masks, scratch, testScratch, train: { ...inst.train, rows: rowsAt.train }, test: { ...inst.test, rows: rowsAt.test }, w01Copy, w12Copy, threadScratch, partsThread, partsHere,
     });
@@ -407,7 +411,8 @@ export class FastBookNet {
     const { hp, at } = this;
     const m = new Float64Array(this.memory.buffer);
     const out = new Float64Array(BOOK_PIXELS * hidden + hidden * BOOK_CLASSES);
-    for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) out[p * hidden + j] = m[at.w01 / 8 + p * hp + j]!;
+    if (hp === hidden) out.set(m.subarray(at.w01 / 8, at.w01 / 8 + BOOK_PIXELS * hidden));
+    else for (let p = 0; p < BOOK_PIXELS; p++) out.set(m.subarray(at.w01 / 8 + p * hp, at.w01 / 8 + p * hp + hidden), p * hidden);
     out.set(m.subarray(at.w12 / 8, at.w12 / 8 + hidden * BOOK_CLASSES), BOOK_PIXELS * hidden);
     return out;
   }
