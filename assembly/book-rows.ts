@@ -6,15 +6,17 @@
  * as the reference backend's JavaScript rounds them, so each element is the same chain of the same
  * operations in the same order, bit for bit.
  *
- * sumV: for q in [s, e), ascending: a += vals[q] * (the V vectors of b at row offs[q], rows rowBytes apart);
+ * Rows are given by their byte offsets (i32): rows[q] is where entry q's row starts, from b (or w): a pixel's
+ * index times the row's bytes, multiplied once per network (not once per entry here).
+ * sumV: for q in [s, e), ascending: a += vals[q] * (the V vectors of b at byte offset rows[q]);
  *   then dst = a (step false) or dst -= lr * a (step true: a weight row's SGD step from its gradient).
- * stepV: for q in [s, e): the V vectors of w at row offs[q] -= lr * (vals[q] * delta): a per-example step.
+ * stepV: for q in [s, e): the V vectors of w at byte offset rows[q] -= lr * (vals[q] * delta): a per-example step.
  */
-export function sum10(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
+export function sum10(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
   let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const bp = b + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const bp = b + <usize>load<i32>(rows + (<usize>q << 2));
     a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp)));
     a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp, 16)));
     a2 = f64x2.add(a2, f64x2.mul(x, v128.load(bp, 32)));
@@ -52,11 +54,11 @@ export function sum10(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: us
   v128.store(dst, f64x2.sub(v128.load(dst, 144), f64x2.mul(vlr, a9)), 144);
 }
 
-export function sum8(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
+export function sum8(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
   let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const bp = b + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const bp = b + <usize>load<i32>(rows + (<usize>q << 2));
     a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp)));
     a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp, 16)));
     a2 = f64x2.add(a2, f64x2.mul(x, v128.load(bp, 32)));
@@ -88,11 +90,11 @@ export function sum8(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usi
   v128.store(dst, f64x2.sub(v128.load(dst, 112), f64x2.mul(vlr, a7)), 112);
 }
 
-export function sum4(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
+export function sum4(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
   let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const bp = b + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const bp = b + <usize>load<i32>(rows + (<usize>q << 2));
     a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp)));
     a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp, 16)));
     a2 = f64x2.add(a2, f64x2.mul(x, v128.load(bp, 32)));
@@ -112,11 +114,11 @@ export function sum4(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usi
   v128.store(dst, f64x2.sub(v128.load(dst, 48), f64x2.mul(vlr, a3)), 48);
 }
 
-export function sum2(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
+export function sum2(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
   let a0 = f64x2.splat(0), a1 = a0;
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const bp = b + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const bp = b + <usize>load<i32>(rows + (<usize>q << 2));
     a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp)));
     a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp, 16)));
   }
@@ -130,11 +132,11 @@ export function sum2(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usi
   v128.store(dst, f64x2.sub(v128.load(dst, 16), f64x2.mul(vlr, a1)), 16);
 }
 
-export function sum1(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
+export function sum1(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, step: bool, lr: f64): void {
   let a0 = f64x2.splat(0);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const bp = b + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const bp = b + <usize>load<i32>(rows + (<usize>q << 2));
     a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp)));
   }
   if (!step) {
@@ -145,7 +147,7 @@ export function sum1(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usi
   v128.store(dst, f64x2.sub(v128.load(dst), f64x2.mul(vlr, a0)));
 }
 
-export function step10(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
+export function step10(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
   const vlr = f64x2.splat(lr);
   const d0 = v128.load(delta);
   const d1 = v128.load(delta, 16);
@@ -159,7 +161,7 @@ export function step10(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32
   const d9 = v128.load(delta, 144);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const wp = w + <usize>load<i32>(rows + (<usize>q << 2));
     v128.store(wp, f64x2.sub(v128.load(wp), f64x2.mul(vlr, f64x2.mul(x, d0))));
     v128.store(wp, f64x2.sub(v128.load(wp, 16), f64x2.mul(vlr, f64x2.mul(x, d1))), 16);
     v128.store(wp, f64x2.sub(v128.load(wp, 32), f64x2.mul(vlr, f64x2.mul(x, d2))), 32);
@@ -173,7 +175,7 @@ export function step10(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32
   }
 }
 
-export function step8(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
+export function step8(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
   const vlr = f64x2.splat(lr);
   const d0 = v128.load(delta);
   const d1 = v128.load(delta, 16);
@@ -185,7 +187,7 @@ export function step8(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32,
   const d7 = v128.load(delta, 112);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const wp = w + <usize>load<i32>(rows + (<usize>q << 2));
     v128.store(wp, f64x2.sub(v128.load(wp), f64x2.mul(vlr, f64x2.mul(x, d0))));
     v128.store(wp, f64x2.sub(v128.load(wp, 16), f64x2.mul(vlr, f64x2.mul(x, d1))), 16);
     v128.store(wp, f64x2.sub(v128.load(wp, 32), f64x2.mul(vlr, f64x2.mul(x, d2))), 32);
@@ -197,7 +199,7 @@ export function step8(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32,
   }
 }
 
-export function step4(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
+export function step4(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
   const vlr = f64x2.splat(lr);
   const d0 = v128.load(delta);
   const d1 = v128.load(delta, 16);
@@ -205,7 +207,7 @@ export function step4(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32,
   const d3 = v128.load(delta, 48);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const wp = w + <usize>load<i32>(rows + (<usize>q << 2));
     v128.store(wp, f64x2.sub(v128.load(wp), f64x2.mul(vlr, f64x2.mul(x, d0))));
     v128.store(wp, f64x2.sub(v128.load(wp, 16), f64x2.mul(vlr, f64x2.mul(x, d1))), 16);
     v128.store(wp, f64x2.sub(v128.load(wp, 32), f64x2.mul(vlr, f64x2.mul(x, d2))), 32);
@@ -213,31 +215,31 @@ export function step4(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32,
   }
 }
 
-export function step2(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
+export function step2(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
   const vlr = f64x2.splat(lr);
   const d0 = v128.load(delta);
   const d1 = v128.load(delta, 16);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const wp = w + <usize>load<i32>(rows + (<usize>q << 2));
     v128.store(wp, f64x2.sub(v128.load(wp), f64x2.mul(vlr, f64x2.mul(x, d0))));
     v128.store(wp, f64x2.sub(v128.load(wp, 16), f64x2.mul(vlr, f64x2.mul(x, d1))), 16);
   }
 }
 
-export function step1(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
+export function step1(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, lr: f64): void {
   const vlr = f64x2.splat(lr);
   const d0 = v128.load(delta);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const wp = w + <usize>load<i32>(rows + (<usize>q << 2));
     v128.store(wp, f64x2.sub(v128.load(wp), f64x2.mul(vlr, f64x2.mul(x, d0))));
   }
 }
 
 
-// stepListV: as stepV, on the V vectors at the byte offsets list[V] (i32) of each row: the live ones of a dropped-out row.
-export function stepList8(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
+// stepListV: as stepV, on the V vectors at the byte offsets list[V] (i32) within each row: the live ones of a dropped-out row.
+export function stepList8(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
   const vlr = f64x2.splat(lr);
   const o0 = <usize>load<i32>(list);
   const o1 = <usize>load<i32>(list, 4);
@@ -257,7 +259,7 @@ export function stepList8(w: usize, rowBytes: i32, offs: usize, vals: usize, s: 
   const d7 = v128.load(delta + o7);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const wp = w + <usize>load<i32>(rows + (<usize>q << 2));
     v128.store(wp + o0, f64x2.sub(v128.load(wp + o0), f64x2.mul(vlr, f64x2.mul(x, d0))));
     v128.store(wp + o1, f64x2.sub(v128.load(wp + o1), f64x2.mul(vlr, f64x2.mul(x, d1))));
     v128.store(wp + o2, f64x2.sub(v128.load(wp + o2), f64x2.mul(vlr, f64x2.mul(x, d2))));
@@ -269,7 +271,7 @@ export function stepList8(w: usize, rowBytes: i32, offs: usize, vals: usize, s: 
   }
 }
 
-export function stepList4(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
+export function stepList4(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
   const vlr = f64x2.splat(lr);
   const o0 = <usize>load<i32>(list);
   const o1 = <usize>load<i32>(list, 4);
@@ -281,7 +283,7 @@ export function stepList4(w: usize, rowBytes: i32, offs: usize, vals: usize, s: 
   const d3 = v128.load(delta + o3);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const wp = w + <usize>load<i32>(rows + (<usize>q << 2));
     v128.store(wp + o0, f64x2.sub(v128.load(wp + o0), f64x2.mul(vlr, f64x2.mul(x, d0))));
     v128.store(wp + o1, f64x2.sub(v128.load(wp + o1), f64x2.mul(vlr, f64x2.mul(x, d1))));
     v128.store(wp + o2, f64x2.sub(v128.load(wp + o2), f64x2.mul(vlr, f64x2.mul(x, d2))));
@@ -289,7 +291,7 @@ export function stepList4(w: usize, rowBytes: i32, offs: usize, vals: usize, s: 
   }
 }
 
-export function stepList2(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
+export function stepList2(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
   const vlr = f64x2.splat(lr);
   const o0 = <usize>load<i32>(list);
   const o1 = <usize>load<i32>(list, 4);
@@ -297,20 +299,99 @@ export function stepList2(w: usize, rowBytes: i32, offs: usize, vals: usize, s: 
   const d1 = v128.load(delta + o1);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const wp = w + <usize>load<i32>(rows + (<usize>q << 2));
     v128.store(wp + o0, f64x2.sub(v128.load(wp + o0), f64x2.mul(vlr, f64x2.mul(x, d0))));
     v128.store(wp + o1, f64x2.sub(v128.load(wp + o1), f64x2.mul(vlr, f64x2.mul(x, d1))));
   }
 }
 
-export function stepList1(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
+export function stepList1(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, lr: f64): void {
   const vlr = f64x2.splat(lr);
   const o0 = <usize>load<i32>(list);
   const d0 = v128.load(delta + o0);
   for (let q = s; q < e; q++) {
     const x = v128.load64_splat(vals + (<usize>q << 3));
-    const wp = w + <usize>(load<i32>(offs + (<usize>q << 2)) * rowBytes);
+    const wp = w + <usize>load<i32>(rows + (<usize>q << 2));
     v128.store(wp + o0, f64x2.sub(v128.load(wp + o0), f64x2.mul(vlr, f64x2.mul(x, d0))));
   }
 }
 
+
+// sumListV: as sumV with step false, on the V vectors at the byte offsets list[V] (i32) within each row only: the
+// live pairs of a dropped-out row's pre-activation; dst's vectors at those offsets = the sums.
+export function sumList8(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, list: usize): void {
+  const o0 = <usize>load<i32>(list);
+  const o1 = <usize>load<i32>(list, 4);
+  const o2 = <usize>load<i32>(list, 8);
+  const o3 = <usize>load<i32>(list, 12);
+  const o4 = <usize>load<i32>(list, 16);
+  const o5 = <usize>load<i32>(list, 20);
+  const o6 = <usize>load<i32>(list, 24);
+  const o7 = <usize>load<i32>(list, 28);
+  let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const bp = b + <usize>load<i32>(rows + (<usize>q << 2));
+    a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp + o0)));
+    a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp + o1)));
+    a2 = f64x2.add(a2, f64x2.mul(x, v128.load(bp + o2)));
+    a3 = f64x2.add(a3, f64x2.mul(x, v128.load(bp + o3)));
+    a4 = f64x2.add(a4, f64x2.mul(x, v128.load(bp + o4)));
+    a5 = f64x2.add(a5, f64x2.mul(x, v128.load(bp + o5)));
+    a6 = f64x2.add(a6, f64x2.mul(x, v128.load(bp + o6)));
+    a7 = f64x2.add(a7, f64x2.mul(x, v128.load(bp + o7)));
+  }
+  v128.store(dst + o0, a0);
+  v128.store(dst + o1, a1);
+  v128.store(dst + o2, a2);
+  v128.store(dst + o3, a3);
+  v128.store(dst + o4, a4);
+  v128.store(dst + o5, a5);
+  v128.store(dst + o6, a6);
+  v128.store(dst + o7, a7);
+}
+
+export function sumList4(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, list: usize): void {
+  const o0 = <usize>load<i32>(list);
+  const o1 = <usize>load<i32>(list, 4);
+  const o2 = <usize>load<i32>(list, 8);
+  const o3 = <usize>load<i32>(list, 12);
+  let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const bp = b + <usize>load<i32>(rows + (<usize>q << 2));
+    a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp + o0)));
+    a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp + o1)));
+    a2 = f64x2.add(a2, f64x2.mul(x, v128.load(bp + o2)));
+    a3 = f64x2.add(a3, f64x2.mul(x, v128.load(bp + o3)));
+  }
+  v128.store(dst + o0, a0);
+  v128.store(dst + o1, a1);
+  v128.store(dst + o2, a2);
+  v128.store(dst + o3, a3);
+}
+
+export function sumList2(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, list: usize): void {
+  const o0 = <usize>load<i32>(list);
+  const o1 = <usize>load<i32>(list, 4);
+  let a0 = f64x2.splat(0), a1 = a0;
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const bp = b + <usize>load<i32>(rows + (<usize>q << 2));
+    a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp + o0)));
+    a1 = f64x2.add(a1, f64x2.mul(x, v128.load(bp + o1)));
+  }
+  v128.store(dst + o0, a0);
+  v128.store(dst + o1, a1);
+}
+
+export function sumList1(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, list: usize): void {
+  const o0 = <usize>load<i32>(list);
+  let a0 = f64x2.splat(0);
+  for (let q = s; q < e; q++) {
+    const x = v128.load64_splat(vals + (<usize>q << 3));
+    const bp = b + <usize>load<i32>(rows + (<usize>q << 2));
+    a0 = f64x2.add(a0, f64x2.mul(x, v128.load(bp + o0)));
+  }
+  v128.store(dst + o0, a0);
+}

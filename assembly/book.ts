@@ -19,12 +19,20 @@
  * WebAssembly in between. Rows are stored hp = H rounded up to even doubles apart (the pad column stays 0).
  *
  * Images are kept as lists of nonzero pixels: for image i, entries [starts[i], starts[i + 1]) of offs
- * (pixel index, i32) and vals (pixel / divisor, f64). Pointers are byte offsets into memory.
+ * (pixel index, i32) and vals (pixel / divisor, f64); the kernels read a network's copy of offs with each
+ * entry times the row's bytes, hp * 8 (rows, or pixRows: scaleOffsets), where the pixel's W01 row starts
+ * (no multiply per entry in the inner loops). Pointers are byte offsets into memory.
  */
-import { sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1 } from './book-rows';
+import {
+  sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1,
+  sumList8, sumList4, sumList2, sumList1,
+} from './book-rows';
 import { twist } from './mt19937';
 
-export { sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1 };
+export {
+  sum10, sum8, sum4, sum2, sum1, step10, step8, step4, step2, step1, stepList8, stepList4, stepList2, stepList1,
+  sumList8, sumList4, sumList2, sumList1,
+};
 
 const CLASSES = 10;
 const OUT_BYTES = CLASSES << 3; // a row of 10 outputs (or a row of W12), five vectors
@@ -44,53 +52,75 @@ const OUT_BYTES = CLASSES << 3; // a row of 10 outputs (or a row of W12), five v
   return 1;
 }
 
-/** dst[2 nv] = sum over q in [s, e) of vals[q] * b's row offs[q] (or dst -= lr * that sum, when step). */
-function sumRow(dst: usize, b: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, nv: i32, step: bool, lr: f64): void {
+/** dst[2 nv] = sum over q in [s, e) of vals[q] * b's row at byte offset rows[q] (or dst -= lr * that sum, when step). */
+function sumRow(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, nv: i32, step: bool, lr: f64): void {
   let k = 0;
   while (k < nv) {
     const v = blockWidth(nv - k);
     const o = <usize>k << 4;
-    if (v == 10) sum10(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
-    else if (v == 8) sum8(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
-    else if (v == 4) sum4(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
-    else if (v == 2) sum2(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
-    else sum1(dst + o, b + o, rowBytes, offs, vals, s, e, step, lr);
+    if (v == 10) sum10(dst + o, b + o, rows, vals, s, e, step, lr);
+    else if (v == 8) sum8(dst + o, b + o, rows, vals, s, e, step, lr);
+    else if (v == 4) sum4(dst + o, b + o, rows, vals, s, e, step, lr);
+    else if (v == 2) sum2(dst + o, b + o, rows, vals, s, e, step, lr);
+    else sum1(dst + o, b + o, rows, vals, s, e, step, lr);
     k += v;
   }
 }
 
-/** w's rows offs[q], q in [s, e): -= lr * (vals[q] * delta[2 nv]). */
-function stepRows(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, nv: i32, lr: f64): void {
-  let k = 0;
-  while (k < nv) {
-    const v = blockWidth(nv - k);
-    const o = <usize>k << 4;
-    if (v == 10) step10(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
-    else if (v == 8) step8(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
-    else if (v == 4) step4(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
-    else if (v == 2) step2(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
-    else step1(w + o, rowBytes, offs, vals, s, e, delta + o, lr);
-    k += v;
-  }
-}
-
-/** As stepRows, on the n vectors at the byte offsets list[n] of each row only. */
-function stepRowsList(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, n: i32, lr: f64): void {
+/** As sumRow (step false), on the n vectors at the byte offsets list[n] of each row only (dst's others are left as they are). */
+function sumRowList(dst: usize, b: usize, rows: usize, vals: usize, s: i32, e: i32, list: usize, n: i32): void {
   let k = 0;
   while (k < n) {
     const left = n - k;
     const l = list + (<usize>k << 2);
     if (left >= 8) {
-      stepList8(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      sumList8(dst, b, rows, vals, s, e, l);
       k += 8;
     } else if (left >= 4) {
-      stepList4(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      sumList4(dst, b, rows, vals, s, e, l);
       k += 4;
     } else if (left >= 2) {
-      stepList2(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      sumList2(dst, b, rows, vals, s, e, l);
       k += 2;
     } else {
-      stepList1(w, rowBytes, offs, vals, s, e, delta, l, lr);
+      sumList1(dst, b, rows, vals, s, e, l);
+      k += 1;
+    }
+  }
+}
+
+/** w's rows at byte offsets rows[q], q in [s, e): -= lr * (vals[q] * delta[2 nv]). */
+function stepRows(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, nv: i32, lr: f64): void {
+  let k = 0;
+  while (k < nv) {
+    const v = blockWidth(nv - k);
+    const o = <usize>k << 4;
+    if (v == 10) step10(w + o, rows, vals, s, e, delta + o, lr);
+    else if (v == 8) step8(w + o, rows, vals, s, e, delta + o, lr);
+    else if (v == 4) step4(w + o, rows, vals, s, e, delta + o, lr);
+    else if (v == 2) step2(w + o, rows, vals, s, e, delta + o, lr);
+    else step1(w + o, rows, vals, s, e, delta + o, lr);
+    k += v;
+  }
+}
+
+/** As stepRows, on the n vectors at the byte offsets list[n] of each row only. */
+function stepRowsList(w: usize, rows: usize, vals: usize, s: i32, e: i32, delta: usize, list: usize, n: i32, lr: f64): void {
+  let k = 0;
+  while (k < n) {
+    const left = n - k;
+    const l = list + (<usize>k << 2);
+    if (left >= 8) {
+      stepList8(w, rows, vals, s, e, delta, l, lr);
+      k += 8;
+    } else if (left >= 4) {
+      stepList4(w, rows, vals, s, e, delta, l, lr);
+      k += 4;
+    } else if (left >= 2) {
+      stepList2(w, rows, vals, s, e, delta, l, lr);
+      k += 2;
+    } else {
+      stepList1(w, rows, vals, s, e, delta, l, lr);
       k += 1;
     }
   }
@@ -100,10 +130,28 @@ function stepRowsList(w: usize, rowBytes: i32, offs: usize, vals: usize, s: i32,
  * One image's forward pass: pre[hp] = relu(image · W01) (the ReLU's output), l1[hp] = pre * mask (mask [hp]:
  * 0 or 2, or 0 for none: l1 = pre), y[10] = l1 · W12.
  */
-function forwardRow(y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp: i32, offs: usize, vals: usize, s: i32, e: i32, mask: usize): void {
-  const rowBytes = hp << 3;
+function forwardRow(y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp: i32, rows: usize, vals: usize, s: i32, e: i32, mask: usize): void {
+  sumRow(pre, w01, rows, vals, s, e, hp >> 1, false, 0);
+  forwardOut(y, l1, pre, w12, hp, mask);
+}
+
+/**
+ * As forwardRow, with only the nLive pairs at the byte offsets live[nLive] of image · W01 summed, the others
+ * taken as 0 (so pre and l1 are 0 there): trainExamples' skip of the dropped pairs.
+ */
+function forwardRowLive(
+  y: usize, l1: usize, pre: usize, w01: usize, w12: usize, hp: i32, rows: usize, vals: usize, s: i32, e: i32, mask: usize,
+  live: usize, nLive: i32,
+): void {
+  memory.fill(pre, 0, <usize>(hp << 3));
+  sumRowList(pre, w01, rows, vals, s, e, live, nLive);
+  forwardOut(y, l1, pre, w12, hp, mask);
+}
+
+/** The forward pass from pre[hp] = image · W01: pre = relu(pre), l1 = pre * mask (or pre), y[10] = l1 · W12. */
+// @ts-ignore: decorator
+@inline function forwardOut(y: usize, l1: usize, pre: usize, w12: usize, hp: i32, mask: usize): void {
   const nv = hp >> 1;
-  sumRow(pre, w01, rowBytes, offs, vals, s, e, nv, false, 0);
   const zero = f64x2.splat(0);
   for (let k = 0; k < nv; k++) {
     const o = <usize>k << 4;
@@ -178,14 +226,27 @@ export function trainExamplesScratchBytes(hp: i32): i32 {
  * mask's 0 makes it +-0), and w - lr * (x * +-0) = w bit for bit (inf and NaN too) for every w but -0 (-0 - -0
  * is +0), which no weight is: they start as 0.2 * r - 0.1 (never -0) and a difference is -0 only from a -0.
  * The other pairs are stepped as before, each element by the same operations, so no bit changes.
+ *
+ * Such a pair is also left out of the forward pass (its pre-activations taken as 0) while that is exact: the
+ * reference computes relu(pre) * 0, which is +0 for a finite pre but NaN for an infinite one. So each example
+ * first checks that no pre-activation can overflow. With every image value at most xMax and every W01 weight
+ * at most wMax in magnitude at the call's start, bound (from max(wMax, 1)) stays above every W01 weight's
+ * magnitude: after each example's step it grows by |lr| * xMax * (the example's largest |delta|), which is as
+ * far as a weight moves (|lr * (x * delta)| <= |lr| xMax |delta|), times 1 + 1e-12 for the roundings (a few
+ * operations, each off by at most 2^-53 relatively; bound >= 1 keeps them normal). While (e - s) * xMax *
+ * bound < 1e300, every partial sum of the image's e - s products x * w is below that (and a hair): finite, and
+ * the dropped pairs are skipped; otherwise (and for good once a delta is NaN, which makes bound NaN) every pair
+ * is summed.
  */
 export function trainExamples(
   loss: usize, w01: usize, w12: usize, hp: i32, h: i32,
-  starts: usize, offs: usize, vals: usize, labels: usize, masks: usize, scratch: usize,
-  first: i32, count: i32, lr: f64, gradScale: f64, maskBackScale: f64, reluDerivFromPre: bool,
+  starts: usize, rows: usize, vals: usize, labels: usize, masks: usize, scratch: usize,
+  first: i32, count: i32, lr: f64, gradScale: f64, maskBackScale: f64, reluDerivFromPre: bool, xMax: f64, wMax: f64,
 ): i32 {
   const rowBytes = hp << 3;
   const nv = hp >> 1;
+  const lrX = abs<f64>(lr) * xMax;
+  let bound = max<f64>(wMax, 1); // NaN stays NaN: no skip
   const pre = scratch;
   const l1 = pre + rowBytes;
   const delta = l1 + rowBytes;
@@ -193,40 +254,52 @@ export function trainExamples(
   const dy = y + OUT_BYTES;
   const live = dy + OUT_BYTES; // i32 [nv]: byte offsets of the pairs not all dropped
   const vlr = f64x2.splat(lr);
-  for (let j = h; j < hp; j++) store<f64>(delta + (<usize>j << 3), 0);
+  const vmb = f64x2.splat(maskBackScale);
+  const zero = f64x2.splat(0);
   let correct = 0;
   for (let n = 0; n < count; n++) {
     const i = first + n;
     const s = load<i32>(starts + (<usize>i << 2));
     const e = load<i32>(starts + (<usize>(i + 1) << 2));
     const mask = masks ? masks + <usize>n * rowBytes : 0;
-    forwardRow(y, l1, pre, w01, w12, hp, offs, vals, s, e, mask);
+    let nLive = nv;
+    if (mask) {
+      nLive = 0;
+      for (let k = 0; k < nv; k++) {
+        // Written every time, kept (the count moving past it) only for a pair not dropped whole: no branch.
+        const o = <usize>k << 4;
+        store<i32>(live + (<usize>nLive << 2), <i32>o);
+        nLive += i32(v128.any_true(v128.load(mask + o)));
+      }
+    }
+    const skip = mask != 0 && <f64>(e - s) * xMax * bound < 1e300;
+    if (skip) forwardRowLive(y, l1, pre, w01, w12, hp, rows, vals, s, e, mask, live, nLive);
+    else forwardRow(y, l1, pre, w01, w12, hp, rows, vals, s, e, mask);
     const t = <i32>load<u8>(labels + i);
     const err = squaredError(0, dy, y, t, gradScale);
     if (!isFinite(err)) return -1 - i;
     store<f64>(loss, load<f64>(loss) + err);
     if (argmax10(y) == t) correct++;
 
-    let nLive = nv;
-    if (mask) {
-      nLive = 0;
-      for (let k = 0; k < nv; k++) {
-        const o = <usize>k << 4;
-        if (v128.any_true(v128.load(mask + o))) {
-          store<i32>(live + (<usize>nLive << 2), <i32>o);
-          nLive++;
-        }
+    // delta[j] = sum over the 10 outputs of dy[c] * W12[j, c], through the W12 of the forward pass: units j, j + 1
+    // side by side (each lane its own chain; W12's pad row, for an odd h, is 0 and gives a 0 delta).
+    let vMax = zero;
+    for (let k = 0; k < nv; k++) {
+      const o = <usize>k << 4;
+      const wp = w12 + <usize>(k << 1) * OUT_BYTES;
+      let a = zero;
+      for (let m = 0; m < OUT_BYTES; m += 16) {
+        const r0 = v128.load(wp + m);
+        const r1 = v128.load(wp + OUT_BYTES + m);
+        a = f64x2.add(a, f64x2.mul(v128.load64_splat(dy + m), v128.shuffle<f64>(r0, r1, 0, 2)));
+        a = f64x2.add(a, f64x2.mul(v128.load64_splat(dy + m + 8), v128.shuffle<f64>(r0, r1, 1, 3)));
       }
+      if (mask) a = f64x2.mul(a, f64x2.mul(v128.load(mask + o), vmb));
+      if (reluDerivFromPre) a = v128.and(a, f64x2.gt(v128.load(pre + o), zero)); // 0 unless the ReLU's output is > 0
+      v128.store(delta + o, a);
+      if (mask) vMax = f64x2.max(vMax, f64x2.abs(a));
     }
-    // delta[j] = sum over the 10 outputs of dy[c] * W12[j, c], through the W12 of the forward pass.
-    for (let j = 0; j < h; j++) {
-      const wp = w12 + <usize>j * OUT_BYTES;
-      let d: f64 = 0;
-      for (let c = 0; c < CLASSES; c++) d += load<f64>(dy + (<usize>c << 3)) * load<f64>(wp + (<usize>c << 3));
-      if (mask) d = d * (load<f64>(mask + (<usize>j << 3)) * maskBackScale);
-      if (reluDerivFromPre && !(load<f64>(pre + (<usize>j << 3)) > 0)) d = 0;
-      store<f64>(delta + (<usize>j << 3), d);
-    }
+    const dMax = max<f64>(f64x2.extract_lane(vMax, 0), f64x2.extract_lane(vMax, 1));
     // W12[j, c] -= lr * (l1[j] * dy[c]): a zero l1[j] leaves its row as it is.
     const g0 = v128.load(dy), g1 = v128.load(dy, 16), g2 = v128.load(dy, 32), g3 = v128.load(dy, 48), g4 = v128.load(dy, 64);
     for (let j = 0; j < h; j++) {
@@ -238,10 +311,28 @@ export function trainExamples(
       v128.store(wp, f64x2.sub(v128.load(wp, 48), f64x2.mul(vlr, f64x2.mul(x, g3))), 48);
       v128.store(wp, f64x2.sub(v128.load(wp, 64), f64x2.mul(vlr, f64x2.mul(x, g4))), 64);
     }
-    if (mask) stepRowsList(w01, rowBytes, offs, vals, s, e, delta, live, nLive, lr);
-    else stepRows(w01, rowBytes, offs, vals, s, e, delta, nv, lr);
+    if (mask) stepRowsList(w01, rows, vals, s, e, delta, live, nLive, lr);
+    else stepRows(w01, rows, vals, s, e, delta, nv, lr);
+    if (mask) bound = (bound + lrX * dMax) * (1 + 1e-12);
   }
   return correct;
+}
+
+/** The largest |v| among the doubles v[n] (NaN if one is NaN). */
+export function maxAbs(v: usize, n: i32): f64 {
+  // pmax is one instruction but passes a NaN over, so NaNs are looked for on their own (v != v).
+  let m = f64x2.splat(0);
+  let nan = m;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const x = v128.load(v + (<usize>i << 3));
+    m = f64x2.pmax(m, f64x2.abs(x));
+    nan = v128.or(nan, f64x2.ne(x, x));
+  }
+  if (v128.any_true(nan)) return NaN;
+  let r = max<f64>(f64x2.extract_lane(m, 0), f64x2.extract_lane(m, 1));
+  if (i < n) r = max<f64>(r, abs<f64>(load<f64>(v + (<usize>i << 3))));
+  return r;
 }
 
 /** Bytes of scratch trainBatch needs for `rows` rows. */
@@ -261,7 +352,7 @@ export function trainBatchScratchBytes(hp: i32, rows: i32, pixels: i32): i32 {
  */
 export function trainBatch(
   loss: usize, w01: usize, w12: usize, hp: i32, h: i32, pixels: i32,
-  starts: usize, offs: usize, vals: usize, labels: usize, masks: usize, scratch: usize,
+  starts: usize, offs: usize, pixRows: usize, vals: usize, labels: usize, masks: usize, scratch: usize,
   first: i32, rows: i32, lr: f64, gradScale: f64, maskBackScale: f64, reluDerivFromPre: bool, inLoop: bool, lrMid: f64,
 ): i32 {
   const rowBytes = hp << 3;
@@ -274,14 +365,14 @@ export function trainBatch(
   const g12 = dy + <usize>rows * OUT_BYTES; // [hp, 10]
   const wT = g12 + <usize>hp * OUT_BYTES; // [10, hp]: W12 (or Wm) transposed
   const pixStart = wT + <usize>CLASSES * rowBytes; // i32 [pixels + 2]
-  const tOffs = pixStart + <usize>align16((pixels + 2) << 2); // i32 [nonzeros]: row index
+  const tOffs = pixStart + <usize>align16((pixels + 2) << 2); // i32 [nonzeros]: the row's byte offset in delta
   const tVals = tOffs + <usize>align16((rows * pixels) << 2); // f64 [nonzeros]
 
   for (let r = 0; r < rows; r++) {
     const i = first + r;
     const ro = <usize>r * rowBytes;
     const mask = masks ? masks + ro : 0;
-    forwardRow(y + <usize>r * OUT_BYTES, l1 + ro, pre + ro, w01, w12, hp, offs, vals,
+    forwardRow(y + <usize>r * OUT_BYTES, l1 + ro, pre + ro, w01, w12, hp, pixRows, vals,
       load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), mask);
   }
   // The batch's error: one chain over rows, then outputs.
@@ -364,7 +455,7 @@ export function trainBatch(
       const at = pixStart + (<usize>(load<i32>(offs + (<usize>q << 2)) + 1) << 2);
       const pos = load<i32>(at);
       store<i32>(at, pos + 1);
-      store<i32>(tOffs + (<usize>pos << 2), r);
+      store<i32>(tOffs + (<usize>pos << 2), r * rowBytes);
       store<f64>(tVals + (<usize>pos << 3), load<f64>(vals + (<usize>q << 3)));
     }
   }
@@ -372,7 +463,7 @@ export function trainBatch(
   for (let p = 0; p < pixels; p++) {
     const s = load<i32>(pixStart + (<usize>p << 2));
     const e = load<i32>(pixStart + (<usize>(p + 1) << 2));
-    if (s < e) sumRow(w01 + <usize>p * rowBytes, delta, rowBytes, tOffs, tVals, s, e, nv, true, lr);
+    if (s < e) sumRow(w01 + <usize>p * rowBytes, delta, tOffs, tVals, s, e, nv, true, lr);
   }
   // W12 -= lr * dW12.
   const vlr = f64x2.splat(lr);
@@ -396,7 +487,7 @@ export function testPassScratchBytes(hp: i32): i32 {
  * sum), out[1] = the count correct.
  */
 export function testPass(
-  out: usize, w01: usize, w12: usize, hp: i32, starts: usize, offs: usize, vals: usize, labels: usize,
+  out: usize, w01: usize, w12: usize, hp: i32, starts: usize, rows: usize, vals: usize, labels: usize,
   count: i32, chunk: i32, scratch: usize,
 ): void {
   const rowBytes = hp << 3;
@@ -407,7 +498,7 @@ export function testPass(
   let part: f64 = 0;
   let correct = 0;
   for (let i = 0; i < count; i++) {
-    forwardRow(y, l1, pre, w01, w12, hp, offs, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
+    forwardRow(y, l1, pre, w01, w12, hp, rows, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
     const t = <i32>load<u8>(labels + i);
     part = squaredError(part, 0, y, t, 0);
     if (argmax10(y) == t) correct++;
@@ -427,7 +518,7 @@ export function testPass(
  * at chunk boundaries give testPass's out[0] bit for bit; so two threads can each take a range.
  */
 export function testPart(
-  parts: usize, w01: usize, w12: usize, hp: i32, starts: usize, offs: usize, vals: usize, labels: usize,
+  parts: usize, w01: usize, w12: usize, hp: i32, starts: usize, rows: usize, vals: usize, labels: usize,
   from: i32, to: i32, chunk: i32, scratch: usize,
 ): i32 {
   const rowBytes = hp << 3;
@@ -438,7 +529,7 @@ export function testPart(
   let correct = 0;
   let k: usize = 0;
   for (let i = from; i < to; i++) {
-    forwardRow(y, l1, pre, w01, w12, hp, offs, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
+    forwardRow(y, l1, pre, w01, w12, hp, rows, vals, load<i32>(starts + (<usize>i << 2)), load<i32>(starts + (<usize>(i + 1) << 2)), 0);
     const t = <i32>load<u8>(labels + i);
     part = squaredError(part, 0, y, t, 0);
     if (argmax10(y) == t) correct++;
@@ -449,6 +540,14 @@ export function testPart(
     }
   }
   return correct;
+}
+
+/** dst[n] = src[n] * factor (i32): a list's pixel indices as the byte offsets of their rows. */
+export function scaleOffsets(dst: usize, src: usize, n: i32, factor: i32): void {
+  const f = i32x4.splat(factor);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), i32x4.mul(v128.load(src + (<usize>i << 2)), f));
+  for (; i < n; i++) store<i32>(dst + (<usize>i << 2), load<i32>(src + (<usize>i << 2)) * factor);
 }
 
 /** Nonzero bytes among bytes[n]. */

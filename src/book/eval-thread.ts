@@ -17,14 +17,17 @@ export const Ctl = {
   w12: 5,
   hp: 6,
   starts: 7,
-  offs: 8,
+  rows: 8,
   vals: 9,
   labels: 10,
   from: 11,
   to: 12,
   chunk: 13,
   scratch: 14,
-  words: 16,
+  /** 0: testPart on [from, to); 1: the chunks of [from, to), each taken from the counter at next (testChunks). */
+  mode: 15,
+  next: 16,
+  words: 17,
 } as const;
 export type Ctl = (typeof Ctl)[keyof typeof Ctl];
 
@@ -32,7 +35,7 @@ export const CONTROL_BYTES = Ctl.words * 4;
 
 export interface TestKernels {
   testPart(
-    parts: number, w01: number, w12: number, hp: number, starts: number, offs: number, vals: number, labels: number,
+    parts: number, w01: number, w12: number, hp: number, starts: number, rows: number, vals: number, labels: number,
     from: number, to: number, chunk: number, scratch: number,
   ): number;
 }
@@ -50,13 +53,28 @@ export interface TestPartArgs {
   w12: number;
   hp: number;
   starts: number;
-  offs: number;
+  /** The images' nonzero pixels as the byte offsets of their W01 rows (assembly/book.ts). */
+  rows: number;
   vals: number;
   labels: number;
   from: number;
   to: number;
   chunk: number;
   scratch: number;
+}
+
+/**
+ * The chunks of [from, to) (chunk images each, the last one short) claimed one by one from claim() until none
+ * is left: chunk c's error to parts[c] (testPart on it alone); returns the count correct of the chunks taken.
+ */
+export function testChunks(k: TestKernels, a: Readonly<TestPartArgs>, claim: () => number): number {
+  const n = Math.ceil((a.to - a.from) / a.chunk);
+  let correct = 0;
+  for (let c = claim(); c < n; c = claim()) {
+    const from = a.from + c * a.chunk;
+    correct += k.testPart(a.parts + 8 * c, a.w01, a.w12, a.hp, a.starts, a.rows, a.vals, a.labels, from, Math.min(a.to, from + a.chunk), a.chunk, a.scratch);
+  }
+  return correct;
 }
 
 export class TestThread {
@@ -106,9 +124,28 @@ export class TestThread {
 
   /** Asks for testPart(args) (the previous request must be done); returns at once. */
   run(args: Readonly<TestPartArgs>): void {
+    this.request(args, 0);
+  }
+
+  /**
+   * Asks for the chunks of args' range, each claimed from a counter that the caller claims from too (claim()),
+   * so that a busy thread takes fewer: chunk c's error goes to parts[c]; wait() gives the thread's count correct.
+   */
+  runChunks(args: Readonly<TestPartArgs>): void {
+    Atomics.store(this.i32, Ctl.next, 0);
+    this.request(args, 1);
+  }
+
+  /** The next chunk of the runChunks request under way (on the calling thread: it is this thread's to test). */
+  claim(): number {
+    return Atomics.add(this.i32, Ctl.next, 1);
+  }
+
+  private request(args: Readonly<TestPartArgs>, mode: number): void {
     if (!this.ready || !this.idle()) throw new Error('the test thread is not free');
     const { i32 } = this;
     for (const [name, v] of Object.entries(args) as Array<[keyof TestPartArgs, number]>) i32[Ctl[name]] = v;
+    i32[Ctl.mode] = mode;
     this.generation = (this.generation + 1) | 0;
     Atomics.store(i32, Ctl.request, this.generation);
     Atomics.notify(i32, Ctl.request);

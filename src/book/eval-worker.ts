@@ -5,7 +5,7 @@
  * iterations apart).
  */
 import { isNode } from '../backend/wasm/platform.js';
-import { Ctl, type TestKernels, type TestWorkerInit } from './eval-thread.js';
+import { Ctl, testChunks, type TestKernels, type TestWorkerInit } from './eval-thread.js';
 
 async function port(onInit: (init: TestWorkerInit, post: (m: unknown) => void) => void): Promise<void> {
   if (isNode()) {
@@ -30,7 +30,13 @@ async function serve(init: TestWorkerInit, post: (m: unknown) => void): Promise<
     Atomics.wait(i32, Ctl.request, seen);
     seen = Atomics.load(i32, Ctl.request);
     const a = (slot: Ctl) => i32[slot]!;
-    i32[Ctl.correct] = k.testPart(a(Ctl.parts), a(Ctl.w01), a(Ctl.w12), a(Ctl.hp), a(Ctl.starts), a(Ctl.offs), a(Ctl.vals), a(Ctl.labels), a(Ctl.from), a(Ctl.to), a(Ctl.chunk), a(Ctl.scratch));
+    const args = {
+      parts: a(Ctl.parts), w01: a(Ctl.w01), w12: a(Ctl.w12), hp: a(Ctl.hp), starts: a(Ctl.starts), rows: a(Ctl.rows), vals: a(Ctl.vals),
+      labels: a(Ctl.labels), from: a(Ctl.from), to: a(Ctl.to), chunk: a(Ctl.chunk), scratch: a(Ctl.scratch),
+    };
+    i32[Ctl.correct] = a(Ctl.mode) === 1
+      ? testChunks(k, args, () => Atomics.add(i32, Ctl.next, 1))
+      : k.testPart(args.parts, args.w01, args.w12, args.hp, args.starts, args.rows, args.vals, args.labels, args.from, args.to, args.chunk, args.scratch);
     Atomics.store(i32, Ctl.done, seen);
     Atomics.notify(i32, Ctl.done);
   }

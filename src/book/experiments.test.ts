@@ -72,8 +72,10 @@ test('the fast path prints the reference path\'s lines and summary, every experi
 
 test('the summary: best printed test accuracy, final numbers after the last iteration', async () => {
   const rows: number[] = [];
-  const s = await runBookExperiment('batch', { dataset, epochs: 2, onLine: (_, row) => rows.push(row.testAcc) });
+  let trainedAfter = -1;
+  const s = await runBookExperiment('batch', { dataset, epochs: 2, onLine: (_, row) => rows.push(row.testAcc), onTrained: () => (trainedAfter = rows.length) });
   assert.deepEqual(rows, [0.3832]); // only I:0 is printed
+  assert.equal(trainedAfter, 1, 'onTrained comes after the last printed line');
   assert.equal(s.bestTestAcc, 0.3832);
   assert.equal(s.bestTestIteration, 0);
   assert.equal(s.iterations, 2);

@@ -67,6 +67,12 @@ export interface BookRunOptions {
    * 'ref': BookNet on the reference backend. The same lines, bit for bit.
    */
   backend?: BookBackendName;
+  /**
+   * Called once, when the iterations are done and every line is printed: before the summary's own test pass
+   * (run when the book printed no line after the last iteration). The bench stops its clock here, as the
+   * book's code ends there.
+   */
+  onTrained?: () => void;
 }
 
 export interface BookSummary {
@@ -173,6 +179,7 @@ export async function runBookExperiment(name: BookExperimentName, options: BookR
   } catch (e) {
     throw ended(e);
   }
+  options.onTrained?.();
 
   const finalTest = seen.lastTest?.iteration === iterations - 1 ? seen.lastTest.result : steps.test();
   return {

@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ImageSet } from '../data/dataset.js';
 import { Rng } from '../rng/mt19937.js';
-import { BOOK_QUIRKS, FIXED_QUIRKS, type BookQuirks } from './book-model.js';
+import { Trainer } from '../train/trainer.js';
+import { BookNet, BOOK_QUIRKS, FIXED_QUIRKS, type BookQuirks } from './book-model.js';
 import { createBookSteps, type BookStepsConfig } from './steps.js';
 import { FastBookNet } from './fast-net.js';
 
@@ -131,4 +132,42 @@ test(`test passes on the test thread (split, and beside training) give the one-t
   assert.deepEqual(two.getWeights(), one.getWeights());
   one.dispose();
   two.dispose();
+});
+
+test('a dropped pair whose pre-activations overflow makes NaN as in the reference (no skip then), at the same step', async () => {
+  const hidden = 8;
+  const lr = 0.0025;
+  const quirks = BOOK_QUIRKS;
+  const ref = new BookNet({ hidden, dropout: true, lr, quirks });
+  // The first pair dropped whole in the first example's mask (as the Dropout layer draws it: one randint(2) per unit).
+  const probe = new BookNet({ hidden, dropout: true, lr, quirks });
+  const mask = Array.from({ length: hidden }, () => probe.rng.randint(2));
+  const pair = [0, 1, 2, 3].find((k) => mask[2 * k] === 0 && mask[2 * k + 1] === 0);
+  if (pair === undefined) return; // (no such pair for this seed's generator: nothing to check)
+  const w = ref.paramData as Float64Array;
+  for (let p = 0; p < 784; p++) for (const j of [2 * pair, 2 * pair + 1]) w[p * hidden + j] = 1e308; // x · W01 is inf there
+  const net = await FastBookNet.create({ hidden, dropout: true, lr, quirks, weights: Float64Array.from(w), rng: new BookNet({ hidden, dropout: true, lr, quirks }).rng, train, test: testSet, batchSize: 1, threads: 1 });
+  const got = net.trainEpoch();
+  net.dispose();
+  let steps = 0;
+  const trainer = new Trainer(ref, train, { epochs: 1, batchSize: 1, shuffle: false, lr, callbacks: [{ onBatchEnd: () => void steps++ }] });
+  trainer.runEpoch();
+  assert.equal(trainer.stopReason, 'diverged');
+  assert.equal(got.diverged, 'loss is not finite');
+  assert.equal(got.seen, 0, 'the first example already diverges');
+  assert.equal(steps, 0, "the reference diverges at the first example too");
+});
+
+test('a weight that is not a finite number, where no image reaches it, is caught at the epoch end', async () => {
+  const hidden = 6;
+  const blank: ImageSet = { ...train, images: train.images.map((v, i) => (i % 784 === 5 ? 0 : v)) }; // pixel 5 always 0
+  for (const bad of [NaN, Infinity]) {
+    const weights = Float64Array.from({ length: 784 * hidden + hidden * 10 }, () => 0.2 * rng.random() - 0.1);
+    weights[5 * hidden + 3] = bad;
+    const net = await FastBookNet.create({ hidden, dropout: true, lr: 0.0025, quirks: BOOK_QUIRKS, weights, rng: new Rng(3), train: blank, test: testSet, batchSize: 1, threads: 1 });
+    const e = net.trainEpoch();
+    net.dispose();
+    assert.equal(e.diverged, 'a weight is not a finite number', String(bad));
+    assert.equal(e.seen, blank.count, 'every step ran (the error stayed finite)');
+  }
 });

@@ -4,13 +4,13 @@
  * same initial weights and the same generator. A whole epoch of per-example steps is one call; images are
  * kept in the module's memory as lists of their nonzero pixels, made once. Training runs on the calling
  * thread; where memory can be shared and there are two logical processors, a test thread (eval-thread.ts)
- * runs test passes beside the training (testInBackground, on a copy of the weights) or takes half of one
- * (test). Needs WebAssembly SIMD.
+ * runs test passes beside the training (testInBackground, on a copy of the weights) or shares one chunk by
+ * chunk (test). Needs WebAssembly SIMD.
  */
 import { pixelsOf, type ImageSet } from '../data/dataset.js';
 import { DataError } from '../errors.js';
 import { currentPlatform } from '../backend/wasm/current-platform.js';
-import { CONTROL_BYTES, TestThread, type TestKernels } from './eval-thread.js';
+import { CONTROL_BYTES, TestThread, testChunks, type TestKernels } from './eval-thread.js';
 import type { Rng } from '../rng/mt19937.js';
 import { EVAL_CHUNK, type Evaluation } from '../train/evaluate.js';
 import { BOOK_CLASSES, BOOK_PIXELS, type BookQuirks } from './book-model.js';
@@ -19,21 +19,23 @@ import { BOOK_CLASSES, BOOK_PIXELS, type BookQuirks } from './book-model.js';
 interface BookKernels extends TestKernels {
   trainExamplesScratchBytes(hp: number): number;
   trainExamples(
-    loss: number, w01: number, w12: number, hp: number, h: number, starts: number, offs: number, vals: number, labels: number,
+    loss: number, w01: number, w12: number, hp: number, h: number, starts: number, rows: number, vals: number, labels: number,
     masks: number, scratch: number, first: number, count: number, lr: number, gradScale: number, maskBackScale: number,
-    reluDerivFromPre: number,
+    reluDerivFromPre: number, xMax: number, wMax: number,
   ): number;
   trainBatchScratchBytes(hp: number, rows: number, pixels: number): number;
   trainBatch(
-    loss: number, w01: number, w12: number, hp: number, h: number, pixels: number, starts: number, offs: number, vals: number,
+    loss: number, w01: number, w12: number, hp: number, h: number, pixels: number, starts: number, offs: number, pixRows: number, vals: number,
     labels: number, masks: number, scratch: number, first: number, rows: number, lr: number, gradScale: number,
     maskBackScale: number, reluDerivFromPre: number, inLoop: number, lrMid: number,
   ): number;
   testPassScratchBytes(hp: number): number;
-  testPass(out: number, w01: number, w12: number, hp: number, starts: number, offs: number, vals: number, labels: number, count: number, chunk: number, scratch: number): void;
+  testPass(out: number, w01: number, w12: number, hp: number, starts: number, rows: number, vals: number, labels: number, count: number, chunk: number, scratch: number): void;
   countNonzero(bytes: number, n: number): number;
   compressImages(starts: number, offs: number, vals: number, bytes: number, count: number, cols: number, divisor: number): void;
+  scaleOffsets(dst: number, src: number, n: number, factor: number): void;
   randintMasks(masks: number, key: number, pos: number, rows: number, h: number, hp: number, scale: number): number;
+  maxAbs(v: number, n: number): number;
 }
 
 const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
@@ -94,6 +96,15 @@ interface Lists {
   offs: number;
   vals: number;
   labels: number;
+  /** The largest image value. */
+  xMax: number;
+  /** Entries in offs and vals (the nonzero pixels). */
+  nonzeros: number;
+}
+
+/** A network's lists: the instance's, with offs times the network's row bytes (where each pixel's W01 row starts). */
+interface NetLists extends Lists {
+  rows: number;
 }
 
 const PAGE = 65536;
@@ -119,6 +130,8 @@ interface Instance {
   control: number;
   /** The threads asked for (1 or 2): a net reuses an instance made for as many. */
   threadsAsked: number;
+  /** The lists' row offsets for each row width (bytes) asked for so far, kept below mark. */
+  rows: Map<number, { train: number; test: number }>;
 }
 
 /**
@@ -142,9 +155,9 @@ async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Pr
   const module = await bookModule(shared);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const k = instance.exports as unknown as BookKernels;
-  const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0 };
+  const none: Lists = { count: 0, starts: 0, offs: 0, vals: 0, labels: 0, xMax: 0, nonzeros: 0 };
   // The module keeps no data of its own; start clear of address 0 all the same.
-  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true, thread: null, control: 0, threadsAsked: Math.min(threads, 2) };
+  const inst: Instance = { k, memory, alloc, top: 4096, mark: 0, train: none, test: none, source, inUse: true, thread: null, control: 0, threadsAsked: Math.min(threads, 2), rows: new Map() };
   function alloc(bytes: number): number {
     const ptr = (inst.top + 15) & ~15;
     inst.top = ptr + Math.max(bytes, 16);
@@ -156,9 +169,10 @@ async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Pr
   const lists = (set: ImageSet): Lists => {
     new Uint8Array(memory.buffer, bytes, set.images.length).set(set.images);
     const n = k.countNonzero(bytes, set.images.length);
-    const l = { count: set.count, starts: inst.alloc(4 * (set.count + 1)), offs: inst.alloc(4 * (n + 1)), vals: inst.alloc(8 * (n + 1)), labels: inst.alloc(set.count) };
+    const l = { count: set.count, starts: inst.alloc(4 * (set.count + 1)), offs: inst.alloc(4 * (n + 1)), vals: inst.alloc(8 * (n + 1)), labels: inst.alloc(set.count), xMax: 0, nonzeros: n };
     k.compressImages(l.starts, l.offs, l.vals, bytes, set.count, BOOK_PIXELS, 255);
     new Uint8Array(memory.buffer, l.labels, set.count).set(set.labels);
+    l.xMax = k.maxAbs(l.vals, n);
     return l;
   };
   inst.train = lists(train);
@@ -172,10 +186,28 @@ async function instanceFor(train: ImageSet, test: ImageSet, threads: number): Pr
   return inst;
 }
 
+/** The instance's lists' row offsets for rows of rowBytes (made once per width, then kept with the lists). */
+function rowOffsets(inst: Instance, rowBytes: number): { train: number; test: number } {
+  let r = inst.rows.get(rowBytes);
+  if (!r) {
+    const scaled = (l: Lists) => {
+      const at = inst.alloc(4 * l.nonzeros);
+      inst.k.scaleOffsets(at, l.offs, l.nonzeros, rowBytes);
+      return at;
+    };
+    r = { train: scaled(inst.train), test: scaled(inst.test) };
+    inst.rows.set(rowBytes, r);
+    inst.mark = inst.top; // (create() allocates from mark, called before anything of a network's)
+  }
+  return r;
+}
+
 export class FastBookNet {
   private readonly k: BookKernels;
   private readonly memory: WebAssembly.Memory;
   private inFlight: { ready(): boolean; result(): Evaluation } | null = null;
+  /** max |W01 weight| (NaN if one is NaN), kept up to date by create() and each epoch: trainExamples' wMax. */
+  private w01Max = NaN;
 
   private constructor(
     private readonly inst: Instance,
@@ -183,7 +215,7 @@ export class FastBookNet {
     private readonly hp: number,
     private readonly at: {
       w01: number; w12: number; loss: number; key: number; masks: number; scratch: number; testScratch: number;
-      train: Lists; test: Lists;
+      train: NetLists; test: NetLists;
       /** For the test thread: copies of the weights, its scratch, the chunks' errors of its part and of ours. */
       w01Copy: number; w12Copy: number; threadScratch: number; partsThread: number; partsHere: number;
     },
@@ -202,6 +234,7 @@ export class FastBookNet {
     const rowBytes = hp * 8;
     const inst = await instanceFor(train, test, config.threads ?? 2);
     inst.top = inst.mark;
+    const rowsAt = rowOffsets(inst, rowBytes);
     const { k, alloc } = inst;
     const w01 = alloc(BOOK_PIXELS * rowBytes);
     const w12 = alloc(hp * BOOK_CLASSES * 8);
@@ -220,14 +253,20 @@ export class FastBookNet {
     const partsHere = alloc(chunks * 8);
     const instanceMemory = inst.memory;
     new Uint8Array(instanceMemory.buffer, w01, inst.top - w01).fill(0);
-    // The weights, each row padded to hp doubles (the pad column stays 0).
+    // The weights, each row padded to hp doubles (the pad column stays 0). Copied with set(), not an element
+    // loop: create() runs once a network, often with its code not yet (or no longer) compiled.
     const m = new Float64Array(instanceMemory.buffer);
     const src = config.weights;
-    for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) m[w01 / 8 + p * hp + j] = src[p * hidden + j]!;
-    for (let i = 0; i < hidden * BOOK_CLASSES; i++) m[w12 / 8 + i] = src[BOOK_PIXELS * hidden + i]!;
-    return new FastBookNet(inst, config, hp, {
-      w01, w12, loss, key, masks, scratch, testScratch, train: inst.train, test: inst.test, w01Copy, w12Copy, threadScratch, partsThread, partsHere,
+    const part = (from: number, n: number): ArrayLike<number> =>
+      ArrayBuffer.isView(src) ? (src as unknown as Float64Array).subarray(from, from + n) : Array.prototype.slice.call(src, from, from + n);
+    if (hp === hidden) m.set(part(0, BOOK_PIXELS * hidden), w01 / 8);
+    else for (let p = 0; p < BOOK_PIXELS; p++) m.set(part(p * hidden, hidden), w01 / 8 + p * hp);
+    m.set(part(BOOK_PIXELS * hidden, hidden * BOOK_CLASSES), w12 / 8);
+    const net = new FastBookNet(inst, config, hp, {
+      w01, w12, loss, key, masks, scratch, testScratch, train: { ...inst.train, rows: rowsAt.train }, test: { ...inst.test, rows: rowsAt.test }, w01Copy, w12Copy, threadScratch, partsThread, partsHere,
     });
+    net.w01Max = k.maxAbs(w01, BOOK_PIXELS * hp);
+    return net;
   }
 
   /** Whether a test thread is up (test() splits the pass with it, testInBackground() runs on it). */
@@ -257,7 +296,8 @@ export class FastBookNet {
     let seen = 0;
     let diverged: string | null = null;
     if (config.batchSize === 1) {
-      const r = k.trainExamples(at.loss, at.w01, at.w12, hp, hidden, t.starts, t.offs, t.vals, t.labels, at.masks, at.scratch, 0, count, lr, 1, maskBackScale, fromPre);
+      // With dropout, W01's largest weight lets the kernel leave the dropped pairs out of the forward pass (see trainExamples).
+      const r = k.trainExamples(at.loss, at.w01, at.w12, hp, hidden, t.starts, t.rows, t.vals, t.labels, at.masks, at.scratch, 0, count, lr, 1, maskBackScale, fromPre, t.xMax, this.w01Max);
       if (r >= 0) {
         correct = r;
         seen = count;
@@ -272,7 +312,7 @@ export class FastBookNet {
         const inLoop = quirks.updateInsideExampleLoop && rows > 1;
         const lrMid = ((rows - 1) / (2 * rows)) * lr;
         const masks = at.masks ? at.masks + start * hp * 8 : 0;
-        const r = k.trainBatch(at.loss, at.w01, at.w12, hp, hidden, BOOK_PIXELS, t.starts, t.offs, t.vals, t.labels, masks, at.scratch, start, rows, lr, 1 / rows, maskBackScale, fromPre, inLoop ? 1 : 0, lrMid);
+        const r = k.trainBatch(at.loss, at.w01, at.w12, hp, hidden, BOOK_PIXELS, t.starts, t.offs, t.rows, t.vals, t.labels, masks, at.scratch, start, rows, lr, 1 / rows, maskBackScale, fromPre, inLoop ? 1 : 0, lrMid);
         if (r < 0) {
           diverged = 'loss is not finite';
           break;
@@ -281,36 +321,37 @@ export class FastBookNet {
         seen += rows;
       }
     }
-    if (diverged === null && !this.weightsFinite()) diverged = 'a weight is not a finite number';
+    const finite = this.weightsFinite(); // (always: it also refreshes w01Max)
+    if (diverged === null && !finite) diverged = 'a weight is not a finite number';
     return { lossSum: new Float64Array(this.memory.buffer)[at.loss / 8]!, correct, seen, diverged };
   }
 
   /**
    * Mean squared error and accuracy over the test set, in eval mode (no dropout): evaluate()'s numbers. With
-   * the test thread free, it takes the first half of the chunks and this thread the rest; the chunks' errors
-   * are then added in order from 0, evaluate()'s chain.
+   * the test thread free, the two threads take the EVAL_CHUNK chunks one at a time from a shared counter (a
+   * thread the machine keeps busy takes fewer); the chunks' errors are then added in order from 0,
+   * evaluate()'s chain.
    */
   test(): Evaluation {
     const { k, at, hp } = this;
     const t = at.test;
     this.settle();
     const thread = this.inst.thread;
-    const half = Math.floor(Math.ceil(t.count / EVAL_CHUNK) / 2) * EVAL_CHUNK;
-    if (!thread?.ready || half === 0) {
-      k.testPass(at.loss, at.w01, at.w12, hp, t.starts, t.offs, t.vals, t.labels, t.count, EVAL_CHUNK, at.testScratch);
+    if (!thread?.ready || t.count <= EVAL_CHUNK) {
+      k.testPass(at.loss, at.w01, at.w12, hp, t.starts, t.rows, t.vals, t.labels, t.count, EVAL_CHUNK, at.testScratch);
       const f64 = new Float64Array(this.memory.buffer);
       return { loss: f64[at.loss / 8]! / t.count, acc: f64[at.loss / 8 + 1]! / t.count };
     }
-    thread.run(this.partArgs(at.partsThread, at.w01, at.w12, 0, half, at.threadScratch));
-    const here = k.testPart(at.partsHere, at.w01, at.w12, hp, t.starts, t.offs, t.vals, t.labels, half, t.count, EVAL_CHUNK, at.testScratch);
+    thread.runChunks(this.partArgs(at.partsHere, at.w01, at.w12, 0, t.count, at.threadScratch));
+    const here = testChunks(k, this.partArgs(at.partsHere, at.w01, at.w12, 0, t.count, at.testScratch), () => thread.claim());
     const there = thread.wait();
-    return this.evaluation([[at.partsThread, half], [at.partsHere, t.count - half]], here + there);
+    return this.evaluation([[at.partsHere, t.count]], here + there);
   }
 
   /**
    * A test pass of the weights as they are now, on the test thread (on a copy of the weights) while this
    * thread goes on training; without a test thread, test() at once. One at a time: a new one (or test())
-   * first waits for the one before.
+   * first waits for the one before. Waiting for it (result()), this thread takes the chunks still untaken.
    */
   testInBackground(): PendingTest {
     const thread = this.inst.thread;
@@ -324,13 +365,15 @@ export class FastBookNet {
     const u8 = new Uint8Array(this.memory.buffer);
     u8.copyWithin(at.w01Copy, at.w01, at.w01 + BOOK_PIXELS * hp * 8);
     u8.copyWithin(at.w12Copy, at.w12, at.w12 + hp * BOOK_CLASSES * 8);
-    thread.run(this.partArgs(at.partsThread, at.w01Copy, at.w12Copy, 0, t.count, at.threadScratch));
+    thread.runChunks(this.partArgs(at.partsThread, at.w01Copy, at.w12Copy, 0, t.count, at.threadScratch));
     let r: Evaluation | null = null;
     const pending = {
       ready: () => r !== null || thread.idle(),
       result: () => {
         if (r === null) {
-          r = this.evaluation([[at.partsThread, t.count]], thread.wait());
+          // Chunks the test thread has not taken yet (the machine kept it busy) are tested here meanwhile.
+          const here = testChunks(this.k, this.partArgs(at.partsThread, at.w01Copy, at.w12Copy, 0, t.count, at.testScratch), () => thread.claim());
+          r = this.evaluation([[at.partsThread, t.count]], here + thread.wait());
           if (this.inFlight === pending) this.inFlight = null;
         }
         return r;
@@ -348,7 +391,7 @@ export class FastBookNet {
 
   private partArgs(parts: number, w01: number, w12: number, from: number, to: number, scratch: number) {
     const t = this.at.test;
-    return { parts, w01, w12, hp: this.hp, starts: t.starts, offs: t.offs, vals: t.vals, labels: t.labels, from, to, chunk: EVAL_CHUNK, scratch };
+    return { parts, w01, w12, hp: this.hp, starts: t.starts, rows: t.rows, vals: t.vals, labels: t.labels, from, to, chunk: EVAL_CHUNK, scratch };
   }
 
   /** The error summed over the parts' chunks in order from 0 (ranges of images, in order), and the accuracy. */
@@ -368,7 +411,8 @@ export class FastBookNet {
     const { hp, at } = this;
     const m = new Float64Array(this.memory.buffer);
     const out = new Float64Array(BOOK_PIXELS * hidden + hidden * BOOK_CLASSES);
-    for (let p = 0; p < BOOK_PIXELS; p++) for (let j = 0; j < hidden; j++) out[p * hidden + j] = m[at.w01 / 8 + p * hp + j]!;
+    if (hp === hidden) out.set(m.subarray(at.w01 / 8, at.w01 / 8 + BOOK_PIXELS * hidden));
+    else for (let p = 0; p < BOOK_PIXELS; p++) out.set(m.subarray(at.w01 / 8 + p * hp, at.w01 / 8 + p * hp + hidden), p * hidden);
     out.set(m.subarray(at.w12 / 8, at.w12 / 8 + hidden * BOOK_CLASSES), BOOK_PIXELS * hidden);
     return out;
   }
@@ -385,11 +429,10 @@ export class FastBookNet {
     });
   }
 
+  /** Whether every weight is a finite number; keeps W01's largest magnitude for the next epoch. */
   private weightsFinite(): boolean {
-    const m = new Float64Array(this.memory.buffer);
-    const { at, hp } = this;
-    for (let i = at.w01 / 8, end = i + BOOK_PIXELS * hp; i < end; i++) if (!Number.isFinite(m[i]!)) return false;
-    for (let i = at.w12 / 8, end = i + hp * BOOK_CLASSES; i < end; i++) if (!Number.isFinite(m[i]!)) return false;
-    return true;
+    const { k, at, hp } = this;
+    this.w01Max = k.maxAbs(at.w01, BOOK_PIXELS * hp);
+    return Number.isFinite(this.w01Max) && Number.isFinite(k.maxAbs(at.w12, hp * BOOK_CLASSES));
   }
 }
