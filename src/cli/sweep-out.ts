@@ -70,22 +70,22 @@ export class SweepOut {
     checkOutputPath(join(dir, 'sweep.json'), 'out');
     const out = new SweepOut(dir, lockFolder(dir, 'sweep.lock', `--out ${dir}`));
     try {
-      return out.load(manifest, resume);
+      return { out, done: out.load(manifest, resume) };
     } catch (e) {
       out.close();
       throw e;
     }
   }
 
-  private load(manifest: SweepManifest, resume: boolean): { out: SweepOut; done: TrialResult[] } {
+  /** Writes or checks sweep.json and reads back the finished trials (open's work once the folder is locked). */
+  private load(manifest: SweepManifest, resume: boolean): TrialResult[] {
     const { dir } = this;
-    const out = this;
     const manifestPath = join(dir, 'sweep.json');
     const has = existsSync(manifestPath) || existsSync(join(dir, 'trials.jsonl'));
     for (const f of ['sweep.json', 'trials.jsonl', 'report.html']) removeStaleTemps(join(dir, f));
     if (!has) {
       writeOutput(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-      return { out, done: [] };
+      return [];
     }
     if (!resume) throw new ConfigError(`--out ${dir} already holds a sweep: add --resume to continue it, or name another folder`);
     let saved: Partial<SweepManifest> = {};
@@ -98,9 +98,9 @@ export class SweepOut {
       throw new ConfigError(`--out ${dir} holds another sweep (${String(saved.sweepId)}, this one is ${manifest.sweepId}): resume needs the same --space, --seed, --metric, --scheduler and train flags`);
     }
     writeOutput(manifestPath, JSON.stringify(manifest, null, 2) + '\n'); // the same id; --trials may have grown
-    const done = out.readDone();
-    for (const r of done) out.lines.set(r.trial, r);
-    return { out, done: done.filter((r) => r.status !== 'failed') };
+    const done = this.readDone();
+    for (const r of done) this.lines.set(r.trial, r);
+    return done.filter((r) => r.status !== 'failed');
   }
 
   /** The trials recorded in trials.jsonl whose line and metrics file both read back whole. */

@@ -61,7 +61,8 @@ export function removeStaleTemps(path: string): void {
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process of that id runs on this host (EPERM: it does, as another user). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -9,6 +9,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { isRunning } from './atomic.js';
 
 interface Owner {
   pid: number;
@@ -20,16 +21,6 @@ export interface FolderLock {
   readonly path: string;
   /** Removes the lock (once; also done when the process exits). */
   release(): void;
-}
-
-/** Whether a process of that id runs on this host (EPERM: it does, as another user). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readOwner(path: string): Owner | null {
@@ -63,7 +54,7 @@ export function lockFolder(dir: string, name: string, what: string): FolderLock 
       if (owner && owner.host !== me.host) {
         throw new ConfigError(`${what} is in use by reglab (pid ${owner.pid}) on ${owner.host} since ${owner.started}; if it is no longer running there, remove ${path}`);
       }
-      if (owner && owner.pid !== process.pid && alive(owner.pid)) {
+      if (owner && owner.pid !== process.pid && isRunning(owner.pid)) {
         throw new ConfigError(`${what} is in use by another reglab (pid ${owner.pid}, since ${owner.started}): wait for it to finish, or name another folder`);
       }
       rmSync(path, { force: true }); // its owner is gone (or the file is not a lock of ours): take it over
