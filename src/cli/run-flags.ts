@@ -4,7 +4,7 @@
  * translation of the engine's setting names into flags in its error messages.
  */
 import { SettingError } from '../errors.js';
-import { RUN_SETTINGS, parseSettingValue, validateRunConfig, type HelpGroup, type RunConfig, type RunSetting } from '../experiments/settings.js';
+import { RUN_SETTINGS, parseSettingValue, validateRunConfig, type HelpGroup, type RunConfig, type RunSetting, type SettingValue } from '../experiments/settings.js';
 import type { Options, Parsed } from './args.js';
 
 /** parseArgs options of every run setting: bools are switches (`--no-bias`, `--early-stopping`), the rest take a value. */
@@ -20,7 +20,9 @@ const switchValue = (s: RunSetting) => !s.flag.startsWith('no-');
 
 function helpLine(s: RunSetting): string {
   const metavar = s.kind === 'bool' ? '' : ` ${s.metavar ?? METAVAR[s.kind]}`;
-  const dflt = s.kind === 'bool' ? '' : ` (default ${Array.isArray(s.default) ? s.default.join(',') : String(s.default)}${s.defaultNote ?? ''})`;
+  const text = (v: SettingValue) => (Array.isArray(v) ? v.join(',') : String(v));
+  const other = s.defaultIf ? `; ${text(s.defaultIf.value)} with ${FLAG_OF[s.defaultIf.setting]} ${text(s.defaultIf.equals)}` : '';
+  const dflt = s.kind === 'bool' ? '' : ` (default ${text(s.default)}${s.defaultNote ?? ''}${other})`;
   return `  ${`--${s.flag}${metavar}`.padEnd(20)} ${s.doc}${dflt}`;
 }
 

@@ -112,7 +112,7 @@ export const RUN_SETTINGS: readonly RunSetting[] = Object.freeze([
   { name: 'activation', kind: 'choice', choices: ['relu', 'sigmoid', 'tanh'], default: 'relu', doc: 'relu, sigmoid or tanh', flag: 'activation', label: 'Activation', group: 'network' },
   { name: 'dropout', kind: 'number', min: 0, max: 1, maxExclusive: true, default: 0, doc: 'dropout rate after each hidden layer, in [0, 1)', flag: 'dropout', metavar: 'P', label: 'Dropout rate', group: 'network' },
   { name: 'loss', kind: 'choice', choices: LOSS_NAMES, default: 'ce', doc: "softmax cross-entropy, or the book's squared error on a linear output", flag: 'loss', metavar: LOSS_NAMES.join('|'), label: 'Loss', group: 'network' },
-  { name: 'init', kind: 'choice', choices: ['uniform', 'he', 'glorot'], default: 'uniform', defaultIf: { setting: 'optimizer', equals: 'adam', value: 'glorot' }, doc: "uniform (the chapter's U(-0.1, 0.1)), he or glorot", flag: 'init', defaultNote: '; glorot with --optimizer adam', label: 'Weight init', group: 'network' },
+  { name: 'init', kind: 'choice', choices: ['uniform', 'he', 'glorot'], default: 'uniform', defaultIf: { setting: 'optimizer', equals: 'adam', value: 'glorot' }, doc: "uniform (the chapter's U(-0.1, 0.1)), he or glorot", flag: 'init', label: 'Weight init', group: 'network' },
   { name: 'bias', kind: 'bool', default: true, doc: "no bias vectors (the book's network has none)", flag: 'no-bias', label: 'Bias vectors', group: 'network' },
   { name: 'epochs', kind: 'int', min: 1, max: 1_000_000, default: 40, doc: 'passes over the training set', flag: 'epochs', label: 'Epochs', group: 'training' },
   { name: 'lr', kind: 'number', min: 0, max: 1e6, default: 0.005, doc: 'learning rate', flag: 'lr', label: 'Learning rate', group: 'training' },
