@@ -176,6 +176,25 @@ test('resuming is refused with another setting, a missing --checkpoint, an exist
   assert.equal((JSON.parse(again.stdout) as { epochs: number }).epochs, 2);
 });
 
+test('two runs on one --checkpoint at once: the second is refused (exit 2, one line), the first finishes; the file is free after it', { timeout: 120_000 }, async () => {
+  const dir = tmp('ck-lock');
+  const ck = join(dir, 'ck');
+  const args = ['train', '--train-size', '300', '--test-size', '50', '--hidden', '16', '--epochs', '6', '--batch-size', '1', '--seed', '4', '--checkpoint', ck];
+  const first = startReglab(args);
+  const ended = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
+  for (let i = 0; i < 600 && !existsSync(`${ck}.lock`); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(existsSync(`${ck}.lock`), 'the first run holds its checkpoint');
+  first.kill('SIGSTOP'); // held still while the second tries (a short run could end first)
+  const second = reglab(...args, '--resume');
+  first.kill('SIGCONT');
+  assertBadInput(second, new RegExp(`^reglab train: --checkpoint ${ck.replace(/[/\\.]/g, '\\$&')} is in use by another reglab \\(pid ${first.pid}, since [^)]+\\): wait for it to finish, or name another file$`), 'a second run');
+  assert.equal(await ended, 0);
+  assert.equal((decodeCheckpoint(readFileSync(ck), ck).state as { epoch: number }).epoch, 6);
+  assert.equal(existsSync(`${ck}.lock`), false, 'released at the end');
+  const resumed = reglab(...args, '--resume', '--json');
+  assert.equal(resumed.code, 0, resumed.stderr);
+});
+
 test('divergence stops with the epoch and a suggestion; the last good checkpoint is kept', { timeout: 60_000 }, () => {
   const dir = tmp('diverge');
   const r = reglab('train', '--train-size', '300', '--test-size', '100', '--epochs', '6', '--hidden', '32', '--batch-size', '10', '--loss', 'mse', '--lr', '2', '--checkpoint', join(dir, 'ck'), '--save', join(dir, 'model.bin'));

@@ -11,6 +11,8 @@ import { removeStaleTemps } from '../io/atomic.js';
 import { ConfigError, show } from '../errors.js';
 import { withRunDefaults } from '../experiments/settings.js';
 import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { lockFolder } from '../io/folder-lock.js';
 import type { Dataset } from '../data/dataset.js';
 import { ProgressCallback } from './progress.js';
 import { epochLine, metricsLines } from './epoch-lines.js';
@@ -196,6 +198,8 @@ export const command: Command = {
     }
     let from: Checkpoint | null = null;
     if (checkpoint !== undefined) {
+      // One run at a time on a checkpoint: two would overwrite each other's epochs (released at exit).
+      lockFolder(dirname(checkpoint), `${basename(checkpoint)}.lock`, `--checkpoint ${checkpoint}`, 'file');
       if (existsSync(checkpoint)) {
         if (!values.resume) throw new ConfigError(`--checkpoint ${checkpoint} already exists: add --resume to continue that run, or remove the file to start over`);
         from = decodeCheckpoint(readInput(checkpoint, 'checkpoint'), checkpoint);

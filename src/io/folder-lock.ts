@@ -34,9 +34,10 @@ function readOwner(path: string): Owner | null {
 
 /**
  * Takes DIR/name for this process (creating DIR), or throws a ConfigError saying who holds it. `what` names the
- * folder for people, e.g. '--out runs/sweep1'.
+ * folder for people, e.g. '--out runs/sweep1'; `kind` is what the refusal advises naming another of ('file' when the
+ * lock guards one file of DIR, as `reglab train --checkpoint FILE`'s FILE.lock).
  */
-export function lockFolder(dir: string, name: string, what: string): FolderLock {
+export function lockFolder(dir: string, name: string, what: string, kind: 'folder' | 'file' = 'folder'): FolderLock {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   const me: Owner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
@@ -55,7 +56,7 @@ export function lockFolder(dir: string, name: string, what: string): FolderLock 
         throw new ConfigError(`${what} is in use by reglab (pid ${owner.pid}) on ${owner.host} since ${owner.started}; if it is no longer running there, remove ${path}`);
       }
       if (owner && owner.pid !== process.pid && isRunning(owner.pid)) {
-        throw new ConfigError(`${what} is in use by another reglab (pid ${owner.pid}, since ${owner.started}): wait for it to finish, or name another folder`);
+        throw new ConfigError(`${what} is in use by another reglab (pid ${owner.pid}, since ${owner.started}): wait for it to finish, or name another ${kind}`);
       }
       rmSync(path, { force: true }); // its owner is gone (or the file is not a lock of ours): take it over
     }
