@@ -8,8 +8,8 @@
  * operation for operation, by the same functions where they are WebAssembly (sumListRows, transpose), so the
  * losses, counts and gradients of a step from the same weights come out bit for bit the same:
  * - a layer's outputs: sumListRows over its input's nonzeros in ascending order, as matmulNN sums them;
- * - the loss: the reference's JavaScript in float64 (ref.ts: softmaxCrossEntropyRows), with JavaScript's own
- *   Math.exp and Math.log, imported (module "math"), so that every bit is the same;
+ * - the loss: the reference's JavaScript in float64 (ref.ts: softmaxCrossEntropyRows), with the reference's
+ *   exp and log (src/backend/libm.ts) as assembly/libm.ts ports them, so that every bit is the same;
  * - a hidden layer's input gradient: d · W^T as matmul with b transposed takes it (W transposed, then the
  *   nonzeros of d in ascending order), from the weights of the forward pass. Above the first layer each layer
  *   keeps its W transposed (+60), made at the start of a call and stepped with W, element for element the same
@@ -35,18 +35,12 @@
  *   (perExampleSgd, layers above the first; else 0).
  * Pointers are byte offsets into memory.
  */
+import { exp, log } from './libm';
 import { madd } from './madd';
 import { transpose } from './matmul';
 import { sumListRows } from './rowsum';
 import { sgdStep } from './sgd';
 
-// @ts-ignore: decorator
-@external("math", "exp")
-declare function jsExp(x: f64): f64;
-
-// @ts-ignore: decorator
-@external("math", "log")
-declare function jsLog(x: f64): f64;
 
 export const HEADER: usize = 32;
 export const LAYER: usize = 64;
@@ -168,19 +162,20 @@ export function biasAndRelu(layer: usize, isLast: bool): void {
 }
 
 /**
- * softmaxCrossEntropyRows of ref.ts for one row with gradScale 1, in float64 as JavaScript computes it:
+ * softmaxCrossEntropyRows of ref.ts for one row with gradScale 1, in float64 as JavaScript computes it (exp and
+ * log: libm.ts's, ported):
  * writes dLogits (rounded to float32) and returns the row's loss, 0 + (log(sum exp(z - max)) + max - z[label]).
  */
 export function softmaxCrossEntropy(dLogits: usize, logits: usize, label: i32, cols: i32): f64 {
   let max = -Infinity;
   for (let c = 0; c < cols; c++) max = Math.max(max, <f64>load<f32>(logits + (<usize>c << 2)));
   let sum = 0.0;
-  for (let c = 0; c < cols; c++) sum += jsExp(<f64>load<f32>(logits + (<usize>c << 2)) - max);
-  const logSum = jsLog(sum) + max;
+  for (let c = 0; c < cols; c++) sum += exp(<f64>load<f32>(logits + (<usize>c << 2)) - max);
+  const logSum = log(sum) + max;
   // A label outside the row reads undefined in JavaScript: the loss is NaN.
   const term = logSum - (label < cols ? <f64>load<f32>(logits + (<usize>label << 2)) : NaN);
   for (let c = 0; c < cols; c++) {
-    const p = jsExp(<f64>load<f32>(logits + (<usize>c << 2)) - logSum);
+    const p = exp(<f64>load<f32>(logits + (<usize>c << 2)) - logSum);
     store<f32>(dLogits + (<usize>c << 2), <f32>((p - (c == label ? 1.0 : 0.0)) * 1.0));
   }
   return 0.0 + term;

@@ -216,6 +216,9 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     relu(out, x, n) {
       k.relu(ptr(out, n, 'relu out'), ptr(x, n, 'relu x'), 0, n);
     },
+    allFinite(x, n) {
+      return n === 0 || k.allFinite(ptr(x, n, 'allFinite x'), n) === 1;
+    },
     reluBackward(dx, dy, y, n) {
       k.reluBackward(ptr(dx, n, 'reluBackward dx'), ptr(dy, n, 'reluBackward dy'), ptr(y, n, 'reluBackward y'), 0, n);
     },
