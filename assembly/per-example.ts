@@ -151,7 +151,21 @@ export function biasAndRelu(layer: usize, isLast: bool): void {
   const offs = <usize>load<i32>(next, 28);
   const vals = <usize>load<i32>(next, 32);
   let cnt = 0;
-  for (let j = 0; j < out; j++) {
+  let j = 0;
+  // Four at a time: the ReLU as relu's kernel (v & (v > 0): +0 for NaN, -0 and below), then the four appends.
+  const zero = f32x4.splat(0);
+  for (; j + 4 <= out; j += 4) {
+    const yp = y + (<usize>j << 2);
+    const v = v128.load(yp);
+    const r = v128.and(v, f32x4.gt(v, zero));
+    v128.store(yp, r);
+    const off = j * rowBytes;
+    cnt = append(offs, vals, cnt, off, f32x4.extract_lane(r, 0));
+    cnt = append(offs, vals, cnt, off + rowBytes, f32x4.extract_lane(r, 1));
+    cnt = append(offs, vals, cnt, off + 2 * rowBytes, f32x4.extract_lane(r, 2));
+    cnt = append(offs, vals, cnt, off + 3 * rowBytes, f32x4.extract_lane(r, 3));
+  }
+  for (; j < out; j++) {
     const yp = y + (<usize>j << 2);
     const v = load<f32>(yp);
     const r: f32 = v > 0 ? v : 0;

@@ -90,7 +90,7 @@ export class Trainer implements TrainingContext {
     this.optimizer = typeof o === 'string' ? createOptimizer(o, model.backend, model.params, fitConfig) : o;
     if (!this.optimizer.params.every((p) => model.params.includes(p))) throw new ConfigError("the optimizer steps parameters that are not this model's");
     this.callbacks = fitConfig.callbacks ?? [];
-    this.lastGoodWeights = model.paramData.slice();
+    this.lastGoodWeights = hostCopy(model.paramData);
     this.labels = new Uint8Array(c.batchSize);
     this.perExample = c.batchSize === 1 ? PerExampleRun.create(model, this.optimizer, this.callbacks) : null;
   }
@@ -224,7 +224,8 @@ export class Trainer implements TrainingContext {
       seconds: p.seconds,
     };
     this.history.push(logs);
-    this.lastGoodWeights = this.model.paramData.slice();
+    // Into the copy it has (a slice of a view of the fast backend's shared memory took a millisecond).
+    this.lastGoodWeights.set(this.model.paramData);
     for (const cb of this.callbacks) cb.onEpochEnd?.(logs, this);
     if (this.epoch >= this.config.epochs) this.stop('completed');
   }
@@ -339,4 +340,11 @@ export function fit(model: Model, train: ImageSet, config: FitConfig = {}): FitR
   const trainer = new Trainer(model, train, config);
   while (trainer.runBatch());
   return trainer.finish();
+}
+
+/** A host copy of a backend buffer: allocated, then set (slice() of a view of shared memory is slow). */
+function hostCopy(x: Readonly<Float32Array | Float64Array>): Float32Array | Float64Array {
+  const copy = x instanceof Float64Array ? new Float64Array(x.length) : new Float32Array(x.length);
+  copy.set(x);
+  return copy;
 }
