@@ -2,6 +2,7 @@
 export { matmulNN, matmulNNScratchBytes, matmulTN, matmulTNScratchBytes, denseSgdStep, denseSgdStepScratchBytes, transpose } from './matmul';
 // Exported so that Binaryen keeps them out of line (see rowsum.ts); not called from JavaScript.
 export { sum52, sum48, sum36, sum32, sum16, sum12, sum8, sum4 } from './rowsum';
+export { step52, step48 } from './step-rows';
 export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats, bytesDivided, gatherPixels, pixelTableIsDivision, allFinite } from './elementwise';
 export { sgdStep } from './sgd';
 export { adamStep } from './adam';

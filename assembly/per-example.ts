@@ -40,6 +40,7 @@ import { madd } from './madd';
 import { transpose } from './matmul';
 import { sumListRows } from './rowsum';
 import { sgdStep } from './sgd';
+import { stepListRows } from './step-rows';
 
 
 export const HEADER: usize = 32;
@@ -323,10 +324,7 @@ function backwardLayer32(desc: usize, layer: usize, hasBelow: bool): void {
   const vals = <usize>load<i32>(layer, 32);
   const cnt = load<i32>(<usize>load<i32>(layer, 36));
   scaledDelta(ld, d, out, load<f64>(layer, 40));
-  for (let q = 0; q < cnt; q++) {
-    const o = <usize>q << 2;
-    stepRow32(w + <usize>load<i32>(offs + o), load<f32>(vals + o), ld, out);
-  }
+  stepListRows(w, out, offs, vals, cnt, ld);
   if (hasBelow) stepTransposed(<usize>load<i32>(layer, 60), <usize>load<i32>(layer - LAYER, 20), ld, load<i32>(layer), out);
   if (b != 0) {
     scaledDelta(ld, <usize>load<i32>(layer, 16), out, load<f64>(layer, 48));
