@@ -9,7 +9,10 @@
  *
  * Exactness: element-wise kernels and the SGD step round exactly as the reference does. Products and row
  * sums accumulate in float32 (the reference in float64), optionally with fused multiply-adds, so they agree
- * to float32 rounding. Zero-skipping in products is exact for finite operands.
+ * to float32 rounding. Zero-skipping in products is exact for finite operands. The per-example step
+ * (perExampleSgd, per-example.ts) takes plain SGD's weight and bias steps in float32 (fl32(w - fl32(x *
+ * fl32(lr * d)))), not the SGD kernel's float64 step rounded once: within 1e-6 per weight over an epoch of
+ * MNIST.
  */
 import { asBuffer, type Backend, type BackendKernels, type FloatArray } from '../backend.js';
 import { adamFactors, refBackend, withReferenceKernels } from '../ref.js';
