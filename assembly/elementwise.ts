@@ -173,3 +173,25 @@ export function gatherPixels(out: usize, images: usize, idx: usize, cols: i32, d
 
 /** Rows ahead whose cache lines gatherPixels requests early. */
 const AHEAD = 2;
+
+/**
+ * Whether x[n] holds no NaN and no +-Infinity (1) or does (0): a float32 is not finite exactly when its
+ * exponent bits are all ones. Every element is read (no early exit), sixteen at a time.
+ */
+export function allFinite(x: usize, n: i32): i32 {
+  const e = i32x4.splat(0x7f800000);
+  let bad = i32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const p = x + (<usize>i << 2);
+    const a = i32x4.eq(v128.and(v128.load(p), e), e);
+    const b = i32x4.eq(v128.and(v128.load(p, 16), e), e);
+    const c = i32x4.eq(v128.and(v128.load(p, 32), e), e);
+    const d = i32x4.eq(v128.and(v128.load(p, 48), e), e);
+    bad = v128.or(bad, v128.or(v128.or(a, b), v128.or(c, d)));
+  }
+  for (; i + 4 <= n; i += 4) bad = v128.or(bad, i32x4.eq(v128.and(v128.load(x + (<usize>i << 2)), e), e));
+  let ok = !v128.any_true(bad);
+  for (; i < n; i++) if ((load<u32>(x + (<usize>i << 2)) & 0x7f800000) == 0x7f800000) ok = false;
+  return <i32>ok;
+}

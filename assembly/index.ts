@@ -2,10 +2,13 @@
 export { matmulNN, matmulNNScratchBytes, matmulTN, matmulTNScratchBytes, denseSgdStep, denseSgdStepScratchBytes, transpose } from './matmul';
 // Exported so that Binaryen keeps them out of line (see rowsum.ts); not called from JavaScript.
 export { sum52, sum48, sum36, sum32, sum16, sum12, sum8, sum4 } from './rowsum';
-export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats, bytesDivided, gatherPixels, pixelTableIsDivision } from './elementwise';
+export { step52, step48 } from './step-rows';
+export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats, bytesDivided, gatherPixels, pixelTableIsDivision, allFinite } from './elementwise';
 export { sgdStep } from './sgd';
 export { adamStep } from './adam';
 export { dropoutMask } from './mt19937';
 export { perExampleSgd } from './per-example';
+// The port of src/backend/libm.ts's exp and log (the loss's), exported for its test.
+export { exp, log } from './libm';
 export { rowsDecay, rowsSgdStep } from './rows';
 export { perExampleSgdReg } from './per-example-reg';

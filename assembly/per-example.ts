@@ -3,16 +3,26 @@
  * (Backend.perExampleSgd): for each example, gather its pixels, forward, loss and its gradient, backward and
  * the plain SGD step of every weight and bias, with no call between JavaScript and WebAssembly in between.
  *
- * The arithmetic is the engine's batch-1 step on the fast backend (Model.trainStep: matmul, addRowVector,
- * relu, softmaxCrossEntropy, countCorrect, reluBackward, sumRows, denseSgdStep, sgdStep) operation for
- * operation, by the same functions where they are WebAssembly (sumListRows, transpose, stepRowOne, sgdStep),
- * so the weights, losses and counts come out bit for bit the same:
+ * The forward pass, the loss and the gradients are the engine's batch-1 step on the fast backend
+ * (Model.trainStep: matmul, addRowVector, relu, softmaxCrossEntropy, countCorrect, reluBackward, sumRows)
+ * operation for operation, by the same functions where they are WebAssembly (sumListRows, transpose), so the
+ * losses, counts and gradients of a step from the same weights come out bit for bit the same:
  * - a layer's outputs: sumListRows over its input's nonzeros in ascending order, as matmulNN sums them;
- * - the loss: the reference's JavaScript in float64 (ref.ts: softmaxCrossEntropyRows), with JavaScript's own
- *   Math.exp and Math.log, imported (module "math"), so that every bit is the same;
+ * - the loss: the reference's JavaScript in float64 (ref.ts: softmaxCrossEntropyRows), with the reference's
+ *   exp and log (src/backend/libm.ts) as assembly/libm.ts ports them, so that every bit is the same;
  * - a hidden layer's input gradient: d · W^T as matmul with b transposed takes it (W transposed, then the
- *   nonzeros of d in ascending order), from the weights of the forward pass;
- * - weight steps: the rows of nonzero inputs, as denseSgdStep's one-example case; bias steps as sgdStep.
+ *   nonzeros of d in ascending order), from the weights of the forward pass. Above the first layer each layer
+ *   keeps its W transposed (+60), made at the start of a call and stepped with W, element for element the same
+ *   arithmetic, so it is W^T bit for bit without a transpose per step.
+ * The steps (perExampleSgd's own, not denseSgdStep's and sgdStep's float64 step rounded once) are float32:
+ * - ld[j] = fl32(lr * d[j]) once per step and layer (the float64 product of W's rate and d, rounded once);
+ * - W's row of each nonzero input x (as denseSgdStep's one-example case skips zero inputs):
+ *   w[j] = fl32(w[j] - fl32(x * ld[j])), a float32 multiply then a float32 subtract, never fused;
+ * - b from its gradient gB = 0 + d (as sumRows writes it) by b's rate: b[j] = fl32(b[j] - fl32(lrB * gB[j])).
+ * composedPerExampleSgd(backend, net, 'float32') (src/backend/per-example-ref.ts) is this step kernel by
+ * kernel with the steps in JavaScript (Math.fround), equal bit for bit; an epoch of MNIST stays within 1e-6
+ * per weight of the float64 step's (src/backend/wasm/per-example-drift.test.ts). The other exports (stepRow,
+ * inputGradient, ...) keep the float64 step and the per-step transpose: assembly/per-example-reg.ts uses them.
  *
  * The network is described at `desc` (written by src/backend/wasm/per-example.ts), byte offsets:
  *   0 layers L, 4 images, 8 pixel table (f32[256]: byte / divisor), 12 dx (f32[max in]),
@@ -21,21 +31,17 @@
  *   +0 in, +4 out, +8 W [in, out], +12 b [out] (0: none), +16 b's gradient [out], +20 y [out] (a hidden
  *   layer's ReLU output; the last layer's logits), +24 d [out] (the gradient at the layer's output),
  *   +28 offsets and +32 values of the nonzeros of the layer's input (in + 4 each), +36 their count,
- *   +40 W's rate (f64), +48 b's rate (f64).
+ *   +40 W's rate (f64), +48 b's rate (f64), +56 ld [out + 4] (perExampleSgd: fl32(lr * d)), +60 W^T [out, in]
+ *   (perExampleSgd, layers above the first; else 0).
  * Pointers are byte offsets into memory.
  */
+import { exp, log } from './libm';
 import { madd } from './madd';
 import { transpose } from './matmul';
 import { sumListRows } from './rowsum';
 import { sgdStep } from './sgd';
+import { stepListRows } from './step-rows';
 
-// @ts-ignore: decorator
-@external("math", "exp")
-declare function jsExp(x: f64): f64;
-
-// @ts-ignore: decorator
-@external("math", "log")
-declare function jsLog(x: f64): f64;
 
 export const HEADER: usize = 32;
 export const LAYER: usize = 64;
@@ -52,6 +58,11 @@ export function perExampleSgd(desc: usize, idx: usize, labels: usize, count: i32
   const inputs = load<i32>(desc, HEADER);
   const last = desc + HEADER + <usize>(layers - 1) * LAYER;
   const classes = load<i32>(last, 4);
+  // Each layer's W above the first, transposed into the layer's own copy (kept equal by the weight steps).
+  for (let l = 1; l < layers; l++) {
+    const layer = desc + HEADER + <usize>l * LAYER;
+    transpose(<usize>load<i32>(layer, 60), <usize>load<i32>(layer, 8), load<i32>(layer), load<i32>(layer, 4));
+  }
   for (let r = 0; r < count; r++) {
     gatherList(desc + HEADER, images + <usize>load<i32>(idx + (<usize>r << 2)) * <usize>inputs, table);
     for (let l = 0; l < layers; l++) forwardLayer(desc + HEADER + <usize>l * LAYER, l == layers - 1);
@@ -60,7 +71,7 @@ export function perExampleSgd(desc: usize, idx: usize, labels: usize, count: i32
     store<f64>(losses + (<usize>r << 3), loss);
     store<u8>(correct + <usize>r, <u8>(argmax(load<i32>(last, 20), classes) == label));
     if (!isFinite(loss)) return r;
-    for (let l = layers - 1; l >= 0; l--) backwardLayer(desc, desc + HEADER + <usize>l * LAYER, l > 0);
+    for (let l = layers - 1; l >= 0; l--) backwardLayer32(desc, desc + HEADER + <usize>l * LAYER, l > 0);
   }
   return count;
 }
@@ -141,7 +152,21 @@ export function biasAndRelu(layer: usize, isLast: bool): void {
   const offs = <usize>load<i32>(next, 28);
   const vals = <usize>load<i32>(next, 32);
   let cnt = 0;
-  for (let j = 0; j < out; j++) {
+  let j = 0;
+  // Four at a time: the ReLU as relu's kernel (v & (v > 0): +0 for NaN, -0 and below), then the four appends.
+  const zero = f32x4.splat(0);
+  for (; j + 4 <= out; j += 4) {
+    const yp = y + (<usize>j << 2);
+    const v = v128.load(yp);
+    const r = v128.and(v, f32x4.gt(v, zero));
+    v128.store(yp, r);
+    const off = j * rowBytes;
+    cnt = append(offs, vals, cnt, off, f32x4.extract_lane(r, 0));
+    cnt = append(offs, vals, cnt, off + rowBytes, f32x4.extract_lane(r, 1));
+    cnt = append(offs, vals, cnt, off + 2 * rowBytes, f32x4.extract_lane(r, 2));
+    cnt = append(offs, vals, cnt, off + 3 * rowBytes, f32x4.extract_lane(r, 3));
+  }
+  for (; j < out; j++) {
     const yp = y + (<usize>j << 2);
     const v = load<f32>(yp);
     const r: f32 = v > 0 ? v : 0;
@@ -152,19 +177,20 @@ export function biasAndRelu(layer: usize, isLast: bool): void {
 }
 
 /**
- * softmaxCrossEntropyRows of ref.ts for one row with gradScale 1, in float64 as JavaScript computes it:
+ * softmaxCrossEntropyRows of ref.ts for one row with gradScale 1, in float64 as JavaScript computes it (exp and
+ * log: libm.ts's, ported):
  * writes dLogits (rounded to float32) and returns the row's loss, 0 + (log(sum exp(z - max)) + max - z[label]).
  */
 export function softmaxCrossEntropy(dLogits: usize, logits: usize, label: i32, cols: i32): f64 {
   let max = -Infinity;
   for (let c = 0; c < cols; c++) max = Math.max(max, <f64>load<f32>(logits + (<usize>c << 2)));
   let sum = 0.0;
-  for (let c = 0; c < cols; c++) sum += jsExp(<f64>load<f32>(logits + (<usize>c << 2)) - max);
-  const logSum = jsLog(sum) + max;
+  for (let c = 0; c < cols; c++) sum += exp(<f64>load<f32>(logits + (<usize>c << 2)) - max);
+  const logSum = log(sum) + max;
   // A label outside the row reads undefined in JavaScript: the loss is NaN.
   const term = logSum - (label < cols ? <f64>load<f32>(logits + (<usize>label << 2)) : NaN);
   for (let c = 0; c < cols; c++) {
-    const p = jsExp(<f64>load<f32>(logits + (<usize>c << 2)) - logSum);
+    const p = exp(<f64>load<f32>(logits + (<usize>c << 2)) - logSum);
     store<f32>(dLogits + (<usize>c << 2), <f32>((p - (c == label ? 1.0 : 0.0)) * 1.0));
   }
   return 0.0 + term;
@@ -277,4 +303,126 @@ export function biasGradient(layer: usize): void {
   const gh = v128.shuffle<i32>(g, g, 2, 3, 0, 1);
   const hi = f64x2.sub(f64x2.promote_low_f32x4(wh), f64x2.mul(vlr, f64x2.promote_low_f32x4(gh)));
   return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/**
+ * perExampleSgd's backward pass of a layer with float32 steps: when hasBelow, the gradient at the layer's input
+ * (d · W^T from the forward pass's W, read from the layer's transposed copy) through the ReLU below into that
+ * layer's d; b's gradient 0 + d; ld = fl32(lr * d) (float64 product, rounded once); each row of a nonzero
+ * input x: w[j] = fl32(w[j] - fl32(x * ld[j])), and the transposed copy the same; then b's step by its own
+ * rate from its gradient: b[j] = fl32(b[j] - fl32(lrB * gB[j])).
+ */
+function backwardLayer32(desc: usize, layer: usize, hasBelow: bool): void {
+  const out = load<i32>(layer, 4);
+  const w = <usize>load<i32>(layer, 8);
+  const b = <usize>load<i32>(layer, 12);
+  const d = <usize>load<i32>(layer, 24);
+  const ld = <usize>load<i32>(layer, 56);
+  if (hasBelow) inputGradientKept(desc, layer);
+  biasGradient(layer);
+  const offs = <usize>load<i32>(layer, 28);
+  const vals = <usize>load<i32>(layer, 32);
+  const cnt = load<i32>(<usize>load<i32>(layer, 36));
+  scaledDelta(ld, d, out, load<f64>(layer, 40));
+  stepListRows(w, out, offs, vals, cnt, ld);
+  if (hasBelow) stepTransposed(<usize>load<i32>(layer, 60), <usize>load<i32>(layer - LAYER, 20), ld, load<i32>(layer), out);
+  if (b != 0) {
+    scaledDelta(ld, <usize>load<i32>(layer, 16), out, load<f64>(layer, 48));
+    stepRow32(b, 1, ld, out);
+  }
+}
+
+/**
+ * inputGradient from the layer's transposed copy of W (+60) instead of transposing W: the same list of d's
+ * nonzeros, the same sums (sumListRows over W^T's rows in ascending order), then reluBackward.
+ */
+export function inputGradientKept(desc: usize, layer: usize): void {
+  const n = load<i32>(layer);
+  const out = load<i32>(layer, 4);
+  const d = <usize>load<i32>(layer, 24);
+  const wt = <usize>load<i32>(layer, 60);
+  const below = layer - LAYER;
+  const dx = <usize>load<i32>(below, 24);
+  const offs = <usize>load<i32>(desc, 20);
+  const vals = <usize>load<i32>(desc, 24);
+  const cntSlot = <usize>load<i32>(desc, 28);
+  const rowBytes = n << 2;
+  let cnt = 0;
+  for (let c = 0; c < out; c++) cnt = append(offs, vals, cnt, c * rowBytes, load<f32>(d + (<usize>c << 2)));
+  store<i32>(cntSlot, cnt);
+  // The sums straight into the layer below's d, then masked by its ReLU (y > 0) in place.
+  sumListRows(dx, 0, wt, n, offs, vals, 0, cntSlot, 1);
+  const y = <usize>load<i32>(below, 20);
+  const zero = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dx + o, v128.and(v128.load(dx + o), f32x4.gt(v128.load(y + o), zero)));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dx + o, load<f32>(y + o) > 0 ? load<f32>(dx + o) : 0);
+  }
+}
+
+/** ld[n] = fl32(lr * d[n]): each product in float64, rounded once to float32. */
+export function scaledDelta(ld: usize, d: usize, n: i32, lr: f64): void {
+  const vlr = f64x2.splat(lr);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    const v = v128.load(d + o);
+    const lo = f64x2.mul(vlr, f64x2.promote_low_f32x4(v));
+    const hi = f64x2.mul(vlr, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)));
+    v128.store(ld + o, v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+  }
+  for (; j < n; j++) store<f32>(ld + (<usize>j << 2), <f32>(lr * <f64>load<f32>(d + (<usize>j << 2))));
+}
+
+/** w row[j] = fl32(w[j] - fl32(x * ld[j])) for j < n, in float32 (a multiply, then a subtract: never fused). */
+// @ts-ignore: decorator
+@inline export function stepRow32(wrow: usize, x: f32, ld: usize, n: i32): void {
+  const xv = f32x4.splat(x);
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const o = <usize>j << 2;
+    const w0 = v128.load(wrow + o);
+    const w1 = v128.load(wrow + o, 16);
+    v128.store(wrow + o, f32x4.sub(w0, f32x4.mul(xv, v128.load(ld + o))));
+    v128.store(wrow + o, f32x4.sub(w1, f32x4.mul(xv, v128.load(ld + o, 16))), 16);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(wrow + o, f32x4.sub(v128.load(wrow + o), f32x4.mul(xv, v128.load(ld + o))));
+  }
+  for (; j < n; j++) {
+    const wp = wrow + (<usize>j << 2);
+    store<f32>(wp, load<f32>(wp) - x * load<f32>(ld + (<usize>j << 2)));
+  }
+}
+
+/**
+ * The transposed copy wt [out, n] stepped as W's rows of nonzero inputs: wt[c][j] = fl32(wt[c][j] -
+ * fl32(x[j] * ld[c])) where x[j] (the ReLU output below: never NaN or -0) is not 0; the others kept.
+ */
+function stepTransposed(wt: usize, x: usize, ld: usize, n: i32, out: i32): void {
+  const zero = f32x4.splat(0);
+  const rowBytes = <usize>n << 2;
+  for (let c = 0; c < out; c++) {
+    const row = wt + <usize>c * rowBytes;
+    const l: f32 = load<f32>(ld + (<usize>c << 2));
+    const lv = f32x4.splat(l);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      const xv = v128.load(x + o);
+      const wv = v128.load(row + o);
+      v128.store(row + o, v128.bitselect(f32x4.sub(wv, f32x4.mul(xv, lv)), wv, f32x4.ne(xv, zero)));
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      const xj = load<f32>(x + o);
+      if (xj != 0) store<f32>(row + o, load<f32>(row + o) - xj * l);
+    }
+  }
 }

@@ -232,9 +232,16 @@ export interface Backend {
   dropoutMask(mask: FloatArray, key: Uint32Array, pos: number, n: number, threshold: number, keep: number): number;
 
   /**
+   * Optional: whether x[0..n) holds no NaN and no +-Infinity (every element read). Without it,
+   * allFinite (all-finite.ts) loops over x in JavaScript, the reference.
+   */
+  allFinite?(x: Readonly<FloatArray>, n: number): boolean;
+
+  /**
    * Optional capability, the per-example step as one call (per-example.ts): a stepper running batch-1 SGD steps
    * of the dense-ReLU-...-dense softmax cross-entropy net `net` (its buffers from this backend's alloc) many
-   * per call, each exactly Model.trainStep's arithmetic on this backend's kernels. Returns null when this
+   * per call, each Model.trainStep's arithmetic on this backend's kernels (exactly, but for plain SGD's weight
+   * and bias steps, which a backend may take in float32: per-example.ts). Returns null when this
    * backend does not run that net (e.g. a rule it does not have). withReferenceKernels does not fill it in:
    * the engine then takes the step kernel by kernel.
    */

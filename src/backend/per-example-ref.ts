@@ -3,13 +3,23 @@
  * dense layer matmul, addRowVector, relu; softmaxCrossEntropy, countCorrect; per layer down matmul with b
  * transposed, sumRows, denseSgdStep, reluBackward; sgdStep of the biases), on any backend. On the reference
  * backend it is the reference of Backend.perExampleSgd (the conformance test holds a fast backend's fused
- * kernel to it within tolerance); on the fast backend, the kernel-by-kernel path the fused one must equal bit
- * for bit.
+ * kernel to it within tolerance).
+ *
+ * The weight and bias steps come two ways (`step`):
+ * - 'float64': denseSgdStep and sgdStep, w - lr * g in float64 rounded once to float32 (Model.trainStep's
+ *   step, the kernel-by-kernel path);
+ * - 'float32': the fused kernel's step (assembly/per-example.ts), written here in JavaScript with
+ *   Math.fround: ld[j] = fl32(lr * d[j]) (the float64 product rounded once), then each row of a nonzero
+ *   input x: w[j] = fl32(w[j] - fl32(x * ld[j])); a bias from its gradient g (0 + d, as sumRows writes it):
+ *   b[j] = fl32(b[j] - fl32(lrB * g[j])). On the fast backend every other kernel is the fused one's, so
+ *   this composition must equal Backend.perExampleSgd bit for bit.
  */
 import type { Backend, FloatArray } from './backend.js';
 import { checkPerExampleBatch, checkPerExampleNet, type PerExampleNet, type PerExampleStepper } from './per-example.js';
 
-export function composedPerExampleSgd(backend: Backend, net: PerExampleNet): PerExampleStepper {
+export type PerExampleStep = 'float64' | 'float32';
+
+export function composedPerExampleSgd(backend: Backend, net: PerExampleNet, step: PerExampleStep = 'float64'): PerExampleStepper {
   checkPerExampleNet(net);
   const { layers } = net;
   // (Momentum and L2 are held to the Trainer's kernel-by-kernel path instead: train/per-example-run.test.ts.)
@@ -21,6 +31,7 @@ export function composedPerExampleSgd(backend: Backend, net: PerExampleNet): Per
   const dPre = layers.map((l) => backend.alloc(l.outSize)); // the gradient at a dense layer's output
   const dIn = layers.map((l) => backend.alloc(l.inSize)); // a dense layer's input gradient
   const input = (i: number): FloatArray => (i === 0 ? x : act[i - 1]!);
+  const ld = new Float64Array(Math.max(...layers.map((l) => l.outSize)));
   return {
     steps(b) {
       checkPerExampleBatch(net, b);
@@ -42,12 +53,34 @@ export function composedPerExampleSgd(backend: Backend, net: PerExampleNet): Per
           const g = dPre[i]!;
           if (i > 0) backend.matmul(dIn[i]!, g, l.weights, 1, l.outSize, l.inSize, false, true, false);
           if (l.bias) backend.sumRows(l.bias.grad, g, 1, l.outSize, false);
-          backend.denseSgdStep(l.weights, input(i), g, l.weightRule.lr, l.inSize, 1, l.outSize);
+          if (step === 'float64') backend.denseSgdStep(l.weights, input(i), g, l.weightRule.lr, l.inSize, 1, l.outSize);
+          else float32Step(l.weights, input(i), g, l.weightRule.lr, l.inSize, l.outSize, ld);
           if (i > 0) backend.reluBackward(dPre[i - 1]!, dIn[i]!, act[i - 1]!, l.inSize);
         }
-        for (const l of layers) if (l.bias) backend.sgdStep(l.bias.value, l.bias.grad, null, l.bias.rule.lr, 0, 0, l.outSize);
+        for (const l of layers) {
+          if (!l.bias) continue;
+          if (step === 'float64') backend.sgdStep(l.bias.value, l.bias.grad, null, l.bias.rule.lr, 0, 0, l.outSize);
+          else float32Step(l.bias.value, ONE, l.bias.grad, l.bias.rule.lr, 1, l.outSize, ld);
+        }
       }
       return b.count;
     },
   };
+}
+
+const ONE = Float32Array.of(1);
+
+/**
+ * The fused kernel's float32 step of w [rows, n] from the input x [rows] and the gradient d [n] at the output:
+ * ld[j] = fl32(lr * d[j]); each row r with x[r] not 0: w[r][j] = fl32(w[r][j] - fl32(x[r] * ld[j])).
+ * (A bias is the one row of x = 1: fl32(1 * ld[j]) is ld[j].)
+ */
+function float32Step(w: FloatArray, x: ArrayLike<number>, d: ArrayLike<number>, lr: number, rows: number, n: number, ld: Float64Array): void {
+  for (let j = 0; j < n; j++) ld[j] = Math.fround(lr * d[j]!);
+  for (let r = 0; r < rows; r++) {
+    const xr = x[r]!;
+    if (xr === 0) continue;
+    const o = r * n;
+    for (let j = 0; j < n; j++) w[o + j] = Math.fround(w[o + j]! - Math.fround(xr * ld[j]!));
+  }
 }

@@ -2,9 +2,12 @@
  * The per-example step as one call (Backend.perExampleSgd, an optional capability): many batch-1 SGD steps of
  * a dense-ReLU-...-dense network with softmax cross-entropy, each one gather, forward, loss, backward and
  * update, so that the chapter's per-example epoch does not pay a kernel call (and, on the fast backend, a
- * JavaScript-WebAssembly crossing) for every small product. A backend that has it runs exactly the arithmetic
- * of Model.trainStep on its own kernels; `composedPerExampleSgd` (per-example-ref.ts) is that arithmetic
- * written as those kernel calls, what the fused kernels are tested against.
+ * JavaScript-WebAssembly crossing) for every small product. A backend that has it runs the arithmetic of
+ * Model.trainStep on its own kernels, exactly, except that the plain SGD rule's steps ('sgd') may be taken in
+ * float32 (the fast backend's: fl32(w - fl32(x * fl32(lr * d))) instead of w - lr * g in float64 rounded
+ * once; within 1e-6 per weight over an epoch of MNIST); `composedPerExampleSgd` (per-example-ref.ts) is that
+ * arithmetic written as those kernel calls, with either step, what the fused kernels are tested against. The
+ * momentum/L2 rule ('sgd-reg') is the optimizer's step bit for bit.
  */
 
 import type { FloatArray } from './buffer.js';

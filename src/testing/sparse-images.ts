@@ -1,9 +1,11 @@
 /**
  * For the per-example path's tests: small seeded 8x8 image sets, sparse as MNIST is (each pixel of the label's
- * column class mostly on, a tenth of the others), and a backend with its one-call per-example step hidden, so
- * the same run goes kernel by kernel for comparison.
+ * column class mostly on, a tenth of the others), a backend with its one-call per-example step hidden, so
+ * the same run goes kernel by kernel for comparison, and one whose per-example step is those kernels with the
+ * fused step's float32 weight step (composedPerExampleSgd 'float32').
  */
 import type { Backend } from '../backend/backend.js';
+import { composedPerExampleSgd } from '../backend/per-example-ref.js';
 import type { ImageSet } from '../data/dataset.js';
 import { Rng } from '../rng/mt19937.js';
 
@@ -20,3 +22,13 @@ export function sparseImageSet(count: number, seed: number): ImageSet {
 
 /** The backend with its perExampleSgd hidden: the kernel-by-kernel loop. */
 export const withoutPerExample = (be: Backend): Backend => Object.assign(Object.create(be) as Backend, { perExampleSgd: undefined });
+
+/**
+ * The backend with its perExampleSgd made of its kernels and the fused kernel's float32 step (plain SGD only;
+ * null for other rules): the Trainer's per-example path with the step the fused kernel must equal bit for bit.
+ */
+export const withComposedPerExample = (be: Backend): Backend =>
+  Object.assign(Object.create(be) as Backend, {
+    perExampleSgd: (net: Parameters<NonNullable<Backend['perExampleSgd']>>[0]) =>
+      net.layers.every((l) => l.weightRule.kind === 'sgd' && (!l.bias || l.bias.rule.kind === 'sgd')) ? composedPerExampleSgd(be, net, 'float32') : null,
+  });

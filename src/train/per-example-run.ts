@@ -2,7 +2,10 @@
  * The Trainer's per-example path: with batch size 1 and a model and optimizer whose step the backend runs as
  * one call (nn/per-example-step.ts), the epoch's steps go to the backend many at a time, and each step is
  * booked exactly as Trainer.runBatch books it (its loss and count added in order, the optimizer's step count,
- * onBatchEnd), so that metrics, histories and checkpoints are those of the step-by-step loop, bit for bit.
+ * onBatchEnd), so that metrics, histories and checkpoints are those of the step-by-step loop: bit for bit with
+ * momentum or L2; with plain SGD, whose steps the backend takes in float32 (backend/per-example.ts), those of
+ * the step-by-step loop with that step, and within rounding of the float64 step's. A run is the same bit for
+ * bit however it is driven (runFor slices, runBatch, runEpoch) and resumed from a checkpoint.
  * Callbacks whose onBatchEnd may act on the run (stop it, read weights) get one step per call. With momentum
  * or L2 the optimizer's rows stepped lazily are the stepper's (their step counts advance in it); the
  * optimizer's step() here only counts the step.

@@ -9,7 +9,10 @@
  *
  * Exactness: element-wise kernels and the SGD step round exactly as the reference does. Products and row
  * sums accumulate in float32 (the reference in float64), optionally with fused multiply-adds, so they agree
- * to float32 rounding. Zero-skipping in products is exact for finite operands.
+ * to float32 rounding. Zero-skipping in products is exact for finite operands. The per-example step
+ * (perExampleSgd, per-example.ts) takes plain SGD's weight and bias steps in float32 (fl32(w - fl32(x *
+ * fl32(lr * d)))), not the SGD kernel's float64 step rounded once: within 1e-6 per weight over an epoch of
+ * MNIST.
  */
 import { asBuffer, type Backend, type BackendKernels, type FloatArray } from '../backend.js';
 import { adamFactors, refBackend, withReferenceKernels } from '../ref.js';
@@ -215,6 +218,9 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     },
     relu(out, x, n) {
       k.relu(ptr(out, n, 'relu out'), ptr(x, n, 'relu x'), 0, n);
+    },
+    allFinite(x, n) {
+      return n === 0 || k.allFinite(ptr(x, n, 'allFinite x'), n) === 1;
     },
     reluBackward(dx, dy, y, n) {
       k.reluBackward(ptr(dx, n, 'reluBackward dx'), ptr(dy, n, 'reluBackward dy'), ptr(y, n, 'reluBackward y'), 0, n);

@@ -3,7 +3,6 @@
  * module's memory; a kernel that threads split takes the part of the work it computes ([r0, r1) rows or
  * [i0, i1) elements).
  */
-import { exp, log } from '../libm.js';
 
 export interface Kernels {
   matmulNN(out: number, a: number, b: number, m: number, k: number, n: number, accumulate: number, r0: number, r1: number, scratch: number): void;
@@ -20,6 +19,8 @@ export interface Kernels {
   addRowVector(x: number, bias: number, cols: number, r0: number, r1: number): void;
   sumRows(out: number, x: number, rows: number, cols: number, accumulate: number): void;
   relu(out: number, x: number, i0: number, i1: number): void;
+  /** 1 when x[n] (float32) holds no NaN and no +-Infinity, else 0. */
+  allFinite(x: number, n: number): number;
   reluBackward(dx: number, dy: number, y: number, i0: number, i1: number): void;
   mul(out: number, a: number, b: number, i0: number, i1: number): void;
   bytesToFloats(out: number, bytes: number, table: number, i0: number, i1: number): void;
@@ -42,11 +43,15 @@ export interface Kernels {
   rowsDecay(w: number, v: number, list: number, coef: number, count: number, cols: number): void;
   /** SGD on listed rows of w[m,n] from x[k,m], dy[k,n] (gradient never stored); v 0 when there is none. */
   rowsSgdStep(w: number, v: number, x: number, dy: number, list: number, count: number, lr: number, momentum: number, l2: number, m: number, k: number, n: number): void;
+  /** ../libm.ts's exp and log, ported (assembly/libm.ts). */
+  exp(x: number): number;
+  log(x: number): number;
 }
 
 /**
- * What the kernels' module imports besides its memory: reglab's own exp and log (../libm.ts), the ones the
- * reference kernels use, so that the per-example step's loss is the reference's to the last bit on every
- * JavaScript engine (an engine's Math.exp and Math.log differ in the last bit between engines).
+ * What the kernels' module imports besides its memory: nothing. The per-example step's loss needs reglab's own
+ * exp and log (../libm.ts, the reference kernels' ones): the module has them, ported (assembly/libm.ts, held
+ * to ../libm.ts bit for bit by libm.test.ts), so the loss is the reference's to the last bit on every
+ * JavaScript engine without a call out of WebAssembly per class.
  */
-export const KERNEL_IMPORTS = Object.freeze({ math: Object.freeze({ exp, log }) });
+export const KERNEL_IMPORTS = Object.freeze({});

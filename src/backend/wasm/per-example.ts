@@ -63,7 +63,11 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
     let at = align(HEADER + (LAYER + (reg ? RULE : 0)) * layers.length);
     const take = (bytes: number) => ((at += align(bytes)), at - align(bytes));
     const dx = take(4 * maxIn), wt = take(4 * maxT), dOffs = take(4 * (maxOut + 4)), dVals = take(4 * (maxOut + 4)), dCnt = take(4);
-    const own = layers.map((l) => ({ y: take(4 * l.outSize), d: take(4 * l.outSize), offs: take(4 * (l.inSize + 4)), vals: take(4 * (l.inSize + 4)), cnt: take(4) }));
+    const own = layers.map((l, i) => ({
+      y: take(4 * l.outSize), d: take(4 * l.outSize), offs: take(4 * (l.inSize + 4)), vals: take(4 * (l.inSize + 4)), cnt: take(4),
+      // perExampleSgd's lr * d (float32) and, above the first layer, its transposed copy of W.
+      ld: take(4 * (l.outSize + 4)), wt: i > 0 && !reg ? take(4 * l.inSize * l.outSize) : 0,
+    }));
     const rowList = reg ? take(4 * (layers[0]!.inSize + 4)) : 0;
     const fixed = at;
 
@@ -124,6 +128,8 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
           i32[o + 9] = base + m.cnt;
           f64[(o >> 1) + 5] = l.weightRule.lr;
           f64[(o >> 1) + 6] = l.bias ? l.bias.rule.lr : 0;
+          i32[o + 14] = base + m.ld;
+          i32[o + 15] = m.wt === 0 ? 0 : base + m.wt;
         });
         if (reg) {
           // The optimizer's step count, from a matrix it tracks by rows (every rule block carries it).
