@@ -97,8 +97,11 @@ export interface TrainOutputs {
   print: boolean;
   /** Rewritten (atomically) after every epoch with all epochs so far. */
   metrics?: string;
-  /** Written (atomically) after every epoch and when interrupted; from: a checkpoint to continue, or null. */
-  checkpoint?: { path: string; from: Checkpoint | null };
+  /**
+   * Written (atomically) after every epoch and when interrupted; with resume, the run continues the one the file
+   * holds (if it exists). Held by this process for the run (path.lock): another run on the same file is refused.
+   */
+  checkpoint?: { path: string; resume: boolean };
   /** Checked between batches: once set, the run stops after the current batch (checkpoint written). */
   interrupt?: { readonly signal: string | null };
 }
@@ -106,6 +109,20 @@ export interface TrainOutputs {
 /** Batches run back to back for this long (Trainer.runFor) before the event loop gets a turn (to see a Ctrl-C). */
 const SLICE_MS = 50;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Takes path for this process (path.lock; once the run's settings are known to be good, so that a refused run
+ * leaves nothing behind), then reads the checkpoint to continue: null when there is none yet.
+ */
+function openCheckpoint(path: string, resume: boolean): Checkpoint | null {
+  lockFolder(dirname(path), `${basename(path)}.lock`, `--checkpoint ${path}`, 'file');
+  if (!existsSync(path)) {
+    if (resume) note(`no checkpoint at ${path} yet: starting from the first epoch`);
+    return null;
+  }
+  if (!resume) throw new ConfigError(`--checkpoint ${path} already exists: add --resume to continue that run, or remove the file to start over`);
+  return decodeCheckpoint(readInput(path, 'checkpoint'), path);
+}
 
 /**
  * Runs a training run to its end, or until out.interrupt is set (then result.result.stopReason is
@@ -120,9 +137,10 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
   const { trainer } = run;
   const ck = out.checkpoint;
   const settings = ck ? runSettings(run) : {};
-  if (ck?.from) {
-    checkSameSettings(ck.from.settings, settings, ck.path);
-    restoreCheckpoint(trainer, ck.from, ck.path);
+  const from = ck ? openCheckpoint(ck.path, ck.resume) : null;
+  if (ck && from) {
+    checkSameSettings(from.settings, settings, ck.path);
+    restoreCheckpoint(trainer, from, ck.path);
     // The metrics file may be an epoch behind (killed between the checkpoint's write and its own), or be from
     // a later run of the same name: back in line with the checkpoint.
     if (out.metrics) writeOutput(out.metrics, metricsLines(trainer.history));
@@ -196,16 +214,8 @@ export const command: Command = {
       checkOutputPath(path, flag);
       removeStaleTemps(path);
     }
-    let from: Checkpoint | null = null;
-    if (checkpoint !== undefined) {
-      // One run at a time on a checkpoint: two would overwrite each other's epochs (released at exit).
-      lockFolder(dirname(checkpoint), `${basename(checkpoint)}.lock`, `--checkpoint ${checkpoint}`, 'file');
-      if (existsSync(checkpoint)) {
-        if (!values.resume) throw new ConfigError(`--checkpoint ${checkpoint} already exists: add --resume to continue that run, or remove the file to start over`);
-        from = decodeCheckpoint(readInput(checkpoint, 'checkpoint'), checkpoint);
-      } else if (values.resume) {
-        note(`no checkpoint at ${checkpoint} yet: starting from the first epoch`);
-      }
+    if (checkpoint !== undefined && existsSync(checkpoint) && !values.resume) {
+      throw new ConfigError(`--checkpoint ${checkpoint} already exists: add --resume to continue that run, or remove the file to start over`);
     }
     const backend = await cliBackend(values as Parsed['values']);
     const interrupt = catchInterrupts();
@@ -217,7 +227,7 @@ export const command: Command = {
       const { result, seconds } = await train(config, data, {
         print: !json,
         ...(metrics ? { metrics } : {}),
-        ...(checkpoint ? { checkpoint: { path: checkpoint, from } } : {}),
+        ...(checkpoint ? { checkpoint: { path: checkpoint, resume: values.resume === true } } : {}),
         interrupt,
       }, backend);
       const r = result.result;
