@@ -22,7 +22,7 @@
  */
 import { madd } from './madd';
 import { stepElement } from './lanes';
-import { HEADER, LAYER, append, argmax, gatherList, biasAndRelu, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy, stepRow } from './per-example';
+import { HEADER, LAYER, append, argmax, exampleList, biasAndRelu, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy, stepRow } from './per-example';
 import { decayRow, stepLanes, stepRowOne } from './rows';
 import { sgdStep } from './sgd';
 
@@ -33,9 +33,6 @@ const LAZY = 2;
 /** perExampleSgd's contract (assembly/per-example.ts) with the rules of the description's RULE blocks. */
 export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
   const layers = load<i32>(desc);
-  const images = <usize>load<i32>(desc, 4);
-  const table = <usize>load<i32>(desc, 8);
-  const inputs = load<i32>(desc, HEADER);
   const first = desc + HEADER;
   const last = first + <usize>(layers - 1) * LAYER;
   const rules = first + <usize>layers * LAYER;
@@ -44,7 +41,7 @@ export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: 
   const lazy = load<i32>(rules) == LAZY;
   for (let r = 0; r < count; r++) {
     const now = now0 + <f64>r;
-    gatherList(first, images + <usize>load<i32>(idx + (<usize>r << 2)) * <usize>inputs, table, lazy ? <usize>load<i32>(rules, 56) : 0);
+    exampleList(desc, <usize>load<i32>(first, 28), <usize>load<i32>(first, 32), <usize>load<i32>(first, 36), load<i32>(first, 4) << 2, idx, r, lazy ? <usize>load<i32>(rules, 56) : 0);
     if (lazy) {
       forwardLazy(first, rules, now);
       biasAndRelu(first, layers == 1);

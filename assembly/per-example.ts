@@ -27,7 +27,8 @@
  * The network is described at `desc` (written by src/backend/wasm/per-example.ts), byte offsets:
  *   0 layers L, 4 images, 8 pixel table (f32[256]: byte / divisor), 12 dx (f32[max in]),
  *   16 transposed W (f32[max in * out]), 20 offsets and 24 values of a delta's nonzeros (max out + 4 each),
- *   28 their count; then 64 bytes per layer from 32:
+ *   28 their count, 32 the image set's lists of nonzero pixels (u32 starts, one per image and one more; 0: none,
+ *   the images' bytes are scanned), 36 their entries (nonzero-lists.ts); then 64 bytes per layer from 48:
  *   +0 in, +4 out, +8 W [in, out], +12 b [out] (0: none), +16 b's gradient [out], +20 y [out] (a hidden
  *   layer's ReLU output; the last layer's logits), +24 d [out] (the gradient at the layer's output),
  *   +28 offsets and +32 values of the nonzeros of the layer's input (in + 4 each), +36 their count,
@@ -43,7 +44,7 @@ import { sgdStep } from './sgd';
 import { stepListRows } from './step-rows';
 
 
-export const HEADER: usize = 32;
+export const HEADER: usize = 48;
 export const LAYER: usize = 64;
 
 /**
@@ -53,9 +54,6 @@ export const LAYER: usize = 64;
  */
 export function perExampleSgd(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
   const layers = load<i32>(desc);
-  const images = <usize>load<i32>(desc, 4);
-  const table = <usize>load<i32>(desc, 8);
-  const inputs = load<i32>(desc, HEADER);
   const last = desc + HEADER + <usize>(layers - 1) * LAYER;
   const classes = load<i32>(last, 4);
   // Each layer's W above the first, transposed into the layer's own copy (kept equal by the weight steps).
@@ -64,7 +62,8 @@ export function perExampleSgd(desc: usize, idx: usize, labels: usize, count: i32
     transpose(<usize>load<i32>(layer, 60), <usize>load<i32>(layer, 8), load<i32>(layer), load<i32>(layer, 4));
   }
   for (let r = 0; r < count; r++) {
-    gatherList(desc + HEADER, images + <usize>load<i32>(idx + (<usize>r << 2)) * <usize>inputs, table);
+    const first = desc + HEADER;
+    exampleList(desc, <usize>load<i32>(first, 28), <usize>load<i32>(first, 32), <usize>load<i32>(first, 36), load<i32>(first, 4) << 2, idx, r);
     for (let l = 0; l < layers; l++) forwardLayer(desc + HEADER + <usize>l * LAYER, l == layers - 1);
     const label = <i32>load<u8>(labels + <usize>r);
     const loss = softmaxCrossEntropy(load<i32>(last, 24), load<i32>(last, 20), label, classes);
@@ -79,13 +78,10 @@ export function perExampleSgd(desc: usize, idx: usize, labels: usize, count: i32
 /**
  * The first layer's input list from an image's bytes: (pixel * W's row bytes, table[byte]) for each pixel
  * whose value is not 0, in ascending order (matmulNN's compression of the gathered row); with rows (not 0),
- * each entry's pixel (its row of W) too. Zero bytes are skipped sixteen at a time when table[0] is 0.
+ * each entry's pixel (its row of W) too. Zero bytes are skipped sixteen at a time when table[0] is 0. The list
+ * goes to offs and vals, its count to cntSlot.
  */
-export function gatherList(layer: usize, img: usize, table: usize, rows: usize = 0): void {
-  const n = load<i32>(layer);
-  const rowBytes = load<i32>(layer, 4) << 2;
-  const offs = <usize>load<i32>(layer, 28);
-  const vals = <usize>load<i32>(layer, 32);
+export function gatherInto(offs: usize, vals: usize, cntSlot: usize, n: i32, rowBytes: i32, img: usize, table: usize, rows: usize = 0): void {
   let cnt = 0;
   let p = 0;
   if (load<f32>(table) == 0) {
@@ -104,7 +100,39 @@ export function gatherList(layer: usize, img: usize, table: usize, rows: usize =
     if (rows != 0) store<i32>(rows + (<usize>cnt << 2), p);
     cnt = append(offs, vals, cnt, p * rowBytes, load<f32>(table + (<usize>load<u8>(img + <usize>p) << 2)));
   }
-  store<i32>(<usize>load<i32>(layer, 36), cnt);
+  store<i32>(cntSlot, cnt);
+}
+
+/**
+ * gatherInto from an image's cached list (nonzero-lists.ts: entries [from, to) of (pixel << 8) | byte): the
+ * same entries in the same order as scanning its bytes, for a table with table[0] == 0.
+ */
+export function listInto(offs: usize, vals: usize, cntSlot: usize, rowBytes: i32, entries: usize, from: u32, to: u32, table: usize, rows: usize = 0): void {
+  let cnt = 0;
+  for (let e = entries + (<usize>from << 2), end = entries + (<usize>to << 2); e < end; e += 4) {
+    const v = load<u32>(e);
+    const q = <i32>(v >> 8);
+    if (rows != 0) store<i32>(rows + (<usize>cnt << 2), q);
+    cnt = append(offs, vals, cnt, q * rowBytes, load<f32>(table + (<usize>(v & 255) << 2)));
+  }
+  store<i32>(cntSlot, cnt);
+}
+
+/**
+ * The first layer's input list for example r of a call: from the image set's cached lists when the
+ * description has them (+32 starts, +36 entries: nonzero-lists.ts), else by scanning the image's bytes.
+ */
+export function exampleList(desc: usize, offs: usize, vals: usize, cntSlot: usize, rowBytes: i32, idx: usize, r: i32, rows: usize = 0): void {
+  const image = <usize>load<i32>(idx + (<usize>r << 2));
+  const table = <usize>load<i32>(desc, 8);
+  const starts = <usize>load<i32>(desc, 32);
+  if (starts != 0) {
+    const s = starts + (image << 2);
+    listInto(offs, vals, cntSlot, rowBytes, <usize>load<i32>(desc, 36), load<u32>(s), load<u32>(s, 4), table, rows);
+  } else {
+    const inputs = load<i32>(desc, HEADER);
+    gatherInto(offs, vals, cntSlot, inputs, rowBytes, <usize>load<i32>(desc, 4) + image * <usize>inputs, table, rows);
+  }
 }
 
 /** Appends (off, v) to a list of cnt entries when v is not 0; returns the new count. */
@@ -201,29 +229,6 @@ export function argmax(x: usize, cols: i32): i32 {
   let best = 0;
   for (let c = 1; c < cols; c++) if (load<f32>(x + (<usize>c << 2)) > load<f32>(x + (<usize>best << 2))) best = c;
   return best;
-}
-
-/**
- * Dense.backward with the fused step, then the bias's step: when hasBelow, the gradient at the layer's input
- * (d · W^T from the forward pass's W) through the ReLU below into that layer's d; b's gradient 0 + d; W's rows
- * of nonzero inputs stepped; b stepped.
- */
-function backwardLayer(desc: usize, layer: usize, hasBelow: bool): void {
-  const out = load<i32>(layer, 4);
-  const w = <usize>load<i32>(layer, 8);
-  const b = <usize>load<i32>(layer, 12);
-  const d = <usize>load<i32>(layer, 24);
-  if (hasBelow) inputGradient(desc, layer);
-  biasGradient(layer);
-  const offs = <usize>load<i32>(layer, 28);
-  const vals = <usize>load<i32>(layer, 32);
-  const cnt = load<i32>(<usize>load<i32>(layer, 36));
-  const lr = load<f64>(layer, 40);
-  for (let q = 0; q < cnt; q++) {
-    const o = <usize>q << 2;
-    stepRow(w + <usize>load<i32>(offs + o), load<f32>(vals + o), d, out, lr);
-  }
-  if (b != 0) sgdStep(b, <usize>load<i32>(layer, 16), 0, load<f64>(layer, 48), 0, 0, 0, out);
 }
 
 /**

@@ -132,7 +132,8 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
    * at most IMAGE_CACHE_BYTES are copied (kept for the backend's life), beyond that batches are staged as before.
    */
   const imageCacheBytes = cacheOption ?? (heap.shared ? IMAGE_CACHE_BYTES : Math.floor(heap.memory.buffer.byteLength / 4));
-  const imageCopies = new WeakMap<ArrayBufferLike, Array<{ begin: number; end: number; ptr: number }>>();
+  interface ImageCopy { begin: number; end: number; ptr: number; lists?: { cols: number; starts: number; entries: number } | null }
+  const imageCopies = new WeakMap<ArrayBufferLike, ImageCopy[]>();
   let imageCopyBytes = 0;
   const imagesInMemory = (images: Readonly<Uint8Array>): number => {
     if (heap.owns(images.buffer)) return images.byteOffset;
@@ -148,6 +149,32 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     if (!copies) imageCopies.set(images.buffer, (copies = []));
     copies.push({ begin, end, ptr: copy.byteOffset });
     return copy.byteOffset;
+  };
+  /**
+   * The lists of nonzero pixels of a copied set's images of cols bytes (assembly/nonzero-lists.ts), made the
+   * first time they are asked for and kept with the copy (counted in the cache's bytes); starts is offset to
+   * the view's first image. null when the set is not copied, not whole images, or the lists do not fit.
+   */
+  const imageLists = (images: Readonly<Uint8Array>, cols: number): { starts: number; entries: number } | null => {
+    const begin = images.byteOffset;
+    const hit = imageCopies.get(images.buffer)?.find((c) => c.begin <= begin && begin + images.length <= c.end);
+    if (!hit || !(cols > 0) || (begin - hit.begin) % cols !== 0 || (hit.end - hit.begin) % cols !== 0) return null;
+    if (hit.lists === undefined) {
+      hit.lists = null;
+      const count = (hit.end - hit.begin) / cols;
+      if (imageCopyBytes + 4 * (count + 1) <= imageCacheBytes) {
+        const starts = heap.i32(count + 1);
+        const total = k.nonzeroStarts(hit.ptr, count, cols, starts.byteOffset);
+        if (imageCopyBytes + 4 * (count + 1 + total) <= imageCacheBytes) {
+          const entries = heap.i32(Math.max(total, 1));
+          k.nonzeroEntries(hit.ptr, count, cols, starts.byteOffset, entries.byteOffset);
+          imageCopyBytes += 4 * (count + 1 + total);
+          hit.lists = { cols, starts: starts.byteOffset, entries: entries.byteOffset };
+        } else heap.release(starts, 'wasm backend image lists');
+      }
+    }
+    if (!hit.lists || hit.lists.cols !== cols) return null;
+    return { starts: hit.lists.starts + 4 * ((begin - hit.begin) / cols), entries: hit.lists.entries };
   };
   const pixelTable = heap.f32(256);
   /** A generator's key while the dropoutMask kernel advances it (copied in and back). */
@@ -324,7 +351,9 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
     },
 
     // The per-example step as one call, on this thread (per-example.ts).
-    perExampleSgd: wasmPerExample({ kernels: k, heap, ptr, f64Ptr: (v, count, what) => heap.ptr(v, count, what), imagesInMemory, pixelTable: setPixelTable }),
+    perExampleSgd: wasmPerExample({
+      kernels: k, heap, ptr, f64Ptr: (v, count, what) => heap.ptr(v, count, what), imagesInMemory, imageLists, pixelTable: setPixelTable,
+    }),
 
     gatherRows(out, images, idx, start, count, cols, divisor) {
       const n = count * cols;

@@ -43,6 +43,10 @@ export interface Kernels {
   rowsDecay(w: number, v: number, list: number, coef: number, count: number, cols: number): void;
   /** SGD on listed rows of w[m,n] from x[k,m], dy[k,n] (gradient never stored); v 0 when there is none. */
   rowsSgdStep(w: number, v: number, x: number, dy: number, list: number, count: number, lr: number, momentum: number, l2: number, m: number, k: number, n: number): void;
+  /** starts[0..count] (u32): prefix sums of the images' nonzero byte counts (assembly/nonzero-lists.ts); returns the total. */
+  nonzeroStarts(images: number, count: number, cols: number, starts: number): number;
+  /** The images' nonzero pixels, (pixel << 8) | byte, at the offsets nonzeroStarts wrote. */
+  nonzeroEntries(images: number, count: number, cols: number, starts: number, entries: number): void;
   /** ../libm.ts's exp and log, ported (assembly/libm.ts). */
   exp(x: number): number;
   log(x: number): number;

@@ -18,11 +18,13 @@ export interface PerExampleParts {
   f64Ptr(view: Readonly<Float64Array>, count: number, what: string): number;
   /** The address of the image set's copy in memory, or -1 when it is not copied (the cache is full). */
   imagesInMemory(images: Readonly<Uint8Array>): number;
+  /** The image set's lists of nonzero pixels (assembly/nonzero-lists.ts) for images of cols bytes, or null. */
+  imageLists?(images: Readonly<Uint8Array>, cols: number): { starts: number; entries: number } | null;
   /** The address of the pixel table (f32[256]: byte / divisor) for this divisor. */
   pixelTable(divisor: number): number;
 }
 
-const HEADER = 32;
+const HEADER = 48;
 const LAYER = 64;
 /** Bytes of a layer's rule block (assembly/per-example-reg.ts), after the layers, when some rule is 'sgd-reg'. */
 const RULE = 80;
@@ -80,6 +82,10 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
         let images = parts.imagesInMemory(batch.images);
         // Not copied (the cache is full): this call's images are staged one after another.
         const staged = images < 0;
+        // The set's cached lists of nonzero pixels (before any view of memory is made: making them may grow it),
+        // when it is copied and the table maps byte 0 to 0 (it does for every divisor).
+        const table = parts.pixelTable(batch.divisor);
+        const lists = !staged && parts.imageLists && new Float32Array(heap.memory.buffer, table, 1)[0] === 0 ? parts.imageLists(batch.images, cols) : null;
         const idxAt = fixed, labelsAt = idxAt + align(4 * count), lossesAt = labelsAt + align(count), correctAt = lossesAt + align(8 * count);
         const stageAt = correctAt + align(count);
         const base = scratch(stageAt + (staged ? count * cols : 0));
@@ -106,12 +112,14 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
         new Uint8Array(buf, base + labelsAt, count).set(batch.labels.subarray(0, count));
         i32[0] = layers.length;
         i32[1] = images;
-        i32[2] = parts.pixelTable(batch.divisor);
+        i32[2] = table;
         i32[3] = base + dx;
         i32[4] = base + wt;
         i32[5] = base + dOffs;
         i32[6] = base + dVals;
         i32[7] = base + dCnt;
+        i32[8] = lists ? lists.starts : 0;
+        i32[9] = lists ? lists.entries : 0;
         layers.forEach((l, i) => {
           const o = (HEADER + LAYER * i) >> 2;
           const p = ptrs[i]!;
