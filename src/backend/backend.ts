@@ -232,10 +232,10 @@ export interface Backend {
   dropoutMask(mask: FloatArray, key: Uint32Array, pos: number, n: number, threshold: number, keep: number): number;
 
   /**
-   * Optional: whether x[0..n) holds no NaN and no +-Infinity (every element read). Without it,
-   * allFinite (all-finite.ts) loops over x in JavaScript, the reference.
+   * Whether x[0..n) holds no NaN and no +-Infinity (every element read). The Trainer checks every weight so
+   * at the end of each epoch.
    */
-  allFinite?(x: Readonly<FloatArray>, n: number): boolean;
+  allFinite(x: Readonly<FloatArray>, n: number): boolean;
 
   /**
    * Optional capability, the per-example step as one call (per-example.ts): a stepper running batch-1 SGD steps

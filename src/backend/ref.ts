@@ -36,7 +36,14 @@ export function refBackend(dtype: DType = 'float32'): Backend {
     denseSgdStep: (w, x, dy, lr, inSize, rows, outSize) => denseSgdStep(w, x, dy, lr, inSize, rows, outSize, dtype),
     gatherRows,
     dropoutMask,
+    allFinite,
   };
+}
+
+/** Every element through Number.isFinite. */
+function allFinite(x: Readonly<FloatArray>, n: number): boolean {
+  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) return false;
+  return true;
 }
 
 /**

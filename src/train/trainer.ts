@@ -5,7 +5,6 @@
  * built by name when given one), then validation and, on eval epochs, a test pass. runFor(ms) is the one
  * time-sliced driver every client uses; a checkpoint's state comes in typed, checked by io/trainer-state.ts.
  */
-import { allFinite } from '../backend/all-finite.js';
 import type { ImageSet } from '../data/dataset.js';
 import { PIXEL_MAX, pixelsOf } from '../data/dataset.js';
 import { ConfigError, DataError } from '../errors.js';
@@ -205,7 +204,7 @@ export class Trainer implements TrainingContext {
     // The epoch's last step may have overflowed the weights with a finite loss: such an epoch is not good.
     // (The backend's kernel over the model's own buffer when it has one: a JavaScript loop over the weights
     // was a tenth of a per-example epoch.)
-    if (!allFinite(this.model.backend, this.model.paramData)) {
+    if (!this.model.backend.allFinite(this.model.paramData, this.model.paramData.length)) {
       this.diverge('a weight is not a finite number');
       return;
     }
