@@ -366,6 +366,22 @@ for (const threads of [1, 2]) {
       }
     });
 
+    test('allFinite agrees with the reference wherever a NaN or an Infinity is (every length to 40)', () => {
+      for (let n = 0; n <= 40; n++) {
+        const x = be.alloc(n), want = ref.alloc(n);
+        for (let i = 0; i < n; i++) want[i] = x[i] = (i % 3) - 1 + 1e-45 * i;
+        assert.equal(be.allFinite(x, n), ref.allFinite(want, n), `n ${n}`);
+        for (let p = 0; p < n; p++) {
+          for (const v of [NaN, Infinity, -Infinity]) {
+            const keep = x[p]!;
+            want[p] = x[p] = v;
+            assert.equal(be.allFinite(x, n), ref.allFinite(want, n), `n ${n}, ${v} at ${p}`);
+            want[p] = x[p] = keep;
+          }
+        }
+      }
+    });
+
     test('dropoutMask draws the reference mask and leaves the generator state exactly as the reference does', () => {
       // Random states at every position class (fresh, mid-block, near and at the end of a block), lengths
       // across zero, one, a SIMD width and several twists, thresholds at and beyond the edges of 32 bits.
