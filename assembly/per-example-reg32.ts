@@ -25,15 +25,19 @@
  *   32 bytes per row of the first layer (kind 2: each listed row's M^k in float32 and whether k is 0).
  */
 import { HEADER, LAYER, argmax, gatherList, biasAndRelu, biasGradient, forwardLayer, softmaxCrossEntropy, scaledDelta, stepRow32 } from './per-example';
+import { high, join } from './lanes';
 import { decayRow } from './rows';
 import { sumListRows } from './rowsum';
 import { stepListRows } from './step-rows';
 
-const RULE: usize = 80;
+const RULE: usize = 136;
 const SGD = 0;
 const DENSE = 1;
 const LAZY = 2;
 const SCALED = 3;
+const MODAL = 4;
+/** backend/modal-map.ts: MIN_MODAL_SCALE. */
+const MIN_MODAL_SCALE: f64 = 9.5367431640625e-7; // 2^-20
 
 /** perExampleSgd's contract (assembly/per-example.ts) with the rules of the description's RULE blocks. */
 export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
@@ -49,6 +53,21 @@ export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: 
   const kind0 = load<i32>(rules);
   const cols = load<i32>(first, 4);
   if (kind0 == SCALED && count > 0 && !allAt(rules, inputs)) syncRows(first, rules, now0);
+  // A modal matrix: into its eigenbasis at its first call (every row current first), then its scales.
+  let s1: f64 = 1, s2: f64 = 1;
+  if (kind0 == MODAL && count > 0) {
+    const flag = <usize>load<i32>(rules, 128);
+    if (load<f64>(flag) == 0) {
+      syncRows(first, rules, now0);
+      toModal(first, rules);
+      store<f64>(flag, 1);
+    }
+    const r1 = load<f64>(rules, 80), r2 = load<f64>(rules, 88);
+    for (let k = <i32>(now0 - load<f64>(<usize>load<i32>(rules, 12))); k > 0; k--) {
+      s1 *= r1;
+      s2 *= r2;
+    }
+  }
   let r = 0;
   for (; r < count; r++) {
     const now = now0 + <f64>r;
@@ -57,6 +76,13 @@ export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: 
     if (kind0 == LAZY) {
       lazyCoefficients(first, rules, now);
       lazySums(first, rules, 0, cols);
+    } else if (kind0 == MODAL) {
+      if (s2 < MIN_MODAL_SCALE) {
+        renormalise(first, rules, s1, s2, now);
+        s1 = 1;
+        s2 = 1;
+      }
+      modalSums(first, rules, s1, s2, 0, cols);
     } else {
       const y = <usize>load<i32>(first, 20);
       const steps = <usize>load<i32>(rules, 12);
@@ -87,17 +113,103 @@ export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: 
     if (kind0 == LAZY) {
       lazySteps(first, rules, 0, cols);
       lazyStepped(first, rules, now + 1);
+    } else if (kind0 == MODAL) {
+      const n1 = s1 * load<f64>(rules, 80), n2 = s2 * load<f64>(rules, 88);
+      modalSteps(first, rules, n1, n2, 0, cols);
+      s1 = n1;
+      s2 = n2;
     } else {
       const ld = <usize>load<i32>(first, 56);
       const lr = load<f64>(first, 40);
-      if (kind0 == SCALED) quotientDelta(ld, <usize>load<i32>(first, 24), lr, next, 0, cols);
-      else scaledDelta(ld, <usize>load<i32>(first, 24), cols, lr);
+      scaledDelta(ld, <usize>load<i32>(first, 24), cols, kind0 == SCALED ? lr / next : lr);
       listSteps(first, 0, cols);
     }
     stepBias(first, rules);
   }
   denseRowsAt(first, rules, layers, now0 + <f64>r);
   return r;
+}
+
+/** The first layer's (w, v) at scale 1 into (P, Q) (modal-map.ts's toModal): q = (v - h1 w) / (h2 - h1). */
+function toModal(layer: usize, rule: usize): void {
+  const size = load<i32>(layer) * load<i32>(layer, 4);
+  const w = <usize>load<i32>(layer, 8);
+  const v = <usize>load<i32>(rule, 4);
+  const h1 = load<f64>(rule, 96);
+  const den = load<f64>(rule, 104) - h1;
+  for (let j = 0; j < size; j++) {
+    const o = <usize>j << 2;
+    const wj = <f64>load<f32>(w + o);
+    const q = (<f64>load<f32>(v + o) - h1 * wj) / den;
+    store<f32>(w + o, <f32>(wj - q));
+    store<f32>(v + o, <f32>q);
+  }
+}
+
+/** P = fl32(s1 P), Q = fl32(s2 Q) (float64 products, rounded once), every row's step count now: scales 1. */
+function renormalise(layer: usize, rule: usize, s1: f64, s2: f64, now: f64): void {
+  const rows = load<i32>(layer);
+  const size = rows * load<i32>(layer, 4);
+  const w = <usize>load<i32>(layer, 8);
+  const v = <usize>load<i32>(rule, 4);
+  scaleAll(w, size, s1);
+  scaleAll(v, size, s2);
+  const steps = <usize>load<i32>(rule, 12);
+  for (let i = 0; i < rows; i++) store<f64>(steps + (<usize>i << 3), now);
+}
+
+/** x[n] = fl32(s * x) in float64, four at a time. */
+function scaleAll(x: usize, n: i32, s: f64): void {
+  const sv = f64x2.splat(s);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    const x4 = v128.load(x + o);
+    v128.store(x + o, join(f64x2.mul(sv, f64x2.promote_low_f32x4(x4)), f64x2.mul(sv, f64x2.promote_low_f32x4(high(x4)))));
+  }
+  for (; j < n; j++) store<f32>(x + (<usize>j << 2), <f32>(s * <f64>load<f32>(x + (<usize>j << 2))));
+}
+
+/**
+ * A modal matrix's sums over columns [c0, c1): z1 = x · P into y, z2 = x · Q (sumListRows, each), then
+ * y = fl32(s1 z1 + s2 z2) in float64.
+ */
+function modalSums(layer: usize, rule: usize, s1: f64, s2: f64, c0: i32, c1: i32): void {
+  const col = <usize>c0 << 2;
+  const y = <usize>load<i32>(layer, 20) + col;
+  const z2 = <usize>load<i32>(rule, 76) + col;
+  const offs = <usize>load<i32>(layer, 28), vals = <usize>load<i32>(layer, 32), cnt = <usize>load<i32>(layer, 36);
+  sumListRows(y, 0, <usize>load<i32>(layer, 8) + col, c1 - c0, offs, vals, 0, cnt, 1);
+  sumListRows(z2, 0, <usize>load<i32>(rule, 4) + col, c1 - c0, offs, vals, 0, cnt, 1);
+  const v1 = f64x2.splat(s1), v2 = f64x2.splat(s2);
+  let j = 0;
+  for (; j + 4 <= c1 - c0; j += 4) {
+    const o = <usize>j << 2;
+    const a = v128.load(y + o), b = v128.load(z2 + o);
+    const lo = f64x2.add(f64x2.mul(v1, f64x2.promote_low_f32x4(a)), f64x2.mul(v2, f64x2.promote_low_f32x4(b)));
+    const hi = f64x2.add(f64x2.mul(v1, f64x2.promote_low_f32x4(high(a))), f64x2.mul(v2, f64x2.promote_low_f32x4(high(b))));
+    v128.store(y + o, join(lo, hi));
+  }
+  for (; j < c1 - c0; j++) {
+    const o = <usize>j << 2;
+    store<f32>(y + o, <f32>(s1 * <f64>load<f32>(y + o) + s2 * <f64>load<f32>(z2 + o)));
+  }
+}
+
+/**
+ * A modal matrix's step over columns [c0, c1) with the scales after it n1, n2: ld1 = fl32((-c1 / n1) d),
+ * ld2 = fl32((-c2 / n2) d) (float64, rounded once: scaledDelta), then P and Q's listed rows stepped by them (stepListRows).
+ */
+function modalSteps(layer: usize, rule: usize, n1: f64, n2: f64, c0: i32, c1: i32): void {
+  const col = <usize>c0 << 2;
+  const d = <usize>load<i32>(layer, 24) + col;
+  const ld1 = <usize>load<i32>(layer, 56) + col;
+  const ld2 = <usize>load<i32>(rule, 76) + col;
+  scaledDelta(ld1, d, c1 - c0, -load<f64>(rule, 112) / n1);
+  scaledDelta(ld2, d, c1 - c0, -load<f64>(rule, 120) / n2);
+  const offs = <usize>load<i32>(layer, 28), vals = <usize>load<i32>(layer, 32), cnt = load<i32>(<usize>load<i32>(layer, 36));
+  stepListRows(<usize>load<i32>(layer, 8) + col, c1 - c0, offs, vals, cnt, ld1);
+  stepListRows(<usize>load<i32>(rule, 4) + col, c1 - c0, offs, vals, cnt, ld2);
 }
 
 /** Whether every row of the first layer is at the same step count. */
@@ -161,14 +273,6 @@ function scaleColumns(y: usize, s: f64, c0: i32, c1: i32): void {
   for (let j = c0; j < c1; j++) {
     const p = y + (<usize>j << 2);
     store<f32>(p, <f32>(s * <f64>load<f32>(p)));
-  }
-}
-
-/** ld[c0, c1) = fl32(lr * d / next) (float64, rounded once): the scaled matrix's rate for U. */
-function quotientDelta(ld: usize, d: usize, lr: f64, next: f64, c0: i32, c1: i32): void {
-  for (let j = c0; j < c1; j++) {
-    const o = <usize>j << 2;
-    store<f32>(ld + o, <f32>((lr * <f64>load<f32>(d + o)) / next));
   }
 }
 
@@ -383,7 +487,26 @@ function inputGradientRows(desc: usize, layer: usize): void {
   const y = <usize>load<i32>(below, 20);
   const dBelow = <usize>load<i32>(below, 24);
   const rowBytes = <usize>out << 2;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  // Four rows side by side (four independent chains, each row's sum in its own order).
+  for (; i + 4 <= n; i += 4) {
+    const row = w + <usize>i * rowBytes;
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    for (let j = 0; j < out; j++) {
+      const o = <usize>j << 2;
+      const dj = load<f32>(d + o);
+      s0 += dj * load<f32>(row + o);
+      s1 += dj * load<f32>(row + rowBytes + o);
+      s2 += dj * load<f32>(row + 2 * rowBytes + o);
+      s3 += dj * load<f32>(row + 3 * rowBytes + o);
+    }
+    const o = <usize>i << 2;
+    store<f32>(dBelow + o, load<f32>(y + o) > 0 ? s0 : 0);
+    store<f32>(dBelow + o, load<f32>(y + o, 4) > 0 ? s1 : 0, 4);
+    store<f32>(dBelow + o, load<f32>(y + o, 8) > 0 ? s2 : 0, 8);
+    store<f32>(dBelow + o, load<f32>(y + o, 12) > 0 ? s3 : 0, 12);
+  }
+  for (; i < n; i++) {
     const row = w + <usize>i * rowBytes;
     let s: f32 = 0;
     for (let j = 0; j < out; j++) s += load<f32>(d + (<usize>j << 2)) * load<f32>(row + (<usize>j << 2));
@@ -410,12 +533,54 @@ function stepLayer(layer: usize, rule: usize): void {
   } else {
     const v = <usize>load<i32>(rule, 4);
     const lr = <f32>load<f64>(layer, 40), m = <f32>load<f64>(rule, 16), l2 = <f32>load<f64>(rule, 24);
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    if ((out & 3) == 2) {
+      // Two rows at a time (2 out columns: whole vectors), d twice in the scratch.
+      const dd = <usize>load<i32>(rule, 76);
+      memory.copy(dd, d, rowBytes);
+      memory.copy(dd + rowBytes, d, rowBytes);
+      for (; i + 2 <= n; i += 2) {
+        const base = <usize>i * rowBytes;
+        pairStep(w + base, v == 0 ? 0 : v + base, load<f32>(x + (<usize>i << 2)), load<f32>(x + (<usize>i << 2), 4), dd, out, lr, m, l2);
+      }
+    }
+    for (; i < n; i++) {
       const base = <usize>i * rowBytes;
       rowStep(w + base, v == 0 ? 0 : v + base, load<f32>(x + (<usize>i << 2)), d, 0, out, lr, m, l2);
     }
   }
   stepBias(layer, rule);
+}
+
+/**
+ * Two rows' element steps (2 out elements from pw, out % 4 == 2), g = x * d with x = xa on the first row's
+ * columns and xb on the second's, dd = d twice: each element's arithmetic is rowStep's.
+ */
+function pairStep(pw: usize, pv: usize, xa: f32, xb: f32, dd: usize, out: i32, lr: f32, m: f32, l2: f32): void {
+  if (pv == 0) {
+    if (l2 != 0) pairStepCase(pw, 0, xa, xb, dd, out, lr, m, l2, true, false);
+    else pairStepCase(pw, 0, xa, xb, dd, out, lr, m, l2, false, false);
+  } else if (l2 != 0) pairStepCase(pw, pv, xa, xb, dd, out, lr, m, l2, true, true);
+  else pairStepCase(pw, pv, xa, xb, dd, out, lr, m, l2, false, true);
+}
+
+// @ts-ignore: decorator
+@inline function pairStepCase(pw: usize, pv: usize, xa: f32, xb: f32, dd: usize, out: i32, lr: f32, m: f32, l2: f32, withL2: bool, withV: bool): void {
+  const av = f32x4.splat(xa), bv = f32x4.splat(xb);
+  const mix = v128.shuffle<i32>(av, bv, 0, 1, 4, 5);
+  const lrv = f32x4.splat(lr), mv = f32x4.splat(m), l2v = f32x4.splat(l2);
+  for (let e = 0; e < 2 * out; e += 4) {
+    const o = <usize>e << 2;
+    const xv = e + 4 <= out ? av : e >= out ? bv : mix;
+    const w4 = v128.load(pw + o);
+    let g = f32x4.mul(xv, v128.load(dd + o));
+    if (withL2) g = f32x4.add(g, f32x4.mul(l2v, w4));
+    if (withV) {
+      const nv = flushV4(f32x4.add(f32x4.mul(mv, v128.load(pv + o)), g));
+      v128.store(pv + o, nv);
+      v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, nv)));
+    } else v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, g)));
+  }
 }
 
 /** The bias's step from its gradient: plain SGD's float32 step, or the element step with its velocity. */

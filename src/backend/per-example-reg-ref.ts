@@ -8,7 +8,7 @@
  * - The first layer's matrix, L2 alone ('scaled'): W = s_k U, U in the weight buffer, every row's rowStep the
  *   same t0, k = now - t0, s_k = a^k (a = 1 - lr l2, the power table's float64 entry). A step's sums are
  *   fl32(s_k * z[j]), z = x · U (the backend's matmul: sumListRows); the rows of the image's nonzero pixels
- *   step by U = fl32(U - fl32(x * fl32(lr * d[j] / s_(k+1)))) (the rate's quotient in float64, rounded once).
+ *   step by U = fl32(U - fl32(x * fl32((lr / s_(k+1)) * d[j]))) (float64, the rate rounded once).
  *   In exact arithmetic s_(k+1) U' = a s_k U - lr x d = W - lr (x d + l2 W): the dense L2 step of every row.
  *   When k reaches P (the last k with s_k >= 1/2, at most the table's end) at a step's start, every row is
  *   brought to W (rowsDecay's arithmetic with M^k: fl32(s_k * U) in float64) and t0 = now; sync() does the same.
@@ -37,10 +37,11 @@
  * sync, getWeights mid-epoch and checkpoints read it as they read the kernel-by-kernel path's.
  */
 import type { Backend, FloatArray } from './backend.js';
+import { MIN_MODAL_SCALE, modalScales, toModal } from './modal-map.js';
 import { checkPerExampleBatch, checkPerExampleNet, type PerExampleLayer, type PerExampleNet, type PerExampleRule, type PerExampleStepper } from './per-example.js';
 
 /** How the regularised kernel steps a layer's weight matrix (assembly/per-example-reg32.ts's kinds). */
-export const REG_KIND = { sgd: 0, dense: 1, lazy: 2, scaled: 3 } as const;
+export const REG_KIND = { sgd: 0, dense: 1, lazy: 2, scaled: 3, modal: 4 } as const;
 export type RegKind = (typeof REG_KIND)[keyof typeof REG_KIND];
 
 /** The smallest scale s_k a 'scaled' matrix runs with before it is brought back to W. */
@@ -51,6 +52,7 @@ export function regWeightKind(rule: PerExampleRule, i: number): RegKind | null {
   if (rule.kind === 'sgd') return REG_KIND.sgd;
   if (rule.rows?.lazy) {
     if (i !== 0) return null;
+    if (rule.velocity && rule.rows.modal) return REG_KIND.modal;
     return rule.velocity === null && scalePeriod(rule.rows.powers!) > 0 ? REG_KIND.scaled : REG_KIND.lazy;
   }
   // Every row stepped needs the layer's whole input: the first layer's is a list of its nonzeros.
@@ -128,6 +130,8 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
   const dPre = layers.map((l) => backend.alloc(l.outSize));
   const input = (i: number): FloatArray => (i === 0 ? x : act[i - 1]!);
   const ld = new Float64Array(Math.max(...layers.map((l) => l.outSize)));
+  const ld2 = new Float64Array(ld.length);
+  const z2 = backend.alloc(layers[0]!.outSize);
   const dx = new Float64Array(Math.max(...layers.map((l) => l.inSize)));
   const m = new Float64Array(4);
   const tracked = layers.find((l) => l.weightRule.kind === 'sgd-reg' && l.weightRule.rows)?.weightRule;
@@ -169,6 +173,16 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
         const steps = r0.rows!.rowStep;
         if (steps.some((s) => s !== steps[0])) syncFirst(now0);
       }
+      let s1 = 1, s2 = 1;
+      if (kinds[0] === REG_KIND.modal && r0.kind === 'sgd-reg' && b.count > 0) {
+        const modal = r0.rows!.modal!;
+        if (modal.flag[0] === 0) {
+          syncFirst(now0);
+          toModal(modal.map, first.weights, r0.velocity!, 0, first.weights.length);
+          modal.flag[0] = 1;
+        }
+        [s1, s2] = modalScales(modal.map, now0 - r0.rows!.rowStep[0]!);
+      }
       let r = 0;
       for (; r < b.count; r++) {
         const now = now0 + r;
@@ -203,6 +217,20 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
               }
               for (let j = 0; j < n; j++) y[j] = f(y[j]! + f(xp * l.weights[o + j]!));
             }
+          } else if (kind === REG_KIND.modal) {
+            const rule = l.weightRule as Extract<PerExampleRule, { kind: 'sgd-reg' }>;
+            const p = l.weights, q = rule.velocity!;
+            if (s2 < MIN_MODAL_SCALE) {
+              for (let j = 0; j < p.length; j++) {
+                p[j] = s1 * p[j]!;
+                q[j] = s2 * q[j]!;
+              }
+              rule.rows!.rowStep.fill(now);
+              s1 = s2 = 1;
+            }
+            backend.matmul(y, x, p, 1, l.inSize, l.outSize, false, false, false);
+            backend.matmul(z2, x, q, 1, l.inSize, l.outSize, false, false, false);
+            for (let j = 0; j < l.outSize; j++) y[j] = f(s1 * y[j]! + s2 * z2[j]!);
           } else {
             if (kind === REG_KIND.scaled) {
               const rows = (l.weightRule as Extract<PerExampleRule, { kind: 'sgd-reg' }>).rows!;
@@ -249,12 +277,32 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
           } else if (kind === REG_KIND.scaled) {
             const rows = rule.rows!;
             const next = rows.powers![4 * (now - rows.rowStep[0]! + 1)]!;
-            for (let j = 0; j < n; j++) ld[j] = f((rule.lr * d[j]!) / next);
+            const rate = rule.lr / next;
+            for (let j = 0; j < n; j++) ld[j] = f(rate * d[j]!);
             for (let p = 0; p < l.inSize; p++) {
               const xp = xin[p]!;
               if (xp === 0) continue;
               for (let j = 0; j < n; j++) w[p * n + j] = f(w[p * n + j]! - f(xp * ld[j]!));
             }
+          } else if (kind === REG_KIND.modal) {
+            const { map } = rule.rows!.modal!;
+            const n1 = s1 * map.r1, n2 = s2 * map.r2;
+            const q = rule.velocity!;
+            const e1 = -map.c1 / n1, e2 = -map.c2 / n2;
+            for (let j = 0; j < n; j++) {
+              ld[j] = f(e1 * d[j]!);
+              ld2[j] = f(e2 * d[j]!);
+            }
+            for (let p = 0; p < l.inSize; p++) {
+              const xp = xin[p]!;
+              if (xp === 0) continue;
+              for (let j = 0; j < n; j++) {
+                w[p * n + j] = f(w[p * n + j]! - f(xp * ld[j]!));
+                q[p * n + j] = f(q[p * n + j]! - f(xp * ld2[j]!));
+              }
+            }
+            s1 = n1;
+            s2 = n2;
           } else {
             const lr = f(rule.lr), mo = f(rule.momentum), l2 = f(rule.l2);
             for (let p = 0; p < l.inSize; p++) {

@@ -11,6 +11,7 @@
  */
 
 import type { FloatArray } from './buffer.js';
+import type { ModalMap } from './modal-map.js';
 
 /**
  * How a parameter is stepped from its gradient g: plain SGD (w -= lr * g, as Backend.sgdStep with no momentum
@@ -46,6 +47,11 @@ export interface PerExampleRows {
   readonly powers: Float64Array | null;
   /** The optimizer's step count before the next step. */
   now(): number;
+  /**
+   * With lazy and momentum: the zero-gradient step's eigenbasis (modal-map.ts), in which the stepper may hold
+   * the matrix between calls (flag[0] = 1: W's buffer holds P, the velocity's Q), or null.
+   */
+  readonly modal: { readonly flag: Float64Array; readonly map: ModalMap } | null;
 }
 
 /** One dense layer: y[out] = x[in] · W[in, out] (+ b[out]); every layer but the last is followed by a ReLU. */

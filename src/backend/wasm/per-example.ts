@@ -26,7 +26,7 @@ export interface PerExampleParts {
 const HEADER = 32;
 const LAYER = 64;
 /** Bytes of a layer's rule block (assembly/per-example-reg32.ts), after the layers, when some rule is 'sgd-reg'. */
-const RULE = 80;
+const RULE = 136;
 const align = (n: number) => (n + 15) & ~15;
 
 /** Makes the backend's perExampleSgd from its parts: one scratch block shared by all its steppers. */
@@ -61,8 +61,9 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
       ld: take(4 * (l.outSize + 4)), wt: i > 0 && !reg ? take(4 * l.inSize * l.outSize) : 0,
     }));
     const rowList = reg ? take(4 * (layers[0]!.inSize + 4)) : 0;
-    // The regularised kernel's scratch: 32 bytes of float64, then 32 bytes per row of the first layer's list.
-    const coef = reg ? take(32 + 32 * (layers[0]!.inSize + 4)) : 0;
+    // The regularised kernel's scratch: 32 bytes of float64, then 32 bytes per row of the first layer's list
+    // (or a layer's outputs twice, or the first layer's second sums and rates).
+    const coef = reg ? take(32 + Math.max(32 * (layers[0]!.inSize + 4), 8 * (maxOut + 4))) : 0;
     const w0 = layers[0]!.weightRule;
     const period = kinds[0] === REG_KIND.scaled && w0.kind === 'sgd-reg' ? scalePeriod(w0.rows!.powers!) : 0;
     const fixed = at;
@@ -158,6 +159,12 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
             i32[o + 14] = base + rowList;
             i32[o + 18] = i === 0 ? period : 0;
             i32[o + 19] = base + coef + 32;
+            const modal = w.kind === 'sgd-reg' && kinds[i] === REG_KIND.modal ? w.rows!.modal! : null;
+            if (modal) {
+              const { r1, r2, h1, h2, c1, c2 } = modal.map;
+              f64.set([r1, r2, h1, h2, c1, c2], (o >> 1) + 10);
+              i32[o + 32] = parts.f64Ptr(modal.flag, 1, `perExampleSgd layer ${i} eigenbasis flag`);
+            }
           });
         }
         const run = reg ? k.perExampleSgdReg : k.perExampleSgd;
