@@ -37,7 +37,7 @@ const LAZY = 2;
 const SCALED = 3;
 const MODAL = 4;
 /** backend/modal-map.ts: MIN_MODAL_SCALE. */
-const MIN_MODAL_SCALE: f64 = 9.5367431640625e-7; // 2^-20
+const MIN_MODAL_SCALE: f64 = 5.421010862427522e-20; // 2^-64
 
 /** perExampleSgd's contract (assembly/per-example.ts) with the rules of the description's RULE blocks. */
 export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
@@ -130,23 +130,37 @@ export function perExampleSgdReg(desc: usize, idx: usize, labels: usize, count: 
   return r;
 }
 
-/** The first layer's (w, v) at scale 1 into (P, Q) (modal-map.ts's toModal): q = (v - h1 w) / (h2 - h1). */
+/** The first layer's (w, v) at scale 1 into (P, Q) (modal-map.ts's toModal): q = (v - h1 w) * (1 / (h2 - h1)). */
 function toModal(layer: usize, rule: usize): void {
   const size = load<i32>(layer) * load<i32>(layer, 4);
   const w = <usize>load<i32>(layer, 8);
   const v = <usize>load<i32>(rule, 4);
   const h1 = load<f64>(rule, 96);
-  const den = load<f64>(rule, 104) - h1;
-  for (let j = 0; j < size; j++) {
+  const inv = 1 / (load<f64>(rule, 104) - h1);
+  const hv = f64x2.splat(h1), iv = f64x2.splat(inv);
+  let j = 0;
+  for (; j + 4 <= size; j += 4) {
+    const o = <usize>j << 2;
+    const w4 = v128.load(w + o), v4 = v128.load(v + o);
+    const wl = f64x2.promote_low_f32x4(w4), wh = f64x2.promote_low_f32x4(high(w4));
+    const ql = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v4), f64x2.mul(hv, wl)), iv);
+    const qh = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(high(v4)), f64x2.mul(hv, wh)), iv);
+    v128.store(w + o, join(f64x2.sub(wl, ql), f64x2.sub(wh, qh)));
+    v128.store(v + o, join(ql, qh));
+  }
+  for (; j < size; j++) {
     const o = <usize>j << 2;
     const wj = <f64>load<f32>(w + o);
-    const q = (<f64>load<f32>(v + o) - h1 * wj) / den;
+    const q = (<f64>load<f32>(v + o) - h1 * wj) * inv;
     store<f32>(w + o, <f32>(wj - q));
     store<f32>(v + o, <f32>q);
   }
 }
 
-/** P = fl32(s1 P), Q = fl32(s2 Q) (float64 products, rounded once), every row's step count now: scales 1. */
+/**
+ * P = flushV(fl32(s1 P)), Q = flushV(fl32(s2 Q)) (float64 products, rounded once; below 2^-64 +0, else the
+ * rows of rare pixels would shrink into float32's subnormals), every row's step count now: scales 1.
+ */
 function renormalise(layer: usize, rule: usize, s1: f64, s2: f64, now: f64): void {
   const rows = load<i32>(layer);
   const size = rows * load<i32>(layer, 4);
@@ -158,16 +172,16 @@ function renormalise(layer: usize, rule: usize, s1: f64, s2: f64, now: f64): voi
   for (let i = 0; i < rows; i++) store<f64>(steps + (<usize>i << 3), now);
 }
 
-/** x[n] = fl32(s * x) in float64, four at a time. */
+/** x[n] = flushV(fl32(s * x)) (s * x in float64), four at a time: a row unread for many periods goes to +0. */
 function scaleAll(x: usize, n: i32, s: f64): void {
   const sv = f64x2.splat(s);
   let j = 0;
   for (; j + 4 <= n; j += 4) {
     const o = <usize>j << 2;
     const x4 = v128.load(x + o);
-    v128.store(x + o, join(f64x2.mul(sv, f64x2.promote_low_f32x4(x4)), f64x2.mul(sv, f64x2.promote_low_f32x4(high(x4)))));
+    v128.store(x + o, flushV4(join(f64x2.mul(sv, f64x2.promote_low_f32x4(x4)), f64x2.mul(sv, f64x2.promote_low_f32x4(high(x4))))));
   }
-  for (; j < n; j++) store<f32>(x + (<usize>j << 2), <f32>(s * <f64>load<f32>(x + (<usize>j << 2))));
+  for (; j < n; j++) store<f32>(x + (<usize>j << 2), flushV(<f32>(s * <f64>load<f32>(x + (<usize>j << 2)))));
 }
 
 /**

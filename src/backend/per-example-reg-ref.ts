@@ -222,8 +222,8 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
             const p = l.weights, q = rule.velocity!;
             if (s2 < MIN_MODAL_SCALE) {
               for (let j = 0; j < p.length; j++) {
-                p[j] = s1 * p[j]!;
-                q[j] = s2 * q[j]!;
+                p[j] = flushV(f(s1 * p[j]!));
+                q[j] = flushV(f(s2 * q[j]!));
               }
               rule.rows!.rowStep.fill(now);
               s1 = s2 = 1;

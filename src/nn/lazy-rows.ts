@@ -20,6 +20,11 @@
  * deterministic bit for bit (1 or 2 threads: the row kernels run on the calling thread), reading the weights
  * mid-epoch (Model.getWeights: brought up to date in a copy) changes nothing, and a checkpoint stores rowStep
  * and the rows as stored beside the weights as they are (Sgd's state), so a state resumes exactly.
+ *
+ * The per-example step (backend/per-example-reg-ref.ts) may instead hold a matrix with momentum in the
+ * zero-gradient step's eigenbasis (backend/modal-map.ts: `modal` [1], the buffers holding P and Q, every
+ * rowStep the step its two scales are 1 at); sync(), current(), prepare() and a dense step bring it back to
+ * (w, v) first (fromModal: float64, each value rounded once), and a checkpoint flags it (Sgd's state).
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import { fromModal, modalScales, type ModalMap } from '../backend/modal-map.js';

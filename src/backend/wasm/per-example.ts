@@ -1,6 +1,7 @@
 /**
  * The fast backend's Backend.perExampleSgd: writes the net's description and a call's examples into one block
- * of scratch and runs assembly/per-example.ts on the calling thread (threads handing off steps of a few
+ * of scratch and runs assembly/per-example.ts (plain SGD) or assembly/per-example-reg32.ts (momentum, L2: the
+ * arithmetic of per-example-reg-ref.ts, bit for bit) on the calling thread (threads handing off steps of a few
  * microseconds cost more than they give). The block is grown on demand and given back when a bigger one
  * replaces it, so a stepper holds no memory of its own.
  */
