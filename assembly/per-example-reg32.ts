@@ -8,8 +8,12 @@
  * - L2 alone on the first layer ('scaled'): W = s_k U with one scale for the whole matrix, so that a step costs
  *   the plain kernel's sums and steps (sumListRows, stepListRows) on the image's rows, the sums times s_k, the
  *   rate divided by s_(k+1); every P steps (s_k >= 1/2) and at sync the rows are brought back to W;
- * - momentum on the first layer ('lazy'): rows stored as of their step count, brought up to date by M^k
- *   (float32 coefficients, one pass fused with the forward sum), then the float32 element step;
+ * - momentum on the first layer ('modal'): the matrix in the zero-gradient step's eigenbasis (P in W's buffer,
+ *   Q in the velocity's, two scales for the whole matrix: src/backend/modal-map.ts), so that a step costs two
+ *   of the plain kernel's sums and steps on the image's rows; renormalised when the smaller scale falls below
+ *   2^-64; converted into it at a call's start when the optimizer's flag says it is not;
+ * - momentum without such an eigenbasis ('lazy'): rows stored as of their step count, brought up to date by
+ *   M^k (float32 coefficients, one pass fused with the forward sum), then the float32 element step;
  * - the layers above: the input gradient from W's rows, the element step on every row;
  * - the element step: g' = fl32(g + fl32(l2 w)); v = fl32(fl32(m v) + g'); w = fl32(w - fl32(lr v)).
  * No multiply-add is fused here (the sums of the plain kernel's functions are theirs: madd, as matmul's).
@@ -17,12 +21,14 @@
  * with every per-column value separable, so that it can be split across threads by column blocks.
  *
  * The description is assembly/per-example.ts's (HEADER, LAYER per layer), then RULE bytes per layer:
- *   +0 kind (0 plain SGD, 1 dense: every row, 2 lazy rows, 3 scaled; 2 and 3 the first layer only),
+ *   +0 kind (0 plain SGD, 1 dense: every row, 2 lazy rows, 3 scaled, 4 modal; 2 to 4 the first layer only),
  *   +4 W's velocity (0: none), +8 b's velocity (0: none), +12 the row steps (f64[in], 0: none; kind 1 sets them
  *   all to the step count at the end), +16 momentum (f64), +24 W's L2 (f64), +32 b's momentum (f64),
  *   +40 the power table (f64[4 T]: M^0 .. M^(T-1)), +44 T, +48 the step count before the call (f64),
  *   +56 the rows of the first layer's list (i32[in + 4]), +64 b's L2 (f64), +72 P (kind 3), +76 a scratch of
- *   32 bytes per row of the first layer (kind 2: each listed row's M^k in float32 and whether k is 0).
+ *   32 bytes per row of the first layer (kind 2: each listed row's M^k in float32 and whether k is 0; kind 4:
+ *   z2 and ld2; a layer above: d twice), +80 r1, +88 r2, +96 h1, +104 h2, +112 c1, +120 c2 (f64, kind 4),
+ *   +128 the optimizer's flag (f64[1]: 1 while the matrix is held as P, Q).
  */
 import { HEADER, LAYER, argmax, gatherList, biasAndRelu, biasGradient, forwardLayer, softmaxCrossEntropy, scaledDelta, stepRow32 } from './per-example';
 import { high, join } from './lanes';

@@ -12,7 +12,16 @@
  *   In exact arithmetic s_(k+1) U' = a s_k U - lr x d = W - lr (x d + l2 W): the dense L2 step of every row.
  *   When k reaches P (the last k with s_k >= 1/2, at most the table's end) at a step's start, every row is
  *   brought to W (rowsDecay's arithmetic with M^k: fl32(s_k * U) in float64) and t0 = now; sync() does the same.
- * - The first layer's matrix with momentum ('lazy'): rows stored as of their rowStep; a row the image reads is
+ * - The first layer's matrix with momentum ('modal', when M has two real eigenvalues r1 > r2 > 0: modal-map.ts):
+ *   W's buffer holds P and the velocity's Q, (w, v) = s1 P (1, h1) + s2 Q (1, h2), s = r^k (k multiplications
+ *   from 1, k = now - t0, every rowStep t0). At a call's start, a matrix not yet so held has every row brought
+ *   to now (rowsDecay's arithmetic) and converted (toModal); its flag is kept in the optimizer's state until
+ *   sync() converts back (fromModal). A step: when s2 < 2^-64, P = flushV(fl32(s1 P)), Q = flushV(fl32(s2 Q))
+ *   and t0 = now; the sums y[j] = fl32(s1 z1[j] + s2 z2[j]) (float64), z1 = x · P, z2 = x · Q (matmul); the
+ *   rows of nonzero pixels P = fl32(P - fl32(x * fl32((-c1 / s1') d[j]))), Q the same with c2, s2' (s' = s r).
+ *   In exact arithmetic s1' P' + s2' Q' = M (w, v) + (-lr, 1) x d: the dense step of every row. Two plain
+ *   kernels' sums and steps per step, whatever the momentum; no row waits.
+ * - The first layer's matrix with momentum otherwise ('lazy'): rows stored as of their rowStep; a row the image reads is
  *   brought up to date first by M^k (k = now - rowStep, M the zero-gradient step's 2x2 map, its float64 power
  *   from the table, or StepPowers.power's product beyond it, each entry rounded to float32, and taken as 0
  *   below TINY_COEF = 2^-40: A, B, C, D): w' = fl32(fl32(A w) + fl32(B v)), v' = flushV(fl32(fl32(C w) +
