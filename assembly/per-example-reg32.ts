@@ -495,8 +495,10 @@ function rowStep(pw: usize, pv: usize, x: f32, d: usize, c0: i32, c1: i32, lr: f
 }
 
 /**
- * The gradient at a layer's input from W's rows before its step, dx[i] = sum over j ascending of
- * fl32(d[j] * W[i][j]) from +0, through the ReLU below (y > 0) into that layer's d.
+ * The gradient at a layer's input from W's rows before its step, through the ReLU below (y > 0) into that
+ * layer's d: for row i, four lanes from +0, lane l += fl32(d[j] W[i][j]) for j = 4c + l (c ascending), then
+ * the last out % 4 columns' products into lanes 0.. (+0 into the others), dx[i] = fl32(fl32(l0 + l1) +
+ * fl32(l2 + l3)).
  */
 function inputGradientRows(desc: usize, layer: usize): void {
   const n = load<i32>(layer);
@@ -507,29 +509,25 @@ function inputGradientRows(desc: usize, layer: usize): void {
   const y = <usize>load<i32>(below, 20);
   const dBelow = <usize>load<i32>(below, 24);
   const rowBytes = <usize>out << 2;
-  let i = 0;
-  // Four rows side by side (four independent chains, each row's sum in its own order).
-  for (; i + 4 <= n; i += 4) {
+  const vec = out & ~3;
+  const tail = out & 3;
+  const tb = <usize>vec << 2;
+  const d0: f32 = tail > 0 ? load<f32>(d + tb) : 0, d1: f32 = tail > 1 ? load<f32>(d + tb, 4) : 0, d2: f32 = tail > 2 ? load<f32>(d + tb, 8) : 0;
+  for (let i = 0; i < n; i++) {
     const row = w + <usize>i * rowBytes;
-    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-    for (let j = 0; j < out; j++) {
+    let acc = f32x4.splat(0);
+    for (let j = 0; j < vec; j += 4) {
       const o = <usize>j << 2;
-      const dj = load<f32>(d + o);
-      s0 += dj * load<f32>(row + o);
-      s1 += dj * load<f32>(row + rowBytes + o);
-      s2 += dj * load<f32>(row + 2 * rowBytes + o);
-      s3 += dj * load<f32>(row + 3 * rowBytes + o);
+      acc = f32x4.add(acc, f32x4.mul(v128.load(d + o), v128.load(row + o)));
     }
-    const o = <usize>i << 2;
-    store<f32>(dBelow + o, load<f32>(y + o) > 0 ? s0 : 0);
-    store<f32>(dBelow + o, load<f32>(y + o, 4) > 0 ? s1 : 0, 4);
-    store<f32>(dBelow + o, load<f32>(y + o, 8) > 0 ? s2 : 0, 8);
-    store<f32>(dBelow + o, load<f32>(y + o, 12) > 0 ? s3 : 0, 12);
-  }
-  for (; i < n; i++) {
-    const row = w + <usize>i * rowBytes;
-    let s: f32 = 0;
-    for (let j = 0; j < out; j++) s += load<f32>(d + (<usize>j << 2)) * load<f32>(row + (<usize>j << 2));
+    if (tail > 0) {
+      let t = f32x4.splat(0);
+      t = f32x4.replace_lane(t, 0, d0 * load<f32>(row + tb));
+      if (tail > 1) t = f32x4.replace_lane(t, 1, d1 * load<f32>(row + tb, 4));
+      if (tail > 2) t = f32x4.replace_lane(t, 2, d2 * load<f32>(row + tb, 8));
+      acc = f32x4.add(acc, t);
+    }
+    const s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
     const o = <usize>i << 2;
     store<f32>(dBelow + o, load<f32>(y + o) > 0 ? s : 0);
   }

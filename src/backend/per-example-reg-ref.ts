@@ -29,8 +29,9 @@
  *   ascending order, y[j] = fl32(y[j] + fl32(x * w[j])) from +0; after the backward pass the row takes the
  *   element step below with g = fl32(x * d[j]) and its rowStep becomes now + 1. In exact arithmetic M^k is k
  *   zero-gradient dense steps.
- * - Layers above the first: the input gradient dx[i] = sum over j ascending of fl32(d[j] * W[i][j]) from +0
- *   (W before the step), then the ReLU's mask; every row takes the element step with g = fl32(x[i] * d[j])
+ * - Layers above the first: the input gradient from W before the step in four lanes from +0, lane l adding
+ *   fl32(d[j] * W[i][j]) for j = 4c + l (c ascending), then the last out % 4 columns' products into lanes 0..
+ *   (+0 into the others), dx[i] = fl32(fl32(l0 + l1) + fl32(l2 + l3)); then the ReLU's mask; every row takes the element step with g = fl32(x[i] * d[j])
  *   (0 where x[i] is 0): the dense step.
  * - The element step, in float32 (lr, momentum, l2 each rounded to float32 once):
  *   g' = l2 ? fl32(g + fl32(l2 * w)) : g; with a velocity v = flushV(fl32(fl32(momentum * v) + g')),
@@ -140,6 +141,7 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
   const input = (i: number): FloatArray => (i === 0 ? x : act[i - 1]!);
   const ld = new Float64Array(Math.max(...layers.map((l) => l.outSize)));
   const ld2 = new Float64Array(ld.length);
+  const lane = new Float64Array(4);
   const z2 = backend.alloc(layers[0]!.outSize);
   const dx = new Float64Array(Math.max(...layers.map((l) => l.inSize)));
   const m = new Float64Array(4);
@@ -264,10 +266,12 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
           const w = l.weights;
           if (i > 0) {
             // The input gradient from W before its step, then the ReLU below.
+            const vec = n & ~3;
             for (let p = 0; p < l.inSize; p++) {
-              let s = 0;
-              for (let j = 0; j < n; j++) s = f(s + f(d[j]! * w[p * n + j]!));
-              dx[p] = s;
+              lane.fill(0);
+              for (let j = 0; j < vec; j++) lane[j & 3] = f(lane[j & 3]! + f(d[j]! * w[p * n + j]!));
+              if (vec < n) for (let t = 0; t < 4; t++) lane[t] = f(lane[t]! + (vec + t < n ? f(d[vec + t]! * w[p * n + vec + t]!) : 0));
+              dx[p] = f(f(lane[0]! + lane[1]!) + f(lane[2]! + lane[3]!));
             }
             const below = act[i - 1]!;
             for (let p = 0; p < l.inSize; p++) dPre[i - 1]![p] = below[p]! > 0 ? dx[p]! : 0;

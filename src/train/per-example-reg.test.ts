@@ -52,8 +52,8 @@ const CONFIGS: FitConfig[] = [
   // No real eigenbasis (lr l2 above (1 - sqrt(momentum))^2): the rows stepped lazily in float32.
   { lr: 0.1, momentum: 0.9, l2: 0.1 },
 ];
-// Upper layers of 4, 5 and 6 outputs (whole vectors, a tail, rows in pairs).
-const NETS = [[true, [12]], [false, [12]], [true, [7, 5]], [false, [9, 6]]] as const;
+// Upper layers of 4 to 7 outputs (whole vectors, tails of 1 to 3, rows in pairs).
+const NETS = [[true, [12]], [false, [12]], [true, [7, 5]], [false, [9, 6]], [true, [5, 7]]] as const;
 
 for (const threads of [1, 2]) {
   test(`momentum and L2 on the per-example path: its JavaScript reference bit for bit (${threads} thread(s))`, async () => {
