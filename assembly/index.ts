@@ -12,4 +12,4 @@ export { nonzeroStarts, nonzeroEntries } from './nonzero-lists';
 // The port of src/backend/libm.ts's exp and log (the loss's), exported for its test.
 export { exp, log } from './libm';
 export { rowsDecay, rowsSgdStep } from './rows';
-export { perExampleSgdReg } from './per-example-reg';
+export { perExampleSgdReg } from './per-example-reg32';

@@ -7,10 +7,13 @@
  * float32 (the fast backend's: fl32(w - fl32(x * fl32(lr * d))) instead of w - lr * g in float64 rounded
  * once; within 1e-6 per weight over an epoch of MNIST); `composedPerExampleSgd` (per-example-ref.ts) is that
  * arithmetic written as those kernel calls, with either step, what the fused kernels are tested against. The
- * momentum/L2 rule ('sgd-reg') is the optimizer's step bit for bit.
+ * momentum/L2 rule ('sgd-reg') may be taken in float32 too, by an arithmetic of its own that is the dense
+ * update in exact arithmetic (the fast backend's: per-example-reg-ref.ts, composedPerExampleSgdReg, which its
+ * kernel equals bit for bit; within 4e-6 per weight of the float64 dense update over an epoch of MNIST).
  */
 
 import type { FloatArray } from './buffer.js';
+import type { ModalMap } from './modal-map.js';
 
 /**
  * How a parameter is stepped from its gradient g: plain SGD (w -= lr * g, as Backend.sgdStep with no momentum
@@ -46,6 +49,11 @@ export interface PerExampleRows {
   readonly powers: Float64Array | null;
   /** The optimizer's step count before the next step. */
   now(): number;
+  /**
+   * With lazy and momentum: the zero-gradient step's eigenbasis (modal-map.ts), in which the stepper may hold
+   * the matrix between calls (flag[0] = 1: W's buffer holds P, the velocity's Q), or null.
+   */
+  readonly modal: { readonly flag: Float64Array; readonly map: ModalMap } | null;
 }
 
 /** One dense layer: y[out] = x[in] · W[in, out] (+ b[out]); every layer but the last is followed by a ReLU. */

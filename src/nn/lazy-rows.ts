@@ -20,8 +20,14 @@
  * deterministic bit for bit (1 or 2 threads: the row kernels run on the calling thread), reading the weights
  * mid-epoch (Model.getWeights: brought up to date in a copy) changes nothing, and a checkpoint stores rowStep
  * and the rows as stored beside the weights as they are (Sgd's state), so a state resumes exactly.
+ *
+ * The per-example step (backend/per-example-reg-ref.ts) may instead hold a matrix with momentum in the
+ * zero-gradient step's eigenbasis (backend/modal-map.ts: `modal` [1], the buffers holding P and Q, every
+ * rowStep the step its two scales are 1 at); sync(), current(), prepare() and a dense step bring it back to
+ * (w, v) first (fromModal: float64, each value rounded once), and a checkpoint flags it (Sgd's state).
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
+import { fromModal, modalScales, type ModalMap } from '../backend/modal-map.js';
 import type { PerExampleRows } from '../backend/per-example.js';
 import type { Param } from './layer.js';
 
@@ -127,6 +133,11 @@ export class LazyRows {
   private readonly pass: Int32Array;
   /** The backend buffer list, pass, coef and rowStep are views of. */
   private readonly block: FloatArray;
+  /**
+   * [1] while the matrix is held in its eigenbasis by the per-example step (backend/modal-map.ts: W's buffer
+   * holds P, the velocity's Q, every rowStep the step the scales are 1 at), [0] else; in the backend's memory.
+   */
+  readonly modal: Float64Array;
   /** The whole power table in the backend's memory (for the per-example step), made on first use. */
   private powerBlock: FloatArray | null = null;
   private powerTable: Float64Array | null = null;
@@ -143,19 +154,34 @@ export class LazyRows {
     readonly param: Param,
     readonly velocity: FloatArray | null,
     private readonly powers: StepPowers,
+    /** M's eigenbasis, when the per-example step may hold the matrix in it (with momentum), else null. */
+    private readonly map: ModalMap | null = null,
   ) {
     this.inSize = param.shape[0]!;
     this.outSize = param.shape[1]!;
     // The row lists, maps and step counts the kernels read live in the backend's own buffers (no copies into
     // its scratch).
     const n = this.inSize;
-    this.block = backend.alloc(2 * n + 8 * n + 2 * n + 4);
+    this.block = backend.alloc(2 * n + 8 * n + 2 * n + 8);
     const at = this.block.byteOffset + (this.block.byteOffset % 8 === 0 ? 0 : 4);
     this.list = new Int32Array(this.block.buffer, at, n);
     this.pass = new Int32Array(this.block.buffer, at + 4 * n, n);
     this.coef = new Float64Array(this.block.buffer, at + 8 * n, 4 * n);
     this.rowStep = new Float64Array(this.block.buffer, at + 40 * n, n);
     this.rowStep.fill(0);
+    this.modal = new Float64Array(this.block.buffer, at + 48 * n, 1);
+    this.modal[0] = 0;
+  }
+
+  /** Whether the matrix is held in its eigenbasis (P, Q: modal). */
+  get isModal(): boolean {
+    return this.modal[0] === 1;
+  }
+
+  /** Marks the matrix as held in its eigenbasis or not (a restored state's). */
+  setModal(on: boolean): void {
+    if (on && !this.map) throw new RangeError('lazy rows: this matrix has no eigenbasis');
+    this.modal[0] = on ? 1 : 0;
   }
 
   /**
@@ -176,22 +202,33 @@ export class LazyRows {
       }
       powers = this.powerTable;
     }
-    return { lazy, rowStep: this.rowStep, powers, now };
+    return { lazy, rowStep: this.rowStep, powers, now, modal: lazy && this.map ? { flag: this.modal, map: this.map } : null };
   }
 
   /** Sets every row current at step (a fresh optimizer, a restored state without rowStep, a dense step). */
   setAll(step: number): void {
     this.rowStep.fill(step);
+    this.modal[0] = 0;
   }
 
   /** Brings the rows of x's nonzero columns up to date at step `now` (they are read next) and remembers them. */
   prepare(x: Readonly<FloatArray>, rows: number, now: number): void {
+    if (this.isModal) this.sync(now);
     this.count = nonzeroColumns(x, rows, this.inSize, this.list);
     this.catchUp(this.list, this.count, now);
   }
 
   /** Brings every row up to date at step `now`. */
   sync(now: number): void {
+    if (this.isModal) {
+      // (P, Q) at the scales of now - rowStep steps back to (w, v): every row current at now.
+      const [s1, s2] = modalScales(this.map!, now - this.rowStep[0]!);
+      fromModal(this.map!, s1, s2, this.param.value, this.velocity!, 0, this.param.value.length);
+      this.rowStep.fill(now);
+      this.modal[0] = 0;
+      this.count = 0;
+      return;
+    }
     let n = 0;
     for (let i = 0; i < this.inSize; i++) if (this.rowStep[i] !== now) this.list[n++] = i;
     this.catchUp(this.list, n, now);
@@ -200,7 +237,7 @@ export class LazyRows {
 
   /** Whether some row is behind step `now`. */
   behind(now: number): boolean {
-    return this.rowStep.some((s) => s !== now);
+    return this.isModal || this.rowStep.some((s) => s !== now);
   }
 
   /** W's values at step `now` (a copy, the rows behind brought up to date; nothing changed), or null when none is behind. */
@@ -210,6 +247,18 @@ export class LazyRows {
 
   /** W's and its velocity's values at step `now` (copies, as current()), or null when no row is behind. */
   currentBoth(now: number): { w: Float64Array; v: Float64Array | null } | null {
+    if (this.isModal) {
+      const w = this.backend.alloc(this.param.value.length);
+      const v = this.backend.alloc(this.param.value.length);
+      w.set(this.param.value);
+      v.set(this.velocity!);
+      const [s1, s2] = modalScales(this.map!, now - this.rowStep[0]!);
+      fromModal(this.map!, s1, s2, w, v, 0, w.length);
+      const out = { w: Float64Array.from(w), v: Float64Array.from(v) };
+      this.backend.free?.(w);
+      this.backend.free?.(v);
+      return out;
+    }
     let n = 0;
     const { coef, pass } = this;
     for (let i = 0; i < this.inSize; i++) {

@@ -4,8 +4,9 @@
  * backend has the capability, and the optimizer tells how it steps every parameter (Optimizer.perExampleRule:
  * Sgd, with momentum and L2 too, the first layer's rows lazily as its rows stepper does) or steps every one by
  * plain SGD (PlainStepRate, as the fused dense step asks it). The stepper then does what Model.trainStep then
- * optimizer.step do, bit for bit, but for plain SGD's weight and bias steps, which the backend may take in
- * float32 (backend/per-example.ts: within 1e-6 per weight of the float64 step over an epoch of MNIST).
+ * optimizer.step do, bit for bit, but for the weight and bias steps, which the backend may take in float32
+ * (backend/per-example.ts: plain SGD within 1e-6 per weight of the float64 step over an epoch of MNIST;
+ * momentum and L2 by backend/per-example-reg-ref.ts's arithmetic, within 4e-6 of the float64 dense update).
  */
 import type { PerExampleLayer, PerExampleRule, PerExampleStepper } from '../backend/per-example.js';
 import { Dense } from './dense.js';

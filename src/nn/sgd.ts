@@ -4,13 +4,15 @@
  * stepped lazily, row by row (lazy-rows.ts: the rows of zero pixels wait, their decay applied in one pass when
  * they are next read): the same update in exact arithmetic, at the cost of the image's nonzero pixels. On the
  * per-example path (batch 1, Backend.perExampleSgd) the backend takes those same steps itself, many per call
- * (perExampleRule), reading and writing the rows' step counts in place.
+ * (perExampleRule), reading and writing the rows' step counts in place; with momentum it may hold the first
+ * layer's matrix in the zero-gradient step's eigenbasis (backend/modal-map.ts) until the next sync.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import type { PerExampleRule } from '../backend/per-example.js';
 import { ConfigError } from '../errors.js';
 import type { Param, RowStepper } from './layer.js';
 import { LazyRows, StepPowers } from './lazy-rows.js';
+import { modalMap } from '../backend/modal-map.js';
 import { checkOptimizerBuffers, checkRateAndL2, withDefaults, type Optimizer, type OptimizerState } from './optimizer.js';
 
 export interface SgdConfig {
@@ -38,7 +40,9 @@ export function resolveSgdConfig(config: SgdConfig = {}): Required<SgdConfig> {
  * stored (each row as of its rowStep), and with momentum buffers.storedVelocity, its velocity so, which
  * restoreRows() puts back after the trainer has set the weights from the same state. The weights a state is
  * stored with and buffers.velocity are the values as they are now (every row up to date), so a reader that
- * knows nothing of lazy rows reads a consistent state (resumed, as if synced at that step).
+ * knows nothing of lazy rows reads a consistent state (resumed, as if synced at that step). When a matrix is
+ * held in its eigenbasis (per-example step with momentum), buffers.modal flags it ([1] per such matrix, [0]
+ * else) and its stored values are P and Q at the scales of its rows' (common) step.
  */
 export type SgdState = OptimizerState;
 
@@ -63,7 +67,7 @@ export class Sgd implements Optimizer {
     params.forEach((p, i) => {
       const decay = p.decay ? l2 : 0;
       if (p.shape.length !== 2 || (momentum === 0 && decay === 0)) return;
-      const rows = new LazyRows(backend, p, this.velocity[i] ?? null, new StepPowers(lr, momentum, decay));
+      const rows = new LazyRows(backend, p, this.velocity[i] ?? null, new StepPowers(lr, momentum, decay), modalMap(lr, momentum, decay));
       this.lazy.set(p, rows);
       this.steppers.set(p, {
         prepare: (x, n) => rows.prepare(x, n, this.steps),
@@ -105,6 +109,8 @@ export class Sgd implements Optimizer {
       buffers['rowStep'] = lazy.map((rows) => Float64Array.from(rows.rowStep));
       buffers['stored'] = lazy.map((rows) => Float64Array.from(rows.param.value));
       if (this.velocity.length > 0) buffers['storedVelocity'] = lazy.map((rows) => Float64Array.from(rows.velocity!));
+      // Matrices the per-example step holds in their eigenbasis (stored: P and Q at the scales of rowStep).
+      if (lazy.some((rows) => rows.isModal)) buffers['modal'] = lazy.map((rows) => Float64Array.of(rows.isModal ? 1 : 0));
       // buffers.velocity as it is now: the lazy matrices' rows behind brought up to date (in the copies).
       for (const rows of lazy) {
         const now = rows.currentBoth(this.steps);
@@ -116,11 +122,18 @@ export class Sgd implements Optimizer {
 
   /** Restores getState()'s buffers; their number and sizes must match this optimizer's. */
   setState(state: SgdState): void {
-    const { rowStep, stored, storedVelocity, ...rest } = state.buffers;
+    const { rowStep, stored, storedVelocity, modal, ...rest } = state.buffers;
     checkOptimizerBuffers({ ...state, buffers: rest }, this.name, { velocity: { what: 'momentum buffer', params: this.velocity.length > 0 ? this.params : [] } });
     const lazy = [...this.lazy.values()];
     if (!rowStep !== !stored || (stored && !!storedVelocity !== this.velocity.length > 0)) {
       throw new ConfigError('optimizer state: row steps, stored rows and (with momentum) their stored velocity come together');
+    }
+    if (modal) {
+      if (!rowStep || !storedVelocity || modal.length !== lazy.length) throw new ConfigError(`optimizer state: expected ${lazy.length} eigenbasis flags with row steps and stored velocity`);
+      modal.forEach((b, i) => {
+        if (!(b instanceof Float64Array) || b.length !== 1 || !(b[0] === 0 || b[0] === 1)) throw new ConfigError(`optimizer state: eigenbasis flag ${i} is not 0 or 1`);
+        if (b[0] === 1 && !rowStep[i]!.every((s) => s === rowStep[i]![0])) throw new ConfigError(`optimizer state: matrix ${i} in its eigenbasis has rows at different steps`);
+      });
     }
     if (rowStep && stored) {
       if (storedVelocity) {
@@ -145,7 +158,11 @@ export class Sgd implements Optimizer {
     }
     state.buffers.velocity!.forEach((b, i) => this.velocity[i]!.set(b));
     this.steps = state.step;
-    lazy.forEach((rows, i) => (rowStep ? rows.rowStep.set(rowStep[i]!) : rows.setAll(state.step)));
+    lazy.forEach((rows, i) => {
+      if (rowStep) rows.rowStep.set(rowStep[i]!);
+      else rows.setAll(state.step);
+      rows.setModal(modal?.[i]![0] === 1);
+    });
     this.toRestore = stored ?? null;
     this.velocityToRestore = storedVelocity ?? null;
   }

@@ -2,10 +2,11 @@
  * For the per-example path's tests: small seeded 8x8 image sets, sparse as MNIST is (each pixel of the label's
  * column class mostly on, a tenth of the others), a backend with its one-call per-example step hidden, so
  * the same run goes kernel by kernel for comparison, and one whose per-example step is those kernels with the
- * fused step's float32 weight step (composedPerExampleSgd 'float32').
+ * fused steps' float32 arithmetic in JavaScript (composedPerExampleSgd 'float32', composedPerExampleSgdReg).
  */
 import type { Backend } from '../backend/backend.js';
 import { composedPerExampleSgd } from '../backend/per-example-ref.js';
+import { composedPerExampleSgdReg } from '../backend/per-example-reg-ref.js';
 import type { ImageSet } from '../data/dataset.js';
 import { Rng } from '../rng/mt19937.js';
 
@@ -24,11 +25,12 @@ export function sparseImageSet(count: number, seed: number): ImageSet {
 export const withoutPerExample = (be: Backend): Backend => Object.assign(Object.create(be) as Backend, { perExampleSgd: undefined });
 
 /**
- * The backend with its perExampleSgd made of its kernels and the fused kernel's float32 step (plain SGD only;
- * null for other rules): the Trainer's per-example path with the step the fused kernel must equal bit for bit.
+ * The backend with its perExampleSgd made of its kernels and the fused kernels' float32 steps in JavaScript
+ * (plain SGD: composedPerExampleSgd 'float32'; momentum and L2: composedPerExampleSgdReg): the Trainer's
+ * per-example path with the steps the fused kernels must equal bit for bit.
  */
 export const withComposedPerExample = (be: Backend): Backend =>
   Object.assign(Object.create(be) as Backend, {
     perExampleSgd: (net: Parameters<NonNullable<Backend['perExampleSgd']>>[0]) =>
-      net.layers.every((l) => l.weightRule.kind === 'sgd' && (!l.bias || l.bias.rule.kind === 'sgd')) ? composedPerExampleSgd(be, net, 'float32') : null,
+      net.layers.every((l) => l.weightRule.kind === 'sgd' && (!l.bias || l.bias.rule.kind === 'sgd')) ? composedPerExampleSgd(be, net, 'float32') : composedPerExampleSgdReg(be, net),
   });

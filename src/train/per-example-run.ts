@@ -2,13 +2,14 @@
  * The Trainer's per-example path: with batch size 1 and a model and optimizer whose step the backend runs as
  * one call (nn/per-example-step.ts), the epoch's steps go to the backend many at a time, and each step is
  * booked exactly as Trainer.runBatch books it (its loss and count added in order, the optimizer's step count,
- * onBatchEnd), so that metrics, histories and checkpoints are those of the step-by-step loop: bit for bit with
- * momentum or L2; with plain SGD, whose steps the backend takes in float32 (backend/per-example.ts), those of
- * the step-by-step loop with that step, and within rounding of the float64 step's. A run is the same bit for
+ * onBatchEnd), so that metrics, histories and checkpoints are those of the step-by-step loop with the
+ * backend's steps: on the fast backend float32 steps (backend/per-example.ts; with momentum or L2 those of
+ * backend/per-example-reg-ref.ts), within rounding of the float64 step's. A run is the same bit for
  * bit however it is driven (runFor slices, runBatch, runEpoch) and resumed from a checkpoint.
  * Callbacks whose onBatchEnd may act on the run (stop it, read weights) get one step per call. With momentum
- * or L2 the optimizer's rows stepped lazily are the stepper's (their step counts advance in it); the
- * optimizer's step() here only counts the step.
+ * or L2 the optimizer's rows stepped lazily are the stepper's (their step counts advance in it, and with
+ * momentum the first layer's matrix may be held in its eigenbasis until the epoch's sync); the optimizer's
+ * step() here only counts the step.
  */
 import type { PerExampleStepper } from '../backend/per-example.js';
 import type { Model } from '../nn/model.js';

@@ -37,7 +37,7 @@ export interface Kernels {
   adamStep(w: number, m: number, v: number, g: number, stepSize: number, bc2Sqrt: number, beta1: number, beta2: number, eps: number, l2: number, i0: number, i1: number): void;
   /** count per-example SGD steps of the network described at desc (assembly/per-example.ts); returns the steps applied. */
   perExampleSgd(desc: number, idx: number, labels: number, count: number, losses: number, correct: number): number;
-  /** perExampleSgd with the momentum/L2 rules of the description's rule blocks (assembly/per-example-reg.ts). */
+  /** perExampleSgd with the momentum/L2 rules of the description's rule blocks (assembly/per-example-reg32.ts). */
   perExampleSgdReg(desc: number, idx: number, labels: number, count: number, losses: number, correct: number): number;
   /** Lazy steps' catch-up on listed rows (list i32[count], coef f64[4 count]); v 0 when there is none. */
   rowsDecay(w: number, v: number, list: number, coef: number, count: number, cols: number): void;

@@ -1,10 +1,12 @@
 /**
  * The fast backend's Backend.perExampleSgd: writes the net's description and a call's examples into one block
- * of scratch and runs assembly/per-example.ts on the calling thread (threads handing off steps of a few
+ * of scratch and runs assembly/per-example.ts (plain SGD) or assembly/per-example-reg32.ts (momentum, L2: the
+ * arithmetic of per-example-reg-ref.ts, bit for bit) on the calling thread (threads handing off steps of a few
  * microseconds cost more than they give). The block is grown on demand and given back when a bigger one
  * replaces it, so a stepper holds no memory of its own.
  */
-import { checkPerExampleBatch, checkPerExampleNet, type PerExampleBatch, type PerExampleNet, type PerExampleRule, type PerExampleStepper } from '../per-example.js';
+import { checkPerExampleBatch, checkPerExampleNet, type PerExampleBatch, type PerExampleNet, type PerExampleStepper } from '../per-example.js';
+import { REG_KIND, regWeightKind, scalePeriod } from '../per-example-reg-ref.js';
 import type { FloatArray } from '../backend.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
@@ -26,17 +28,8 @@ export interface PerExampleParts {
 
 const HEADER = 48;
 const LAYER = 64;
-/** Bytes of a layer's rule block (assembly/per-example-reg.ts), after the layers, when some rule is 'sgd-reg'. */
-const RULE = 80;
-const KIND = { sgd: 0, dense: 1, lazy: 2 } as const;
-
-/** The kernel's kind for a weight rule at layer i, or null when the kernel does not take it. */
-function weightKind(rule: PerExampleRule, i: number): number | null {
-  if (rule.kind === 'sgd') return KIND.sgd;
-  if (rule.rows?.lazy) return i === 0 ? KIND.lazy : null;
-  // Every row stepped needs the layer's whole input: the first layer's is a list of its nonzeros.
-  return i === 0 ? null : KIND.dense;
-}
+/** Bytes of a layer's rule block (assembly/per-example-reg32.ts), after the layers, when some rule is 'sgd-reg'. */
+const RULE = 136;
 const align = (n: number) => (n + 15) & ~15;
 
 /** Makes the backend's perExampleSgd from its parts: one scratch block shared by all its steppers. */
@@ -54,7 +47,7 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
   return (net) => {
     checkPerExampleNet(net);
     const { layers } = net;
-    const kinds = layers.map((l, i) => weightKind(l.weightRule, i));
+    const kinds = layers.map((l, i) => regWeightKind(l.weightRule, i));
     if (kinds.some((k) => k === null)) return null;
     // Plain SGD everywhere: perExampleSgd; else perExampleSgdReg with a rule block per layer.
     const reg = layers.some((l) => l.weightRule.kind !== 'sgd' || l.bias?.rule.kind === 'sgd-reg');
@@ -71,6 +64,11 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
       ld: take(4 * (l.outSize + 4)), wt: i > 0 && !reg ? take(4 * l.inSize * l.outSize) : 0,
     }));
     const rowList = reg ? take(4 * (layers[0]!.inSize + 4)) : 0;
+    // The regularised kernel's scratch: 32 bytes of float64, then 32 bytes per row of the first layer's list
+    // (or a layer's outputs twice, or the first layer's second sums and rates).
+    const coef = reg ? take(32 + Math.max(32 * (layers[0]!.inSize + 4), 8 * (maxOut + 4))) : 0;
+    const w0 = layers[0]!.weightRule;
+    const period = kinds[0] === REG_KIND.scaled && w0.kind === 'sgd-reg' ? scalePeriod(w0.rows!.powers!) : 0;
     const fixed = at;
 
     return {
@@ -168,6 +166,14 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
               f64[(o >> 1) + 8] = b.l2;
             }
             i32[o + 14] = base + rowList;
+            i32[o + 18] = i === 0 ? period : 0;
+            i32[o + 19] = base + coef + 32;
+            const modal = w.kind === 'sgd-reg' && kinds[i] === REG_KIND.modal ? w.rows!.modal! : null;
+            if (modal) {
+              const { r1, r2, h1, h2, c1, c2 } = modal.map;
+              f64.set([r1, r2, h1, h2, c1, c2], (o >> 1) + 10);
+              i32[o + 32] = parts.f64Ptr(modal.flag, 1, `perExampleSgd layer ${i} eigenbasis flag`);
+            }
           });
         }
         const run = reg ? k.perExampleSgdReg : k.perExampleSgd;
