@@ -12,3 +12,4 @@ export { perExampleSgd } from './per-example';
 export { exp, log } from './libm';
 export { rowsDecay, rowsSgdStep } from './rows';
 export { perExampleSgdReg } from './per-example-reg';
+export { perExampleAdam, adamRowsSync } from './per-example-adam';

@@ -11,6 +11,7 @@
  */
 
 import type { FloatArray } from './buffer.js';
+import type { PerExampleAdamRule } from './per-example-adam.js';
 
 /**
  * How a parameter is stepped from its gradient g: plain SGD (w -= lr * g, as Backend.sgdStep with no momentum
@@ -18,7 +19,7 @@ import type { FloatArray } from './buffer.js';
  * a weight matrix an optimizer tracks row by row (nn/lazy-rows.ts), its rows' step counts. A rule that needs
  * other state (Adam's moments) would be another member of this union, with its buffers.
  */
-export type PerExampleRule = { readonly kind: 'sgd'; readonly lr: number } | PerExampleRegRule;
+export type PerExampleRule = { readonly kind: 'sgd'; readonly lr: number } | PerExampleRegRule | PerExampleAdamRule;
 
 /** SGD with momentum and L2 (Backend.sgdStep: g' = g + l2 * w; v = momentum * v + g'; w -= lr * (v or g')). */
 export interface PerExampleRegRule {
@@ -118,6 +119,11 @@ export function checkPerExampleBatch(net: PerExampleNet, b: PerExampleBatch): vo
 function checkRule(rule: PerExampleRule, size: number, what: string, rows: number): void {
   if (!(rule.lr > 0 && Number.isFinite(rule.lr))) throw new RangeError(`perExampleSgd: ${what}' rate is not a positive number`);
   if (rule.kind === 'sgd') return;
+  if (rule.kind === 'adam') {
+    if (rule.m.length !== size || rule.v.length !== size) throw new RangeError(`perExampleSgd: ${what}' moments do not fit`);
+    if (rule.rows && rows <= 0) throw new RangeError(`perExampleSgd: ${what} cannot be stepped lazily`);
+    return;
+  }
   if (!(rule.momentum >= 0 && rule.momentum < 1 && rule.l2 >= 0 && Number.isFinite(rule.l2))) throw new RangeError(`perExampleSgd: ${what}' momentum or L2 is out of range`);
   if (rule.velocity && rule.velocity.length !== size) throw new RangeError(`perExampleSgd: ${what}' velocity does not fit`);
   if (!rule.rows) return;

@@ -12,6 +12,8 @@
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import { ConfigError } from '../errors.js';
+import type { PerExampleRule } from '../backend/per-example.js';
+import { AdamRows } from './adam-rows.js';
 import type { Param } from './layer.js';
 import { checkOptimizerBuffers, checkRateAndL2, withDefaults, type Optimizer, type OptimizerState } from './optimizer.js';
 
@@ -50,6 +52,8 @@ export class Adam implements Optimizer {
   /** Second moments, one buffer per parameter. */
   readonly v: FloatArray[];
   private steps = 0;
+  /** The first layer's rows stepped lazily by a per-example stepper (perExampleRule), made on first use. */
+  private rows: { p: Param; rows: AdamRows } | null = null;
 
   constructor(
     private readonly backend: Backend,
@@ -72,12 +76,53 @@ export class Adam implements Optimizer {
     const t = ++this.steps;
     this.params.forEach((p, i) => {
       if (taken.includes(p)) return;
+      // A dense step of the lazily stepped matrix: its rows brought up to date first, all current after it.
+      if (this.rows?.p === p) {
+        this.rows.rows.sync(t - 1);
+        this.rows.rows.setAll(t);
+      }
       this.backend.adamStep(p.value, this.m[i]!, this.v[i]!, p.grad, lr, beta1, beta2, eps, p.decay ? l2 : 0, t, p.value.length);
     });
   }
 
-  /** The moments as float64 copies (exact for either dtype) and the step count, for checkpoints. */
+  /**
+   * How a per-example step (Backend.perExampleSgd) steps p: Adam with its moments, the first layer's rows lazily
+   * (rowsLazy, adam-rows.ts) on a float32 backend; null with L2 (a waiting row's gradient l2 * w is not zero:
+   * the dense step, layer by layer) or when p is not this optimizer's.
+   */
+  perExampleRule(p: Param, rowsLazy: boolean): PerExampleRule | null {
+    const i = this.params.indexOf(p);
+    const { lr, beta1, beta2, eps, l2 } = this.config;
+    if (i < 0 || l2 !== 0 || !(p.value instanceof Float32Array)) return null;
+    let rows: AdamRows | null = null;
+    if (rowsLazy && p.shape.length === 2) {
+      if (this.rows && this.rows.p !== p) return null;
+      if (!this.rows) {
+        this.rows = { p, rows: new AdamRows(this.backend, p.shape[0]!, p.shape[1]!, { lr, beta1, beta2, eps }, p.value, this.m[i]!, this.v[i]!) };
+        this.rows.rows.setAll(this.steps);
+      }
+      rows = this.rows.rows;
+    }
+    return { kind: 'adam', lr, beta1, beta2, eps, m: this.m[i]!, v: this.v[i]!, rows, now: () => this.steps };
+  }
+
+  /** Brings the lazily stepped rows up to date (the trainer calls it at each epoch's end, and getState). */
+  sync(): void {
+    this.rows?.rows.sync(this.steps);
+  }
+
+  /** p's values now, when some of its rows are behind (a copy brought up to date), else null. */
+  current(p: Param): Float64Array | null {
+    return this.rows?.p === p ? (this.rows.rows.current(this.steps)?.w ?? null) : null;
+  }
+
+  /**
+   * The moments as float64 copies (exact for either dtype) and the step count, for checkpoints. Rows stepped
+   * lazily are brought up to date first: a checkpoint is a point where every row is current, in the run that
+   * writes it as in the run resumed from it.
+   */
   getState(): AdamState {
+    this.sync();
     const copy = (bs: FloatArray[]) => bs.map((b) => Float64Array.from(b));
     return { name: this.name, step: this.steps, buffers: { m: copy(this.m), v: copy(this.v) } };
   }
@@ -87,9 +132,12 @@ export class Adam implements Optimizer {
     state.buffers.m!.forEach((b, i) => this.m[i]!.set(b));
     state.buffers.v!.forEach((b, i) => this.v[i]!.set(b));
     this.steps = state.step;
+    this.rows?.rows.setAll(state.step);
   }
 
   dispose(): void {
+    this.rows?.rows.dispose();
+    this.rows = null;
     for (const b of [...this.m, ...this.v]) this.backend.free?.(b);
     this.m.length = 0;
     this.v.length = 0;

@@ -8,6 +8,7 @@ import { checkPerExampleBatch, checkPerExampleNet, type PerExampleBatch, type Pe
 import type { FloatArray } from '../backend.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
+import { adamNet, wasmPerExampleAdam } from './per-example-adam.js';
 
 export interface PerExampleParts {
   kernels: Kernels;
@@ -31,6 +32,7 @@ const KIND = { sgd: 0, dense: 1, lazy: 2 } as const;
 /** The kernel's kind for a weight rule at layer i, or null when the kernel does not take it. */
 function weightKind(rule: PerExampleRule, i: number): number | null {
   if (rule.kind === 'sgd') return KIND.sgd;
+  if (rule.kind === 'adam') return null;
   if (rule.rows?.lazy) return i === 0 ? KIND.lazy : null;
   // Every row stepped needs the layer's whole input: the first layer's is a list of its nonzeros.
   return i === 0 ? null : KIND.dense;
@@ -51,6 +53,9 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
 
   return (net) => {
     checkPerExampleNet(net);
+    // Adam's rules: their own kernel (per-example-adam.ts); mixed with others: not taken.
+    const adam = adamNet(net);
+    if (adam !== false) return adam ? wasmPerExampleAdam(parts, net, scratch) : null;
     const { layers } = net;
     const kinds = layers.map((l, i) => weightKind(l.weightRule, i));
     if (kinds.some((k) => k === null)) return null;

@@ -1,0 +1,267 @@
+/**
+ * Adam's first-layer rows stepped lazily on the per-example path (batch 1, l2 = 0): the state a per-example
+ * stepper reads and writes (backend/per-example-adam.ts), the block's tables, and the catch-up in JavaScript
+ * (assembly/per-example-adam.ts's arithmetic, bit for bit: per-example-adam-ref.ts and sync without a fast
+ * stepper use it).
+ *
+ * A row whose pixel is 0 for k steps has g = 0 there: m <- beta1^k m, v <- beta2^k v, and w moves by
+ * sum_j lr m̂_j / (sqrt(v̂_j) + eps) = lr (m / sqrt(v)) sum_j r^j G_(a+j) / (1 + x_j), r = beta1 / sqrt(beta2),
+ * G_s = sqrt(1 - beta2^s) / (1 - beta1^s), x_j = (eps / sqrt(v)) sqrt(1 - beta2^(a+j)) beta2^(-j/2). With
+ * 1/(1 + x) = 1 - x + x^2 - x^3 + O(x^4) the move is lr (m / sqrt(v)) sum_n (-u)^n S_n, u = eps / sqrt(v),
+ * S_n per row from the block's suffix sums Q_n (a difference of two suffix sums loses at most about
+ * (1 + r) / (1 - r) float64 ulps: the terms decay by about r per step). The row's own last step (its gradient
+ * x * d) is the sum's first term, deferred until the row is next read.
+ *
+ * Tables of the block of steps T0 + 1 .. T0 + B (float64, 13 arrays of B + 1, local index i for step T0 + 1 + i):
+ * SS = lr / (1 - beta1^s), BC = sqrt(1 - beta2^s) (ref.ts's adamFactors), Q_n[i] = sum_(i' >= i) F_n[i'] G c^n
+ * (c = BC, F_n[i] = r^i beta2^(-i n / 2)), IF_n = 1 / F_n, B1K[k] = beta1^k, B2K[k] = beta2^k, LIM[k] =
+ * 2^-7 beta2^((k - 1) / 2) / eps (the largest 1 / sqrt(v1) for which every x_j of k steps is <= 2^-7), all
+ * with libm.ts's pow, so the same on every engine.
+ */
+import type { Backend, FloatArray } from '../backend/backend.js';
+import { pow } from '../backend/libm.js';
+import type { PerExampleAdamRows } from '../backend/per-example-adam.js';
+
+/** Steps per block. */
+export const ADAM_BLOCK = 128;
+export const TABLES = 23;
+export const T = { SS: 0, BC: 1, Q0: 2, IF0: 6, B1K: 12, B2K: 13, LIM: 14, HQ0: 15, EH: 21, MODE: 22 } as const;
+/** Terms of the series around the block's mean h, and the bound on its truncation (relative) for using it. */
+export const MEAN_TERMS = 6;
+export const MEAN_BOUND = 2 ** -26;
+
+export interface AdamScalars {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+}
+
+/** The tables of the block of steps T0 + 1 .. T0 + B into out (TABLES * (B + 1) doubles). */
+export function fillAdamTables(out: Float64Array, c: AdamScalars, T0: number, B: number): void {
+  const S = B + 1;
+  const { lr, beta1, beta2, eps } = c;
+  const r = beta1 / Math.sqrt(beta2);
+  const G = new Float64Array(B), cs = new Float64Array(B);
+  for (let i = 0; i < B; i++) {
+    const s = T0 + 1 + i;
+    const bc1 = 1 - pow(beta1, s);
+    cs[i] = Math.sqrt(1 - pow(beta2, s));
+    out[T.SS * S + i] = lr / bc1;
+    out[T.BC * S + i] = cs[i]!;
+    G[i] = cs[i]! / bc1;
+  }
+  out[T.SS * S + B] = 0;
+  out[T.BC * S + B] = 0;
+  // H[i] = c_i beta2^(-i/2) (increasing in i): the block's mean and spread.
+  const H = Float64Array.from({ length: B }, (_, i) => cs[i]! * pow(beta2, -i / 2));
+  const Hbar = (H[0]! + H[B - 1]!) / 2;
+  const rho = (H[B - 1]! - H[0]!) / (H[B - 1]! + H[0]!);
+  out[T.MODE * S] = rho ** MEAN_TERMS / (1 - rho) <= MEAN_BOUND ? 1 : 0;
+  for (let n = 0; n < 6; n++) {
+    const q = (T.Q0 + n) * S, f = (T.IF0 + n) * S, hq = (T.HQ0 + n) * S;
+    out[hq + B] = 0;
+    if (n < 4) out[q + B] = 0;
+    for (let i = B - 1; i >= 0; i--) {
+      const ri = pow(r, i);
+      const F = ri * pow(beta2, (-i * n) / 2);
+      out[f + i] = 1 / F;
+      if (n < 4) out[q + i] = out[q + i + 1]! + F * G[i]! * pow(cs[i]!, n);
+      out[hq + i] = out[hq + i + 1]! + ri * G[i]! * pow(H[i]! - Hbar, n);
+    }
+    out[f + B] = 1 / (pow(r, B) * pow(beta2, (-B * n) / 2));
+  }
+  for (let i = 0; i <= B; i++) out[T.EH * S + i] = eps * pow(beta2, i / 2) * Hbar;
+  for (let k = 0; k <= B; k++) {
+    out[T.B1K * S + k] = pow(beta1, k);
+    out[T.B2K * S + k] = pow(beta2, k);
+    out[T.LIM * S + k] = k === 0 ? 0 : (2 ** -7 * pow(beta2, (k - 1) / 2)) / eps;
+  }
+}
+
+/** The first layer's lazy rows of one weight matrix W[in, out] (PerExampleAdamRows), in the backend's memory. */
+export class AdamRows implements PerExampleAdamRows {
+  readonly block = ADAM_BLOCK;
+  readonly at: Float64Array;
+  readonly px: Float32Array;
+  readonly ring: Float32Array;
+  private readonly table: Float64Array;
+  private tableT0 = -1;
+  private readonly mem: FloatArray;
+  private fast: ((now: number) => void) | null = null;
+
+  constructor(
+    private readonly backend: Backend,
+    readonly inSize: number,
+    readonly outSize: number,
+    readonly c: AdamScalars,
+    /** W, m and v (the first layer's). */
+    readonly w: FloatArray,
+    readonly m: FloatArray,
+    readonly v: FloatArray,
+  ) {
+    const B = this.block;
+    const doubles = inSize + TABLES * (B + 1);
+    const floats = inSize + B * outSize;
+    // One block of the backend's memory: the doubles (8-aligned), then the floats.
+    this.mem = backend.alloc(2 * doubles + floats + 2);
+    const at0 = this.mem.byteOffset + (this.mem.byteOffset % 8 === 0 ? 0 : 4);
+    this.at = new Float64Array(this.mem.buffer, at0, inSize);
+    this.table = new Float64Array(this.mem.buffer, at0 + 8 * inSize, TABLES * (B + 1));
+    const f0 = at0 + 8 * doubles;
+    this.px = new Float32Array(this.mem.buffer, f0, inSize);
+    this.ring = new Float32Array(this.mem.buffer, f0 + 4 * inSize, B * outSize);
+    this.setAll(0);
+  }
+
+  tables(T0: number): Float64Array {
+    if (this.tableT0 !== T0) {
+      fillAdamTables(this.table, this.c, T0, this.block);
+      this.tableT0 = T0;
+    }
+    return this.table;
+  }
+
+  syncWith(sync: ((now: number) => void) | null): void {
+    this.fast = sync;
+  }
+
+  /** Every row current at step `step` (a fresh optimizer, a restored state, a dense step). */
+  setAll(step: number): void {
+    this.at.fill(step + 1);
+    this.px.fill(0);
+  }
+
+  /** Whether some row is behind step `now`. */
+  behind(now: number): boolean {
+    return this.at.some((a) => a <= now);
+  }
+
+  /** Brings every row up to date at step `now` (the stepper's kernel when it gave one, else JavaScript). */
+  sync(now: number): void {
+    if (!this.behind(now)) return;
+    if (this.fast) this.fast(now);
+    else adamCatchUpAll(this, this.w, this.m, this.v, now);
+  }
+
+  /** W, m and v as they are at step `now` (copies, rows brought up to date; nothing changed), or null when none is behind. */
+  current(now: number): { w: Float64Array; m: Float64Array; v: Float64Array } | null {
+    if (!this.behind(now)) return null;
+    const w = Float32Array.from(this.w), m = Float32Array.from(this.m), v = Float32Array.from(this.v);
+    const at = Float64Array.from(this.at), px = Float32Array.from(this.px);
+    adamCatchUpAll({ ...this.view(), at, px }, w, m, v, now);
+    return { w: Float64Array.from(w), m: Float64Array.from(m), v: Float64Array.from(v) };
+  }
+
+  private view(): LazyAdamState {
+    return { at: this.at, px: this.px, ring: this.ring, block: this.block, tables: (T0) => this.tables(T0), c: this.c, outSize: this.outSize, inSize: this.inSize };
+  }
+
+  /** The state the JavaScript catch-up reads (this object's own arrays). */
+  state(): LazyAdamState {
+    return this.view();
+  }
+
+  dispose(): void {
+    this.backend.free?.(this.mem);
+    this.fast = null;
+  }
+}
+
+/** What the JavaScript catch-up reads and writes. */
+export interface LazyAdamState {
+  readonly at: Float64Array;
+  readonly px: Float32Array;
+  readonly ring: Float32Array;
+  readonly block: number;
+  tables(T0: number): Float64Array;
+  readonly c: AdamScalars;
+  readonly inSize: number;
+  readonly outSize: number;
+}
+
+/** Every row of w (with m, v) brought up to date at step `now` (assembly/per-example-adam.ts: adamRowsSync). */
+export function adamCatchUpAll(st: LazyAdamState, w: Floats, m: Floats, v: Floats, now: number): void {
+  for (let i = 0; i < st.inSize; i++) adamCatchUpRow(st, w, m, v, i, now);
+}
+
+const f = Math.fround;
+
+/** Any float buffer (a backend's or a copy). */
+export type Floats = Float32Array | Float64Array;
+
+/** Row i's pending steps a .. b applied (assembly/per-example-adam.ts: catchUpRow), float32 as the kernel. */
+export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Floats, i: number, b: number): void {
+  const a = st.at[i]!;
+  if (a > b) return;
+  const B = st.block;
+  const T0 = Math.floor((a - 1) / B) * B;
+  const tb = st.tables(T0);
+  const S = B + 1;
+  const ia = a - T0 - 1, ib = b - T0 - 1;
+  const k = b - a;
+  const { lr, beta1, beta2, eps } = st.c;
+  const K1 = f(tb[T.B1K * S + k]!), K2 = f(tb[T.B2K * S + k]!);
+  const b1 = f(beta1), b2 = f(beta2), c1f = f(1 - beta1), c2f = f(1 - beta2), e = f(eps);
+  const n = st.outSize;
+  const x = st.px[i]!;
+  const o = i * n, dOff = ia * n;
+  if (tb[T.MODE * S]! !== 0) {
+    const coef = (k: number) => f((k % 2 === 0 ? lr : -lr) * ((tb[(T.HQ0 + k) * S + ia]! - tb[(T.HQ0 + k) * S + ib + 1]!) * tb[(T.IF0 + k) * S + ia]!));
+    const D0 = coef(0), D1 = coef(1), D2 = coef(2), D3 = coef(3), D4 = coef(4), D5 = coef(5);
+    const E = f(tb[T.EH * S + ia]!);
+    for (let j = 0; j < n; j++) {
+      const g = f(x * st.ring[dOff + j]!);
+      const m1 = f(f(b1 * m[o + j]!) + f(c1f * g));
+      const v1 = f(f(b2 * v[o + j]!) + f(c2f * f(g * g)));
+      const q = f(1 / f(f(Math.sqrt(v1)) + E));
+      const z = f(e * q);
+      let p = f(D4 + f(z * D5));
+      p = f(D3 + f(z * p));
+      p = f(D2 + f(z * p));
+      p = f(D1 + f(z * p));
+      p = f(D0 + f(z * p));
+      w[o + j] = f(w[o + j]! - f(f(m1 * q) * p));
+      m[o + j] = f(K1 * m1);
+      v[o + j] = f(K2 * v1);
+    }
+    st.at[i] = b + 1;
+    st.px[i] = 0;
+    return;
+  }
+  const coef = (n: number) => f((n % 2 === 0 ? lr : -lr) * ((tb[(T.Q0 + n) * S + ia]! - tb[(T.Q0 + n) * S + ib + 1]!) * tb[(T.IF0 + n) * S + ia]!));
+  const C0 = coef(0), C1 = coef(1), C2 = coef(2), C3 = coef(3);
+  const lim = f(tb[T.LIM * S + k + 1]!);
+  for (let j = 0; j < n; j++) {
+    const g = f(x * st.ring[dOff + j]!);
+    const m1 = f(f(b1 * m[o + j]!) + f(c1f * g));
+    const v1 = f(f(b2 * v[o + j]!) + f(c2f * f(g * g)));
+    const inv = f(1 / f(Math.sqrt(v1)));
+    if (inv <= lim) {
+      const q = f(m1 * inv), u = f(e * inv);
+      const p = f(C0 + f(u * f(C1 + f(u * f(C2 + f(u * C3))))));
+      w[o + j] = f(w[o + j]! - f(q * p));
+      m[o + j] = f(K1 * m1);
+      v[o + j] = f(K2 * v1);
+      continue;
+    }
+    // The steps one by one (assembly/adam.ts's float64 element arithmetic).
+    let mi = m[o + j]!, vi = v[o + j]!, wi = w[o + j]!;
+    if (mi === 0 && g === 0) {
+      for (let t = ia; t <= ib; t++) vi = f(beta2 * vi + (1 - beta2) * 0 * 0);
+      v[o + j] = vi;
+      continue;
+    }
+    for (let t = ia; t <= ib; t++) {
+      const dd = t === ia ? g : 0;
+      mi = f(beta1 * mi + (1 - beta1) * dd);
+      vi = f(beta2 * vi + (1 - beta2) * dd * dd);
+      wi = f(wi - (tb[T.SS * S + t]! * mi) / (Math.sqrt(vi) / tb[T.BC * S + t]! + eps));
+    }
+    w[o + j] = wi;
+    m[o + j] = mi;
+    v[o + j] = vi;
+  }
+  st.at[i] = b + 1;
+  st.px[i] = 0;
+}
