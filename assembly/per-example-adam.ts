@@ -34,8 +34,9 @@ import { sumListRows } from './rowsum';
 
 const ADAM: usize = 64;
 const PER_LAYER: usize = 20;
-export const TABLES = 23;
-const SS = 0, BC = 1, Q0 = 2, IF0 = 6, B1K = 12, B2K = 13, LIM = 14, HQ0 = 15, EH = 21, MODE = 22;
+export const TABLES = 20;
+const SS = 0, BC = 1, Q0 = 2, IF0 = 8, B1K = 14, B2K = 15, LIM = 16, H = 17, EH = 18, RHO = 19;
+const MEAN_TERMS = 6;
 
 /** perExampleSgd's contract (assembly/per-example.ts) for Adam rules; the call stays within one block. */
 export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
@@ -150,17 +151,36 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   const x = load<f32>(pxAt);
   const d = <usize>load<i32>(adam, 40) + <usize>ia * rowBytes;
   const K1 = <f32>tab(tables, stride, B1K, k), K2 = <f32>tab(tables, stride, B2K, k);
-  if (tab(tables, stride, MODE, 0) != 0) {
-    // The series around the block's mean h (uniform in eps / sqrt(v)): six terms.
-    const f0 = tab(tables, stride, IF0, ia);
-    const D0 = <f32>(lr * ((tab(tables, stride, HQ0, ia) - tab(tables, stride, HQ0, ib + 1)) * f0));
-    const D1 = <f32>(-lr * ((tab(tables, stride, HQ0 + 1, ia) - tab(tables, stride, HQ0 + 1, ib + 1)) * tab(tables, stride, IF0 + 1, ia)));
-    const D2 = <f32>(lr * ((tab(tables, stride, HQ0 + 2, ia) - tab(tables, stride, HQ0 + 2, ib + 1)) * tab(tables, stride, IF0 + 2, ia)));
-    const D3 = <f32>(-lr * ((tab(tables, stride, HQ0 + 3, ia) - tab(tables, stride, HQ0 + 3, ib + 1)) * tab(tables, stride, IF0 + 3, ia)));
-    const D4 = <f32>(lr * ((tab(tables, stride, HQ0 + 4, ia) - tab(tables, stride, HQ0 + 4, ib + 1)) * tab(tables, stride, IF0 + 4, ia)));
-    const D5 = <f32>(-lr * ((tab(tables, stride, HQ0 + 5, ia) - tab(tables, stride, HQ0 + 5, ib + 1)) * tab(tables, stride, IF0 + 5, ia)));
-    const E = <f32>tab(tables, stride, EH, ia);
-    catchUpColsMean(w, m, v, d, x, D0, D1, D2, D3, D4, D5, K1, K2, E, adam, 0, out);
+  const lo = tab(tables, stride, H, ia), hi = tab(tables, stride, H, ib);
+  const rho = (hi - lo) / (hi + lo);
+  let nt = 0;
+  for (let n = 1; n <= MEAN_TERMS; n++) {
+    if (rho <= tab(tables, stride, RHO, n)) {
+      nt = n;
+      break;
+    }
+  }
+  if (nt > 0) {
+    // The series around the row's mean h: nt terms, T_n = sum_k binom(n, k) p^(n-k) U_k.
+    const p = -((lo + hi) / 2);
+    const u0 = tab(tables, stride, Q0, ia) - tab(tables, stride, Q0, ib + 1);
+    const u1 = nt > 1 ? tab(tables, stride, Q0 + 1, ia) - tab(tables, stride, Q0 + 1, ib + 1) : 0;
+    const u2 = nt > 2 ? tab(tables, stride, Q0 + 2, ia) - tab(tables, stride, Q0 + 2, ib + 1) : 0;
+    const u3 = nt > 3 ? tab(tables, stride, Q0 + 3, ia) - tab(tables, stride, Q0 + 3, ib + 1) : 0;
+    const u4 = nt > 4 ? tab(tables, stride, Q0 + 4, ia) - tab(tables, stride, Q0 + 4, ib + 1) : 0;
+    const u5 = nt > 5 ? tab(tables, stride, Q0 + 5, ia) - tab(tables, stride, Q0 + 5, ib + 1) : 0;
+    const p2 = p * p, p3 = p2 * p, p4 = p3 * p, p5 = p4 * p;
+    const D0 = <f32>(lr * (tab(tables, stride, IF0, ia) * u0));
+    const D1 = nt > 1 ? <f32>(-lr * (tab(tables, stride, IF0 + 1, ia) * (u1 + p * u0))) : <f32>0;
+    const D2 = nt > 2 ? <f32>(lr * (tab(tables, stride, IF0 + 2, ia) * (u2 + 2 * p * u1 + p2 * u0))) : <f32>0;
+    const D3 = nt > 3 ? <f32>(-lr * (tab(tables, stride, IF0 + 3, ia) * (u3 + 3 * p * u2 + 3 * p2 * u1 + p3 * u0))) : <f32>0;
+    const D4 = nt > 4 ? <f32>(lr * (tab(tables, stride, IF0 + 4, ia) * (u4 + 4 * p * u3 + 6 * p2 * u2 + 4 * p3 * u1 + p4 * u0))) : <f32>0;
+    const D5 = nt > 5 ? <f32>(-lr * (tab(tables, stride, IF0 + 5, ia) * (u5 + 5 * p * u4 + 10 * p2 * u3 + 10 * p3 * u2 + 5 * p4 * u1 + p5 * u0))) : <f32>0;
+    const E = <f32>(tab(tables, stride, EH, ia) * ((lo + hi) / 2));
+    if (nt == 1) meanCols1(w, m, v, d, x, D0, K1, K2, E, adam, 0, out);
+    else if (nt == 2) meanCols2(w, m, v, d, x, D0, D1, K1, K2, E, adam, 0, out);
+    else if (nt == 3) meanCols3(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
+    else catchUpColsMean(w, m, v, d, x, D0, D1, D2, D3, D4, D5, nt, K1, K2, E, adam, 0, out);
   } else {
     const C0 = <f32>(lr * ((tab(tables, stride, Q0, ia) - tab(tables, stride, Q0, ib + 1)) * tab(tables, stride, IF0, ia)));
     const C1 = <f32>(-lr * ((tab(tables, stride, Q0 + 1, ia) - tab(tables, stride, Q0 + 1, ib + 1)) * tab(tables, stride, IF0 + 1, ia)));
@@ -174,11 +194,13 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
 }
 
 /**
- * The catch-up of one row's columns [c0, c1) (c0 a multiple of 4) by the series around the block's mean h:
- * per element s = sqrt(v1), q = 1 / (s + E), z = e * q, w -= (m1 * q) * (D0 + z (D1 + ... + z D5)).
+ * The catch-up of one row's columns [c0, c1) (c0 a multiple of 4) by the series around the row's mean h, nt
+ * terms (a constant where inlined): per element s = sqrt(v1), q = 1 / (s + E), z = e * q,
+ * w -= (m1 * q) * (D0 + z (D1 + ... + z D(nt-1))) by Horner.
  */
-export function catchUpColsMean(
-  w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, D3: f32, D4: f32, D5: f32, K1: f32, K2: f32, E: f32,
+// @ts-ignore: decorator
+@inline function meanCols(
+  w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, D3: f32, D4: f32, D5: f32, nt: i32, K1: f32, K2: f32, E: f32,
   adam: usize, c0: i32, c1: i32,
 ): void {
   const beta1 = load<f64>(adam), beta2 = load<f64>(adam, 8), eps = load<f64>(adam, 16);
@@ -195,11 +217,17 @@ export function catchUpColsMean(
     const v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(k2v, f32x4.mul(g, g)));
     const q = f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
     const z = f32x4.mul(ev, q);
-    let p = f32x4.add(d4, f32x4.mul(z, d5));
-    p = f32x4.add(d3, f32x4.mul(z, p));
-    p = f32x4.add(d2, f32x4.mul(z, p));
-    p = f32x4.add(d1, f32x4.mul(z, p));
-    p = f32x4.add(d0, f32x4.mul(z, p));
+    let p = d0;
+    if (nt == 2) p = f32x4.add(d0, f32x4.mul(z, d1));
+    else if (nt == 3) p = f32x4.add(d0, f32x4.mul(z, f32x4.add(d1, f32x4.mul(z, d2))));
+    else if (nt > 3) {
+      p = nt == 4 ? d3 : nt == 5 ? d4 : d5;
+      if (nt > 5) p = f32x4.add(d4, f32x4.mul(z, p));
+      if (nt > 4) p = f32x4.add(d3, f32x4.mul(z, p));
+      p = f32x4.add(d2, f32x4.mul(z, p));
+      p = f32x4.add(d1, f32x4.mul(z, p));
+      p = f32x4.add(d0, f32x4.mul(z, p));
+    }
     v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.mul(f32x4.mul(m1, q), p)));
     v128.store(m + o, f32x4.mul(K1v, m1));
     v128.store(v + o, f32x4.mul(K2v, v1));
@@ -211,12 +239,46 @@ export function catchUpColsMean(
     const v1 = b2 * load<f32>(v + o) + c2f * (g * g);
     const q = <f32>1 / (Mathf.sqrt(v1) + E);
     const z = e * q;
-    const p = D0 + z * (D1 + z * (D2 + z * (D3 + z * (D4 + z * D5))));
+    let p = D0;
+    if (nt == 2) p = D0 + z * D1;
+    else if (nt == 3) p = D0 + z * (D1 + z * D2);
+    else if (nt > 3) {
+      p = nt == 4 ? D3 : nt == 5 ? D4 : D5;
+      if (nt > 5) p = D4 + z * p;
+      if (nt > 4) p = D3 + z * p;
+      p = D2 + z * p;
+      p = D1 + z * p;
+      p = D0 + z * p;
+    }
     store<f32>(w + o, load<f32>(w + o) - (m1 * q) * p);
     store<f32>(m + o, K1 * m1);
     store<f32>(v + o, K2 * v1);
   }
 }
+
+/** meanCols with one term (a row whose steps' h do not spread: a single step). */
+export function meanCols1(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, K1: f32, K2: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
+  meanCols(w, m, v, d, x, D0, 0, 0, 0, 0, 0, 1, K1, K2, E, adam, c0, c1);
+}
+
+/** meanCols with two terms. */
+export function meanCols2(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, K1: f32, K2: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
+  meanCols(w, m, v, d, x, D0, D1, 0, 0, 0, 0, 2, K1, K2, E, adam, c0, c1);
+}
+
+/** meanCols with three terms. */
+export function meanCols3(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, K1: f32, K2: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
+  meanCols(w, m, v, d, x, D0, D1, D2, 0, 0, 0, 3, K1, K2, E, adam, c0, c1);
+}
+
+/** meanCols with four to six terms (nt). */
+export function catchUpColsMean(
+  w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, D3: f32, D4: f32, D5: f32, nt: i32, K1: f32, K2: f32, E: f32,
+  adam: usize, c0: i32, c1: i32,
+): void {
+  meanCols(w, m, v, d, x, D0, D1, D2, D3, D4, D5, nt, K1, K2, E, adam, c0, c1);
+}
+
 /**
  * The catch-up of one row's columns [c0, c1) (c0 a multiple of 4), the row's coefficients given: four columns
  * at a time, then one by one; elements whose series would not be accurate take the steps one by one.

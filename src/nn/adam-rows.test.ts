@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../rng/mt19937.js';
-import { ADAM_BLOCK, adamCatchUpRow, fillAdamTables, T, TABLES, type LazyAdamState } from './adam-rows.js';
+import { ADAM_BLOCK, adamCatchUpRow, fillAdamTables, meanTerms, T, TABLES, type LazyAdamState } from './adam-rows.js';
 
 const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 
@@ -51,7 +51,7 @@ for (const beta2 of [0.999, 0.99]) {
         }
         const m0 = Float64Array.from(m), v0 = Float64Array.from(v);
         const tb = st.tables(T0), S = B + 1;
-        const mode = tb[T.MODE * S]! !== 0 ? 'mean' : 'eps';
+        const mode = meanTerms(tb, S, a - T0 - 1, b - T0 - 1) > 0 ? 'mean' : 'eps';
         const lim = Math.fround(tb[T.LIM * S + (b - a) + 1]!);
         const x = st.px[0]!, d = Float64Array.from(st.ring.subarray((a - T0 - 1) * n, (a - T0) * n));
         adamCatchUpRow(st, w, m, v, 0, b);

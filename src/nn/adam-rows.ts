@@ -24,11 +24,22 @@ import type { PerExampleAdamRows } from '../backend/per-example-adam.js';
 
 /** Steps per block. */
 export const ADAM_BLOCK = 128;
-export const TABLES = 23;
-export const T = { SS: 0, BC: 1, Q0: 2, IF0: 6, B1K: 12, B2K: 13, LIM: 14, HQ0: 15, EH: 21, MODE: 22 } as const;
-/** Terms of the series around the block's mean h, and the bound on its truncation (relative) for using it. */
+export const TABLES = 20;
+export const T = { SS: 0, BC: 1, Q0: 2, IF0: 8, B1K: 14, B2K: 15, LIM: 16, H: 17, EH: 18, RHO: 19 } as const;
+/** The most terms of the series around the row's mean h, and the bound on its truncation (relative). */
 export const MEAN_TERMS = 6;
 export const MEAN_BOUND = 2 ** -26;
+
+/** The largest spread rho (rho^n / (1 - rho) <= MEAN_BOUND) for which n terms suffice, n = 1 .. MEAN_TERMS. */
+export function spreadLimit(n: number): number {
+  let lo = 0, hi = 1;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (mid ** n / (1 - mid) <= MEAN_BOUND) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export interface AdamScalars {
   readonly lr: number;
@@ -53,25 +64,22 @@ export function fillAdamTables(out: Float64Array, c: AdamScalars, T0: number, B:
   }
   out[T.SS * S + B] = 0;
   out[T.BC * S + B] = 0;
-  // H[i] = c_i beta2^(-i/2) (increasing in i): the block's mean and spread.
-  const H = Float64Array.from({ length: B }, (_, i) => cs[i]! * pow(beta2, -i / 2));
-  const Hbar = (H[0]! + H[B - 1]!) / 2;
-  const rho = (H[B - 1]! - H[0]!) / (H[B - 1]! + H[0]!);
-  out[T.MODE * S] = rho ** MEAN_TERMS / (1 - rho) <= MEAN_BOUND ? 1 : 0;
   for (let n = 0; n < 6; n++) {
-    const q = (T.Q0 + n) * S, f = (T.IF0 + n) * S, hq = (T.HQ0 + n) * S;
-    out[hq + B] = 0;
-    if (n < 4) out[q + B] = 0;
+    const q = (T.Q0 + n) * S, f = (T.IF0 + n) * S;
+    out[q + B] = 0;
     for (let i = B - 1; i >= 0; i--) {
-      const ri = pow(r, i);
-      const F = ri * pow(beta2, (-i * n) / 2);
+      const F = pow(r, i) * pow(beta2, (-i * n) / 2);
       out[f + i] = 1 / F;
-      if (n < 4) out[q + i] = out[q + i + 1]! + F * G[i]! * pow(cs[i]!, n);
-      out[hq + i] = out[hq + i + 1]! + ri * G[i]! * pow(H[i]! - Hbar, n);
+      out[q + i] = out[q + i + 1]! + F * G[i]! * pow(cs[i]!, n);
     }
     out[f + B] = 1 / (pow(r, B) * pow(beta2, (-B * n) / 2));
   }
-  for (let i = 0; i <= B; i++) out[T.EH * S + i] = eps * pow(beta2, i / 2) * Hbar;
+  for (let i = 0; i <= B; i++) {
+    out[T.H * S + i] = i < B ? cs[i]! * pow(beta2, -i / 2) : 0;
+    out[T.EH * S + i] = eps * pow(beta2, i / 2);
+  }
+  out[T.RHO * S] = 0;
+  for (let n = 1; n <= MEAN_TERMS; n++) out[T.RHO * S + n] = spreadLimit(n);
   for (let k = 0; k <= B; k++) {
     out[T.B1K * S + k] = pow(beta1, k);
     out[T.B2K * S + k] = pow(beta2, k);
@@ -180,6 +188,39 @@ export interface LazyAdamState {
   readonly outSize: number;
 }
 
+/**
+ * Terms of the series around the row's mean h for steps ia .. ib (local), 1 .. MEAN_TERMS, or 0 when its spread
+ * rho = (H[ib] - H[ia]) / (H[ib] + H[ia]) needs more (the series in eps / sqrt(v) then).
+ */
+export function meanTerms(tb: Float64Array, S: number, ia: number, ib: number): number {
+  const lo = tb[T.H * S + ia]!, hi = tb[T.H * S + ib]!;
+  const rho = (hi - lo) / (hi + lo);
+  for (let n = 1; n <= MEAN_TERMS; n++) if (rho <= tb[T.RHO * S + n]!) return n;
+  return 0;
+}
+
+/**
+ * The row's coefficients D_n = fl32((-1)^n lr IF_n[ia] T_n), n < nt, T_n = sum_k binom(n, k) p^(n-k) U_k with
+ * p = -(H[ia] + H[ib]) / 2 and U_k = Q_k[ia] - Q_k[ib + 1] (assembly/per-example-adam.ts: meanCoefficients).
+ */
+export function meanCoefficients(tb: Float64Array, S: number, ia: number, ib: number, nt: number, lr: number): number[] {
+  const p = -((tb[T.H * S + ia]! + tb[T.H * S + ib]!) / 2);
+  const U = (k: number) => tb[(T.Q0 + k) * S + ia]! - tb[(T.Q0 + k) * S + ib + 1]!;
+  const u0 = U(0), u1 = nt > 1 ? U(1) : 0, u2 = nt > 2 ? U(2) : 0, u3 = nt > 3 ? U(3) : 0, u4 = nt > 4 ? U(4) : 0, u5 = nt > 5 ? U(5) : 0;
+  const p2 = p * p, p3 = p2 * p, p4 = p3 * p, p5 = p4 * p;
+  const Tn = [
+    u0,
+    u1 + p * u0,
+    u2 + 2 * p * u1 + p2 * u0,
+    u3 + 3 * p * u2 + 3 * p2 * u1 + p3 * u0,
+    u4 + 4 * p * u3 + 6 * p2 * u2 + 4 * p3 * u1 + p4 * u0,
+    u5 + 5 * p * u4 + 10 * p2 * u3 + 10 * p3 * u2 + 5 * p4 * u1 + p5 * u0,
+  ];
+  const out = [0, 0, 0, 0, 0, 0];
+  for (let n = 0; n < nt; n++) out[n] = f((n % 2 === 0 ? lr : -lr) * (tb[(T.IF0 + n) * S + ia]! * Tn[n]!));
+  return out;
+}
+
 /** Every row of w (with m, v) brought up to date at step `now` (assembly/per-example-adam.ts: adamRowsSync). */
 export function adamCatchUpAll(st: LazyAdamState, w: Floats, m: Floats, v: Floats, now: number): void {
   for (let i = 0; i < st.inSize; i++) adamCatchUpRow(st, w, m, v, i, now);
@@ -206,21 +247,19 @@ export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Float
   const n = st.outSize;
   const x = st.px[i]!;
   const o = i * n, dOff = ia * n;
-  if (tb[T.MODE * S]! !== 0) {
-    const coef = (k: number) => f((k % 2 === 0 ? lr : -lr) * ((tb[(T.HQ0 + k) * S + ia]! - tb[(T.HQ0 + k) * S + ib + 1]!) * tb[(T.IF0 + k) * S + ia]!));
-    const D0 = coef(0), D1 = coef(1), D2 = coef(2), D3 = coef(3), D4 = coef(4), D5 = coef(5);
-    const E = f(tb[T.EH * S + ia]!);
+  const nt = meanTerms(tb, S, ia, ib);
+  if (nt > 0) {
+    const D = meanCoefficients(tb, S, ia, ib, nt, lr);
+    const E = f(tb[T.EH * S + ia]! * ((tb[T.H * S + ia]! + tb[T.H * S + ib]!) / 2));
     for (let j = 0; j < n; j++) {
       const g = f(x * st.ring[dOff + j]!);
       const m1 = f(f(b1 * m[o + j]!) + f(c1f * g));
       const v1 = f(f(b2 * v[o + j]!) + f(c2f * f(g * g)));
       const q = f(1 / f(f(Math.sqrt(v1)) + E));
       const z = f(e * q);
-      let p = f(D4 + f(z * D5));
-      p = f(D3 + f(z * p));
-      p = f(D2 + f(z * p));
-      p = f(D1 + f(z * p));
-      p = f(D0 + f(z * p));
+      // Horner over the nt terms (D0 + z (D1 + ... + z D(nt-1))).
+      let p = D[nt - 1]!;
+      for (let t = nt - 2; t >= 0; t--) p = f(D[t]! + f(z * p));
       w[o + j] = f(w[o + j]! - f(f(m1 * q) * p));
       m[o + j] = f(K1 * m1);
       v[o + j] = f(K2 * v1);
