@@ -177,8 +177,8 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     const D4 = nt > 4 ? <f32>(lr * (tab(tables, stride, IF0 + 4, ia) * (u4 + 4 * p * u3 + 6 * p2 * u2 + 4 * p3 * u1 + p4 * u0))) : <f32>0;
     const D5 = nt > 5 ? <f32>(-lr * (tab(tables, stride, IF0 + 5, ia) * (u5 + 5 * p * u4 + 10 * p2 * u3 + 10 * p3 * u2 + 5 * p4 * u1 + p5 * u0))) : <f32>0;
     const E = <f32>(tab(tables, stride, EH, ia) * ((lo + hi) / 2));
-    if (nt == 1) meanCols1(w, m, v, d, x, D0, K1, K2, E, adam, 0, out);
-    else if (nt == 2) meanCols2(w, m, v, d, x, D0, D1, K1, K2, E, adam, 0, out);
+    // One term as two with D1 = 0 (z * 0 + D0 is D0: z is finite), out of line: inlined here it ran slower.
+    if (nt <= 2) meanCols2(w, m, v, d, x, D0, D1, K1, K2, E, adam, 0, out);
     else if (nt == 3) meanCols3(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
     else catchUpColsMean(w, m, v, d, x, D0, D1, D2, D3, D4, D5, nt, K1, K2, E, adam, 0, out);
   } else {
@@ -256,12 +256,7 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   }
 }
 
-/** meanCols with one term (a row whose steps' h do not spread: a single step). */
-export function meanCols1(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, K1: f32, K2: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
-  meanCols(w, m, v, d, x, D0, 0, 0, 0, 0, 0, 1, K1, K2, E, adam, c0, c1);
-}
-
-/** meanCols with two terms. */
+/** meanCols with two terms (or one: D1 = 0). */
 export function meanCols2(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, K1: f32, K2: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
   meanCols(w, m, v, d, x, D0, D1, 0, 0, 0, 0, 2, K1, K2, E, adam, c0, c1);
 }
