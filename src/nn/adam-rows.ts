@@ -48,11 +48,31 @@ export interface AdamScalars {
   readonly eps: number;
 }
 
-/** The tables of the block of steps T0 + 1 .. T0 + B into out (TABLES * (B + 1) doubles). */
-export function fillAdamTables(out: Float64Array, c: AdamScalars, T0: number, B: number): void {
+/** The factors of the tables that do not depend on the block: F_n[i] = r^i beta2^(-i n / 2), beta2^(-i/2). */
+const staticFactors = new Map<string, { F: Float64Array; half: Float64Array }>();
+
+function factors(beta1: number, beta2: number, B: number): { F: Float64Array; half: Float64Array } {
+  const key = `${beta1} ${beta2} ${B}`;
+  let got = staticFactors.get(key);
+  if (!got) {
+    const r = beta1 / Math.sqrt(beta2);
+    const F = new Float64Array(6 * (B + 1)), half = new Float64Array(B + 1);
+    for (let n = 0; n < 6; n++) for (let i = 0; i <= B; i++) F[n * (B + 1) + i] = pow(r, i) * pow(beta2, (-i * n) / 2);
+    for (let i = 0; i <= B; i++) half[i] = pow(beta2, -i / 2);
+    got = { F, half };
+    staticFactors.set(key, got);
+  }
+  return got;
+}
+
+/**
+ * The tables of the block of steps T0 + 1 .. T0 + B into out (TABLES * (B + 1) doubles); with `block` only,
+ * the arrays that depend on the block (SS, BC, Q_n, H), the others as a previous call left them.
+ */
+export function fillAdamTables(out: Float64Array, c: AdamScalars, T0: number, B: number, block = false): void {
   const S = B + 1;
   const { lr, beta1, beta2, eps } = c;
-  const r = beta1 / Math.sqrt(beta2);
+  const { F, half } = factors(beta1, beta2, B);
   const G = new Float64Array(B), cs = new Float64Array(B);
   for (let i = 0; i < B; i++) {
     const s = T0 + 1 + i;
@@ -64,20 +84,20 @@ export function fillAdamTables(out: Float64Array, c: AdamScalars, T0: number, B:
   }
   out[T.SS * S + B] = 0;
   out[T.BC * S + B] = 0;
-  for (let n = 0; n < 6; n++) {
-    const q = (T.Q0 + n) * S, f = (T.IF0 + n) * S;
-    out[q + B] = 0;
-    for (let i = B - 1; i >= 0; i--) {
-      const F = pow(r, i) * pow(beta2, (-i * n) / 2);
-      out[f + i] = 1 / F;
-      out[q + i] = out[q + i + 1]! + F * G[i]! * pow(cs[i]!, n);
+  for (let n = 0; n < 6; n++) out[(T.Q0 + n) * S + B] = 0;
+  for (let i = B - 1; i >= 0; i--) {
+    // F_n G c^n, c^n by repeated multiplication
+    let cn = 1;
+    for (let n = 0; n < 6; n++) {
+      const q = (T.Q0 + n) * S;
+      out[q + i] = out[q + i + 1]! + F[n * S + i]! * G[i]! * cn;
+      cn *= cs[i]!;
     }
-    out[f + B] = 1 / (pow(r, B) * pow(beta2, (-B * n) / 2));
   }
-  for (let i = 0; i <= B; i++) {
-    out[T.H * S + i] = i < B ? cs[i]! * pow(beta2, -i / 2) : 0;
-    out[T.EH * S + i] = eps * pow(beta2, i / 2);
-  }
+  for (let i = 0; i <= B; i++) out[T.H * S + i] = i < B ? cs[i]! * half[i]! : 0;
+  if (block) return;
+  for (let n = 0; n < 6; n++) for (let i = 0; i <= B; i++) out[(T.IF0 + n) * S + i] = 1 / F[n * S + i]!;
+  for (let i = 0; i <= B; i++) out[T.EH * S + i] = eps * pow(beta2, i / 2);
   out[T.RHO * S] = 0;
   for (let n = 1; n <= MEAN_TERMS; n++) out[T.RHO * S + n] = spreadLimit(n);
   for (let k = 0; k <= B; k++) {
@@ -124,7 +144,7 @@ export class AdamRows implements PerExampleAdamRows {
 
   tables(T0: number): Float64Array {
     if (this.tableT0 !== T0) {
-      fillAdamTables(this.table, this.c, T0, this.block);
+      fillAdamTables(this.table, this.c, T0, this.block, this.tableT0 >= 0);
       this.tableT0 = T0;
     }
     return this.table;
