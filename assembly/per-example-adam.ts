@@ -5,28 +5,40 @@
  * own last step (deferred: its gradient is the rank-one x_row * d of that step, d kept in a ring of the block's
  * steps). A step then costs in proportion to the image's nonzero pixels (and the layers above, stepped densely).
  *
- * The catch-up of a row pending at step a (its gradient x * d_a not yet applied, w, m, v current at a - 1) to
- * step b, per element, float32 (every operation rounded, none fused):
- *   g = x * d_a;  m1 = b1 * m + c1 * g;  v1 = b2 * v + c2 * (g * g)          (step a's moments)
- *   inv = 1 / sqrt(v1);  q = m1 * inv;  u = e * inv                           (one sqrt, one div)
- *   w = w - q * (C0 + u * (C1 + u * (C2 + u * C3)));  m = K1 * m1;  v = K2 * v1
- * with the row's coefficients C_n = fl32((-1)^n lr S_n(a, b)), K1 = fl32(beta1^(b-a)), K2 = fl32(beta2^(b-a)):
- * the moves of steps a..b are lr q sum_j r^j G_(a+j) / (1 + x_j), r = beta1 / sqrt(beta2), G_s = sqrt(1 -
- * beta2^s) / (1 - beta1^s), x_j = u sqrt(1 - beta2^(a+j)) beta2^(-j/2); 1/(1 + x) is expanded to four terms,
- * S_n = sum_j r^j G (sqrt(1 - beta2^(a+j)) beta2^(-j/2))^n from the block's float64 suffix sums (tables below).
- * Where x_j may exceed 2^-7 (inv > lim, v1 = 0 included) the element takes the steps one by one instead,
- * assembly/adam.ts's float64 element arithmetic (exact as the dense step); with m1 = 0 it does not move.
+ * The moves of a row pending at step a (its gradient g = x * d_a not yet applied; w, m, v current at a - 1)
+ * up to step b, with m1, v1 step a's moments: for j = 0 .. b - a,
+ *   lr m̂ / (sqrt(v̂) + eps) = lr G_(a+j) r^j m1 / (s + eps h_j),   s = sqrt(v1), r = beta1 / sqrt(beta2),
+ *   G_s = sqrt(1 - beta2^s) / (1 - beta1^s), h_j = sqrt(1 - beta2^(a+j)) beta2^(-j/2) = beta2^(ia/2) H[ia + j].
+ * Two expansions of their sum, per element float32 (every operation rounded, none fused), per row coefficients
+ * from the block's float64 suffix sums Q_k[i] = sum_(i' >= i) r^i' G H^k (nn/adam-rows.ts):
+ * - around the row's mean h (h̄ = beta2^(ia/2) (H[ia] + H[ib]) / 2): 1 / (s + eps h_j) = q sum_n (-z (h_j -
+ *   h̄))^n, q = 1 / (s + eps h̄), z = eps q, converging for every s (|z (h_j - h̄)| <= rho, the row's spread
+ *   (H[ib] - H[ia]) / (H[ib] + H[ia])) with nt = 1 .. 6 terms, the fewest for which rho^nt / (1 - rho) <= 2^-26:
+ *     g = x * d_a;  m1 = b1 * m + c1 * g;  v1 = b2 * v + c2 * (g * g);  q = 1 / (sqrt(v1) + E);  z = e * q
+ *     w = w - (m1 * q) * (D0 + z (D1 + ... z D(nt-1)));  m = K1 * m1;  v = K2 * v1      (one sqrt, one div)
+ *   D_n = fl32((-1)^n lr IF_n[ia] sum_k binom(n, k) (-(H[ia] + H[ib]) / 2)^(n-k) (Q_k[ia] - Q_k[ib + 1])),
+ *   E = fl32(eps beta2^(ia/2) (H[ia] + H[ib]) / 2), K1 = fl32(beta1^(b-a)), K2 = fl32(beta2^(b-a));
+ * - where the spread needs more (early steps: sqrt(1 - beta2^s) changes fast), in u = eps / s: 1 / (1 + u h_j)
+ *   to four terms, C_n = fl32((-1)^n lr IF_n[ia] (Q_n[ia] - Q_n[ib + 1])), w = w - (m1 inv) (C0 + u (C1 + u (C2
+ *   + u C3))) with inv = 1 / sqrt(v1), u = e inv, used where every u h_j <= 2^-7 (inv <= LIM[b - a + 1]); an
+ *   element beyond (v1 = 0 included) takes the steps one by one, assembly/adam.ts's float64 element arithmetic.
+ * In exact arithmetic the sum is the dense update's but for the truncation (below 2^-26 relative); in float32
+ * a move is within a few roundings of the exact one (nn/adam-rows.test.ts: 2.6e-7 relative measured, the steps
+ * one by one 9e-7), an epoch within the dense float32 step's distance of float64 Adam (per-example-adam-drift.
+ * test.ts). Per element (both series): one sqrt and one div, as the dense step.
  *
  * Blocks of B steps (global steps T0+1 .. T0+B, T0 a multiple of B): every row is brought up to date at the
  * block's end (sync), so a row's pending step is in the block's ring. The description is assembly/
  * per-example.ts's (HEADER, LAYER per layer), then ADAM bytes:
  *   +0 beta1, +8 beta2, +16 eps (f64), +24 the step count before the call (f64), +32 B, +36 the block's
- *   tables (f64, 13 arrays of B + 1: SS, BC, Q0..Q3, IF0..IF3, B1K, B2K, LIM), +40 the ring (f32[B * out0]),
- *   +44 each row's pending step (f64[in0]), +48 its pending pixel (f32[in0]), +52 the rows of the list
- *   (i32[in0 + 4]), +56 T0 (i32), then per layer 20 bytes from +64: W's m, W's v, b's m, b's v, W's gradient
- *   scratch (f32, layers above the first).
- * Layers above the first and every bias: assembly/adam.ts's dense step each step, factors from SS and BC.
- * src/backend/per-example-adam-ref.ts is this arithmetic in JavaScript, equal bit for bit.
+ *   tables (f64, TABLES arrays of B + 1: SS, BC, Q0..Q5, IF0..IF5, B1K, B2K, LIM, H, EH, RHO), +40 the ring
+ *   (f32[B * out0]), +44 each row's pending step (f64[in0]), +48 its pending pixel (f32[in0]), +52 the rows of
+ *   the list (i32[in0 + 4]), +56 T0 (i32), then per layer 20 bytes from +64: W's m, W's v, b's m, b's v, W's
+ *   gradient scratch (f32, layers above the first).
+ * Layers above the first and every bias: assembly/adam.ts's dense step each step, factors from SS and BC. The
+ * first layer's per-element work is over a column range [c0, c1) with per-row coefficients (catchUpCols,
+ * meanCols2, ...), so that it can be split by columns. src/backend/per-example-adam-ref.ts is this arithmetic
+ * in JavaScript, equal bit for bit.
  */
 import { adamStep } from './adam';
 import { HEADER, LAYER, argmax, gatherList, biasAndRelu, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy } from './per-example';

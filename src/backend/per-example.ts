@@ -7,7 +7,8 @@
  * float32 (the fast backend's: fl32(w - fl32(x * fl32(lr * d))) instead of w - lr * g in float64 rounded
  * once; within 1e-6 per weight over an epoch of MNIST); `composedPerExampleSgd` (per-example-ref.ts) is that
  * arithmetic written as those kernel calls, with either step, what the fused kernels are tested against. The
- * momentum/L2 rule ('sgd-reg') is the optimizer's step bit for bit.
+ * momentum/L2 rule ('sgd-reg') is the optimizer's step bit for bit; Adam's ('adam') steps the first layer's
+ * rows lazily (assembly/per-example-adam.ts states its exactness).
  */
 
 import type { FloatArray } from './buffer.js';
@@ -16,8 +17,8 @@ import type { PerExampleAdamRule } from './per-example-adam.js';
 /**
  * How a parameter is stepped from its gradient g: plain SGD (w -= lr * g, as Backend.sgdStep with no momentum
  * and no L2), or SGD with momentum and L2 ('sgd-reg', Backend.sgdStep's arithmetic) with its velocity and, for
- * a weight matrix an optimizer tracks row by row (nn/lazy-rows.ts), its rows' step counts. A rule that needs
- * other state (Adam's moments) would be another member of this union, with its buffers.
+ * a weight matrix an optimizer tracks row by row (nn/lazy-rows.ts), its rows' step counts; or Adam without L2
+ * ('adam', per-example-adam.ts) with its moments and, for the first layer, its lazy rows.
  */
 export type PerExampleRule = { readonly kind: 'sgd'; readonly lr: number } | PerExampleRegRule | PerExampleAdamRule;
 

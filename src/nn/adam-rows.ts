@@ -1,22 +1,27 @@
 /**
  * Adam's first-layer rows stepped lazily on the per-example path (batch 1, l2 = 0): the state a per-example
  * stepper reads and writes (backend/per-example-adam.ts), the block's tables, and the catch-up in JavaScript
- * (assembly/per-example-adam.ts's arithmetic, bit for bit: per-example-adam-ref.ts and sync without a fast
- * stepper use it).
+ * (assembly/per-example-adam.ts's arithmetic, bit for bit: per-example-adam-ref.ts, sync without a fast
+ * stepper and the copies current() reads use it).
  *
  * A row whose pixel is 0 for k steps has g = 0 there: m <- beta1^k m, v <- beta2^k v, and w moves by
- * sum_j lr m̂_j / (sqrt(v̂_j) + eps) = lr (m / sqrt(v)) sum_j r^j G_(a+j) / (1 + x_j), r = beta1 / sqrt(beta2),
- * G_s = sqrt(1 - beta2^s) / (1 - beta1^s), x_j = (eps / sqrt(v)) sqrt(1 - beta2^(a+j)) beta2^(-j/2). With
- * 1/(1 + x) = 1 - x + x^2 - x^3 + O(x^4) the move is lr (m / sqrt(v)) sum_n (-u)^n S_n, u = eps / sqrt(v),
- * S_n per row from the block's suffix sums Q_n (a difference of two suffix sums loses at most about
- * (1 + r) / (1 - r) float64 ulps: the terms decay by about r per step). The row's own last step (its gradient
- * x * d) is the sum's first term, deferred until the row is next read.
+ * sum_j lr m̂_j / (sqrt(v̂_j) + eps) = lr m1 sum_j r^j G_(a+j) / (sqrt(v1) + eps h_j), r = beta1 / sqrt(beta2),
+ * G_s = sqrt(1 - beta2^s) / (1 - beta1^s), h_j = sqrt(1 - beta2^(a+j)) beta2^(-j/2). The row's own last step (its
+ * gradient x * d) is the sum's first term, deferred until the row is next read. The sum is expanded around the
+ * row's mean h (a series in z (h_j - h̄), converging for every v: as many terms, up to six, as the row's spread
+ * of h needs for a truncation below 2^-26 relative), or where that spread is too wide (the first thousand or so
+ * steps) in eps / sqrt(v) (four terms, used where each term's ratio is at most 2^-7, else the steps one by one):
+ * assembly/per-example-adam.ts states the arithmetic. The per-row sums come from the block's float64 suffix
+ * sums Q_k (a difference of two loses at most about (1 + r) / (1 - r) float64 ulps: the terms decay by about r
+ * per step) combined by binomials (their cancellation costs float64 digits only below the truncation).
  *
- * Tables of the block of steps T0 + 1 .. T0 + B (float64, 13 arrays of B + 1, local index i for step T0 + 1 + i):
- * SS = lr / (1 - beta1^s), BC = sqrt(1 - beta2^s) (ref.ts's adamFactors), Q_n[i] = sum_(i' >= i) F_n[i'] G c^n
- * (c = BC, F_n[i] = r^i beta2^(-i n / 2)), IF_n = 1 / F_n, B1K[k] = beta1^k, B2K[k] = beta2^k, LIM[k] =
- * 2^-7 beta2^((k - 1) / 2) / eps (the largest 1 / sqrt(v1) for which every x_j of k steps is <= 2^-7), all
- * with libm.ts's pow, so the same on every engine.
+ * Tables of the block of steps T0 + 1 .. T0 + B (float64, TABLES arrays of B + 1, local index i for step T0 + 1 + i):
+ * SS = lr / (1 - beta1^s), BC = sqrt(1 - beta2^s) (ref.ts's adamFactors), Q_k[i] = sum_(i' >= i) F_k[i'] G c^k
+ * (c = BC, F_k[i] = r^i beta2^(-i k / 2)), IF_k = 1 / F_k, B1K[k] = beta1^k, B2K[k] = beta2^k, LIM[k] =
+ * 2^-7 beta2^((k - 1) / 2) / eps (the largest 1 / sqrt(v1) for which every u h_j of k steps is <= 2^-7), H[i] =
+ * c_i beta2^(-i/2), EH[i] = eps beta2^(i/2), RHO[n] = the largest spread n terms take; with libm.ts's pow (c^k
+ * by repeated multiplication), so the same on every engine. The rows sync at each block's end, at the epoch's
+ * end and before a checkpoint (Adam.getState), and before a dense step.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
 import { pow } from '../backend/libm.js';

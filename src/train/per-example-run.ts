@@ -8,7 +8,8 @@
  * bit however it is driven (runFor slices, runBatch, runEpoch) and resumed from a checkpoint.
  * Callbacks whose onBatchEnd may act on the run (stop it, read weights) get one step per call. With momentum
  * or L2 the optimizer's rows stepped lazily are the stepper's (their step counts advance in it); the
- * optimizer's step() here only counts the step.
+ * optimizer's step() here only counts the step. With Adam (no L2) the first layer's rows are stepped lazily
+ * too (nn/adam-rows.ts: synced at fixed points, so a run is the same however it is driven).
  */
 import type { PerExampleStepper } from '../backend/per-example.js';
 import type { Model } from '../nn/model.js';
