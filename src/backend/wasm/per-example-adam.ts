@@ -8,7 +8,8 @@
 import type { FloatArray } from '../backend.js';
 import type { PerExampleAdamRule } from '../per-example-adam.js';
 import { checkPerExampleBatch, type PerExampleBatch, type PerExampleNet, type PerExampleStepper } from '../per-example.js';
-import type { PerExampleParts } from './per-example.js';
+import type { Heap } from './heap.js';
+import type { Kernels } from './kernels.js';
 import { TABLES } from '../../nn/adam-rows.js';
 
 const HEADER = 32;
@@ -16,6 +17,16 @@ const LAYER = 64;
 const ADAM = 64;
 const PER_LAYER = 20;
 const align = (n: number) => (n + 15) & ~15;
+
+/** What the stepper needs of the backend (per-example.ts's PerExampleParts, in part). */
+export interface AdamParts {
+  kernels: Kernels;
+  heap: Heap;
+  ptr(view: Readonly<FloatArray>, count: number, what: string): number;
+  f64Ptr(view: Readonly<Float64Array>, count: number, what: string): number;
+  imagesInMemory(images: Readonly<Uint8Array>): number;
+  pixelTable(divisor: number): number;
+}
 
 /** Whether the net is stepped by Adam (every rule 'adam'); null when some rule is and others are not. */
 export function adamNet(net: PerExampleNet): boolean | null {
@@ -25,7 +36,7 @@ export function adamNet(net: PerExampleNet): boolean | null {
 }
 
 /** The stepper for a net whose rules are all Adam's, or null when the kernel does not take it. */
-export function wasmPerExampleAdam(parts: PerExampleParts, net: PerExampleNet, scratch: (bytes: number) => number): PerExampleStepper | null {
+export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch: (bytes: number) => number): PerExampleStepper | null {
   const { kernels: k, heap } = parts;
   const { layers } = net;
   const rules = layers.map((l) => l.weightRule as PerExampleAdamRule);
