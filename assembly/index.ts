@@ -13,3 +13,4 @@ export { nonzeroStarts, nonzeroEntries } from './nonzero-lists';
 export { exp, log } from './libm';
 export { rowsDecay, rowsSgdStep } from './rows';
 export { perExampleSgdReg } from './per-example-reg32';
+export { perExampleAdam, adamRowsSync } from './per-example-adam';

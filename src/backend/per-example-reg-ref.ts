@@ -60,6 +60,7 @@ export const MIN_SCALE = 0.5;
 /** The kind of layer i's weight rule, or null when the regularised step does not take it. */
 export function regWeightKind(rule: PerExampleRule, i: number): RegKind | null {
   if (rule.kind === 'sgd') return REG_KIND.sgd;
+  if (rule.kind === 'adam') return null;
   if (rule.rows?.lazy) {
     if (i !== 0) return null;
     if (rule.velocity && rule.rows.modal) return REG_KIND.modal;
@@ -170,6 +171,7 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
       for (let j = 0; j < l.outSize; j++) value[j] = f(value[j]! - f(f(rule.lr * grad[j]!)));
       return;
     }
+    if (rule.kind !== 'sgd-reg') throw new Error('composedPerExampleSgdReg: an Adam rule');
     const lr = f(rule.lr), mo = f(rule.momentum), l2 = f(rule.l2);
     for (let j = 0; j < l.outSize; j++) elementStep(value, rule.velocity, j, grad[j]!, lr, mo, l2);
   };
@@ -280,6 +282,7 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
           const xin = input(i);
           const rule = l.weightRule;
           const kind = kinds[i]!;
+          if (rule.kind === 'adam') throw new Error('composedPerExampleSgdReg: an Adam rule');
           if (rule.kind === 'sgd') {
             for (let j = 0; j < n; j++) ld[j] = f(rule.lr * d[j]!);
             for (let p = 0; p < l.inSize; p++) {

@@ -9,19 +9,21 @@
  * arithmetic written as those kernel calls, with either step, what the fused kernels are tested against. The
  * momentum/L2 rule ('sgd-reg') may be taken in float32 too, by an arithmetic of its own that is the dense
  * update in exact arithmetic (the fast backend's: per-example-reg-ref.ts, composedPerExampleSgdReg, which its
- * kernel equals bit for bit; within 4e-6 per weight of the float64 dense update over an epoch of MNIST).
+ * kernel equals bit for bit; within 4e-6 per weight of the float64 dense update over an epoch of MNIST); Adam's
+ * ('adam') steps the first layer's rows lazily (assembly/per-example-adam.ts states its exactness).
  */
 
 import type { FloatArray } from './buffer.js';
 import type { ModalMap } from './modal-map.js';
+import type { PerExampleAdamRule } from './per-example-adam.js';
 
 /**
  * How a parameter is stepped from its gradient g: plain SGD (w -= lr * g, as Backend.sgdStep with no momentum
  * and no L2), or SGD with momentum and L2 ('sgd-reg', Backend.sgdStep's arithmetic) with its velocity and, for
- * a weight matrix an optimizer tracks row by row (nn/lazy-rows.ts), its rows' step counts. A rule that needs
- * other state (Adam's moments) would be another member of this union, with its buffers.
+ * a weight matrix an optimizer tracks row by row (nn/lazy-rows.ts), its rows' step counts; or Adam without L2
+ * ('adam', per-example-adam.ts) with its moments and, for the first layer, its lazy rows.
  */
-export type PerExampleRule = { readonly kind: 'sgd'; readonly lr: number } | PerExampleRegRule;
+export type PerExampleRule = { readonly kind: 'sgd'; readonly lr: number } | PerExampleRegRule | PerExampleAdamRule;
 
 /** SGD with momentum and L2 (Backend.sgdStep: g' = g + l2 * w; v = momentum * v + g'; w -= lr * (v or g')). */
 export interface PerExampleRegRule {
@@ -126,6 +128,11 @@ export function checkPerExampleBatch(net: PerExampleNet, b: PerExampleBatch): vo
 function checkRule(rule: PerExampleRule, size: number, what: string, rows: number): void {
   if (!(rule.lr > 0 && Number.isFinite(rule.lr))) throw new RangeError(`perExampleSgd: ${what}' rate is not a positive number`);
   if (rule.kind === 'sgd') return;
+  if (rule.kind === 'adam') {
+    if (rule.m.length !== size || rule.v.length !== size) throw new RangeError(`perExampleSgd: ${what}' moments do not fit`);
+    if (rule.rows && rows <= 0) throw new RangeError(`perExampleSgd: ${what} cannot be stepped lazily`);
+    return;
+  }
   if (!(rule.momentum >= 0 && rule.momentum < 1 && rule.l2 >= 0 && Number.isFinite(rule.l2))) throw new RangeError(`perExampleSgd: ${what}' momentum or L2 is out of range`);
   if (rule.velocity && rule.velocity.length !== size) throw new RangeError(`perExampleSgd: ${what}' velocity does not fit`);
   if (!rule.rows) return;

@@ -261,7 +261,7 @@ export class Model {
    * steps rows lazily, reads of the weights (getWeights, eval-mode forward) bring them up to date.
    */
   steppedWith(optimizer: Optimizer): void {
-    if (optimizer.rowStepper) this.lazy = optimizer;
+    if (optimizer.rowStepper || optimizer.current) this.lazy = optimizer;
   }
 
   private forwardLoss(x: FloatArray, labels: Readonly<Uint8Array>, rows: number, rate: StepRates | null = null): { dOut: FloatArray; result: StepResult } {

@@ -73,8 +73,8 @@ test('the per-example path gives the run of its steps one by one bit for bit, ne
         assert.deepEqual(result(got), result(want));
       }
     }
-    // (Momentum and L2 take it too: per-example-reg.test.ts.)
-    for (const config of [{ batchSize: 2 }, { optimizer: 'adam' as const }]) {
+    // (Momentum and L2 take it too: per-example-reg.test.ts; Adam without L2: per-example-adam.test.ts.)
+    for (const config of [{ batchSize: 2 }, { optimizer: 'adam' as const, l2: 0.001 }]) {
       assert.equal(perExample(trainer(be, config)), null, JSON.stringify(config));
     }
   } finally {

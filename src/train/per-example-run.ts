@@ -9,7 +9,8 @@
  * Callbacks whose onBatchEnd may act on the run (stop it, read weights) get one step per call. With momentum
  * or L2 the optimizer's rows stepped lazily are the stepper's (their step counts advance in it, and with
  * momentum the first layer's matrix may be held in its eigenbasis until the epoch's sync); the optimizer's
- * step() here only counts the step.
+ * step() here only counts the step. With Adam (no L2) the first layer's rows are stepped lazily too
+ * (nn/adam-rows.ts: synced at fixed points, so a run is the same however it is driven).
  */
 import type { PerExampleStepper } from '../backend/per-example.js';
 import type { Model } from '../nn/model.js';

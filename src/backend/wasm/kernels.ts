@@ -39,6 +39,9 @@ export interface Kernels {
   perExampleSgd(desc: number, idx: number, labels: number, count: number, losses: number, correct: number): number;
   /** perExampleSgd with the momentum/L2 rules of the description's rule blocks (assembly/per-example-reg32.ts). */
   perExampleSgdReg(desc: number, idx: number, labels: number, count: number, losses: number, correct: number): number;
+  /** perExampleSgd with Adam rules, the first layer's rows lazy (assembly/per-example-adam.ts). */
+  perExampleAdam(desc: number, idx: number, labels: number, count: number, losses: number, correct: number): number;
+  adamRowsSync(desc: number, now: number): void;
   /** Lazy steps' catch-up on listed rows (list i32[count], coef f64[4 count]); v 0 when there is none. */
   rowsDecay(w: number, v: number, list: number, coef: number, count: number, cols: number): void;
   /** SGD on listed rows of w[m,n] from x[k,m], dy[k,n] (gradient never stored); v 0 when there is none. */

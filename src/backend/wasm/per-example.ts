@@ -10,6 +10,7 @@ import { REG_KIND, regWeightKind, scalePeriod } from '../per-example-reg-ref.js'
 import type { FloatArray } from '../backend.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
+import { adamNet, wasmPerExampleAdam } from './per-example-adam.js';
 
 export interface PerExampleParts {
   kernels: Kernels;
@@ -46,6 +47,9 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
 
   return (net) => {
     checkPerExampleNet(net);
+    // Adam's rules: their own kernel (per-example-adam.ts); mixed with others: not taken.
+    const adam = adamNet(net);
+    if (adam !== false) return adam ? wasmPerExampleAdam(parts, net, scratch) : null;
     const { layers } = net;
     const kinds = layers.map((l, i) => regWeightKind(l.weightRule, i));
     if (kinds.some((k) => k === null)) return null;

@@ -1,0 +1,104 @@
+/**
+ * The per-example Adam step (assembly/per-example-adam.ts) written in JavaScript and the backend's kernels:
+ * the first layer's lazy rows by nn/adam-rows.ts's catch-up (Math.fround, the kernel's float32 arithmetic),
+ * the products and the loss by the backend's kernels as composedPerExampleSgd calls them (gatherRows, matmul,
+ * addRowVector, relu, softmaxCrossEntropy, countCorrect, matmul with b transposed, sumRows, reluBackward), the
+ * dense Adam steps of the layers above and of the biases by assembly/adam.ts's float64 element arithmetic. On
+ * the fast backend it equals Backend.perExampleSgd with Adam rules bit for bit.
+ */
+import type { Backend, FloatArray } from './backend.js';
+import type { PerExampleAdamRule } from './per-example-adam.js';
+import { checkPerExampleBatch, checkPerExampleNet, type PerExampleNet, type PerExampleStepper } from './per-example.js';
+import { adamCatchUpAll, adamCatchUpRow, T, type LazyAdamState } from '../nn/adam-rows.js';
+
+const f = Math.fround;
+
+/** assembly/adam.ts's element step (l2 = 0) over n elements, stepSize and bc2Sqrt given. */
+export function adamDense(w: FloatArray, m: FloatArray, v: FloatArray, g: ArrayLike<number>, ss: number, bc: number, beta1: number, beta2: number, eps: number, n: number): void {
+  const c1 = 1 - beta1, c2 = 1 - beta2;
+  for (let i = 0; i < n; i++) {
+    const d = g[i]!;
+    const mi = f(beta1 * m[i]! + c1 * d);
+    const vi = f(beta2 * v[i]! + c2 * d * d);
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = f(w[i]! - (ss * mi) / (Math.sqrt(vi) / bc + eps));
+  }
+}
+
+export function composedPerExampleAdam(backend: Backend, net: PerExampleNet): PerExampleStepper {
+  checkPerExampleNet(net);
+  const { layers } = net;
+  const rules = layers.map((l) => l.weightRule as PerExampleAdamRule);
+  const r0 = rules[0]!;
+  const rows = r0.rows;
+  if (!rows || rules.some((r) => r.kind !== 'adam')) throw new RangeError('composedPerExampleAdam: Adam rules, the first layer lazy');
+  const L = layers.length;
+  const l0 = layers[0]!;
+  const st: LazyAdamState = {
+    at: rows.at, px: rows.px, ring: rows.ring, block: rows.block, tables: (T0) => rows.tables(T0),
+    c: { lr: r0.lr, beta1: r0.beta1, beta2: r0.beta2, eps: r0.eps }, inSize: l0.inSize, outSize: l0.outSize,
+  };
+  const x = backend.alloc(l0.inSize);
+  const pre = layers.map((l) => backend.alloc(l.outSize));
+  const act = layers.map((l) => backend.alloc(l.outSize));
+  const dPre = layers.map((l) => backend.alloc(l.outSize));
+  const dIn = layers.map((l) => backend.alloc(l.inSize));
+  const gW = layers.map((l, i) => (i > 0 ? new Float32Array(l.inSize * l.outSize) : null));
+  const input = (i: number): FloatArray => (i === 0 ? x : act[i - 1]!);
+  const B = rows.block;
+  return {
+    steps(b) {
+      checkPerExampleBatch(net, b);
+      const classes = layers[L - 1]!.outSize;
+      const { beta1, beta2, eps } = r0;
+      for (let r = 0; r < b.count; r++) {
+        const s = r0.now() + r + 1;
+        const T0 = Math.floor((s - 1) / B) * B;
+        const li = s - T0 - 1;
+        backend.gatherRows(x, b.images, b.idx, b.start + r, 1, l0.inSize, b.divisor);
+        for (let i = 0; i < l0.inSize; i++) if (x[i] !== 0) adamCatchUpRow(st, l0.weights, r0.m, r0.v, i, s - 1);
+        layers.forEach((l, i) => {
+          backend.matmul(pre[i]!, input(i), l.weights, 1, l.inSize, l.outSize, false, false, false);
+          if (l.bias) backend.addRowVector(pre[i]!, l.bias.value, 1, l.outSize);
+          if (i < L - 1) backend.relu(act[i]!, pre[i]!, l.outSize);
+        });
+        const label = b.labels.subarray(r, r + 1);
+        const loss = backend.softmaxCrossEntropy(dPre[L - 1]!, pre[L - 1]!, label, 1, classes, 1 / 1);
+        b.losses[r] = loss;
+        b.correct[r] = backend.countCorrect(pre[L - 1]!, label, 1, classes);
+        if (!Number.isFinite(loss)) {
+          adamCatchUpAll(st, l0.weights, r0.m, r0.v, s - 1);
+          return r;
+        }
+        const tb = rows.tables(T0);
+        const ss = tb[T.SS * (B + 1) + li]!, bc = tb[T.BC * (B + 1) + li]!;
+        for (let i = L - 1; i >= 0; i--) {
+          const l = layers[i]!;
+          const g = dPre[i]!;
+          if (i > 0) backend.matmul(dIn[i]!, g, l.weights, 1, l.outSize, l.inSize, false, true, false);
+          if (l.bias) backend.sumRows(l.bias.grad, g, 1, l.outSize, false);
+          if (i > 0) {
+            const xs = input(i), gw = gW[i]!, n = l.outSize;
+            for (let k = 0; k < l.inSize; k++) for (let j = 0; j < n; j++) gw[k * n + j] = f(xs[k]! * g[j]!);
+            adamDense(l.weights, rules[i]!.m, rules[i]!.v, gw, ss, bc, beta1, beta2, eps, l.inSize * n);
+            backend.reluBackward(dPre[i - 1]!, dIn[i]!, act[i - 1]!, l.inSize);
+          } else {
+            rows.ring.set(g.subarray(0, l.outSize), li * l.outSize);
+            for (let k = 0; k < l.inSize; k++) {
+              if (x[k] === 0) continue;
+              rows.at[k] = s;
+              rows.px[k] = x[k]!;
+            }
+          }
+          if (l.bias) {
+            const br = l.bias.rule as PerExampleAdamRule;
+            adamDense(l.bias.value, br.m, br.v, l.bias.grad, ss, bc, beta1, beta2, eps, l.outSize);
+          }
+        }
+        if (s === T0 + B) adamCatchUpAll(st, l0.weights, r0.m, r0.v, s);
+      }
+      return b.count;
+    },
+  };
+}
