@@ -21,8 +21,8 @@
  * - b from its gradient gB = 0 + d (as sumRows writes it) by b's rate: b[j] = fl32(b[j] - fl32(lrB * gB[j])).
  * composedPerExampleSgd(backend, net, 'float32') (src/backend/per-example-ref.ts) is this step kernel by
  * kernel with the steps in JavaScript (Math.fround), equal bit for bit; an epoch of MNIST stays within 1e-6
- * per weight of the float64 step's (src/backend/wasm/per-example-drift.test.ts). The other exports (stepRow,
- * inputGradient, ...) keep the float64 step and the per-step transpose: assembly/per-example-reg.ts uses them.
+ * per weight of the float64 step's (src/backend/wasm/per-example-drift.test.ts). Another export (
+ * inputGradient, with the per-step transpose) is the Adam kernel's (assembly/per-example-adam.ts).
  *
  * The network is described at `desc` (written by src/backend/wasm/per-example.ts), byte offsets:
  *   0 layers L, 4 images, 8 pixel table (f32[256]: byte / divisor), 12 dx (f32[max in]),
@@ -37,10 +37,8 @@
  * Pointers are byte offsets into memory.
  */
 import { exp, log } from './libm';
-import { madd } from './madd';
 import { transpose } from './matmul';
 import { sumListRows } from './rowsum';
-import { sgdStep } from './sgd';
 import { stepListRows } from './step-rows';
 
 
@@ -268,46 +266,6 @@ export function biasGradient(layer: usize): void {
   const d = <usize>load<i32>(layer, 24);
   const bGrad = <usize>load<i32>(layer, 16);
   if (b != 0) for (let c = 0; c < out; c++) store<f32>(bGrad + (<usize>c << 2), <f32>0 + load<f32>(d + (<usize>c << 2)));
-}
-
-/**
- * w row -= lr * (x * d[n]): matmul.ts's stepRowOne (each gradient 0 + x * d[j] by madd, stepped in float64 and
- * rounded once, as sgdStep4) with whole-vector loads and stores, eight columns at a time.
- */
-// @ts-ignore: decorator
-@inline export function stepRow(wrow: usize, x: f32, d: usize, n: i32, lr: f64): void {
-  const av = f32x4.splat(x);
-  const vlr = f64x2.splat(lr);
-  const zero = f32x4.splat(0);
-  let j = 0;
-  for (; j + 8 <= n; j += 8) {
-    const o = <usize>j << 2;
-    const g0 = madd(av, v128.load(d + o), zero);
-    const g1 = madd(av, v128.load(d + o, 16), zero);
-    const w0 = v128.load(wrow + o);
-    const w1 = v128.load(wrow + o, 16);
-    v128.store(wrow + o, step4(w0, g0, vlr));
-    v128.store(wrow + o, step4(w1, g1, vlr), 16);
-  }
-  for (; j + 4 <= n; j += 4) {
-    const o = <usize>j << 2;
-    v128.store(wrow + o, step4(v128.load(wrow + o), madd(av, v128.load(d + o), zero), vlr));
-  }
-  for (; j < n; j++) {
-    const s: f32 = <f32>0 + x * load<f32>(d + (<usize>j << 2));
-    const wp = wrow + (<usize>j << 2);
-    store<f32>(wp, <f32>(<f64>load<f32>(wp) - lr * <f64>s));
-  }
-}
-
-/** w[4] - lr * g[4] in float64, each lane rounded once to float32 (sgdStep4's arithmetic). */
-// @ts-ignore: decorator
-@inline function step4(w: v128, g: v128, vlr: v128): v128 {
-  const lo = f64x2.sub(f64x2.promote_low_f32x4(w), f64x2.mul(vlr, f64x2.promote_low_f32x4(g)));
-  const wh = v128.shuffle<i32>(w, w, 2, 3, 0, 1);
-  const gh = v128.shuffle<i32>(g, g, 2, 3, 0, 1);
-  const hi = f64x2.sub(f64x2.promote_low_f32x4(wh), f64x2.mul(vlr, f64x2.promote_low_f32x4(gh)));
-  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
 /**
