@@ -11,9 +11,8 @@ import { checkPerExampleBatch, type PerExampleBatch, type PerExampleNet, type Pe
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
 import { TABLES } from '../../nn/adam-rows.js';
+import { HEADER, LAYER, describeNet } from './per-example-desc.js';
 
-const HEADER = 48;
-const LAYER = 64;
 const ADAM = 64;
 const PER_LAYER = 20;
 const align = (n: number) => (n + 15) & ~15;
@@ -66,35 +65,8 @@ export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch
     const buf = heap.memory.buffer;
     const i32 = new Int32Array(buf, base, fixed >> 2);
     const f64 = new Float64Array(buf, base, fixed >> 3);
-    i32[0] = L;
-    i32[1] = images;
-    i32[2] = parts.pixelTable(divisor);
-    i32[3] = base + dx;
-    i32[4] = base + wt;
-    i32[5] = base + dOffs;
-    i32[6] = base + dVals;
-    i32[7] = base + dCnt;
     // No cached pixel lists: the kernel scans each image's bytes.
-    i32[8] = 0;
-    i32[9] = 0;
-    layers.forEach((l, i) => {
-      const o = (HEADER + LAYER * i) >> 2;
-      const m = own[i]!;
-      i32[o] = l.inSize;
-      i32[o + 1] = l.outSize;
-      i32[o + 2] = parts.ptr(l.weights, l.inSize * l.outSize, `perExampleSgd layer ${i} weights`);
-      i32[o + 3] = l.bias ? parts.ptr(l.bias.value, l.outSize, `perExampleSgd layer ${i} bias`) : 0;
-      i32[o + 4] = l.bias ? parts.ptr(l.bias.grad, l.outSize, `perExampleSgd layer ${i} bias gradient`) : 0;
-      i32[o + 5] = base + m.y;
-      i32[o + 6] = base + m.d;
-      i32[o + 7] = base + m.offs;
-      i32[o + 8] = base + m.vals;
-      i32[o + 9] = base + m.cnt;
-      f64[(o >> 1) + 5] = l.weightRule.lr;
-      f64[(o >> 1) + 6] = l.bias ? l.bias.rule.lr : 0;
-      i32[o + 14] = base + m.ld;
-      i32[o + 15] = 0;
-    });
+    describeNet(i32, f64, base, net, { images, table: parts.pixelTable(divisor), lists: null }, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
     const a = HEADER + LAYER * L;
     f64[a >> 3] = r0.beta1;
     f64[(a >> 3) + 1] = r0.beta2;

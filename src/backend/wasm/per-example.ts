@@ -11,6 +11,7 @@ import type { FloatArray } from '../backend.js';
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
 import { adamNet, wasmPerExampleAdam } from './per-example-adam.js';
+import { HEADER, LAYER, describeNet } from './per-example-desc.js';
 
 export interface PerExampleParts {
   kernels: Kernels;
@@ -27,8 +28,6 @@ export interface PerExampleParts {
   pixelTable(divisor: number): number;
 }
 
-const HEADER = 48;
-const LAYER = 64;
 /** Bytes of a layer's rule block (assembly/per-example-reg32.ts), after the layers, when some rule is 'sgd-reg'. */
 const RULE = 136;
 const align = (n: number) => (n + 15) & ~15;
@@ -94,11 +93,6 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
         const buf = heap.memory.buffer;
         const i32 = new Int32Array(buf, base, fixed >> 2);
         const f64 = new Float64Array(buf, base, fixed >> 3);
-        const ptrs = layers.map((l, i) => ({
-          w: parts.ptr(l.weights, l.inSize * l.outSize, `perExampleSgd layer ${i} weights`),
-          b: l.bias ? parts.ptr(l.bias.value, l.outSize, `perExampleSgd layer ${i} bias`) : 0,
-          g: l.bias ? parts.ptr(l.bias.grad, l.outSize, `perExampleSgd layer ${i} bias gradient`) : 0,
-        }));
         const idx = new Int32Array(buf, base + idxAt, count);
         if (staged) {
           images = base + stageAt;
@@ -112,35 +106,7 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
           idx.set(batch.idx.subarray(batch.start, batch.start + count));
         }
         new Uint8Array(buf, base + labelsAt, count).set(batch.labels.subarray(0, count));
-        i32[0] = layers.length;
-        i32[1] = images;
-        i32[2] = table;
-        i32[3] = base + dx;
-        i32[4] = base + wt;
-        i32[5] = base + dOffs;
-        i32[6] = base + dVals;
-        i32[7] = base + dCnt;
-        i32[8] = lists ? lists.starts : 0;
-        i32[9] = lists ? lists.entries : 0;
-        layers.forEach((l, i) => {
-          const o = (HEADER + LAYER * i) >> 2;
-          const p = ptrs[i]!;
-          const m = own[i]!;
-          i32[o] = l.inSize;
-          i32[o + 1] = l.outSize;
-          i32[o + 2] = p.w;
-          i32[o + 3] = p.b;
-          i32[o + 4] = p.g;
-          i32[o + 5] = base + m.y;
-          i32[o + 6] = base + m.d;
-          i32[o + 7] = base + m.offs;
-          i32[o + 8] = base + m.vals;
-          i32[o + 9] = base + m.cnt;
-          f64[(o >> 1) + 5] = l.weightRule.lr;
-          f64[(o >> 1) + 6] = l.bias ? l.bias.rule.lr : 0;
-          i32[o + 14] = base + m.ld;
-          i32[o + 15] = m.wt === 0 ? 0 : base + m.wt;
-        });
+        describeNet(i32, f64, base, net, { images, table, lists }, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
         if (reg) {
           // The optimizer's step count, from a matrix it tracks by rows (every rule block carries it).
           const tracked = layers.find((l) => l.weightRule.kind === 'sgd-reg' && l.weightRule.rows)?.weightRule;
