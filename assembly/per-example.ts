@@ -106,8 +106,39 @@ export function gatherInto(offs: usize, vals: usize, cntSlot: usize, n: i32, row
  * same entries in the same order as scanning its bytes, for a table with table[0] == 0.
  */
 export function listInto(offs: usize, vals: usize, cntSlot: usize, rowBytes: i32, entries: usize, from: u32, to: u32, table: usize, rows: usize = 0): void {
+  // Every entry's byte is not 0, so (unless the table maps one to 0) each is appended: four at a time.
+  const end = entries + (<usize>to << 2);
+  let e = entries + (<usize>from << 2);
+  let q: usize = 0;
+  const rb = i32x4.splat(rowBytes), low = i32x4.splat(255), zero = f32x4.splat(0);
+  let zeros = i32x4.splat(0);
+  for (; e + 16 <= end; e += 16, q += 16) {
+    const v = v128.load(e);
+    const pixel = i32x4.shr_u(v, 8);
+    v128.store(offs + q, i32x4.mul(pixel, rb));
+    if (rows != 0) v128.store(rows + q, pixel);
+    const b = v128.and(v, low);
+    let x = f32x4.splat(load<f32>(table + (<usize>i32x4.extract_lane(b, 0) << 2)));
+    x = f32x4.replace_lane(x, 1, load<f32>(table + (<usize>i32x4.extract_lane(b, 1) << 2)));
+    x = f32x4.replace_lane(x, 2, load<f32>(table + (<usize>i32x4.extract_lane(b, 2) << 2)));
+    x = f32x4.replace_lane(x, 3, load<f32>(table + (<usize>i32x4.extract_lane(b, 3) << 2)));
+    v128.store(vals + q, x);
+    zeros = v128.or(zeros, f32x4.eq(x, zero));
+  }
+  if (!v128.any_true(zeros)) {
+    let cnt = <i32>(q >> 2);
+    for (; e < end; e += 4) {
+      const v = load<u32>(e);
+      const p = <i32>(v >> 8);
+      if (rows != 0) store<i32>(rows + (<usize>cnt << 2), p);
+      cnt = append(offs, vals, cnt, p * rowBytes, load<f32>(table + (<usize>(v & 255) << 2)));
+    }
+    store<i32>(cntSlot, cnt);
+    return;
+  }
+  // Some entry maps to 0: entry by entry, skipping those.
   let cnt = 0;
-  for (let e = entries + (<usize>from << 2), end = entries + (<usize>to << 2); e < end; e += 4) {
+  for (let e = entries + (<usize>from << 2); e < end; e += 4) {
     const v = load<u32>(e);
     const q = <i32>(v >> 8);
     if (rows != 0) store<i32>(rows + (<usize>cnt << 2), q);

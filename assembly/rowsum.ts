@@ -30,6 +30,13 @@ import { madd } from './madd';
 export function sumListRows(
   dst: usize, dstBytes: usize, b: usize, n: i32, offs: usize, vals: usize, listBytes: usize, cnts: usize, g: i32,
 ): void {
+  if (n < 16) {
+    for (let r = 0; r < g; r++) {
+      const o = <usize>r * listBytes;
+      sumNarrow(dst + <usize>r * dstBytes, b, n, offs + o, vals + o, load<i32>(cnts + (<usize>r << 2)));
+    }
+    return;
+  }
   let j = 0;
   let left = n >> 2;
   while (left > 0) {
@@ -75,6 +82,55 @@ export function sumListRows(
     if (tail >= 2) store<f32>(d, s1, 4);
     if (tail == 3) store<f32>(d, s2, 8);
   }
+}
+
+/**
+ * One row of sums of fewer than 16 columns (a network's last layer: 10) in one pass over the list: the
+ * vectors of four columns as the blocks sum them (madd), the last one to three columns in lanes of one more
+ * vector as the one-by-one loop sums them (a multiply, then an add), so every column's sum is the same.
+ */
+export function sumNarrow(d: usize, b: usize, n: i32, offs: usize, vals: usize, cnt: i32): void {
+  // Ten columns (MNIST's classes) with the widths known to the compiler.
+  if (n == 10) narrowSums(d, b, 2, 2, offs, vals, cnt);
+  else narrowSums(d, b, n >> 2, n & 3, offs, vals, cnt);
+}
+
+/** sumNarrow of v vectors and t more columns. */
+// @ts-ignore: decorator
+@inline function narrowSums(d: usize, b: usize, v: i32, t: i32, offs: usize, vals: usize, cnt: i32): void {
+  const tailAt = <usize>v << 4;
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, ct = c0;
+  for (let q = 0; q < cnt; q++) {
+    const av = v128.load32_splat(vals + (<usize>q << 2));
+    const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
+    if (v >= 1) c0 = madd(av, v128.load(bp), c0);
+    if (v >= 2) c1 = madd(av, v128.load(bp, 16), c1);
+    if (v >= 3) c2 = madd(av, v128.load(bp, 32), c2);
+    if (t != 0) ct = f32x4.add(ct, f32x4.mul(av, loadTail(bp + tailAt, t)));
+  }
+  if (v >= 1) v128.store(d, c0);
+  if (v >= 2) v128.store(d, c1, 16);
+  if (v >= 3) v128.store(d, c2, 32);
+  if (t != 0) storeTail(d + tailAt, ct, t);
+}
+
+/** The first t (1 to 3) floats at p in the low lanes of a vector (the others 0). */
+// @ts-ignore: decorator
+@inline export function loadTail(p: usize, t: i32): v128 {
+  if (t == 1) return v128.load32_zero(p);
+  const two = v128.load64_zero(p);
+  return t == 2 ? two : v128.load32_lane(p, two, 2, 8);
+}
+
+/** The low t (1 to 3) lanes of x to p. */
+// @ts-ignore: decorator
+@inline export function storeTail(p: usize, x: v128, t: i32): void {
+  if (t == 1) {
+    v128.store32_lane(p, x, 0);
+    return;
+  }
+  v128.store64_lane(p, x, 0);
+  if (t == 3) v128.store32_lane(p, x, 2, 8);
 }
 
 /** w[n] -= lr * g[n], rounded as sgdStep rounds it (in float64, once to float32). */

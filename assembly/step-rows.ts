@@ -6,6 +6,7 @@
  * Columns go in blocks as sumListRows's (n = 100: 48 then 52 columns), each block a function of its own with
  * its ld held in registers across the rows (exported so that Binaryen does not inline it: see rowsum.ts).
  */
+import { loadTail, storeTail } from './rowsum';
 
 /** Vectors (of four columns) in the next block when `left` are left: 13, 12, or at most 11 (the generic loop). */
 // @ts-ignore: decorator
@@ -16,6 +17,10 @@
 
 /** w [?, n] rows of the list (offs: byte offsets of rows, vals: x; cnt entries) stepped by ld [n]. */
 export function stepListRows(w: usize, n: i32, offs: usize, vals: usize, cnt: i32, ld: usize): void {
+  if (n < 16) {
+    stepNarrow(w, n, offs, vals, cnt, ld);
+    return;
+  }
   let j = 0;
   let left = n >> 2;
   while (left > 0) {
@@ -42,6 +47,34 @@ export function stepListRows(w: usize, n: i32, offs: usize, vals: usize, cnt: i3
     const x = load<f32>(vals + (<usize>q << 2));
     const bp = w + <usize>load<i32>(offs + (<usize>q << 2));
     for (let c = c0; c < (<usize>n << 2); c += 4) store<f32>(bp + c, load<f32>(bp + c) - x * load<f32>(ld + c));
+  }
+}
+
+/**
+ * stepListRows for fewer than 16 columns (a network's last layer: 10) in one pass over the list: ld in
+ * registers, the last one to three columns in lanes of one more vector, each
+ * weight's step the same multiply and subtract.
+ */
+export function stepNarrow(w: usize, n: i32, offs: usize, vals: usize, cnt: i32, ld: usize): void {
+  // Ten columns (MNIST's classes) with the widths known to the compiler.
+  if (n == 10) narrowSteps(w, 2, 2, offs, vals, cnt, ld);
+  else narrowSteps(w, n >> 2, n & 3, offs, vals, cnt, ld);
+}
+
+/** stepNarrow of v vectors and t more columns. */
+// @ts-ignore: decorator
+@inline function narrowSteps(w: usize, v: i32, t: i32, offs: usize, vals: usize, cnt: i32, ld: usize): void {
+  const tailAt = <usize>v << 4;
+  const zero = f32x4.splat(0);
+  const l0 = v >= 1 ? v128.load(ld) : zero, l1 = v >= 2 ? v128.load(ld, 16) : zero, l2 = v >= 3 ? v128.load(ld, 32) : zero;
+  const lt = t != 0 ? loadTail(ld + tailAt, t) : zero;
+  for (let q = 0; q < cnt; q++) {
+    const xv = v128.load32_splat(vals + (<usize>q << 2));
+    const bp = w + <usize>load<i32>(offs + (<usize>q << 2));
+    if (v >= 1) v128.store(bp, f32x4.sub(v128.load(bp), f32x4.mul(xv, l0)));
+    if (v >= 2) v128.store(bp, f32x4.sub(v128.load(bp, 16), f32x4.mul(xv, l1)), 16);
+    if (v >= 3) v128.store(bp, f32x4.sub(v128.load(bp, 32), f32x4.mul(xv, l2)), 32);
+    if (t != 0) storeTail(bp + tailAt, f32x4.sub(loadTail(bp + tailAt, t), f32x4.mul(xv, lt)), t);
   }
 }
 
