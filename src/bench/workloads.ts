@@ -59,16 +59,17 @@ export const W2_VARIANTS: readonly OptimizerVariant[] = Object.freeze([
 ]);
 
 /**
- * One epoch of w on the engine, ready to run again and again (each run continues training); with a variant,
- * trained with its optimizer (a fresh one each epoch).
+ * One epoch of w on the engine, ready to run again and again: each run is the next epoch of one training run
+ * (one Trainer, as `reglab train` keeps for all its epochs, so no run pays for setting one up); with a variant,
+ * trained with its optimizer, whose state carries on from epoch to epoch.
  */
 export function engineEpoch(backend: Backend, data: Dataset, w: Workload, seed = 1, variant?: OptimizerVariant): () => { testAcc: number | null } {
   const train = sliceSet(data.train, 0, w.trainCount, 'training set');
   const test = w.testCount ? sliceSet(data.test, 0, w.testCount, 'test set') : null;
   const spec = mlpSpec({ inputSize: 784, hidden: [w.hidden], classes: data.numClasses, dropout: w.dropout, bias: false });
   const model = new Model(spec, { backend, seed });
+  const trainer = new Trainer(model, train, { epochs: Number.MAX_SAFE_INTEGER, batchSize: w.batchSize, lr: w.lr, ...(variant ? { optimizer: variant.optimizer, ...variant.settings } : {}) });
   return () => {
-    const trainer = new Trainer(model, train, { epochs: 1, batchSize: w.batchSize, lr: w.lr, ...(variant ? { optimizer: variant.optimizer, ...variant.settings } : {}) });
     trainer.runEpoch();
     return { testAcc: test ? evaluate(model, test).acc : null };
   };
