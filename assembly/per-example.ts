@@ -28,7 +28,8 @@
  *   0 layers L, 4 images, 8 pixel table (f32[256]: byte / divisor), 12 dx (f32[max in]),
  *   16 transposed W (f32[max in * out]), 20 offsets and 24 values of a delta's nonzeros (max out + 4 each),
  *   28 their count, 32 the image set's lists of nonzero pixels (u32 starts, one per image and one more; 0: none,
- *   the images' bytes are scanned), 36 their entries (nonzero-lists.ts); then 64 bytes per layer from 48:
+ *   the images' bytes are scanned), 36 their entries (nonzero-lists.ts), 44 the table's divisor (f32) when the
+ *   table is byte / divisor in float32 (else 0); then 64 bytes per layer from 48:
  *   +0 in, +4 out, +8 W [in, out], +12 b [out] (0: none), +16 b's gradient [out], +20 y [out] (a hidden
  *   layer's ReLU output; the last layer's logits), +24 d [out] (the gradient at the layer's output),
  *   +28 offsets and +32 values of the nonzeros of the layer's input (in + 4 each), +36 their count,
@@ -103,14 +104,15 @@ export function gatherInto(offs: usize, vals: usize, cntSlot: usize, n: i32, row
 
 /**
  * gatherInto from an image's cached list (nonzero-lists.ts: entries [from, to) of (pixel << 8) | byte): the
- * same entries in the same order as scanning its bytes, for a table with table[0] == 0.
+ * same entries in the same order as scanning its bytes, for a table with table[0] == 0. A divisor (not 0)
+ * says the table is byte / divisor in float32 (pixelTableIsDivision): the values are divided in lanes then.
  */
-export function listInto(offs: usize, vals: usize, cntSlot: usize, rowBytes: i32, entries: usize, from: u32, to: u32, table: usize, rows: usize = 0): void {
+export function listInto(offs: usize, vals: usize, cntSlot: usize, rowBytes: i32, entries: usize, from: u32, to: u32, table: usize, rows: usize = 0, divisor: f32 = 0): void {
   // Every entry's byte is not 0, so (unless the table maps one to 0) each is appended: four at a time.
   const end = entries + (<usize>to << 2);
   let e = entries + (<usize>from << 2);
   let q: usize = 0;
-  const rb = i32x4.splat(rowBytes), low = i32x4.splat(255), zero = f32x4.splat(0);
+  const rb = i32x4.splat(rowBytes), low = i32x4.splat(255), zero = f32x4.splat(0), dv = f32x4.splat(divisor);
   let zeros = i32x4.splat(0);
   for (; e + 16 <= end; e += 16, q += 16) {
     const v = v128.load(e);
@@ -118,10 +120,14 @@ export function listInto(offs: usize, vals: usize, cntSlot: usize, rowBytes: i32
     v128.store(offs + q, i32x4.mul(pixel, rb));
     if (rows != 0) v128.store(rows + q, pixel);
     const b = v128.and(v, low);
-    let x = f32x4.splat(load<f32>(table + (<usize>i32x4.extract_lane(b, 0) << 2)));
-    x = f32x4.replace_lane(x, 1, load<f32>(table + (<usize>i32x4.extract_lane(b, 1) << 2)));
-    x = f32x4.replace_lane(x, 2, load<f32>(table + (<usize>i32x4.extract_lane(b, 2) << 2)));
-    x = f32x4.replace_lane(x, 3, load<f32>(table + (<usize>i32x4.extract_lane(b, 3) << 2)));
+    let x: v128;
+    if (divisor != 0) x = f32x4.div(f32x4.convert_i32x4_u(b), dv);
+    else {
+      x = f32x4.splat(load<f32>(table + (<usize>i32x4.extract_lane(b, 0) << 2)));
+      x = f32x4.replace_lane(x, 1, load<f32>(table + (<usize>i32x4.extract_lane(b, 1) << 2)));
+      x = f32x4.replace_lane(x, 2, load<f32>(table + (<usize>i32x4.extract_lane(b, 2) << 2)));
+      x = f32x4.replace_lane(x, 3, load<f32>(table + (<usize>i32x4.extract_lane(b, 3) << 2)));
+    }
     v128.store(vals + q, x);
     zeros = v128.or(zeros, f32x4.eq(x, zero));
   }
@@ -157,7 +163,7 @@ export function exampleList(desc: usize, offs: usize, vals: usize, cntSlot: usiz
   const starts = <usize>load<i32>(desc, 32);
   if (starts != 0) {
     const s = starts + (image << 2);
-    listInto(offs, vals, cntSlot, rowBytes, <usize>load<i32>(desc, 36), load<u32>(s), load<u32>(s, 4), table, rows);
+    listInto(offs, vals, cntSlot, rowBytes, <usize>load<i32>(desc, 36), load<u32>(s), load<u32>(s, 4), table, rows, load<f32>(desc, 44));
   } else {
     const inputs = load<i32>(desc, HEADER);
     gatherInto(offs, vals, cntSlot, inputs, rowBytes, <usize>load<i32>(desc, 4) + image * <usize>inputs, table, rows);

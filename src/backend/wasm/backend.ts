@@ -352,7 +352,7 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
 
     // The per-example step as one call, on this thread (per-example.ts).
     perExampleSgd: wasmPerExample({
-      kernels: k, heap, ptr, f64Ptr: (v, count, what) => heap.ptr(v, count, what), imagesInMemory, imageLists, pixelTable: setPixelTable,
+      kernels: k, heap, ptr, f64Ptr: (v, count, what) => heap.ptr(v, count, what), imagesInMemory, imageLists, pixelTable: setPixelTable, pixelTableIsDivision: () => divideInFloat32,
     }),
 
     gatherRows(out, images, idx, start, count, cols, divisor) {

@@ -33,7 +33,11 @@ export interface ImageSource {
   images: number;
   table: number;
   lists: { starts: number; entries: number } | null;
+  /** The table's divisor when every entry is byte / divisor in float32 (the kernels then divide), else absent. */
+  divisor?: number;
 }
+
+const f32Bits = (x: number): number => new Int32Array(Float32Array.of(x).buffer)[0]!;
 
 /** Writes the header and the layer blocks of the description at base (i32, f64: views of the block). */
 export function describeNet(
@@ -51,6 +55,7 @@ export function describeNet(
   i32[7] = base + shared.dCnt;
   i32[8] = src.lists ? src.lists.starts : 0;
   i32[9] = src.lists ? src.lists.entries : 0;
+  i32[11] = src.divisor ? f32Bits(src.divisor) : 0;
   layers.forEach((l, i) => {
     const o = (HEADER + LAYER * i) >> 2;
     const m = own[i]!;

@@ -26,6 +26,8 @@ export interface PerExampleParts {
   imageLists?(images: Readonly<Uint8Array>, cols: number): { starts: number; entries: number } | null;
   /** The address of the pixel table (f32[256]: byte / divisor) for this divisor. */
   pixelTable(divisor: number): number;
+  /** Whether the table pixelTable last filled is byte / divisor in float32 (a division in lanes is the same). */
+  pixelTableIsDivision?(): boolean;
 }
 
 /** Bytes of a layer's rule block (assembly/per-example-reg32.ts), after the layers, when some rule is 'sgd-reg'. */
@@ -106,7 +108,7 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
           idx.set(batch.idx.subarray(batch.start, batch.start + count));
         }
         new Uint8Array(buf, base + labelsAt, count).set(batch.labels.subarray(0, count));
-        describeNet(i32, f64, base, net, { images, table, lists }, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
+        describeNet(i32, f64, base, net, { images, table, lists, ...(lists && parts.pixelTableIsDivision?.() ? { divisor: batch.divisor } : {}) }, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
         if (reg) {
           // The optimizer's step count, from a matrix it tracks by rows (every rule block carries it).
           const tracked = layers.find((l) => l.weightRule.kind === 'sgd-reg' && l.weightRule.rows)?.weightRule;
