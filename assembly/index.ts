@@ -1,8 +1,8 @@
 /** The fast backend's kernels (AssemblyScript, WebAssembly SIMD). Pointers are byte offsets into memory. */
 export { matmulNN, matmulNNScratchBytes, matmulTN, matmulTNScratchBytes, denseSgdStep, denseSgdStepScratchBytes, transpose } from './matmul';
-// Exported so that Binaryen keeps them out of line (see rowsum.ts); not called from JavaScript.
-export { sum52, sum48, sum36, sum32, sum16, sum12, sum8, sum4 } from './rowsum';
-export { step52, step48 } from './step-rows';
+// Exported so that Binaryen keeps them out of line (see rowsum.ts); not called from JavaScript but by tests.
+export { sum52, sum48, sum36, sum32, sum16, sum12, sum8, sum4, sumNarrow } from './rowsum';
+export { step52, step48, stepNarrow } from './step-rows';
 export { addRowVector, sumRows, relu, reluBackward, mul, bytesToFloats, bytesDivided, gatherPixels, pixelTableIsDivision, allFinite } from './elementwise';
 export { sgdStep } from './sgd';
 export { adamStep } from './adam';
