@@ -496,7 +496,7 @@ function rowStep(pw: usize, pv: usize, x: f32, d: usize, c0: i32, c1: i32, lr: f
  * The gradient at a layer's input from W's rows before its step, through the ReLU below (y > 0) into that
  * layer's d: for row i, four lanes from +0, lane l += fl32(d[j] W[i][j]) for j = 4c + l (c ascending), then
  * the last out % 4 columns' products into lanes 0.. (+0 into the others), dx[i] = fl32(fl32(l0 + l1) +
- * fl32(l2 + l3)).
+ * fl32(l2 + l3)). Four rows at a time, their lanes' sums taken side by side (the same additions, as shuffles).
  */
 function inputGradientRows(desc: usize, layer: usize): void {
   const n = load<i32>(layer);
@@ -511,24 +511,54 @@ function inputGradientRows(desc: usize, layer: usize): void {
   const tail = out & 3;
   const tb = <usize>vec << 2;
   const d0: f32 = tail > 0 ? load<f32>(d + tb) : 0, d1: f32 = tail > 1 ? load<f32>(d + tb, 4) : 0, d2: f32 = tail > 2 ? load<f32>(d + tb, 8) : 0;
-  for (let i = 0; i < n; i++) {
+  // The tail's d in lanes 0.. and +0 after: its products with tailOf's +0 lanes are +0, as the lanes set to 0.
+  const dt = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(0), 0, d0), 1, d1), 2, d2);
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const r0 = w + <usize>i * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    for (let j = 0; j < vec; j += 4) {
+      const o = <usize>j << 2;
+      const dv = v128.load(d + o);
+      a0 = f32x4.add(a0, f32x4.mul(dv, v128.load(r0 + o)));
+      a1 = f32x4.add(a1, f32x4.mul(dv, v128.load(r1 + o)));
+      a2 = f32x4.add(a2, f32x4.mul(dv, v128.load(r2 + o)));
+      a3 = f32x4.add(a3, f32x4.mul(dv, v128.load(r3 + o)));
+    }
+    if (tail > 0) {
+      a0 = f32x4.add(a0, f32x4.mul(dt, tailOf(r0 + tb, tail)));
+      a1 = f32x4.add(a1, f32x4.mul(dt, tailOf(r1 + tb, tail)));
+      a2 = f32x4.add(a2, f32x4.mul(dt, tailOf(r2 + tb, tail)));
+      a3 = f32x4.add(a3, f32x4.mul(dt, tailOf(r3 + tb, tail)));
+    }
+    // (l0 + l1, l2 + l3) of rows 0, 1 and of rows 2, 3, then their sums: row r's dx in lane r.
+    const s01 = f32x4.add(v128.shuffle<i32>(a0, a1, 0, 4, 2, 6), v128.shuffle<i32>(a0, a1, 1, 5, 3, 7));
+    const s23 = f32x4.add(v128.shuffle<i32>(a2, a3, 0, 4, 2, 6), v128.shuffle<i32>(a2, a3, 1, 5, 3, 7));
+    const s = f32x4.add(v128.shuffle<i32>(s01, s23, 0, 1, 4, 5), v128.shuffle<i32>(s01, s23, 2, 3, 6, 7));
+    const o = <usize>i << 2;
+    v128.store(dBelow + o, v128.and(s, f32x4.gt(v128.load(y + o), zero)));
+  }
+  for (; i < n; i++) {
     const row = w + <usize>i * rowBytes;
     let acc = f32x4.splat(0);
     for (let j = 0; j < vec; j += 4) {
       const o = <usize>j << 2;
       acc = f32x4.add(acc, f32x4.mul(v128.load(d + o), v128.load(row + o)));
     }
-    if (tail > 0) {
-      let t = f32x4.splat(0);
-      t = f32x4.replace_lane(t, 0, d0 * load<f32>(row + tb));
-      if (tail > 1) t = f32x4.replace_lane(t, 1, d1 * load<f32>(row + tb, 4));
-      if (tail > 2) t = f32x4.replace_lane(t, 2, d2 * load<f32>(row + tb, 8));
-      acc = f32x4.add(acc, t);
-    }
+    if (tail > 0) acc = f32x4.add(acc, f32x4.mul(dt, tailOf(row + tb, tail)));
     const s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
     const o = <usize>i << 2;
     store<f32>(dBelow + o, load<f32>(y + o) > 0 ? s : 0);
   }
+}
+
+/** The last tail (1 to 3) values at p in lanes 0.., +0 in the others (nothing read past them). */
+// @ts-ignore: decorator
+@inline function tailOf(p: usize, tail: i32): v128 {
+  if (tail == 1) return v128.load32_zero(p);
+  const two = v128.load64_zero(p);
+  return tail == 2 ? two : f32x4.replace_lane(two, 2, load<f32>(p, 8));
 }
 
 /** A layer above the first: its weight step by its rule (every row, x the ReLU output below), then its bias's. */
@@ -583,20 +613,26 @@ function pairStep(pw: usize, pv: usize, xa: f32, xb: f32, dd: usize, out: i32, l
 // @ts-ignore: decorator
 @inline function pairStepCase(pw: usize, pv: usize, xa: f32, xb: f32, dd: usize, out: i32, lr: f32, m: f32, l2: f32, withL2: bool, withV: bool): void {
   const av = f32x4.splat(xa), bv = f32x4.splat(xb);
-  const mix = v128.shuffle<i32>(av, bv, 0, 1, 4, 5);
   const lrv = f32x4.splat(lr), mv = f32x4.splat(m), l2v = f32x4.splat(l2);
-  for (let e = 0; e < 2 * out; e += 4) {
-    const o = <usize>e << 2;
-    const xv = e + 4 <= out ? av : e >= out ? bv : mix;
-    const w4 = v128.load(pw + o);
-    let g = f32x4.mul(xv, v128.load(dd + o));
-    if (withL2) g = f32x4.add(g, f32x4.mul(l2v, w4));
-    if (withV) {
-      const nv = flushV4(f32x4.add(f32x4.mul(mv, v128.load(pv + o)), g));
-      v128.store(pv + o, nv);
-      v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, nv)));
-    } else v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, g)));
-  }
+  // The first row's whole vectors (x = xa), the vector across both rows, the second row's (x = xb).
+  const half = out - 2;
+  let e = 0;
+  for (; e < half; e += 4) pairElement(pw, pv, <usize>e << 2, av, dd, lrv, mv, l2v, withL2, withV);
+  pairElement(pw, pv, <usize>e << 2, v128.shuffle<i32>(av, bv, 0, 1, 4, 5), dd, lrv, mv, l2v, withL2, withV);
+  for (e += 4; e < 2 * out; e += 4) pairElement(pw, pv, <usize>e << 2, bv, dd, lrv, mv, l2v, withL2, withV);
+}
+
+/** rowStep's arithmetic on the four elements at byte o of pw (pv), g = xv * dd. */
+// @ts-ignore: decorator
+@inline function pairElement(pw: usize, pv: usize, o: usize, xv: v128, dd: usize, lrv: v128, mv: v128, l2v: v128, withL2: bool, withV: bool): void {
+  const w4 = v128.load(pw + o);
+  let g = f32x4.mul(xv, v128.load(dd + o));
+  if (withL2) g = f32x4.add(g, f32x4.mul(l2v, w4));
+  if (withV) {
+    const nv = flushV4(f32x4.add(f32x4.mul(mv, v128.load(pv + o)), g));
+    v128.store(pv + o, nv);
+    v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, nv)));
+  } else v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, g)));
 }
 
 /** The bias's step from its gradient: plain SGD's float32 step, or the element step with its velocity. */
