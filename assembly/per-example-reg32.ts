@@ -585,41 +585,63 @@ function stepLayer(layer: usize, rule: usize): void {
       const dd = <usize>load<i32>(rule, 76);
       memory.copy(dd, d, rowBytes);
       memory.copy(dd + rowBytes, d, rowBytes);
-      for (; i + 2 <= n; i += 2) {
-        const base = <usize>i * rowBytes;
-        pairStep(w + base, v == 0 ? 0 : v + base, load<f32>(x + (<usize>i << 2)), load<f32>(x + (<usize>i << 2), 4), dd, out, lr, m, l2);
-      }
+      i = pairSteps(w, v, x, dd, n, out, lr, m, l2);
     }
-    for (; i < n; i++) {
-      const base = <usize>i * rowBytes;
-      rowStep(w + base, v == 0 ? 0 : v + base, load<f32>(x + (<usize>i << 2)), d, 0, out, lr, m, l2);
-    }
+    rowSteps(w, v, x, d, i, n, out, lr, m, l2);
   }
   stepBias(layer, rule);
 }
 
 /**
- * Two rows' element steps (2 out elements from pw, out % 4 == 2), g = x * d with x = xa on the first row's
- * columns and xb on the second's, dd = d twice: each element's arithmetic is rowStep's.
+ * The element steps of rows [0, n & ~1) in pairs (2 out elements from each pair's start, out % 4 == 2), g = x *
+ * d with x = x[i] on row i's columns and x[i + 1] on the next one's, dd = d twice: each element's arithmetic is
+ * rowStep's. Returns the rows done. (The case is chosen once for the layer: a call per pair cost more than
+ * its five vectors' work.)
  */
-function pairStep(pw: usize, pv: usize, xa: f32, xb: f32, dd: usize, out: i32, lr: f32, m: f32, l2: f32): void {
-  if (pv == 0) {
-    if (l2 != 0) pairStepCase(pw, 0, xa, xb, dd, out, lr, m, l2, true, false);
-    else pairStepCase(pw, 0, xa, xb, dd, out, lr, m, l2, false, false);
-  } else if (l2 != 0) pairStepCase(pw, pv, xa, xb, dd, out, lr, m, l2, true, true);
-  else pairStepCase(pw, pv, xa, xb, dd, out, lr, m, l2, false, true);
+function pairSteps(w: usize, v: usize, x: usize, dd: usize, n: i32, out: i32, lr: f32, m: f32, l2: f32): i32 {
+  if (v == 0) {
+    if (l2 != 0) return pairStepsCase(w, 0, x, dd, n, out, lr, m, l2, true, false);
+    return pairStepsCase(w, 0, x, dd, n, out, lr, m, l2, false, false);
+  }
+  if (l2 != 0) return pairStepsCase(w, v, x, dd, n, out, lr, m, l2, true, true);
+  return pairStepsCase(w, v, x, dd, n, out, lr, m, l2, false, true);
 }
 
 // @ts-ignore: decorator
-@inline function pairStepCase(pw: usize, pv: usize, xa: f32, xb: f32, dd: usize, out: i32, lr: f32, m: f32, l2: f32, withL2: bool, withV: bool): void {
-  const av = f32x4.splat(xa), bv = f32x4.splat(xb);
+@inline function pairStepsCase(w: usize, v: usize, x: usize, dd: usize, n: i32, out: i32, lr: f32, m: f32, l2: f32, withL2: bool, withV: bool): i32 {
   const lrv = f32x4.splat(lr), mv = f32x4.splat(m), l2v = f32x4.splat(l2);
+  const pairBytes = <usize>out << 3;
   // The first row's whole vectors (x = xa), the vector across both rows, the second row's (x = xb).
   const half = out - 2;
-  let e = 0;
-  for (; e < half; e += 4) pairElement(pw, pv, <usize>e << 2, av, dd, lrv, mv, l2v, withL2, withV);
-  pairElement(pw, pv, <usize>e << 2, v128.shuffle<i32>(av, bv, 0, 1, 4, 5), dd, lrv, mv, l2v, withL2, withV);
-  for (e += 4; e < 2 * out; e += 4) pairElement(pw, pv, <usize>e << 2, bv, dd, lrv, mv, l2v, withL2, withV);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const base = <usize>(i >> 1) * pairBytes;
+    const pw = w + base, pv = withV ? v + base : 0;
+    const av = v128.load32_splat(x + (<usize>i << 2)), bv = v128.load32_splat(x + (<usize>i << 2) + 4);
+    let e = 0;
+    for (; e < half; e += 4) pairElement(pw, pv, <usize>e << 2, av, dd, lrv, mv, l2v, withL2, withV);
+    pairElement(pw, pv, <usize>e << 2, v128.shuffle<i32>(av, bv, 0, 1, 4, 5), dd, lrv, mv, l2v, withL2, withV);
+    for (e += 4; e < 2 * out; e += 4) pairElement(pw, pv, <usize>e << 2, bv, dd, lrv, mv, l2v, withL2, withV);
+  }
+  return i;
+}
+
+/** Rows [i0, n) of a layer above the first: rowStep on each (x = x[i]), the case chosen once. */
+function rowSteps(w: usize, v: usize, x: usize, d: usize, i0: i32, n: i32, out: i32, lr: f32, m: f32, l2: f32): void {
+  if (v == 0) {
+    if (l2 != 0) rowStepsCase(w, 0, x, d, i0, n, out, lr, m, l2, true, false);
+    else rowStepsCase(w, 0, x, d, i0, n, out, lr, m, l2, false, false);
+  } else if (l2 != 0) rowStepsCase(w, v, x, d, i0, n, out, lr, m, l2, true, true);
+  else rowStepsCase(w, v, x, d, i0, n, out, lr, m, l2, false, true);
+}
+
+// @ts-ignore: decorator
+@inline function rowStepsCase(w: usize, v: usize, x: usize, d: usize, i0: i32, n: i32, out: i32, lr: f32, m: f32, l2: f32, withL2: bool, withV: bool): void {
+  const rowBytes = <usize>out << 2;
+  for (let i = i0; i < n; i++) {
+    const base = <usize>i * rowBytes;
+    rowStepCase(w + base, withV ? v + base : 0, load<f32>(x + (<usize>i << 2)), d, 0, out, lr, m, l2, withL2, withV);
+  }
 }
 
 /** rowStep's arithmetic on the four elements at byte o of pw (pv), g = xv * dd. */
