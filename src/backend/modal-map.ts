@@ -32,8 +32,10 @@ export function modalMap(lr: number, momentum: number, l2: number): ModalMap | n
   const tr = a + momentum;
   const disc = tr * tr - 4 * momentum;
   if (!(disc > 0)) return null;
-  const r1 = (tr + Math.sqrt(disc)) / 2;
-  const r2 = momentum / r1;
+  // Without L2 the eigenvalues are 1 and the momentum exactly (the formula's rounding made r1 1 - 6e-16 at
+  // momentum 0.9 and above 1 at 0.99, which then had no map): P then keeps its scale, s1 = 1.
+  const r1 = l2 === 0 ? 1 : (tr + Math.sqrt(disc)) / 2;
+  const r2 = l2 === 0 ? momentum : momentum / r1;
   if (!(r1 > r2 && r2 > 2 ** -10 && r1 <= 1)) return null;
   const h1 = (a - r1) / (lr * momentum);
   const h2 = (a - r2) / (lr * momentum);
