@@ -163,14 +163,15 @@ function toModal(layer: usize, rule: usize): void {
 
 /**
  * P = flushV(fl32(s1 P)), Q = flushV(fl32(s2 Q)) (float64 products, rounded once; below 2^-64 +0, else the
- * rows of rare pixels would shrink into float32's subnormals), every row's step count now: scales 1.
+ * rows of rare pixels would shrink into float32's subnormals), every row's step count now: scales 1. P is
+ * kept as it is when s1 is 1 (without L2 r1 is 1: P does not shrink), a pass over the matrix saved.
  */
 function renormalise(layer: usize, rule: usize, s1: f64, s2: f64, now: f64): void {
   const rows = load<i32>(layer);
   const size = rows * load<i32>(layer, 4);
   const w = <usize>load<i32>(layer, 8);
   const v = <usize>load<i32>(rule, 4);
-  scaleAll(w, size, s1);
+  if (s1 != 1) scaleAll(w, size, s1);
   scaleAll(v, size, s2);
   const steps = <usize>load<i32>(rule, 12);
   for (let i = 0; i < rows; i++) store<f64>(steps + (<usize>i << 3), now);
