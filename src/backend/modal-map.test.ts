@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { modalMap } from './modal-map.js';
+import { createBackend } from './create.js';
+import { fromModal, fromModalCoefficients, modalMap } from './modal-map.js';
 
 test('without L2 the eigenvalues are 1 and the momentum exactly, h1 0, for every momentum in (2^-10, 1)', () => {
   for (const lr of [0.005, 0.01, 0.1, 0.2]) {
@@ -24,4 +25,29 @@ test('with L2 the eigenvalues are those of M (r1 r2 = momentum, r1 + r2 = 1 - lr
   assert.ok(map.r1 < 1 && map.r1 > map.r2);
   assert.ok(Math.abs(map.r1 * map.r2 - 0.9) < 1e-15);
   assert.ok(Math.abs(map.r1 + map.r2 - (1 - 0.05 * 0.01 + 0.9)) < 1e-15);
+});
+
+test("a backend's rowsDecay with fromModalCoefficients is fromModal bit for bit (every row, float32 and float64 buffers)", async () => {
+  for (const name of ['wasm', 'ref'] as const) {
+    const be = await createBackend(name, {});
+    try {
+      const rows = 37, cols = 13, n = rows * cols;
+      const map = modalMap(0.05, 0.9, 0.003)!;
+      const p = be.alloc(n), q = be.alloc(n);
+      for (let i = 0; i < n; i++) {
+        p[i] = Math.sin(i + 1) * 0.1;
+        q[i] = Math.cos(3 * i) * 1e3;
+      }
+      const wantP = p.slice(), wantQ = q.slice();
+      fromModal(map, 0.93, 1.7e-9, wantP, wantQ, 0, n);
+      const list = Int32Array.from({ length: rows }, (_, i) => i);
+      const coef = new Float64Array(4 * rows);
+      for (let i = 0; i < rows; i++) coef.set(fromModalCoefficients(map, 0.93, 1.7e-9), 4 * i);
+      be.rowsDecay(p, q, list, coef, rows, cols);
+      assert.deepEqual(Array.from(p), Array.from(wantP), name);
+      assert.deepEqual(Array.from(q), Array.from(wantQ), name);
+    } finally {
+      (be as { close?: () => void }).close?.();
+    }
+  }
 });
