@@ -497,17 +497,21 @@ function rowStep(pw: usize, pv: usize, x: f32, d: usize, c0: i32, c1: i32, lr: f
  * The gradient at a layer's input from W's rows before its step, through the ReLU below (y > 0) into that
  * layer's d: for row i, four lanes from +0, lane l += fl32(d[j] W[i][j]) for j = 4c + l (c ascending), then
  * the last out % 4 columns' products into lanes 0.. (+0 into the others), dx[i] = fl32(fl32(l0 + l1) +
- * fl32(l2 + l3)). Four rows at a time, their lanes' sums taken side by side (the same additions, as shuffles).
+ * fl32(l2 + l3)). Only the rows of the layer's input list (the ReLU's nonzero outputs: y > 0) are summed, the
+ * others +0 as the ReLU's mask makes them; four rows at a time, their lanes' sums taken side by side (the same
+ * additions, as shuffles).
  */
 function inputGradientRows(desc: usize, layer: usize): void {
   const n = load<i32>(layer);
   const out = load<i32>(layer, 4);
   const w = <usize>load<i32>(layer, 8);
   const d = <usize>load<i32>(layer, 24);
-  const below = layer - LAYER;
-  const y = <usize>load<i32>(below, 20);
-  const dBelow = <usize>load<i32>(below, 24);
+  const offs = <usize>load<i32>(layer, 28);
+  const cnt = load<i32>(<usize>load<i32>(layer, 36));
+  const dBelow = <usize>load<i32>(layer - LAYER, 24);
   const rowBytes = <usize>out << 2;
+  // A row's place in dBelow from its offset in W (a multiple of rowBytes: the nearest integer, exact).
+  const perRow: f64 = 4 / <f64>rowBytes;
   const vec = out & ~3;
   const tail = out & 3;
   const tb = <usize>vec << 2;
@@ -515,9 +519,12 @@ function inputGradientRows(desc: usize, layer: usize): void {
   // The tail's d in lanes 0.. and +0 after: its products with tailOf's +0 lanes are +0, as the lanes set to 0.
   const dt = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(0), 0, d0), 1, d1), 2, d2);
   const zero = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const r0 = w + <usize>i * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+  memory.fill(dBelow, 0, <usize>n << 2);
+  let q = 0;
+  for (; q + 4 <= cnt; q += 4) {
+    const e = offs + (<usize>q << 2);
+    const o0 = <usize>load<i32>(e), o1 = <usize>load<i32>(e, 4), o2 = <usize>load<i32>(e, 8), o3 = <usize>load<i32>(e, 12);
+    const r0 = w + o0, r1 = w + o1, r2 = w + o2, r3 = w + o3;
     let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
     for (let j = 0; j < vec; j += 4) {
       const o = <usize>j << 2;
@@ -537,11 +544,14 @@ function inputGradientRows(desc: usize, layer: usize): void {
     const s01 = f32x4.add(v128.shuffle<i32>(a0, a1, 0, 4, 2, 6), v128.shuffle<i32>(a0, a1, 1, 5, 3, 7));
     const s23 = f32x4.add(v128.shuffle<i32>(a2, a3, 0, 4, 2, 6), v128.shuffle<i32>(a2, a3, 1, 5, 3, 7));
     const s = f32x4.add(v128.shuffle<i32>(s01, s23, 0, 1, 4, 5), v128.shuffle<i32>(s01, s23, 2, 3, 6, 7));
-    const o = <usize>i << 2;
-    v128.store(dBelow + o, v128.and(s, f32x4.gt(v128.load(y + o), zero)));
+    store<f32>(rowPlace(dBelow, o0, perRow), f32x4.extract_lane(s, 0));
+    store<f32>(rowPlace(dBelow, o1, perRow), f32x4.extract_lane(s, 1));
+    store<f32>(rowPlace(dBelow, o2, perRow), f32x4.extract_lane(s, 2));
+    store<f32>(rowPlace(dBelow, o3, perRow), f32x4.extract_lane(s, 3));
   }
-  for (; i < n; i++) {
-    const row = w + <usize>i * rowBytes;
+  for (; q < cnt; q++) {
+    const o0 = <usize>load<i32>(offs + (<usize>q << 2));
+    const row = w + o0;
     let acc = f32x4.splat(0);
     for (let j = 0; j < vec; j += 4) {
       const o = <usize>j << 2;
@@ -549,9 +559,14 @@ function inputGradientRows(desc: usize, layer: usize): void {
     }
     if (tail > 0) acc = f32x4.add(acc, f32x4.mul(dt, tailOf(row + tb, tail)));
     const s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-    const o = <usize>i << 2;
-    store<f32>(dBelow + o, load<f32>(y + o) > 0 ? s : 0);
+    store<f32>(rowPlace(dBelow, o0, perRow), s);
   }
+}
+
+/** The address of a row's value in base (f32 per row) from its byte offset in W (o = row * rowBytes). */
+// @ts-ignore: decorator
+@inline function rowPlace(base: usize, o: usize, perRow: f64): usize {
+  return base + (<usize>(<f64>o * perRow + 0.5) & ~3);
 }
 
 /** The last tail (1 to 3) values at p in lanes 0.., +0 in the others (nothing read past them). */
