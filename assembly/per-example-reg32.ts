@@ -163,14 +163,15 @@ function toModal(layer: usize, rule: usize): void {
 
 /**
  * P = flushV(fl32(s1 P)), Q = flushV(fl32(s2 Q)) (float64 products, rounded once; below 2^-64 +0, else the
- * rows of rare pixels would shrink into float32's subnormals), every row's step count now: scales 1.
+ * rows of rare pixels would shrink into float32's subnormals), every row's step count now: scales 1. P is
+ * kept as it is when s1 is 1 (without L2 r1 is 1: P does not shrink), a pass over the matrix saved.
  */
 function renormalise(layer: usize, rule: usize, s1: f64, s2: f64, now: f64): void {
   const rows = load<i32>(layer);
   const size = rows * load<i32>(layer, 4);
   const w = <usize>load<i32>(layer, 8);
   const v = <usize>load<i32>(rule, 4);
-  scaleAll(w, size, s1);
+  if (s1 != 1) scaleAll(w, size, s1);
   scaleAll(v, size, s2);
   const steps = <usize>load<i32>(rule, 12);
   for (let i = 0; i < rows; i++) store<f64>(steps + (<usize>i << 3), now);
@@ -496,39 +497,84 @@ function rowStep(pw: usize, pv: usize, x: f32, d: usize, c0: i32, c1: i32, lr: f
  * The gradient at a layer's input from W's rows before its step, through the ReLU below (y > 0) into that
  * layer's d: for row i, four lanes from +0, lane l += fl32(d[j] W[i][j]) for j = 4c + l (c ascending), then
  * the last out % 4 columns' products into lanes 0.. (+0 into the others), dx[i] = fl32(fl32(l0 + l1) +
- * fl32(l2 + l3)).
+ * fl32(l2 + l3)). Only the rows of the layer's input list (the ReLU's nonzero outputs: y > 0) are summed, the
+ * others +0 as the ReLU's mask makes them; four rows at a time, their lanes' sums taken side by side (the same
+ * additions, as shuffles).
  */
 function inputGradientRows(desc: usize, layer: usize): void {
   const n = load<i32>(layer);
   const out = load<i32>(layer, 4);
   const w = <usize>load<i32>(layer, 8);
   const d = <usize>load<i32>(layer, 24);
-  const below = layer - LAYER;
-  const y = <usize>load<i32>(below, 20);
-  const dBelow = <usize>load<i32>(below, 24);
+  const offs = <usize>load<i32>(layer, 28);
+  const cnt = load<i32>(<usize>load<i32>(layer, 36));
+  const dBelow = <usize>load<i32>(layer - LAYER, 24);
   const rowBytes = <usize>out << 2;
+  // A row's place in dBelow from its offset in W (a multiple of rowBytes: the nearest integer, exact).
+  const perRow: f64 = 4 / <f64>rowBytes;
   const vec = out & ~3;
   const tail = out & 3;
   const tb = <usize>vec << 2;
   const d0: f32 = tail > 0 ? load<f32>(d + tb) : 0, d1: f32 = tail > 1 ? load<f32>(d + tb, 4) : 0, d2: f32 = tail > 2 ? load<f32>(d + tb, 8) : 0;
-  for (let i = 0; i < n; i++) {
-    const row = w + <usize>i * rowBytes;
+  // The tail's d in lanes 0.. and +0 after: its products with tailOf's +0 lanes are +0, as the lanes set to 0.
+  const dt = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(0), 0, d0), 1, d1), 2, d2);
+  const zero = f32x4.splat(0);
+  memory.fill(dBelow, 0, <usize>n << 2);
+  let q = 0;
+  for (; q + 4 <= cnt; q += 4) {
+    const e = offs + (<usize>q << 2);
+    const o0 = <usize>load<i32>(e), o1 = <usize>load<i32>(e, 4), o2 = <usize>load<i32>(e, 8), o3 = <usize>load<i32>(e, 12);
+    const r0 = w + o0, r1 = w + o1, r2 = w + o2, r3 = w + o3;
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    for (let j = 0; j < vec; j += 4) {
+      const o = <usize>j << 2;
+      const dv = v128.load(d + o);
+      a0 = f32x4.add(a0, f32x4.mul(dv, v128.load(r0 + o)));
+      a1 = f32x4.add(a1, f32x4.mul(dv, v128.load(r1 + o)));
+      a2 = f32x4.add(a2, f32x4.mul(dv, v128.load(r2 + o)));
+      a3 = f32x4.add(a3, f32x4.mul(dv, v128.load(r3 + o)));
+    }
+    if (tail > 0) {
+      a0 = f32x4.add(a0, f32x4.mul(dt, tailOf(r0 + tb, tail)));
+      a1 = f32x4.add(a1, f32x4.mul(dt, tailOf(r1 + tb, tail)));
+      a2 = f32x4.add(a2, f32x4.mul(dt, tailOf(r2 + tb, tail)));
+      a3 = f32x4.add(a3, f32x4.mul(dt, tailOf(r3 + tb, tail)));
+    }
+    // (l0 + l1, l2 + l3) of rows 0, 1 and of rows 2, 3, then their sums: row r's dx in lane r.
+    const s01 = f32x4.add(v128.shuffle<i32>(a0, a1, 0, 4, 2, 6), v128.shuffle<i32>(a0, a1, 1, 5, 3, 7));
+    const s23 = f32x4.add(v128.shuffle<i32>(a2, a3, 0, 4, 2, 6), v128.shuffle<i32>(a2, a3, 1, 5, 3, 7));
+    const s = f32x4.add(v128.shuffle<i32>(s01, s23, 0, 1, 4, 5), v128.shuffle<i32>(s01, s23, 2, 3, 6, 7));
+    store<f32>(rowPlace(dBelow, o0, perRow), f32x4.extract_lane(s, 0));
+    store<f32>(rowPlace(dBelow, o1, perRow), f32x4.extract_lane(s, 1));
+    store<f32>(rowPlace(dBelow, o2, perRow), f32x4.extract_lane(s, 2));
+    store<f32>(rowPlace(dBelow, o3, perRow), f32x4.extract_lane(s, 3));
+  }
+  for (; q < cnt; q++) {
+    const o0 = <usize>load<i32>(offs + (<usize>q << 2));
+    const row = w + o0;
     let acc = f32x4.splat(0);
     for (let j = 0; j < vec; j += 4) {
       const o = <usize>j << 2;
       acc = f32x4.add(acc, f32x4.mul(v128.load(d + o), v128.load(row + o)));
     }
-    if (tail > 0) {
-      let t = f32x4.splat(0);
-      t = f32x4.replace_lane(t, 0, d0 * load<f32>(row + tb));
-      if (tail > 1) t = f32x4.replace_lane(t, 1, d1 * load<f32>(row + tb, 4));
-      if (tail > 2) t = f32x4.replace_lane(t, 2, d2 * load<f32>(row + tb, 8));
-      acc = f32x4.add(acc, t);
-    }
+    if (tail > 0) acc = f32x4.add(acc, f32x4.mul(dt, tailOf(row + tb, tail)));
     const s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-    const o = <usize>i << 2;
-    store<f32>(dBelow + o, load<f32>(y + o) > 0 ? s : 0);
+    store<f32>(rowPlace(dBelow, o0, perRow), s);
   }
+}
+
+/** The address of a row's value in base (f32 per row) from its byte offset in W (o = row * rowBytes). */
+// @ts-ignore: decorator
+@inline function rowPlace(base: usize, o: usize, perRow: f64): usize {
+  return base + (<usize>(<f64>o * perRow + 0.5) & ~3);
+}
+
+/** The last tail (1 to 3) values at p in lanes 0.., +0 in the others (nothing read past them). */
+// @ts-ignore: decorator
+@inline function tailOf(p: usize, tail: i32): v128 {
+  if (tail == 1) return v128.load32_zero(p);
+  const two = v128.load64_zero(p);
+  return tail == 2 ? two : f32x4.replace_lane(two, 2, load<f32>(p, 8));
 }
 
 /** A layer above the first: its weight step by its rule (every row, x the ReLU output below), then its bias's. */
@@ -555,48 +601,86 @@ function stepLayer(layer: usize, rule: usize): void {
       const dd = <usize>load<i32>(rule, 76);
       memory.copy(dd, d, rowBytes);
       memory.copy(dd + rowBytes, d, rowBytes);
-      for (; i + 2 <= n; i += 2) {
-        const base = <usize>i * rowBytes;
-        pairStep(w + base, v == 0 ? 0 : v + base, load<f32>(x + (<usize>i << 2)), load<f32>(x + (<usize>i << 2), 4), dd, out, lr, m, l2);
-      }
+      i = pairSteps(w, v, x, dd, n, out, lr, m, l2);
     }
-    for (; i < n; i++) {
-      const base = <usize>i * rowBytes;
-      rowStep(w + base, v == 0 ? 0 : v + base, load<f32>(x + (<usize>i << 2)), d, 0, out, lr, m, l2);
-    }
+    rowSteps(w, v, x, d, i, n, out, lr, m, l2);
   }
   stepBias(layer, rule);
 }
 
 /**
- * Two rows' element steps (2 out elements from pw, out % 4 == 2), g = x * d with x = xa on the first row's
- * columns and xb on the second's, dd = d twice: each element's arithmetic is rowStep's.
+ * The element steps of rows [0, n & ~1) in pairs (2 out elements from each pair's start, out % 4 == 2), g = x *
+ * d with x = x[i] on row i's columns and x[i + 1] on the next one's, dd = d twice: each element's arithmetic is
+ * rowStep's. Returns the rows done. (The case is chosen once for the layer: a call per pair cost more than
+ * its five vectors' work.)
  */
-function pairStep(pw: usize, pv: usize, xa: f32, xb: f32, dd: usize, out: i32, lr: f32, m: f32, l2: f32): void {
-  if (pv == 0) {
-    if (l2 != 0) pairStepCase(pw, 0, xa, xb, dd, out, lr, m, l2, true, false);
-    else pairStepCase(pw, 0, xa, xb, dd, out, lr, m, l2, false, false);
-  } else if (l2 != 0) pairStepCase(pw, pv, xa, xb, dd, out, lr, m, l2, true, true);
-  else pairStepCase(pw, pv, xa, xb, dd, out, lr, m, l2, false, true);
+function pairSteps(w: usize, v: usize, x: usize, dd: usize, n: i32, out: i32, lr: f32, m: f32, l2: f32): i32 {
+  if (v == 0) {
+    if (l2 != 0) return pairStepsCase(w, 0, x, dd, n, out, lr, m, l2, true, false);
+    return pairStepsCase(w, 0, x, dd, n, out, lr, m, l2, false, false);
+  }
+  if (l2 != 0) return pairStepsCase(w, v, x, dd, n, out, lr, m, l2, true, true);
+  return pairStepsCase(w, v, x, dd, n, out, lr, m, l2, false, true);
 }
 
 // @ts-ignore: decorator
-@inline function pairStepCase(pw: usize, pv: usize, xa: f32, xb: f32, dd: usize, out: i32, lr: f32, m: f32, l2: f32, withL2: bool, withV: bool): void {
-  const av = f32x4.splat(xa), bv = f32x4.splat(xb);
-  const mix = v128.shuffle<i32>(av, bv, 0, 1, 4, 5);
+@inline function pairStepsCase(w: usize, v: usize, x: usize, dd: usize, n: i32, out: i32, lr: f32, m: f32, l2: f32, withL2: bool, withV: bool): i32 {
   const lrv = f32x4.splat(lr), mv = f32x4.splat(m), l2v = f32x4.splat(l2);
-  for (let e = 0; e < 2 * out; e += 4) {
-    const o = <usize>e << 2;
-    const xv = e + 4 <= out ? av : e >= out ? bv : mix;
-    const w4 = v128.load(pw + o);
-    let g = f32x4.mul(xv, v128.load(dd + o));
-    if (withL2) g = f32x4.add(g, f32x4.mul(l2v, w4));
-    if (withV) {
-      const nv = flushV4(f32x4.add(f32x4.mul(mv, v128.load(pv + o)), g));
-      v128.store(pv + o, nv);
-      v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, nv)));
-    } else v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, g)));
+  const pairBytes = <usize>out << 3;
+  // The first row's whole vectors (x = xa), the vector across both rows, the second row's (x = xb).
+  const half = out - 2;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const base = <usize>(i >> 1) * pairBytes;
+    const pw = w + base, pv = withV ? v + base : 0;
+    const av = v128.load32_splat(x + (<usize>i << 2)), bv = v128.load32_splat(x + (<usize>i << 2) + 4);
+    const mix = v128.shuffle<i32>(av, bv, 0, 1, 4, 5);
+    if (out == 10) {
+      // The chapter's ten classes: the five vectors written out.
+      pairElement(pw, pv, 0, av, dd, lrv, mv, l2v, withL2, withV);
+      pairElement(pw, pv, 16, av, dd, lrv, mv, l2v, withL2, withV);
+      pairElement(pw, pv, 32, mix, dd, lrv, mv, l2v, withL2, withV);
+      pairElement(pw, pv, 48, bv, dd, lrv, mv, l2v, withL2, withV);
+      pairElement(pw, pv, 64, bv, dd, lrv, mv, l2v, withL2, withV);
+      continue;
+    }
+    let e = 0;
+    for (; e < half; e += 4) pairElement(pw, pv, <usize>e << 2, av, dd, lrv, mv, l2v, withL2, withV);
+    pairElement(pw, pv, <usize>e << 2, mix, dd, lrv, mv, l2v, withL2, withV);
+    for (e += 4; e < 2 * out; e += 4) pairElement(pw, pv, <usize>e << 2, bv, dd, lrv, mv, l2v, withL2, withV);
   }
+  return i;
+}
+
+/** Rows [i0, n) of a layer above the first: rowStep on each (x = x[i]), the case chosen once. */
+function rowSteps(w: usize, v: usize, x: usize, d: usize, i0: i32, n: i32, out: i32, lr: f32, m: f32, l2: f32): void {
+  if (v == 0) {
+    if (l2 != 0) rowStepsCase(w, 0, x, d, i0, n, out, lr, m, l2, true, false);
+    else rowStepsCase(w, 0, x, d, i0, n, out, lr, m, l2, false, false);
+  } else if (l2 != 0) rowStepsCase(w, v, x, d, i0, n, out, lr, m, l2, true, true);
+  else rowStepsCase(w, v, x, d, i0, n, out, lr, m, l2, false, true);
+}
+
+// @ts-ignore: decorator
+@inline function rowStepsCase(w: usize, v: usize, x: usize, d: usize, i0: i32, n: i32, out: i32, lr: f32, m: f32, l2: f32, withL2: bool, withV: bool): void {
+  const rowBytes = <usize>out << 2;
+  for (let i = i0; i < n; i++) {
+    const base = <usize>i * rowBytes;
+    rowStepCase(w + base, withV ? v + base : 0, load<f32>(x + (<usize>i << 2)), d, 0, out, lr, m, l2, withL2, withV);
+  }
+}
+
+/** rowStep's arithmetic on the four elements at byte o of pw (pv), g = xv * dd. */
+// @ts-ignore: decorator
+@inline function pairElement(pw: usize, pv: usize, o: usize, xv: v128, dd: usize, lrv: v128, mv: v128, l2v: v128, withL2: bool, withV: bool): void {
+  const w4 = v128.load(pw + o);
+  let g = f32x4.mul(xv, v128.load(dd + o));
+  if (withL2) g = f32x4.add(g, f32x4.mul(l2v, w4));
+  if (withV) {
+    const nv = flushV4(f32x4.add(f32x4.mul(mv, v128.load(pv + o)), g));
+    v128.store(pv + o, nv);
+    v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, nv)));
+  } else v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, g)));
 }
 
 /** The bias's step from its gradient: plain SGD's float32 step, or the element step with its velocity. */

@@ -32,8 +32,10 @@ export function modalMap(lr: number, momentum: number, l2: number): ModalMap | n
   const tr = a + momentum;
   const disc = tr * tr - 4 * momentum;
   if (!(disc > 0)) return null;
-  const r1 = (tr + Math.sqrt(disc)) / 2;
-  const r2 = momentum / r1;
+  // Without L2 the eigenvalues are 1 and the momentum exactly (the formula's rounding made r1 1 - 6e-16 at
+  // momentum 0.9 and above 1 at 0.99, which then had no map): P then keeps its scale, s1 = 1.
+  const r1 = l2 === 0 ? 1 : (tr + Math.sqrt(disc)) / 2;
+  const r2 = l2 === 0 ? momentum : momentum / r1;
   if (!(r1 > r2 && r2 > 2 ** -10 && r1 <= 1)) return null;
   const h1 = (a - r1) / (lr * momentum);
   const h2 = (a - r2) / (lr * momentum);
@@ -52,12 +54,24 @@ export function toModal(map: ModalMap, w: Float32Array | Float64Array, v: Float3
   }
 }
 
-/** (P, Q) at scales s1, s2 into (w, v): a = s1 P, b = s2 Q, w = a + b, v = h1 a + h2 b; at [o, o + n). */
+/**
+ * fromModal's map as the coefficients (a, b, c, d) of Backend.rowsDecay (w = a P + b Q, v = c P + d Q): the
+ * backend's row kernel converts a whole matrix back with them (lazy-rows.ts), as fromModal does.
+ */
+export function fromModalCoefficients(map: ModalMap, s1: number, s2: number): [number, number, number, number] {
+  return [s1, s2, map.h1 * s1, map.h2 * s2];
+}
+
+/**
+ * (P, Q) at scales s1, s2 into (w, v): w = s1 P + s2 Q, v = (h1 s1) P + (h2 s2) Q (rowsDecay's arithmetic with
+ * fromModalCoefficients: float64, each value rounded once); at [o, o + n).
+ */
 export function fromModal(map: ModalMap, s1: number, s2: number, p: Float32Array | Float64Array, q: Float32Array | Float64Array, o: number, n: number): void {
+  const [a, b, c, d] = fromModalCoefficients(map, s1, s2);
   for (let j = o; j < o + n; j++) {
-    const a = s1 * p[j]!, b = s2 * q[j]!;
-    p[j] = a + b;
-    q[j] = map.h1 * a + map.h2 * b;
+    const pj = p[j]!, qj = q[j]!;
+    p[j] = a * pj + b * qj;
+    q[j] = c * pj + d * qj;
   }
 }
 

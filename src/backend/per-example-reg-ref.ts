@@ -16,8 +16,8 @@
  *   W's buffer holds P and the velocity's Q, (w, v) = s1 P (1, h1) + s2 Q (1, h2), s = r^k (k multiplications
  *   from 1, k = now - t0, every rowStep t0). At a call's start, a matrix not yet so held has every row brought
  *   to now (rowsDecay's arithmetic) and converted (toModal); its flag is kept in the optimizer's state until
- *   sync() converts back (fromModal). A step: when s2 < 2^-64, P = flushV(fl32(s1 P)), Q = flushV(fl32(s2 Q))
- *   and t0 = now; the sums y[j] = fl32(s1 z1[j] + s2 z2[j]) (float64), z1 = x · P, z2 = x · Q (matmul); the
+ *   sync() converts back (fromModal). A step: when s2 < 2^-64, P = flushV(fl32(s1 P)) (P kept when s1 is 1),
+ *   Q = flushV(fl32(s2 Q)) and t0 = now; the sums y[j] = fl32(s1 z1[j] + s2 z2[j]) (float64), z1 = x · P, z2 = x · Q (matmul); the
  *   rows of nonzero pixels P = fl32(P - fl32(x * fl32((-c1 / s1') d[j]))), Q the same with c2, s2' (s' = s r).
  *   In exact arithmetic s1' P' + s2' Q' = M (w, v) + (-lr, 1) x d: the dense step of every row. Two plain
  *   kernels' sums and steps per step, whatever the momentum; no row waits.
@@ -234,10 +234,9 @@ export function composedPerExampleSgdReg(backend: Backend, net: PerExampleNet): 
             const rule = l.weightRule as Extract<PerExampleRule, { kind: 'sgd-reg' }>;
             const p = l.weights, q = rule.velocity!;
             if (s2 < MIN_MODAL_SCALE) {
-              for (let j = 0; j < p.length; j++) {
-                p[j] = flushV(f(s1 * p[j]!));
-                q[j] = flushV(f(s2 * q[j]!));
-              }
+              // P kept as it is when s1 is 1 (no L2: r1 = 1).
+              if (s1 !== 1) for (let j = 0; j < p.length; j++) p[j] = flushV(f(s1 * p[j]!));
+              for (let j = 0; j < q.length; j++) q[j] = flushV(f(s2 * q[j]!));
               rule.rows!.rowStep.fill(now);
               s1 = s2 = 1;
             }

@@ -24,10 +24,11 @@
  * The per-example step (backend/per-example-reg-ref.ts) may instead hold a matrix with momentum in the
  * zero-gradient step's eigenbasis (backend/modal-map.ts: `modal` [1], the buffers holding P and Q, every
  * rowStep the step its two scales are 1 at); sync(), current(), prepare() and a dense step bring it back to
- * (w, v) first (fromModal: float64, each value rounded once), and a checkpoint flags it (Sgd's state).
+ * (w, v) first (fromModal's arithmetic by the backend's rowsDecay: float64, each value rounded once), and a
+ * checkpoint flags it (Sgd's state).
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
-import { fromModal, modalScales, type ModalMap } from '../backend/modal-map.js';
+import { fromModalCoefficients, modalScales, type ModalMap } from '../backend/modal-map.js';
 import type { PerExampleRows } from '../backend/per-example.js';
 import type { Param } from './layer.js';
 
@@ -218,12 +219,27 @@ export class LazyRows {
     this.catchUp(this.list, this.count, now);
   }
 
+  /**
+   * (P, Q) in w, v at the scales of now - rowStep steps back to (w, v): fromModal's arithmetic, by the backend's
+   * row kernel (rowsDecay, every row, fromModalCoefficients: on the fast backend about a quarter of the
+   * JavaScript loop's time at every epoch's end, 0.09 ms instead of 0.38 for 784 x 100).
+   */
+  private fromModal(w: FloatArray, v: FloatArray, now: number): void {
+    const [s1, s2] = modalScales(this.map!, now - this.rowStep[0]!);
+    const c = fromModalCoefficients(this.map!, s1, s2);
+    const n = this.inSize;
+    for (let i = 0; i < n; i++) {
+      this.pass[i] = i;
+      this.coef.set(c, 4 * i);
+    }
+    this.backend.rowsDecay(w, v, this.pass, this.coef, n, this.outSize);
+  }
+
   /** Brings every row up to date at step `now`. */
   sync(now: number): void {
     if (this.isModal) {
       // (P, Q) at the scales of now - rowStep steps back to (w, v): every row current at now.
-      const [s1, s2] = modalScales(this.map!, now - this.rowStep[0]!);
-      fromModal(this.map!, s1, s2, this.param.value, this.velocity!, 0, this.param.value.length);
+      this.fromModal(this.param.value, this.velocity!, now);
       this.rowStep.fill(now);
       this.modal[0] = 0;
       this.count = 0;
@@ -252,8 +268,7 @@ export class LazyRows {
       const v = this.backend.alloc(this.param.value.length);
       w.set(this.param.value);
       v.set(this.velocity!);
-      const [s1, s2] = modalScales(this.map!, now - this.rowStep[0]!);
-      fromModal(this.map!, s1, s2, w, v, 0, w.length);
+      this.fromModal(w, v, now);
       const out = { w: Float64Array.from(w), v: Float64Array.from(v) };
       this.backend.free?.(w);
       this.backend.free?.(v);
