@@ -33,7 +33,8 @@
  *   +0 beta1, +8 beta2, +16 eps (f64), +24 the step count before the call (f64), +32 B, +36 the block's
  *   tables (f64, TABLES arrays of B + 1: SS, BC, Q0..Q5, IF0..IF5, B1K, B2K, LIM, H, EH, RHO), +40 the ring
  *   (f32[B * out0]), +44 each row's pending step (f64[in0]), +48 its pending pixel (f32[in0]), +52 the rows of
- *   the list (i32[in0 + 4]), +56 T0 (i32), then per layer 20 bytes from +64: W's m, W's v, b's m, b's v, W's
+ *   the list (i32[in0 + 4]), +56 T0 (i32), +60 a cache of per-row coefficients (B entries of 48 bytes, one per
+ *   pending step: rows of the same pending step caught up to the same step share them), then per layer 20 bytes from +64: W's m, W's v, b's m, b's v, W's
  *   gradient scratch (f32, layers above the first).
  * Layers above the first and every bias: assembly/adam.ts's dense step each step, factors from SS and BC. The
  * first layer's per-element work is over a column range [c0, c1) with per-row coefficients (catchUpCols,
@@ -49,6 +50,9 @@ const PER_LAYER: usize = 20;
 export const TABLES = 20;
 const SS = 0, BC = 1, Q0 = 2, IF0 = 8, B1K = 14, B2K = 15, LIM = 16, H = 17, EH = 18, RHO = 19;
 const MEAN_TERMS = 6;
+/** Bytes of a cache entry of rowCoefficients, and its kind for a row of one step. */
+const COEF: usize = 48;
+const KIND_ONE = 7;
 
 /** perExampleSgd's contract (assembly/per-example.ts) for Adam rules; the call stays within one block. */
 export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
@@ -70,6 +74,7 @@ export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i3
   const T0 = load<i32>(adam, 56);
   const out0 = load<i32>(first, 4);
   const stride = <usize>(B + 1) << 3;
+  clearCoefficients(adam);
   for (let r = 0; r < count; r++) {
     const s = now0 + r + 1;
     const li = s - T0 - 1;
@@ -133,6 +138,7 @@ export function adamRowsSync(desc: usize, now: i32): void {
   const first = desc + HEADER;
   const adam = first + <usize>layers * LAYER;
   const n = load<i32>(first);
+  clearCoefficients(adam);
   for (let i = 0; i < n; i++) catchUpRow(first, adam, i, now);
 }
 
@@ -141,11 +147,13 @@ export function adamRowsSync(desc: usize, now: i32): void {
   return load<f64>(tables + <usize>arr * stride + (<usize>j << 3));
 }
 
-/** Row i's pending steps a .. b applied (nothing when a > b); it is then pending at b + 1 with pixel 0. */
-function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
-  const at = <usize>load<i32>(adam, 44) + (<usize>i << 3);
-  const a = <i32>load<f64>(at);
-  if (a > b) return;
+/**
+ * The coefficients of a row pending at a, caught up to b (per-row scalars only: the same for every row of
+ * that (a, b)), into a cache entry of COEF bytes: +0 a, +4 b (i32, the entry's key), +8 the kind (KIND_ONE:
+ * one step, k = 0 and one term; 1 .. 6: the mean series' terms; 0: the series in u), +12 K1, +16 K2 (f32),
+ * +20 E (the mean series) or lim, +24 D0 .. D5 or C0 .. C3 (f32).
+ */
+function rowCoefficients(layer: usize, adam: usize, a: i32, b: i32, e: usize): void {
   const T0 = load<i32>(adam, 56);
   const B = load<i32>(adam, 32);
   const tables = <usize>load<i32>(adam, 36);
@@ -153,16 +161,10 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   const ia = a - T0 - 1, ib = b - T0 - 1;
   const k = b - a; // the moments' decays after step a
   const lr = load<f64>(layer, 40);
-  const out = load<i32>(layer, 4);
-  const rowBytes = <usize>out << 2;
-  const base = <usize>i * rowBytes;
-  const w = <usize>load<i32>(layer, 8) + base;
-  const st = adam + ADAM;
-  const m = <usize>load<i32>(st) + base, v = <usize>load<i32>(st, 4) + base;
-  const pxAt = <usize>load<i32>(adam, 48) + (<usize>i << 2);
-  const x = load<f32>(pxAt);
-  const d = <usize>load<i32>(adam, 40) + <usize>ia * rowBytes;
-  const K1 = <f32>tab(tables, stride, B1K, k), K2 = <f32>tab(tables, stride, B2K, k);
+  store<i32>(e, a);
+  store<i32>(e, b, 4);
+  store<f32>(e, <f32>tab(tables, stride, B1K, k), 12);
+  store<f32>(e, <f32>tab(tables, stride, B2K, k), 16);
   const lo = tab(tables, stride, H, ia), hi = tab(tables, stride, H, ib);
   const rho = (hi - lo) / (hi + lo);
   let nt = 0;
@@ -182,25 +184,60 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     const u4 = nt > 4 ? tab(tables, stride, Q0 + 4, ia) - tab(tables, stride, Q0 + 4, ib + 1) : 0;
     const u5 = nt > 5 ? tab(tables, stride, Q0 + 5, ia) - tab(tables, stride, Q0 + 5, ib + 1) : 0;
     const p2 = p * p, p3 = p2 * p, p4 = p3 * p, p5 = p4 * p;
-    const D0 = <f32>(lr * (tab(tables, stride, IF0, ia) * u0));
-    const D1 = nt > 1 ? <f32>(-lr * (tab(tables, stride, IF0 + 1, ia) * (u1 + p * u0))) : <f32>0;
-    const D2 = nt > 2 ? <f32>(lr * (tab(tables, stride, IF0 + 2, ia) * (u2 + 2 * p * u1 + p2 * u0))) : <f32>0;
-    const D3 = nt > 3 ? <f32>(-lr * (tab(tables, stride, IF0 + 3, ia) * (u3 + 3 * p * u2 + 3 * p2 * u1 + p3 * u0))) : <f32>0;
-    const D4 = nt > 4 ? <f32>(lr * (tab(tables, stride, IF0 + 4, ia) * (u4 + 4 * p * u3 + 6 * p2 * u2 + 4 * p3 * u1 + p4 * u0))) : <f32>0;
-    const D5 = nt > 5 ? <f32>(-lr * (tab(tables, stride, IF0 + 5, ia) * (u5 + 5 * p * u4 + 10 * p2 * u3 + 10 * p3 * u2 + 5 * p4 * u1 + p5 * u0))) : <f32>0;
-    const E = <f32>(tab(tables, stride, EH, ia) * ((lo + hi) / 2));
-    // One term as two with D1 = 0 (z * 0 + D0 is D0: z is finite), out of line: inlined here it ran slower.
-    if (nt <= 2) meanCols2(w, m, v, d, x, D0, D1, K1, K2, E, adam, 0, out);
-    else if (nt == 3) meanCols3(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
-    else catchUpColsMean(w, m, v, d, x, D0, D1, D2, D3, D4, D5, nt, K1, K2, E, adam, 0, out);
+    store<f32>(e, <f32>(lr * (tab(tables, stride, IF0, ia) * u0)), 24);
+    store<f32>(e, nt > 1 ? <f32>(-lr * (tab(tables, stride, IF0 + 1, ia) * (u1 + p * u0))) : <f32>0, 28);
+    store<f32>(e, nt > 2 ? <f32>(lr * (tab(tables, stride, IF0 + 2, ia) * (u2 + 2 * p * u1 + p2 * u0))) : <f32>0, 32);
+    store<f32>(e, nt > 3 ? <f32>(-lr * (tab(tables, stride, IF0 + 3, ia) * (u3 + 3 * p * u2 + 3 * p2 * u1 + p3 * u0))) : <f32>0, 36);
+    store<f32>(e, nt > 4 ? <f32>(lr * (tab(tables, stride, IF0 + 4, ia) * (u4 + 4 * p * u3 + 6 * p2 * u2 + 4 * p3 * u1 + p4 * u0))) : <f32>0, 40);
+    store<f32>(e, nt > 5 ? <f32>(-lr * (tab(tables, stride, IF0 + 5, ia) * (u5 + 5 * p * u4 + 10 * p2 * u3 + 10 * p3 * u2 + 5 * p4 * u1 + p5 * u0))) : <f32>0, 44);
+    store<f32>(e, <f32>(tab(tables, stride, EH, ia) * ((lo + hi) / 2)), 20);
+    // One step (K1 = K2 = 1, D1 = 0): the two-term loop without its multiplications by 1 and 0 (exact).
+    store<i32>(e, k == 0 && nt == 1 ? KIND_ONE : nt, 8);
   } else {
-    const C0 = <f32>(lr * ((tab(tables, stride, Q0, ia) - tab(tables, stride, Q0, ib + 1)) * tab(tables, stride, IF0, ia)));
-    const C1 = <f32>(-lr * ((tab(tables, stride, Q0 + 1, ia) - tab(tables, stride, Q0 + 1, ib + 1)) * tab(tables, stride, IF0 + 1, ia)));
-    const C2 = <f32>(lr * ((tab(tables, stride, Q0 + 2, ia) - tab(tables, stride, Q0 + 2, ib + 1)) * tab(tables, stride, IF0 + 2, ia)));
-    const C3 = <f32>(-lr * ((tab(tables, stride, Q0 + 3, ia) - tab(tables, stride, Q0 + 3, ib + 1)) * tab(tables, stride, IF0 + 3, ia)));
-    const lim = <f32>tab(tables, stride, LIM, k + 1);
-    catchUpCols(w, m, v, d, x, C0, C1, C2, C3, K1, K2, lim, adam, ia, ib, 0, out);
+    store<f32>(e, <f32>(lr * ((tab(tables, stride, Q0, ia) - tab(tables, stride, Q0, ib + 1)) * tab(tables, stride, IF0, ia))), 24);
+    store<f32>(e, <f32>(-lr * ((tab(tables, stride, Q0 + 1, ia) - tab(tables, stride, Q0 + 1, ib + 1)) * tab(tables, stride, IF0 + 1, ia))), 28);
+    store<f32>(e, <f32>(lr * ((tab(tables, stride, Q0 + 2, ia) - tab(tables, stride, Q0 + 2, ib + 1)) * tab(tables, stride, IF0 + 2, ia))), 32);
+    store<f32>(e, <f32>(-lr * ((tab(tables, stride, Q0 + 3, ia) - tab(tables, stride, Q0 + 3, ib + 1)) * tab(tables, stride, IF0 + 3, ia))), 36);
+    store<f32>(e, <f32>tab(tables, stride, LIM, k + 1), 20);
+    store<i32>(e, 0, 8);
   }
+}
+
+/** The cache of rowCoefficients' entries (one per a of the block: B entries at +60 of the Adam bytes) emptied. */
+function clearCoefficients(adam: usize): void {
+  const c = <usize>load<i32>(adam, 60);
+  const B = load<i32>(adam, 32);
+  for (let i = 0; i < B; i++) store<i32>(c + <usize>i * COEF, -1, 4);
+}
+
+/** Row i's pending steps a .. b applied (nothing when a > b); it is then pending at b + 1 with pixel 0. */
+function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
+  const at = <usize>load<i32>(adam, 44) + (<usize>i << 3);
+  const a = <i32>load<f64>(at);
+  if (a > b) return;
+  const T0 = load<i32>(adam, 56);
+  const ia = a - T0 - 1, ib = b - T0 - 1;
+  // The row's coefficients, from the cache when a row of the same (a, b) made them.
+  const e = <usize>load<i32>(adam, 60) + <usize>ia * COEF;
+  if (load<i32>(e, 4) != b || load<i32>(e) != a) rowCoefficients(layer, adam, a, b, e);
+  const out = load<i32>(layer, 4);
+  const rowBytes = <usize>out << 2;
+  const base = <usize>i * rowBytes;
+  const w = <usize>load<i32>(layer, 8) + base;
+  const st = adam + ADAM;
+  const m = <usize>load<i32>(st) + base, v = <usize>load<i32>(st, 4) + base;
+  const pxAt = <usize>load<i32>(adam, 48) + (<usize>i << 2);
+  const x = load<f32>(pxAt);
+  const d = <usize>load<i32>(adam, 40) + <usize>ia * rowBytes;
+  const kind = load<i32>(e, 8);
+  const K1 = load<f32>(e, 12), K2 = load<f32>(e, 16), E = load<f32>(e, 20);
+  const D0 = load<f32>(e, 24), D1 = load<f32>(e, 28), D2 = load<f32>(e, 32);
+  // Out of line (inlined here they ran slower); one term and k > 0 as two with D1 = 0 (z * 0 + D0 is D0: z is finite).
+  if (kind == KIND_ONE) meanCols1(w, m, v, d, x, D0, E, adam, 0, out);
+  else if (kind == 1 || kind == 2) meanCols2(w, m, v, d, x, D0, D1, K1, K2, E, adam, 0, out);
+  else if (kind == 3) meanCols3(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
+  else if (kind > 3) catchUpColsMean(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), load<f32>(e, 40), load<f32>(e, 44), kind, K1, K2, E, adam, 0, out);
+  else catchUpCols(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), K1, K2, E, adam, ia, ib, 0, out);
   store<f64>(at, <f64>(b + 1));
   store<f32>(pxAt, 0);
 }
@@ -229,6 +266,13 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     const v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(k2v, f32x4.mul(g, g)));
     const q = f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
     const z = f32x4.mul(ev, q);
+    if (nt < 0) {
+      // One step: w -= (m1 * q) * D0, m and v stored as m1 and v1 (K1 = K2 = 1).
+      v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.mul(f32x4.mul(m1, q), d0)));
+      v128.store(m + o, m1);
+      v128.store(v + o, v1);
+      continue;
+    }
     let p = d0;
     if (nt == 2) p = f32x4.add(d0, f32x4.mul(z, d1));
     else if (nt == 3) p = f32x4.add(d0, f32x4.mul(z, f32x4.add(d1, f32x4.mul(z, d2))));
@@ -250,6 +294,12 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     const m1 = b1 * load<f32>(m + o) + c1f * g;
     const v1 = b2 * load<f32>(v + o) + c2f * (g * g);
     const q = <f32>1 / (Mathf.sqrt(v1) + E);
+    if (nt < 0) {
+      store<f32>(w + o, load<f32>(w + o) - (m1 * q) * D0);
+      store<f32>(m + o, m1);
+      store<f32>(v + o, v1);
+      continue;
+    }
     const z = e * q;
     let p = D0;
     if (nt == 2) p = D0 + z * D1;
@@ -266,6 +316,11 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     store<f32>(m + o, K1 * m1);
     store<f32>(v + o, K2 * v1);
   }
+}
+
+/** meanCols for a row of one step (k = 0, one term: K1 = K2 = 1, D1 = 0). */
+export function meanCols1(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
+  meanCols(w, m, v, d, x, D0, 0, 0, 0, 0, 0, -1, 1, 1, E, adam, c0, c1);
 }
 
 /** meanCols with two terms (or one: D1 = 0). */
