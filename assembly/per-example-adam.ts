@@ -36,12 +36,13 @@
  *   the list (i32[in0 + 4]), +56 T0 (i32), +60 a cache of per-row coefficients (B entries of 48 bytes, one per
  *   pending step: rows of the same pending step caught up to the same step share them), then per layer 20 bytes from +64: W's m, W's v, b's m, b's v, W's
  *   gradient scratch (f32, layers above the first).
- * Layers above the first and every bias: assembly/adam.ts's dense step each step, factors from SS and BC. The
+ * Layers above the first and every bias: assembly/adam32.ts's dense float32 step each step (ss = fl32(SS), ib =
+ * fl32(1 / BC); the gradient made on the fly, so +16's scratch is no longer read). The
  * first layer's per-element work is over a column range [c0, c1) with per-row coefficients (catchUpCols,
  * meanCols2, ...), so that it can be split by columns. src/backend/per-example-adam-ref.ts is this arithmetic
  * in JavaScript, equal bit for bit.
  */
-import { adamStep } from './adam';
+import { adamStep32 } from './adam32';
 import { HEADER, LAYER, argmax, exampleList, biasAndRelu, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy } from './per-example';
 import { sumListRows } from './rowsum';
 
@@ -74,6 +75,8 @@ export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i3
   const T0 = load<i32>(adam, 56);
   const out0 = load<i32>(first, 4);
   const stride = <usize>(B + 1) << 3;
+  const beta1 = load<f64>(adam), beta2 = load<f64>(adam, 8), eps = load<f64>(adam, 16);
+  const b1 = <f32>beta1, b2 = <f32>beta2, c1 = <f32>(1 - beta1), c2 = <f32>(1 - beta2), e = <f32>eps;
   clearCoefficients(adam);
   for (let r = 0; r < count; r++) {
     const s = now0 + r + 1;
@@ -92,28 +95,18 @@ export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i3
       adamRowsSync(desc, s - 1);
       return r;
     }
-    const ss = load<f64>(tables + <usize>SS * stride + (<usize>li << 3));
-    const bc = load<f64>(tables + <usize>BC * stride + (<usize>li << 3));
+    // The dense steps' float32 scalars (assembly/adam32.ts).
+    const ss = <f32>load<f64>(tables + <usize>SS * stride + (<usize>li << 3));
+    const ib = <f32>(1 / load<f64>(tables + <usize>BC * stride + (<usize>li << 3)));
     for (let l = layers - 1; l >= 0; l--) {
       const layer = first + <usize>l * LAYER;
       const st = adam + ADAM + <usize>l * PER_LAYER;
       if (l > 0) inputGradient(desc, layer);
       biasGradient(layer);
       const n = load<i32>(layer), out = load<i32>(layer, 4);
-      const beta1 = load<f64>(adam), beta2 = load<f64>(adam, 8), eps = load<f64>(adam, 16);
       if (l > 0) {
-        // The gradient x^T d (x the ReLU output below: fl32(x[i] * d[j])), then the dense step.
-        const g = <usize>load<i32>(st, 16);
-        const x = <usize>load<i32>(layer - LAYER, 20);
-        const d = <usize>load<i32>(layer, 24);
-        for (let i = 0; i < n; i++) {
-          const xv = f32x4.splat(load<f32>(x + (<usize>i << 2)));
-          const gr = g + <usize>i * (<usize>out << 2);
-          let j = 0;
-          for (; j + 4 <= out; j += 4) v128.store(gr + (<usize>j << 2), f32x4.mul(xv, v128.load(d + (<usize>j << 2))));
-          for (; j < out; j++) store<f32>(gr + (<usize>j << 2), load<f32>(x + (<usize>i << 2)) * load<f32>(d + (<usize>j << 2)));
-        }
-        adamStep(<usize>load<i32>(layer, 8), <usize>load<i32>(st), <usize>load<i32>(st, 4), g, ss, bc, beta1, beta2, eps, 0, 0, n * out);
+        // The dense float32 step, its gradient fl32(x[i] * d[j]) made on the fly (x the ReLU output below).
+        adamStep32(<usize>load<i32>(layer, 8), <usize>load<i32>(st), <usize>load<i32>(st, 4), <usize>load<i32>(layer - LAYER, 20), <usize>load<i32>(layer, 24), n, out, ss, ib, b1, b2, c1, c2, e);
       } else {
         // The first layer: d into the ring, the listed rows pending at s with their pixels.
         memory.copy(ring + <usize>li * (<usize>out0 << 2), <usize>load<i32>(layer, 24), <usize>out0 << 2);
@@ -125,7 +118,7 @@ export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i3
         }
       }
       const b = <usize>load<i32>(layer, 12);
-      if (b != 0) adamStep(b, <usize>load<i32>(st, 8), <usize>load<i32>(st, 12), <usize>load<i32>(layer, 16), ss, bc, beta1, beta2, eps, 0, 0, out);
+      if (b != 0) adamStep32(b, <usize>load<i32>(st, 8), <usize>load<i32>(st, 12), 0, <usize>load<i32>(layer, 16), 1, out, ss, ib, b1, b2, c1, c2, e);
     }
     if (s == T0 + B) adamRowsSync(desc, s);
   }
