@@ -2,7 +2,7 @@
  * The per-example Adam kernel's dense step of a layer above the first (and of every bias), float32 (every
  * operation rounded, none fused), its gradient made on the fly: for rows i < n of out columns,
  *   g = x[i] * d[j];  m = b1 m + c1 g;  v = b2 v + c2 (g g);  w = w - (ss m) / (sqrt(v) ib + e)
- * (x = null: g = d[j], one row), ss = fl32(lr / (1 - beta1^t)), ib = fl32(1 / sqrt(1 - beta2^t)) and the other
+ * (x = null: g = d[j], one row: per-example-adam.ts passes a layer's gradient so, its matrix as one run), ss = fl32(lr / (1 - beta1^t)), ib = fl32(1 / sqrt(1 - beta2^t)) and the other
  * scalars fl32 of Adam's. src/backend/per-example-adam-ref.ts's adamDense32 is this arithmetic in JavaScript.
  */
 export function adamStep32(

@@ -18,6 +18,7 @@
  *     w = w - (m1 * q) * (D0 + z (D1 + ... z D(nt-1)));  m = K1 * m1;  v = K2 * v1      (one sqrt, one div)
  *   D_n = fl32((-1)^n lr IF_n[ia] sum_k binom(n, k) (-(H[ia] + H[ib]) / 2)^(n-k) (Q_k[ia] - Q_k[ib + 1])),
  *   E = fl32(eps beta2^(ia/2) (H[ia] + H[ib]) / 2), K1 = fl32(beta1^(b-a)), K2 = fl32(beta2^(b-a));
+ *   a row of one step (b = a, one term: K1 = K2 = 1) takes the dense step's form w = w - (D0 * m1) / (sqrt(v1) + E);
  * - where the spread needs more (early steps: sqrt(1 - beta2^s) changes fast), in u = eps / s: 1 / (1 + u h_j)
  *   to four terms, C_n = fl32((-1)^n lr IF_n[ia] (Q_n[ia] - Q_n[ib + 1])), w = w - (m1 inv) (C0 + u (C1 + u (C2
  *   + u C3))) with inv = 1 / sqrt(v1), u = e inv, used where every u h_j <= 2^-7 (inv <= LIM[b - a + 1]); an
@@ -37,7 +38,7 @@
  *   pending step: rows of the same pending step caught up to the same step share them), then per layer 20 bytes from +64: W's m, W's v, b's m, b's v, W's
  *   gradient scratch (f32, layers above the first).
  * Layers above the first and every bias: assembly/adam32.ts's dense float32 step each step (ss = fl32(SS), ib =
- * fl32(1 / BC); the gradient made on the fly, so +16's scratch is no longer read). The
+ * fl32(1 / BC); a layer's gradient x^T d in +16's scratch first). The
  * first layer's per-element work is over a column range [c0, c1) with per-row coefficients (catchUpCols,
  * meanCols2, ...), so that it can be split by columns. src/backend/per-example-adam-ref.ts is this arithmetic
  * in JavaScript, equal bit for bit.
@@ -105,8 +106,19 @@ export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i3
       biasGradient(layer);
       const n = load<i32>(layer), out = load<i32>(layer, 4);
       if (l > 0) {
-        // The dense float32 step, its gradient fl32(x[i] * d[j]) made on the fly (x the ReLU output below).
-        adamStep32(<usize>load<i32>(layer, 8), <usize>load<i32>(st), <usize>load<i32>(st, 4), <usize>load<i32>(layer - LAYER, 20), <usize>load<i32>(layer, 24), n, out, ss, ib, b1, b2, c1, c2, e);
+        // The gradient x^T d (x the ReLU output below: fl32(x[i] * d[j])), then the dense float32 step over the
+        // matrix as one run (a row of out = 10 columns would leave two of every ten to the scalar tail).
+        const g = <usize>load<i32>(st, 16);
+        const x = <usize>load<i32>(layer - LAYER, 20);
+        const d = <usize>load<i32>(layer, 24);
+        for (let i = 0; i < n; i++) {
+          const xv = f32x4.splat(load<f32>(x + (<usize>i << 2)));
+          const gr = g + <usize>i * (<usize>out << 2);
+          let j = 0;
+          for (; j + 4 <= out; j += 4) v128.store(gr + (<usize>j << 2), f32x4.mul(xv, v128.load(d + (<usize>j << 2))));
+          for (; j < out; j++) store<f32>(gr + (<usize>j << 2), load<f32>(x + (<usize>i << 2)) * load<f32>(d + (<usize>j << 2)));
+        }
+        adamStep32(<usize>load<i32>(layer, 8), <usize>load<i32>(st), <usize>load<i32>(st, 4), 0, g, 1, n * out, ss, ib, b1, b2, c1, c2, e);
       } else {
         // The first layer: d into the ring, the listed rows pending at s with their pixels.
         memory.copy(ring + <usize>li * (<usize>out0 << 2), <usize>load<i32>(layer, 24), <usize>out0 << 2);
@@ -184,7 +196,7 @@ function rowCoefficients(layer: usize, adam: usize, a: i32, b: i32, e: usize): v
     store<f32>(e, nt > 4 ? <f32>(lr * (tab(tables, stride, IF0 + 4, ia) * (u4 + 4 * p * u3 + 6 * p2 * u2 + 4 * p3 * u1 + p4 * u0))) : <f32>0, 40);
     store<f32>(e, nt > 5 ? <f32>(-lr * (tab(tables, stride, IF0 + 5, ia) * (u5 + 5 * p * u4 + 10 * p2 * u3 + 10 * p3 * u2 + 5 * p4 * u1 + p5 * u0))) : <f32>0, 44);
     store<f32>(e, <f32>(tab(tables, stride, EH, ia) * ((lo + hi) / 2)), 20);
-    // One step (K1 = K2 = 1, D1 = 0): the two-term loop without its multiplications by 1 and 0 (exact).
+    // One step (K1 = K2 = 1, D1 = 0): w -= (D0 m1) / (s + E), the dense step's form (meanCols1).
     store<i32>(e, k == 0 && nt == 1 ? KIND_ONE : nt, 8);
   } else {
     store<f32>(e, <f32>(lr * ((tab(tables, stride, Q0, ia) - tab(tables, stride, Q0, ib + 1)) * tab(tables, stride, IF0, ia))), 24);
@@ -257,15 +269,15 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     const g = f32x4.mul(xv, v128.load(d + o));
     const m1 = f32x4.add(f32x4.mul(b1v, v128.load(m + o)), f32x4.mul(k1v, g));
     const v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(k2v, f32x4.mul(g, g)));
-    const q = f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
-    const z = f32x4.mul(ev, q);
     if (nt < 0) {
-      // One step: w -= (m1 * q) * D0, m and v stored as m1 and v1 (K1 = K2 = 1).
-      v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.mul(f32x4.mul(m1, q), d0)));
+      // One step: w -= (D0 m1) / (s + E), m and v stored as m1 and v1 (K1 = K2 = 1).
       v128.store(m + o, m1);
       v128.store(v + o, v1);
+      v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.div(f32x4.mul(d0, m1), f32x4.add(f32x4.sqrt(v1), Ev))));
       continue;
     }
+    const q = f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
+    const z = f32x4.mul(ev, q);
     let p = d0;
     if (nt == 2) p = f32x4.add(d0, f32x4.mul(z, d1));
     else if (nt == 3) p = f32x4.add(d0, f32x4.mul(z, f32x4.add(d1, f32x4.mul(z, d2))));
@@ -286,13 +298,13 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     const g = x * load<f32>(d + o);
     const m1 = b1 * load<f32>(m + o) + c1f * g;
     const v1 = b2 * load<f32>(v + o) + c2f * (g * g);
-    const q = <f32>1 / (Mathf.sqrt(v1) + E);
     if (nt < 0) {
-      store<f32>(w + o, load<f32>(w + o) - (m1 * q) * D0);
+      store<f32>(w + o, load<f32>(w + o) - (D0 * m1) / (Mathf.sqrt(v1) + E));
       store<f32>(m + o, m1);
       store<f32>(v + o, v1);
       continue;
     }
+    const q = <f32>1 / (Mathf.sqrt(v1) + E);
     const z = e * q;
     let p = D0;
     if (nt == 2) p = D0 + z * D1;
@@ -311,7 +323,7 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   }
 }
 
-/** meanCols for a row of one step (k = 0, one term: K1 = K2 = 1, D1 = 0). */
+/** meanCols for a row of one step (k = 0, one term: K1 = K2 = 1, D1 = 0): w -= (D0 * m1) / (sqrt(v1) + E). */
 export function meanCols1(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
   meanCols(w, m, v, d, x, D0, 0, 0, 0, 0, 0, -1, 1, 1, E, adam, c0, c1);
 }
