@@ -18,6 +18,7 @@
  *     w = w - (m1 * q) * (D0 + z (D1 + ... z D(nt-1)));  m = K1 * m1;  v = K2 * v1      (one sqrt, one div)
  *   D_n = fl32((-1)^n lr IF_n[ia] sum_k binom(n, k) (-(H[ia] + H[ib]) / 2)^(n-k) (Q_k[ia] - Q_k[ib + 1])),
  *   E = fl32(eps beta2^(ia/2) (H[ia] + H[ib]) / 2), K1 = fl32(beta1^(b-a)), K2 = fl32(beta2^(b-a));
+ *   a row of one step (b = a, one term: K1 = K2 = 1) takes the dense step's form w = w - (D0 * m1) / (sqrt(v1) + E);
  * - where the spread needs more (early steps: sqrt(1 - beta2^s) changes fast), in u = eps / s: 1 / (1 + u h_j)
  *   to four terms, C_n = fl32((-1)^n lr IF_n[ia] (Q_n[ia] - Q_n[ib + 1])), w = w - (m1 inv) (C0 + u (C1 + u (C2
  *   + u C3))) with inv = 1 / sqrt(v1), u = e inv, used where every u h_j <= 2^-7 (inv <= LIM[b - a + 1]); an
@@ -33,14 +34,16 @@
  *   +0 beta1, +8 beta2, +16 eps (f64), +24 the step count before the call (f64), +32 B, +36 the block's
  *   tables (f64, TABLES arrays of B + 1: SS, BC, Q0..Q5, IF0..IF5, B1K, B2K, LIM, H, EH, RHO), +40 the ring
  *   (f32[B * out0]), +44 each row's pending step (f64[in0]), +48 its pending pixel (f32[in0]), +52 the rows of
- *   the list (i32[in0 + 4]), +56 T0 (i32), then per layer 20 bytes from +64: W's m, W's v, b's m, b's v, W's
+ *   the list (i32[in0 + 4]), +56 T0 (i32), +60 a cache of per-row coefficients (B entries of 48 bytes, one per
+ *   pending step: rows of the same pending step caught up to the same step share them), then per layer 20 bytes from +64: W's m, W's v, b's m, b's v, W's
  *   gradient scratch (f32, layers above the first).
- * Layers above the first and every bias: assembly/adam.ts's dense step each step, factors from SS and BC. The
+ * Layers above the first and every bias: assembly/adam32.ts's dense float32 step each step (ss = fl32(SS), ib =
+ * fl32(1 / BC); a layer's gradient x^T d in +16's scratch first). The
  * first layer's per-element work is over a column range [c0, c1) with per-row coefficients (catchUpCols,
  * meanCols2, ...), so that it can be split by columns. src/backend/per-example-adam-ref.ts is this arithmetic
  * in JavaScript, equal bit for bit.
  */
-import { adamStep } from './adam';
+import { adamStep32 } from './adam32';
 import { HEADER, LAYER, argmax, exampleList, biasAndRelu, biasGradient, forwardLayer, inputGradient, softmaxCrossEntropy } from './per-example';
 import { sumListRows } from './rowsum';
 
@@ -49,6 +52,9 @@ const PER_LAYER: usize = 20;
 export const TABLES = 20;
 const SS = 0, BC = 1, Q0 = 2, IF0 = 8, B1K = 14, B2K = 15, LIM = 16, H = 17, EH = 18, RHO = 19;
 const MEAN_TERMS = 6;
+/** Bytes of a cache entry of rowCoefficients, and its kind for a row of one step. */
+const COEF: usize = 48;
+const KIND_ONE = 7;
 
 /** perExampleSgd's contract (assembly/per-example.ts) for Adam rules; the call stays within one block. */
 export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
@@ -70,6 +76,9 @@ export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i3
   const T0 = load<i32>(adam, 56);
   const out0 = load<i32>(first, 4);
   const stride = <usize>(B + 1) << 3;
+  const beta1 = load<f64>(adam), beta2 = load<f64>(adam, 8), eps = load<f64>(adam, 16);
+  const b1 = <f32>beta1, b2 = <f32>beta2, c1 = <f32>(1 - beta1), c2 = <f32>(1 - beta2), e = <f32>eps;
+  clearCoefficients(adam);
   for (let r = 0; r < count; r++) {
     const s = now0 + r + 1;
     const li = s - T0 - 1;
@@ -87,17 +96,18 @@ export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i3
       adamRowsSync(desc, s - 1);
       return r;
     }
-    const ss = load<f64>(tables + <usize>SS * stride + (<usize>li << 3));
-    const bc = load<f64>(tables + <usize>BC * stride + (<usize>li << 3));
+    // The dense steps' float32 scalars (assembly/adam32.ts).
+    const ss = <f32>load<f64>(tables + <usize>SS * stride + (<usize>li << 3));
+    const ib = <f32>(1 / load<f64>(tables + <usize>BC * stride + (<usize>li << 3)));
     for (let l = layers - 1; l >= 0; l--) {
       const layer = first + <usize>l * LAYER;
       const st = adam + ADAM + <usize>l * PER_LAYER;
       if (l > 0) inputGradient(desc, layer);
       biasGradient(layer);
       const n = load<i32>(layer), out = load<i32>(layer, 4);
-      const beta1 = load<f64>(adam), beta2 = load<f64>(adam, 8), eps = load<f64>(adam, 16);
       if (l > 0) {
-        // The gradient x^T d (x the ReLU output below: fl32(x[i] * d[j])), then the dense step.
+        // The gradient x^T d (x the ReLU output below: fl32(x[i] * d[j])), then the dense float32 step over the
+        // matrix as one run (a row of out = 10 columns would leave two of every ten to the scalar tail).
         const g = <usize>load<i32>(st, 16);
         const x = <usize>load<i32>(layer - LAYER, 20);
         const d = <usize>load<i32>(layer, 24);
@@ -108,7 +118,7 @@ export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i3
           for (; j + 4 <= out; j += 4) v128.store(gr + (<usize>j << 2), f32x4.mul(xv, v128.load(d + (<usize>j << 2))));
           for (; j < out; j++) store<f32>(gr + (<usize>j << 2), load<f32>(x + (<usize>i << 2)) * load<f32>(d + (<usize>j << 2)));
         }
-        adamStep(<usize>load<i32>(layer, 8), <usize>load<i32>(st), <usize>load<i32>(st, 4), g, ss, bc, beta1, beta2, eps, 0, 0, n * out);
+        adamStep32(<usize>load<i32>(layer, 8), <usize>load<i32>(st), <usize>load<i32>(st, 4), 0, g, 1, n * out, ss, ib, b1, b2, c1, c2, e);
       } else {
         // The first layer: d into the ring, the listed rows pending at s with their pixels.
         memory.copy(ring + <usize>li * (<usize>out0 << 2), <usize>load<i32>(layer, 24), <usize>out0 << 2);
@@ -120,7 +130,7 @@ export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i3
         }
       }
       const b = <usize>load<i32>(layer, 12);
-      if (b != 0) adamStep(b, <usize>load<i32>(st, 8), <usize>load<i32>(st, 12), <usize>load<i32>(layer, 16), ss, bc, beta1, beta2, eps, 0, 0, out);
+      if (b != 0) adamStep32(b, <usize>load<i32>(st, 8), <usize>load<i32>(st, 12), 0, <usize>load<i32>(layer, 16), 1, out, ss, ib, b1, b2, c1, c2, e);
     }
     if (s == T0 + B) adamRowsSync(desc, s);
   }
@@ -133,6 +143,7 @@ export function adamRowsSync(desc: usize, now: i32): void {
   const first = desc + HEADER;
   const adam = first + <usize>layers * LAYER;
   const n = load<i32>(first);
+  clearCoefficients(adam);
   for (let i = 0; i < n; i++) catchUpRow(first, adam, i, now);
 }
 
@@ -141,11 +152,13 @@ export function adamRowsSync(desc: usize, now: i32): void {
   return load<f64>(tables + <usize>arr * stride + (<usize>j << 3));
 }
 
-/** Row i's pending steps a .. b applied (nothing when a > b); it is then pending at b + 1 with pixel 0. */
-function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
-  const at = <usize>load<i32>(adam, 44) + (<usize>i << 3);
-  const a = <i32>load<f64>(at);
-  if (a > b) return;
+/**
+ * The coefficients of a row pending at a, caught up to b (per-row scalars only: the same for every row of
+ * that (a, b)), into a cache entry of COEF bytes: +0 a, +4 b (i32, the entry's key), +8 the kind (KIND_ONE:
+ * one step, k = 0 and one term; 1 .. 6: the mean series' terms; 0: the series in u), +12 K1, +16 K2 (f32),
+ * +20 E (the mean series) or lim, +24 D0 .. D5 or C0 .. C3 (f32).
+ */
+function rowCoefficients(layer: usize, adam: usize, a: i32, b: i32, e: usize): void {
   const T0 = load<i32>(adam, 56);
   const B = load<i32>(adam, 32);
   const tables = <usize>load<i32>(adam, 36);
@@ -153,16 +166,10 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   const ia = a - T0 - 1, ib = b - T0 - 1;
   const k = b - a; // the moments' decays after step a
   const lr = load<f64>(layer, 40);
-  const out = load<i32>(layer, 4);
-  const rowBytes = <usize>out << 2;
-  const base = <usize>i * rowBytes;
-  const w = <usize>load<i32>(layer, 8) + base;
-  const st = adam + ADAM;
-  const m = <usize>load<i32>(st) + base, v = <usize>load<i32>(st, 4) + base;
-  const pxAt = <usize>load<i32>(adam, 48) + (<usize>i << 2);
-  const x = load<f32>(pxAt);
-  const d = <usize>load<i32>(adam, 40) + <usize>ia * rowBytes;
-  const K1 = <f32>tab(tables, stride, B1K, k), K2 = <f32>tab(tables, stride, B2K, k);
+  store<i32>(e, a);
+  store<i32>(e, b, 4);
+  store<f32>(e, <f32>tab(tables, stride, B1K, k), 12);
+  store<f32>(e, <f32>tab(tables, stride, B2K, k), 16);
   const lo = tab(tables, stride, H, ia), hi = tab(tables, stride, H, ib);
   const rho = (hi - lo) / (hi + lo);
   let nt = 0;
@@ -182,25 +189,60 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     const u4 = nt > 4 ? tab(tables, stride, Q0 + 4, ia) - tab(tables, stride, Q0 + 4, ib + 1) : 0;
     const u5 = nt > 5 ? tab(tables, stride, Q0 + 5, ia) - tab(tables, stride, Q0 + 5, ib + 1) : 0;
     const p2 = p * p, p3 = p2 * p, p4 = p3 * p, p5 = p4 * p;
-    const D0 = <f32>(lr * (tab(tables, stride, IF0, ia) * u0));
-    const D1 = nt > 1 ? <f32>(-lr * (tab(tables, stride, IF0 + 1, ia) * (u1 + p * u0))) : <f32>0;
-    const D2 = nt > 2 ? <f32>(lr * (tab(tables, stride, IF0 + 2, ia) * (u2 + 2 * p * u1 + p2 * u0))) : <f32>0;
-    const D3 = nt > 3 ? <f32>(-lr * (tab(tables, stride, IF0 + 3, ia) * (u3 + 3 * p * u2 + 3 * p2 * u1 + p3 * u0))) : <f32>0;
-    const D4 = nt > 4 ? <f32>(lr * (tab(tables, stride, IF0 + 4, ia) * (u4 + 4 * p * u3 + 6 * p2 * u2 + 4 * p3 * u1 + p4 * u0))) : <f32>0;
-    const D5 = nt > 5 ? <f32>(-lr * (tab(tables, stride, IF0 + 5, ia) * (u5 + 5 * p * u4 + 10 * p2 * u3 + 10 * p3 * u2 + 5 * p4 * u1 + p5 * u0))) : <f32>0;
-    const E = <f32>(tab(tables, stride, EH, ia) * ((lo + hi) / 2));
-    // One term as two with D1 = 0 (z * 0 + D0 is D0: z is finite), out of line: inlined here it ran slower.
-    if (nt <= 2) meanCols2(w, m, v, d, x, D0, D1, K1, K2, E, adam, 0, out);
-    else if (nt == 3) meanCols3(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
-    else catchUpColsMean(w, m, v, d, x, D0, D1, D2, D3, D4, D5, nt, K1, K2, E, adam, 0, out);
+    store<f32>(e, <f32>(lr * (tab(tables, stride, IF0, ia) * u0)), 24);
+    store<f32>(e, nt > 1 ? <f32>(-lr * (tab(tables, stride, IF0 + 1, ia) * (u1 + p * u0))) : <f32>0, 28);
+    store<f32>(e, nt > 2 ? <f32>(lr * (tab(tables, stride, IF0 + 2, ia) * (u2 + 2 * p * u1 + p2 * u0))) : <f32>0, 32);
+    store<f32>(e, nt > 3 ? <f32>(-lr * (tab(tables, stride, IF0 + 3, ia) * (u3 + 3 * p * u2 + 3 * p2 * u1 + p3 * u0))) : <f32>0, 36);
+    store<f32>(e, nt > 4 ? <f32>(lr * (tab(tables, stride, IF0 + 4, ia) * (u4 + 4 * p * u3 + 6 * p2 * u2 + 4 * p3 * u1 + p4 * u0))) : <f32>0, 40);
+    store<f32>(e, nt > 5 ? <f32>(-lr * (tab(tables, stride, IF0 + 5, ia) * (u5 + 5 * p * u4 + 10 * p2 * u3 + 10 * p3 * u2 + 5 * p4 * u1 + p5 * u0))) : <f32>0, 44);
+    store<f32>(e, <f32>(tab(tables, stride, EH, ia) * ((lo + hi) / 2)), 20);
+    // One step (K1 = K2 = 1, D1 = 0): w -= (D0 m1) / (s + E), the dense step's form (meanCols1).
+    store<i32>(e, k == 0 && nt == 1 ? KIND_ONE : nt, 8);
   } else {
-    const C0 = <f32>(lr * ((tab(tables, stride, Q0, ia) - tab(tables, stride, Q0, ib + 1)) * tab(tables, stride, IF0, ia)));
-    const C1 = <f32>(-lr * ((tab(tables, stride, Q0 + 1, ia) - tab(tables, stride, Q0 + 1, ib + 1)) * tab(tables, stride, IF0 + 1, ia)));
-    const C2 = <f32>(lr * ((tab(tables, stride, Q0 + 2, ia) - tab(tables, stride, Q0 + 2, ib + 1)) * tab(tables, stride, IF0 + 2, ia)));
-    const C3 = <f32>(-lr * ((tab(tables, stride, Q0 + 3, ia) - tab(tables, stride, Q0 + 3, ib + 1)) * tab(tables, stride, IF0 + 3, ia)));
-    const lim = <f32>tab(tables, stride, LIM, k + 1);
-    catchUpCols(w, m, v, d, x, C0, C1, C2, C3, K1, K2, lim, adam, ia, ib, 0, out);
+    store<f32>(e, <f32>(lr * ((tab(tables, stride, Q0, ia) - tab(tables, stride, Q0, ib + 1)) * tab(tables, stride, IF0, ia))), 24);
+    store<f32>(e, <f32>(-lr * ((tab(tables, stride, Q0 + 1, ia) - tab(tables, stride, Q0 + 1, ib + 1)) * tab(tables, stride, IF0 + 1, ia))), 28);
+    store<f32>(e, <f32>(lr * ((tab(tables, stride, Q0 + 2, ia) - tab(tables, stride, Q0 + 2, ib + 1)) * tab(tables, stride, IF0 + 2, ia))), 32);
+    store<f32>(e, <f32>(-lr * ((tab(tables, stride, Q0 + 3, ia) - tab(tables, stride, Q0 + 3, ib + 1)) * tab(tables, stride, IF0 + 3, ia))), 36);
+    store<f32>(e, <f32>tab(tables, stride, LIM, k + 1), 20);
+    store<i32>(e, 0, 8);
   }
+}
+
+/** The cache of rowCoefficients' entries (one per a of the block: B entries at +60 of the Adam bytes) emptied. */
+function clearCoefficients(adam: usize): void {
+  const c = <usize>load<i32>(adam, 60);
+  const B = load<i32>(adam, 32);
+  for (let i = 0; i < B; i++) store<i32>(c + <usize>i * COEF, -1, 4);
+}
+
+/** Row i's pending steps a .. b applied (nothing when a > b); it is then pending at b + 1 with pixel 0. */
+function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
+  const at = <usize>load<i32>(adam, 44) + (<usize>i << 3);
+  const a = <i32>load<f64>(at);
+  if (a > b) return;
+  const T0 = load<i32>(adam, 56);
+  const ia = a - T0 - 1, ib = b - T0 - 1;
+  // The row's coefficients, from the cache when a row of the same (a, b) made them.
+  const e = <usize>load<i32>(adam, 60) + <usize>ia * COEF;
+  if (load<i32>(e, 4) != b || load<i32>(e) != a) rowCoefficients(layer, adam, a, b, e);
+  const out = load<i32>(layer, 4);
+  const rowBytes = <usize>out << 2;
+  const base = <usize>i * rowBytes;
+  const w = <usize>load<i32>(layer, 8) + base;
+  const st = adam + ADAM;
+  const m = <usize>load<i32>(st) + base, v = <usize>load<i32>(st, 4) + base;
+  const pxAt = <usize>load<i32>(adam, 48) + (<usize>i << 2);
+  const x = load<f32>(pxAt);
+  const d = <usize>load<i32>(adam, 40) + <usize>ia * rowBytes;
+  const kind = load<i32>(e, 8);
+  const K1 = load<f32>(e, 12), K2 = load<f32>(e, 16), E = load<f32>(e, 20);
+  const D0 = load<f32>(e, 24), D1 = load<f32>(e, 28), D2 = load<f32>(e, 32);
+  // Out of line (inlined here they ran slower); one term and k > 0 as two with D1 = 0 (z * 0 + D0 is D0: z is finite).
+  if (kind == KIND_ONE) meanCols1(w, m, v, d, x, D0, E, adam, 0, out);
+  else if (kind == 1 || kind == 2) meanCols2(w, m, v, d, x, D0, D1, K1, K2, E, adam, 0, out);
+  else if (kind == 3) meanCols3(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
+  else if (kind > 3) catchUpColsMean(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), load<f32>(e, 40), load<f32>(e, 44), kind, K1, K2, E, adam, 0, out);
+  else catchUpCols(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), K1, K2, E, adam, ia, ib, 0, out);
   store<f64>(at, <f64>(b + 1));
   store<f32>(pxAt, 0);
 }
@@ -227,6 +269,13 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     const g = f32x4.mul(xv, v128.load(d + o));
     const m1 = f32x4.add(f32x4.mul(b1v, v128.load(m + o)), f32x4.mul(k1v, g));
     const v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(k2v, f32x4.mul(g, g)));
+    if (nt < 0) {
+      // One step: w -= (D0 m1) / (s + E), m and v stored as m1 and v1 (K1 = K2 = 1).
+      v128.store(m + o, m1);
+      v128.store(v + o, v1);
+      v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.div(f32x4.mul(d0, m1), f32x4.add(f32x4.sqrt(v1), Ev))));
+      continue;
+    }
     const q = f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
     const z = f32x4.mul(ev, q);
     let p = d0;
@@ -249,6 +298,12 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     const g = x * load<f32>(d + o);
     const m1 = b1 * load<f32>(m + o) + c1f * g;
     const v1 = b2 * load<f32>(v + o) + c2f * (g * g);
+    if (nt < 0) {
+      store<f32>(w + o, load<f32>(w + o) - (D0 * m1) / (Mathf.sqrt(v1) + E));
+      store<f32>(m + o, m1);
+      store<f32>(v + o, v1);
+      continue;
+    }
     const q = <f32>1 / (Mathf.sqrt(v1) + E);
     const z = e * q;
     let p = D0;
@@ -266,6 +321,11 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     store<f32>(m + o, K1 * m1);
     store<f32>(v + o, K2 * v1);
   }
+}
+
+/** meanCols for a row of one step (k = 0, one term: K1 = K2 = 1, D1 = 0): w -= (D0 * m1) / (sqrt(v1) + E). */
+export function meanCols1(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
+  meanCols(w, m, v, d, x, D0, 0, 0, 0, 0, 0, -1, 1, 1, E, adam, c0, c1);
 }
 
 /** meanCols with two terms (or one: D1 = 0). */

@@ -3,7 +3,7 @@
  * the first layer's lazy rows by nn/adam-rows.ts's catch-up (Math.fround, the kernel's float32 arithmetic),
  * the products and the loss by the backend's kernels as composedPerExampleSgd calls them (gatherRows, matmul,
  * addRowVector, relu, softmaxCrossEntropy, countCorrect, matmul with b transposed, sumRows, reluBackward), the
- * dense Adam steps of the layers above and of the biases by assembly/adam.ts's float64 element arithmetic. On
+ * dense Adam steps of the layers above and of the biases by assembly/adam32.ts's float32 arithmetic (adamDense32). On
  * the fast backend it equals Backend.perExampleSgd with Adam rules bit for bit.
  */
 import type { Backend, FloatArray } from './backend.js';
@@ -26,6 +26,28 @@ export function adamDense(w: FloatArray, m: FloatArray, v: FloatArray, g: ArrayL
   }
 }
 
+/**
+ * assembly/adam32.ts's dense float32 step (the kernel's for the layers above the first and the biases): rows
+ * i < n of out columns, g = fl32(x[i] * d[j]) (x null: g = d[j], one row), every operation rounded to float32.
+ */
+export function adamDense32(
+  w: FloatArray, m: FloatArray, v: FloatArray, x: ArrayLike<number> | null, d: ArrayLike<number>, n: number, out: number, ss: number, ib: number,
+  beta1: number, beta2: number, eps: number,
+): void {
+  const b1 = f(beta1), b2 = f(beta2), c1 = f(1 - beta1), c2 = f(1 - beta2), e = f(eps), s = f(ss), r = f(ib);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < out; j++) {
+      const k = i * out + j;
+      const g = x ? f(x[i]! * d[j]!) : d[j]!;
+      const mi = f(f(b1 * m[k]!) + f(c1 * g));
+      const vi = f(f(b2 * v[k]!) + f(c2 * f(g * g)));
+      m[k] = mi;
+      v[k] = vi;
+      w[k] = f(w[k]! - f(f(s * mi) / f(f(f(Math.sqrt(vi)) * r) + e)));
+    }
+  }
+}
+
 export function composedPerExampleAdam(backend: Backend, net: PerExampleNet): PerExampleStepper {
   checkPerExampleNet(net);
   const { layers } = net;
@@ -44,7 +66,6 @@ export function composedPerExampleAdam(backend: Backend, net: PerExampleNet): Pe
   const act = layers.map((l) => backend.alloc(l.outSize));
   const dPre = layers.map((l) => backend.alloc(l.outSize));
   const dIn = layers.map((l) => backend.alloc(l.inSize));
-  const gW = layers.map((l, i) => (i > 0 ? new Float32Array(l.inSize * l.outSize) : null));
   const input = (i: number): FloatArray => (i === 0 ? x : act[i - 1]!);
   const B = rows.block;
   return {
@@ -72,16 +93,14 @@ export function composedPerExampleAdam(backend: Backend, net: PerExampleNet): Pe
           return r;
         }
         const tb = rows.tables(T0);
-        const ss = tb[T.SS * (B + 1) + li]!, bc = tb[T.BC * (B + 1) + li]!;
+        const ss = f(tb[T.SS * (B + 1) + li]!), ib = f(1 / tb[T.BC * (B + 1) + li]!);
         for (let i = L - 1; i >= 0; i--) {
           const l = layers[i]!;
           const g = dPre[i]!;
           if (i > 0) backend.matmul(dIn[i]!, g, l.weights, 1, l.outSize, l.inSize, false, true, false);
           if (l.bias) backend.sumRows(l.bias.grad, g, 1, l.outSize, false);
           if (i > 0) {
-            const xs = input(i), gw = gW[i]!, n = l.outSize;
-            for (let k = 0; k < l.inSize; k++) for (let j = 0; j < n; j++) gw[k * n + j] = f(xs[k]! * g[j]!);
-            adamDense(l.weights, rules[i]!.m, rules[i]!.v, gw, ss, bc, beta1, beta2, eps, l.inSize * n);
+            adamDense32(l.weights, rules[i]!.m, rules[i]!.v, input(i), g, l.inSize, l.outSize, ss, ib, beta1, beta2, eps);
             backend.reluBackward(dPre[i - 1]!, dIn[i]!, act[i - 1]!, l.inSize);
           } else {
             rows.ring.set(g.subarray(0, l.outSize), li * l.outSize);
@@ -93,7 +112,7 @@ export function composedPerExampleAdam(backend: Backend, net: PerExampleNet): Pe
           }
           if (l.bias) {
             const br = l.bias.rule as PerExampleAdamRule;
-            adamDense(l.bias.value, br.m, br.v, l.bias.grad, ss, bc, beta1, beta2, eps, l.outSize);
+            adamDense32(l.bias.value, br.m, br.v, null, l.bias.grad, 1, l.outSize, ss, ib, beta1, beta2, eps);
           }
         }
         if (s === T0 + B) adamCatchUpAll(st, l0.weights, r0.m, r0.v, s);

@@ -276,6 +276,21 @@ export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Float
   if (nt > 0) {
     const D = meanCoefficients(tb, S, ia, ib, nt, lr);
     const E = f(tb[T.EH * S + ia]! * ((tb[T.H * S + ia]! + tb[T.H * S + ib]!) / 2));
+    if (k === 0 && nt === 1) {
+      // One step (K1 = K2 = 1): w -= (D0 m1) / (sqrt(v1) + E), the dense step's form (the kernel's meanCols1).
+      const D0 = D[0]!;
+      for (let j = 0; j < n; j++) {
+        const g = f(x * st.ring[dOff + j]!);
+        const m1 = f(f(b1 * m[o + j]!) + f(c1f * g));
+        const v1 = f(f(b2 * v[o + j]!) + f(c2f * f(g * g)));
+        w[o + j] = f(w[o + j]! - f(f(D0 * m1) / f(f(Math.sqrt(v1)) + E)));
+        m[o + j] = m1;
+        v[o + j] = v1;
+      }
+      st.at[i] = b + 1;
+      st.px[i] = 0;
+      return;
+    }
     for (let j = 0; j < n; j++) {
       const g = f(x * st.ring[dOff + j]!);
       const m1 = f(f(b1 * m[o + j]!) + f(c1f * g));

@@ -11,7 +11,7 @@ import { checkPerExampleBatch, type PerExampleBatch, type PerExampleNet, type Pe
 import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
 import { TABLES } from '../../nn/adam-rows.js';
-import { HEADER, LAYER, describeNet } from './per-example-desc.js';
+import { HEADER, LAYER, describeNet, type ImageSource } from './per-example-desc.js';
 
 const ADAM = 64;
 const PER_LAYER = 20;
@@ -25,6 +25,8 @@ export interface AdamParts {
   f64Ptr(view: Readonly<Float64Array>, count: number, what: string): number;
   imagesInMemory(images: Readonly<Uint8Array>): number;
   pixelTable(divisor: number): number;
+  /** The image set's lists of nonzero pixels for images of cols bytes, or null (per-example.ts's PerExampleParts). */
+  imageLists?(images: Readonly<Uint8Array>, cols: number): { starts: number; entries: number } | null;
 }
 
 /** Whether the net is stepped by Adam (every rule 'adam'); null when some rule is and others are not. */
@@ -58,15 +60,16 @@ export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch
     ld: take(4 * (l.outSize + 4)), g: i > 0 ? take(4 * l.inSize * l.outSize) : 0,
   }));
   const rowList = take(4 * (layers[0]!.inSize + 4));
+  // The kernel's cache of per-row coefficients: one entry of 48 bytes per step of the block.
+  const coefs = take(48 * B);
   const fixed = at;
 
   /** Writes the description for the block T0 and the step count `now` into the scratch at base. */
-  const describe = (base: number, T0: number, now: number, images: number, divisor: number) => {
+  const describe = (base: number, T0: number, now: number, images: number, table: number, lists: ImageSource['lists']) => {
     const buf = heap.memory.buffer;
     const i32 = new Int32Array(buf, base, fixed >> 2);
     const f64 = new Float64Array(buf, base, fixed >> 3);
-    // No cached pixel lists: the kernel scans each image's bytes.
-    describeNet(i32, f64, base, net, { images, table: parts.pixelTable(divisor), lists: null }, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
+    describeNet(i32, f64, base, net, { images, table, lists }, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
     const a = HEADER + LAYER * L;
     f64[a >> 3] = r0.beta1;
     f64[(a >> 3) + 1] = r0.beta2;
@@ -79,6 +82,7 @@ export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch
     i32[(a >> 2) + 12] = parts.ptr(rows.px as unknown as FloatArray, layers[0]!.inSize, 'perExampleSgd Adam row pixels');
     i32[(a >> 2) + 13] = base + rowList;
     i32[(a >> 2) + 14] = T0;
+    i32[(a >> 2) + 15] = base + coefs;
     layers.forEach((l, i) => {
       const o = (a + ADAM + PER_LAYER * i) >> 2;
       const n = l.inSize * l.outSize;
@@ -94,7 +98,7 @@ export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch
   rows.syncWith((now) => {
     const base = scratch(fixed);
     const T0 = Math.floor((now - 1) / B) * B;
-    describe(base, Math.max(0, T0), now, 0, 255);
+    describe(base, Math.max(0, T0), now, 0, parts.pixelTable(255), null);
     k.adamRowsSync(base, now);
   });
 
@@ -111,6 +115,10 @@ export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch
         const n = Math.min(count - done, T0 + B - now);
         let images = parts.imagesInMemory(batch.images);
         const staged = images < 0;
+        // The set's cached lists of nonzero pixels (per-example.ts's condition: the set copied, the table mapping
+        // byte 0 to 0), made before any view of memory: making them may grow it.
+        const table = parts.pixelTable(batch.divisor);
+        const lists = !staged && parts.imageLists && new Float32Array(heap.memory.buffer, table, 1)[0] === 0 ? parts.imageLists(batch.images, cols) : null;
         const idxAt = fixed, labelsAt = idxAt + align(4 * n), lossesAt = labelsAt + align(n), correctAt = lossesAt + align(8 * n);
         const stageAt = correctAt + align(n);
         const base = scratch(stageAt + (staged ? n * cols : 0));
@@ -129,7 +137,7 @@ export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch
           idx.set(batch.idx.subarray(start, start + n));
         }
         new Uint8Array(buf, base + labelsAt, n).set(batch.labels.subarray(done, done + n));
-        describe(base, T0, now, images, batch.divisor);
+        describe(base, T0, now, images, table, lists);
         const ran = k.perExampleAdam(base, base + idxAt, base + labelsAt, n, base + lossesAt, base + correctAt);
         const got = Math.min(ran + 1, n);
         batch.losses.set(new Float64Array(heap.memory.buffer, base + lossesAt, got), done);
