@@ -8,6 +8,7 @@ export { sgdStep } from './sgd';
 export { adamStep } from './adam';
 export { dropoutMask } from './mt19937';
 export { perExampleSgd } from './per-example';
+export { softmaxCrossEntropyRows } from './softmax';
 export { nonzeroStarts, nonzeroEntries } from './nonzero-lists';
 // The port of src/backend/libm.ts's exp and log (the loss's), exported for its test.
 export { exp, log } from './libm';

@@ -37,7 +37,7 @@
  *   (perExampleSgd, layers above the first; else 0).
  * Pointers are byte offsets into memory.
  */
-import { exp, log } from './libm';
+import { softmaxRow } from './softmax';
 import { transpose } from './matmul';
 import { sumListRows } from './rowsum';
 import { stepListRows } from './step-rows';
@@ -257,18 +257,8 @@ export function biasAndRelu(layer: usize, isLast: bool): void {
  * writes dLogits (rounded to float32) and returns the row's loss, 0 + (log(sum exp(z - max)) + max - z[label]).
  */
 export function softmaxCrossEntropy(dLogits: usize, logits: usize, label: i32, cols: i32): f64 {
-  let max = -Infinity;
-  for (let c = 0; c < cols; c++) max = Math.max(max, <f64>load<f32>(logits + (<usize>c << 2)));
-  let sum = 0.0;
-  for (let c = 0; c < cols; c++) sum += exp(<f64>load<f32>(logits + (<usize>c << 2)) - max);
-  const logSum = log(sum) + max;
   // A label outside the row reads undefined in JavaScript: the loss is NaN.
-  const term = logSum - (label < cols ? <f64>load<f32>(logits + (<usize>label << 2)) : NaN);
-  for (let c = 0; c < cols; c++) {
-    const p = exp(<f64>load<f32>(logits + (<usize>c << 2)) - logSum);
-    store<f32>(dLogits + (<usize>c << 2), <f32>((p - (c == label ? 1.0 : 0.0)) * 1.0));
-  }
-  return 0.0 + term;
+  return 0.0 + softmaxRow(dLogits, logits, label, cols, 1.0, label < cols ? <f64>load<f32>(logits + (<usize>label << 2)) : NaN);
 }
 
 /** countCorrect's argmax: the first index of the largest value (comparisons with NaN are false). */

@@ -256,18 +256,23 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       k.mul(ptr(out, n, 'mul out'), ptr(a, n, 'mul a'), ptr(b, n, 'mul b'), 0, n);
     },
     softmaxCrossEntropy(dLogits, logits, labels, rows, cols, gradScale) {
-      // Big batches: the reference's JavaScript on both threads, rows split; the row terms summed here in order.
-      if (!pool || rows * cols < PARALLEL_SOFTMAX || rows < 2) return js.softmaxCrossEntropy(dLogits, logits, labels, rows, cols, gradScale);
+      // The reference's arithmetic in the module (assembly/softmax.ts); big batches on both threads, rows split.
+      // The row terms are summed here in order, as the reference sums them.
+      if (rows * cols === 0) return js.softmaxCrossEntropy(dLogits, logits, labels, rows, cols, gradScale);
       const pl = ptr(logits, rows * cols, 'softmaxCrossEntropy logits');
       const pd = dLogits ? ptr(dLogits, rows * cols, 'softmaxCrossEntropy dLogits') : 0;
       if (labels.length < rows) throw new RangeError(`softmaxCrossEntropy: ${labels.length} labels for ${rows} rows`);
       rowLabels = atLeast(rowLabels, rows, Math.max(rows, 2 * rowLabels.length), (n) => heap.u8(n));
       rowLoss = atLeast(rowLoss, rows, Math.max(rows, 2 * rowLoss.length), (n) => heap.f64(n));
       rowLabels.set(labels.subarray(0, rows));
-      setArgs(pd, pl, rowLabels.byteOffset, rows, cols, rowLoss.byteOffset);
-      f64[0] = gradScale;
-      i32[Slot.task] = Task.softmaxCrossEntropy;
-      run(Math.min(PARTS_PER_THREAD * threads(), rows));
+      if (!pool || rows * cols < PARALLEL_SOFTMAX || rows < 2) {
+        k.softmaxCrossEntropyRows(pd, pl, rowLabels.byteOffset, 0, rows, cols, rows, gradScale, rowLoss.byteOffset);
+      } else {
+        setArgs(pd, pl, rowLabels.byteOffset, rows, cols, rowLoss.byteOffset);
+        f64[0] = gradScale;
+        i32[Slot.task] = Task.softmaxCrossEntropy;
+        run(Math.min(PARTS_PER_THREAD * threads(), rows));
+      }
       let loss = 0;
       for (let r = 0; r < rows; r++) loss += rowLoss[r]!;
       return loss;

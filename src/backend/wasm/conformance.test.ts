@@ -219,6 +219,22 @@ for (const threads of [1, 2]) {
         assertSame(d, dr, `softmaxCrossEntropy ${rows}x${cols}`);
         assert.equal(be.softmaxCrossEntropy(null, x, labels, rows, cols, 0.1), ref.softmaxCrossEntropy(null, x, labels, rows, cols, 0.1));
       }
+      // Labels past the last column (JavaScript reads a later row's logit, or undefined past the end) and a NaN
+      // logit: the same loss (NaN included) and gradients, on the calling thread and split.
+      for (const [rowsOdd, nan] of [[4, false], [60, false], [4, true], [60, true]] as const) {
+        const xo = fill(be.alloc(rowsOdd * 10), rng);
+        if (nan) xo[5] = NaN;
+        const lo = Uint8Array.from({ length: rowsOdd }, (_, r) => [3, 12, 15, 9][r % 4]!);
+        const d0 = be.alloc(rowsOdd * 10), d0r = ref.alloc(rowsOdd * 10);
+        for (const last of [5, 11, 250]) {
+          lo[rowsOdd - 1] = last;
+          const got = be.softmaxCrossEntropy(d0, xo, lo, rowsOdd, 10, 0.5);
+          const want = ref.softmaxCrossEntropy(d0r, xo, lo, rowsOdd, 10, 0.5);
+          assert.ok(Object.is(got, want), `softmaxCrossEntropy ${rowsOdd}: labels past the row: ${got}, reference ${want}`);
+          if (!nan && last === 5) assert.ok(Number.isFinite(want), 'a later row\'s logit is read, not NaN');
+          assertSame(d0, d0r, `softmaxCrossEntropy ${rowsOdd}: labels past the row`);
+        }
+      }
       const [rows, cols] = [37, 10];
       const x = fill(be.alloc(rows * cols), rng);
       const labels = Uint8Array.from({ length: rows }, () => rng.randint(cols));

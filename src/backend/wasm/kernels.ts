@@ -50,6 +50,11 @@ export interface Kernels {
   nonzeroStarts(images: number, count: number, cols: number, starts: number): number;
   /** The images' nonzero pixels, (pixel << 8) | byte, at the offsets nonzeroStarts wrote. */
   nonzeroEntries(images: number, count: number, cols: number, starts: number, entries: number): void;
+  /**
+   * ref.ts's softmaxCrossEntropyRows on rows [r0, r1) of rows x cols logits (assembly/softmax.ts: the same float64
+   * arithmetic, with the ported exp and log): each row's term to rowLoss (f64), dLogits (0: none) scaled by gradScale.
+   */
+  softmaxCrossEntropyRows(dLogits: number, logits: number, labels: number, r0: number, r1: number, cols: number, rows: number, gradScale: number, rowLoss: number): void;
   /** ../libm.ts's exp and log, ported (assembly/libm.ts). */
   exp(x: number): number;
   log(x: number): number;

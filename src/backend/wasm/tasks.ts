@@ -6,8 +6,6 @@
  * who computes it, so results are bit-identical for every thread count and every interleaving.
  */
 import type { Kernels } from './kernels.js';
-import { asBuffer } from '../backend.js';
-import { softmaxCrossEntropyRows } from '../ref.js';
 
 export const Task = {
   exit: -1,
@@ -131,15 +129,10 @@ export function runPart(k: Kernels, { i32, f64, memory }: Control, part: number,
       break;
     }
     case Task.softmaxCrossEntropy: {
-      // dLogits (0: none), logits, labels, rows, cols, rowLoss; gradScale. The reference's own JavaScript on
-      // this part's rows (the same libm.ts exp and log in every thread), each row's loss term left for the caller to sum.
+      // dLogits (0: none), logits, labels, rows, cols, rowLoss; gradScale. The reference's arithmetic in the
+      // module (assembly/softmax.ts) on this part's rows, each row's loss term left for the caller to sum.
       const rows = i32[a + 3]!;
-      const cols = i32[a + 4]!;
-      const r0 = partStart(rows, part, parts, 1);
-      const r1 = partStart(rows, part + 1, parts, 1);
-      const buf = memory.buffer;
-      const dLogits = i32[a]! === 0 ? null : asBuffer(new Float32Array(buf, i32[a]!, rows * cols));
-      softmaxCrossEntropyRows(dLogits, asBuffer(new Float32Array(buf, i32[a + 1]!, rows * cols)), new Uint8Array(buf, i32[a + 2]!, rows), r0, r1, cols, f64[0]!, new Float64Array(buf, i32[a + 5]!, rows));
+      k.softmaxCrossEntropyRows(i32[a]!, i32[a + 1]!, i32[a + 2]!, partStart(rows, part, parts, 1), partStart(rows, part + 1, parts, 1), i32[a + 4]!, rows, f64[0]!, i32[a + 5]!);
       break;
     }
     default:
