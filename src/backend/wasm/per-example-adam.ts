@@ -8,26 +8,15 @@
 import type { FloatArray } from '../backend.js';
 import type { PerExampleAdamRule } from '../per-example-adam.js';
 import { checkPerExampleBatch, type PerExampleBatch, type PerExampleNet, type PerExampleStepper } from '../per-example.js';
-import type { Heap } from './heap.js';
-import type { Kernels } from './kernels.js';
 import { TABLES } from '../../nn/adam-rows.js';
 import { HEADER, LAYER, describeNet, type ImageSource } from './per-example-desc.js';
+import { readResults, stageCall } from './per-example-call.js';
+import type { PerExampleParts } from './per-example.js';
 
 const ADAM = 64;
 const PER_LAYER = 20;
 const align = (n: number) => (n + 15) & ~15;
 
-/** What the stepper needs of the backend (per-example.ts's PerExampleParts, in part). */
-export interface AdamParts {
-  kernels: Kernels;
-  heap: Heap;
-  ptr(view: Readonly<FloatArray>, count: number, what: string): number;
-  f64Ptr(view: Readonly<Float64Array>, count: number, what: string): number;
-  imagesInMemory(images: Readonly<Uint8Array>): number;
-  pixelTable(divisor: number): number;
-  /** The image set's lists of nonzero pixels for images of cols bytes, or null (per-example.ts's PerExampleParts). */
-  imageLists?(images: Readonly<Uint8Array>, cols: number): { starts: number; entries: number } | null;
-}
 
 /** Whether the net is stepped by Adam (every rule 'adam'); null when some rule is and others are not. */
 export function adamNet(net: PerExampleNet): boolean | null {
@@ -37,7 +26,7 @@ export function adamNet(net: PerExampleNet): boolean | null {
 }
 
 /** The stepper for a net whose rules are all Adam's, or null when the kernel does not take it. */
-export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch: (bytes: number) => number): PerExampleStepper | null {
+export function wasmPerExampleAdam(parts: PerExampleParts, net: PerExampleNet, scratch: (bytes: number) => number): PerExampleStepper | null {
   const { kernels: k, heap } = parts;
   const { layers } = net;
   const rules = layers.map((l) => l.weightRule as PerExampleAdamRule);
@@ -65,11 +54,11 @@ export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch
   const fixed = at;
 
   /** Writes the description for the block T0 and the step count `now` into the scratch at base. */
-  const describe = (base: number, T0: number, now: number, images: number, table: number, lists: ImageSource['lists']) => {
+  const describe = (base: number, T0: number, now: number, src: ImageSource) => {
     const buf = heap.memory.buffer;
     const i32 = new Int32Array(buf, base, fixed >> 2);
     const f64 = new Float64Array(buf, base, fixed >> 3);
-    describeNet(i32, f64, base, net, { images, table, lists }, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
+    describeNet(i32, f64, base, net, src, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
     const a = HEADER + LAYER * L;
     f64[a >> 3] = r0.beta1;
     f64[(a >> 3) + 1] = r0.beta2;
@@ -98,7 +87,7 @@ export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch
   rows.syncWith((now) => {
     const base = scratch(fixed);
     const T0 = Math.floor((now - 1) / B) * B;
-    describe(base, Math.max(0, T0), now, 0, parts.pixelTable(255), null);
+    describe(base, Math.max(0, T0), now, { images: 0, table: parts.pixelTable(255), lists: null });
     k.adamRowsSync(base, now);
   });
 
@@ -113,35 +102,10 @@ export function wasmPerExampleAdam(parts: AdamParts, net: PerExampleNet, scratch
         const now = r0.now() + done;
         const T0 = Math.floor(now / B) * B;
         const n = Math.min(count - done, T0 + B - now);
-        let images = parts.imagesInMemory(batch.images);
-        const staged = images < 0;
-        // The set's cached lists of nonzero pixels (per-example.ts's condition: the set copied, the table mapping
-        // byte 0 to 0), made before any view of memory: making them may grow it.
-        const table = parts.pixelTable(batch.divisor);
-        const lists = !staged && parts.imageLists && new Float32Array(heap.memory.buffer, table, 1)[0] === 0 ? parts.imageLists(batch.images, cols) : null;
-        const idxAt = fixed, labelsAt = idxAt + align(4 * n), lossesAt = labelsAt + align(n), correctAt = lossesAt + align(8 * n);
-        const stageAt = correctAt + align(n);
-        const base = scratch(stageAt + (staged ? n * cols : 0));
-        const buf = heap.memory.buffer;
-        const idx = new Int32Array(buf, base + idxAt, n);
-        const start = batch.start + done;
-        if (staged) {
-          images = base + stageAt;
-          const stage = new Uint8Array(buf, images, n * cols);
-          for (let r = 0; r < n; r++) {
-            const src = batch.idx[start + r]! * cols;
-            stage.set(batch.images.subarray(src, src + cols), r * cols);
-            idx[r] = r;
-          }
-        } else {
-          idx.set(batch.idx.subarray(start, start + n));
-        }
-        new Uint8Array(buf, base + labelsAt, n).set(batch.labels.subarray(done, done + n));
-        describe(base, T0, now, images, table, lists);
-        const ran = k.perExampleAdam(base, base + idxAt, base + labelsAt, n, base + lossesAt, base + correctAt);
-        const got = Math.min(ran + 1, n);
-        batch.losses.set(new Float64Array(heap.memory.buffer, base + lossesAt, got), done);
-        batch.correct.set(new Uint8Array(heap.memory.buffer, base + correctAt, got), done);
+        const call = stageCall(parts, scratch, fixed, batch, done, n, cols);
+        describe(call.base, T0, now, call.src);
+        const ran = k.perExampleAdam(call.base, call.idx, call.labels, n, call.losses, call.correct);
+        readResults(heap, call, batch, done, n, ran);
         done += ran;
         if (ran < n) return done;
       }

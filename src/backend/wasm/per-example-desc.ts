@@ -37,7 +37,9 @@ export interface ImageSource {
   divisor?: number;
 }
 
-const f32Bits = (x: number): number => new Int32Array(Float32Array.of(x).buffer)[0]!;
+const f32Word = new Float32Array(1);
+const f32WordBits = new Int32Array(f32Word.buffer);
+const f32Bits = (x: number): number => ((f32Word[0] = x), f32WordBits[0]!);
 
 /** Writes the header and the layer blocks of the description at base (i32, f64: views of the block). */
 export function describeNet(

@@ -8,26 +8,17 @@
 import { checkPerExampleBatch, checkPerExampleNet, type PerExampleBatch, type PerExampleNet, type PerExampleStepper } from '../per-example.js';
 import { REG_KIND, regWeightKind, scalePeriod } from '../per-example-reg-ref.js';
 import type { FloatArray } from '../backend.js';
-import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
 import { adamNet, wasmPerExampleAdam } from './per-example-adam.js';
 import { HEADER, LAYER, describeNet } from './per-example-desc.js';
+import { readResults, stageCall, type CallParts } from './per-example-call.js';
 
-export interface PerExampleParts {
+export interface PerExampleParts extends CallParts {
   kernels: Kernels;
-  heap: Heap;
   /** The address of a buffer of the heap with at least count elements (throws on any other). */
   ptr(view: Readonly<FloatArray>, count: number, what: string): number;
   /** The same for a float64 view into a buffer of the heap (row steps, power tables). */
   f64Ptr(view: Readonly<Float64Array>, count: number, what: string): number;
-  /** The address of the image set's copy in memory, or -1 when it is not copied (the cache is full). */
-  imagesInMemory(images: Readonly<Uint8Array>): number;
-  /** The image set's lists of nonzero pixels (assembly/nonzero-lists.ts) for images of cols bytes, or null. */
-  imageLists?(images: Readonly<Uint8Array>, cols: number): { starts: number; entries: number } | null;
-  /** The address of the pixel table (f32[256]: byte / divisor) for this divisor. */
-  pixelTable(divisor: number): number;
-  /** Whether the table pixelTable last filled is byte / divisor in float32 (a division in lanes is the same). */
-  pixelTableIsDivision?(): boolean;
 }
 
 /** Bytes of a layer's rule block (assembly/per-example-reg32.ts), after the layers, when some rule is 'sgd-reg'. */
@@ -81,34 +72,12 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
         checkPerExampleBatch(net, batch);
         const { count } = batch;
         if (count === 0) return 0;
-        const cols = layers[0]!.inSize;
-        let images = parts.imagesInMemory(batch.images);
-        // Not copied (the cache is full): this call's images are staged one after another.
-        const staged = images < 0;
-        // The set's cached lists of nonzero pixels (before any view of memory is made: making them may grow it),
-        // when it is copied and the table maps byte 0 to 0 (it does for every divisor).
-        const table = parts.pixelTable(batch.divisor);
-        const lists = !staged && parts.imageLists && new Float32Array(heap.memory.buffer, table, 1)[0] === 0 ? parts.imageLists(batch.images, cols) : null;
-        const idxAt = fixed, labelsAt = idxAt + align(4 * count), lossesAt = labelsAt + align(count), correctAt = lossesAt + align(8 * count);
-        const stageAt = correctAt + align(count);
-        const base = scratch(stageAt + (staged ? count * cols : 0));
+        const call = stageCall(parts, scratch, fixed, batch, 0, count, layers[0]!.inSize);
+        const { base } = call;
         const buf = heap.memory.buffer;
         const i32 = new Int32Array(buf, base, fixed >> 2);
         const f64 = new Float64Array(buf, base, fixed >> 3);
-        const idx = new Int32Array(buf, base + idxAt, count);
-        if (staged) {
-          images = base + stageAt;
-          const stage = new Uint8Array(buf, images, count * cols);
-          for (let r = 0; r < count; r++) {
-            const src = batch.idx[batch.start + r]! * cols;
-            stage.set(batch.images.subarray(src, src + cols), r * cols);
-            idx[r] = r;
-          }
-        } else {
-          idx.set(batch.idx.subarray(batch.start, batch.start + count));
-        }
-        new Uint8Array(buf, base + labelsAt, count).set(batch.labels.subarray(0, count));
-        describeNet(i32, f64, base, net, { images, table, lists, ...(lists && parts.pixelTableIsDivision?.() ? { divisor: batch.divisor } : {}) }, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
+        describeNet(i32, f64, base, net, call.src, { dx, wt, dOffs, dVals, dCnt }, own, parts.ptr);
         if (reg) {
           // The optimizer's step count, from a matrix it tracks by rows (every rule block carries it).
           const tracked = layers.find((l) => l.weightRule.kind === 'sgd-reg' && l.weightRule.rows)?.weightRule;
@@ -149,10 +118,8 @@ export function wasmPerExample(parts: PerExampleParts): (net: PerExampleNet) => 
           });
         }
         const run = reg ? k.perExampleSgdReg : k.perExampleSgd;
-        const done = run(base, base + idxAt, base + labelsAt, count, base + lossesAt, base + correctAt);
-        const ran = Math.min(done + 1, count);
-        batch.losses.set(new Float64Array(buf, base + lossesAt, ran));
-        batch.correct.set(new Uint8Array(buf, base + correctAt, ran));
+        const done = run(base, call.idx, call.labels, count, call.losses, call.correct);
+        readResults(heap, call, batch, 0, count, done);
         return done;
       },
     };
