@@ -10,6 +10,7 @@ import type { Backend, FloatArray } from './backend.js';
 import type { PerExampleAdamRule } from './per-example-adam.js';
 import { checkPerExampleBatch, checkPerExampleNet, type PerExampleNet, type PerExampleStepper } from './per-example.js';
 import { adamCatchUpAll, adamCatchUpRow, T, type LazyAdamState } from '../nn/adam-rows.js';
+import { examplePass } from './per-example-ref.js';
 
 const f = Math.fround;
 
@@ -61,34 +62,20 @@ export function composedPerExampleAdam(backend: Backend, net: PerExampleNet): Pe
     at: rows.at, px: rows.px, ring: rows.ring, block: rows.block, tables: (T0) => rows.tables(T0),
     c: { lr: r0.lr, beta1: r0.beta1, beta2: r0.beta2, eps: r0.eps }, inSize: l0.inSize, outSize: l0.outSize,
   };
-  const x = backend.alloc(l0.inSize);
-  const pre = layers.map((l) => backend.alloc(l.outSize));
-  const act = layers.map((l) => backend.alloc(l.outSize));
-  const dPre = layers.map((l) => backend.alloc(l.outSize));
-  const dIn = layers.map((l) => backend.alloc(l.inSize));
-  const input = (i: number): FloatArray => (i === 0 ? x : act[i - 1]!);
+  const pass = examplePass(backend, layers);
+  const { x, act, dPre, dIn, input } = pass;
   const B = rows.block;
   return {
     steps(b) {
       checkPerExampleBatch(net, b);
-      const classes = layers[L - 1]!.outSize;
       const { beta1, beta2, eps } = r0;
       for (let r = 0; r < b.count; r++) {
         const s = r0.now() + r + 1;
         const T0 = Math.floor((s - 1) / B) * B;
         const li = s - T0 - 1;
-        backend.gatherRows(x, b.images, b.idx, b.start + r, 1, l0.inSize, b.divisor);
+        pass.gather(b, r);
         for (let i = 0; i < l0.inSize; i++) if (x[i] !== 0) adamCatchUpRow(st, l0.weights, r0.m, r0.v, i, s - 1);
-        layers.forEach((l, i) => {
-          backend.matmul(pre[i]!, input(i), l.weights, 1, l.inSize, l.outSize, false, false, false);
-          if (l.bias) backend.addRowVector(pre[i]!, l.bias.value, 1, l.outSize);
-          if (i < L - 1) backend.relu(act[i]!, pre[i]!, l.outSize);
-        });
-        const label = b.labels.subarray(r, r + 1);
-        const loss = backend.softmaxCrossEntropy(dPre[L - 1]!, pre[L - 1]!, label, 1, classes, 1 / 1);
-        b.losses[r] = loss;
-        b.correct[r] = backend.countCorrect(pre[L - 1]!, label, 1, classes);
-        if (!Number.isFinite(loss)) {
+        if (!Number.isFinite(pass.forwardLoss(b, r))) {
           adamCatchUpAll(st, l0.weights, r0.m, r0.v, s - 1);
           return r;
         }

@@ -15,15 +15,16 @@
  *   this composition must equal Backend.perExampleSgd bit for bit.
  */
 import type { Backend, FloatArray } from './backend.js';
-import { checkPerExampleBatch, checkPerExampleNet, type PerExampleNet, type PerExampleStepper } from './per-example.js';
+import { checkPerExampleBatch, checkPerExampleNet, type PerExampleBatch, type PerExampleNet, type PerExampleStepper } from './per-example.js';
 
 export type PerExampleStep = 'float64' | 'float32';
 
-export function composedPerExampleSgd(backend: Backend, net: PerExampleNet, step: PerExampleStep = 'float64'): PerExampleStepper {
-  checkPerExampleNet(net);
-  const { layers } = net;
-  // (Momentum and L2 are held to the Trainer's kernel-by-kernel path instead: train/per-example-run.test.ts.)
-  for (const l of layers) if (l.weightRule.kind !== 'sgd' || (l.bias && l.bias.rule.kind !== 'sgd')) throw new RangeError('composedPerExampleSgd: only plain SGD');
+/**
+ * The buffers of one example's pass through a net of layers on backend, and its forward pass and loss as
+ * Model.trainStep takes them (matmul, addRowVector, relu per layer; softmaxCrossEntropy, countCorrect): the
+ * part every composed per-example reference shares. x is the gathered example (gather).
+ */
+export function examplePass(backend: Backend, layers: PerExampleNet['layers']) {
   const L = layers.length;
   const x = backend.alloc(layers[0]!.inSize);
   const pre = layers.map((l) => backend.alloc(l.outSize)); // a dense layer's output
@@ -31,23 +32,44 @@ export function composedPerExampleSgd(backend: Backend, net: PerExampleNet, step
   const dPre = layers.map((l) => backend.alloc(l.outSize)); // the gradient at a dense layer's output
   const dIn = layers.map((l) => backend.alloc(l.inSize)); // a dense layer's input gradient
   const input = (i: number): FloatArray => (i === 0 ? x : act[i - 1]!);
+  const classes = layers[L - 1]!.outSize;
+  return {
+    x, pre, act, dPre, dIn, input,
+    /** Example r of the batch's pixels into x. */
+    gather(b: PerExampleBatch, r: number): void {
+      backend.gatherRows(x, b.images, b.idx, b.start + r, 1, layers[0]!.inSize, b.divisor);
+    },
+    /** The forward pass from x and the loss of example r (its gradient into dPre), booked in b; returns the loss. */
+    forwardLoss(b: PerExampleBatch, r: number): number {
+      layers.forEach((l, i) => {
+        backend.matmul(pre[i]!, input(i), l.weights, 1, l.inSize, l.outSize, false, false, false);
+        if (l.bias) backend.addRowVector(pre[i]!, l.bias.value, 1, l.outSize);
+        if (i < L - 1) backend.relu(act[i]!, pre[i]!, l.outSize);
+      });
+      const label = b.labels.subarray(r, r + 1);
+      const loss = backend.softmaxCrossEntropy(dPre[L - 1]!, pre[L - 1]!, label, 1, classes, 1 / 1);
+      b.losses[r] = loss;
+      b.correct[r] = backend.countCorrect(pre[L - 1]!, label, 1, classes);
+      return loss;
+    },
+  };
+}
+
+export function composedPerExampleSgd(backend: Backend, net: PerExampleNet, step: PerExampleStep = 'float64'): PerExampleStepper {
+  checkPerExampleNet(net);
+  const { layers } = net;
+  // (Momentum and L2 are held to the Trainer's kernel-by-kernel path instead: train/per-example-run.test.ts.)
+  for (const l of layers) if (l.weightRule.kind !== 'sgd' || (l.bias && l.bias.rule.kind !== 'sgd')) throw new RangeError('composedPerExampleSgd: only plain SGD');
+  const L = layers.length;
+  const pass = examplePass(backend, layers);
+  const { act, dPre, dIn, input } = pass;
   const ld = new Float64Array(Math.max(...layers.map((l) => l.outSize)));
   return {
     steps(b) {
       checkPerExampleBatch(net, b);
-      const classes = layers[L - 1]!.outSize;
       for (let r = 0; r < b.count; r++) {
-        backend.gatherRows(x, b.images, b.idx, b.start + r, 1, layers[0]!.inSize, b.divisor);
-        layers.forEach((l, i) => {
-          backend.matmul(pre[i]!, input(i), l.weights, 1, l.inSize, l.outSize, false, false, false);
-          if (l.bias) backend.addRowVector(pre[i]!, l.bias.value, 1, l.outSize);
-          if (i < L - 1) backend.relu(act[i]!, pre[i]!, l.outSize);
-        });
-        const label = b.labels.subarray(r, r + 1);
-        const loss = backend.softmaxCrossEntropy(dPre[L - 1]!, pre[L - 1]!, label, 1, classes, 1 / 1);
-        b.losses[r] = loss;
-        b.correct[r] = backend.countCorrect(pre[L - 1]!, label, 1, classes);
-        if (!Number.isFinite(loss)) return r;
+        pass.gather(b, r);
+        if (!Number.isFinite(pass.forwardLoss(b, r))) return r;
         for (let i = L - 1; i >= 0; i--) {
           const l = layers[i]!;
           const g = dPre[i]!;
