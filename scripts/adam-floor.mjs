@@ -12,6 +12,7 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { perExampleSetup } from './per-example-setup.mjs';
 import asc from 'assemblyscript/asc';
 
 const dist = process.argv[2] ? pathToFileURL(resolve(process.argv[2])).href : new URL('../dist', import.meta.url).href;
@@ -24,14 +25,8 @@ const memory = new WebAssembly.Memory({ initial: 64 });
 const { instance } = await WebAssembly.instantiate(readFileSync(out), { env: { memory, abort() {} } });
 const k = instance.exports;
 
-const { createBackend } = await import(`${dist}/backend/create.js`);
-const { loadDataset } = await import(`${dist}/data/files.js`);
-const { sliceSet } = await import(`${dist}/data/dataset.js`);
-const { Model, mlpSpec } = await import(`${dist}/nn/model.js`);
-const { Trainer } = await import(`${dist}/train/trainer.js`);
-const backend = await createBackend('wasm', {});
-const train = sliceSet(loadDataset().train, 0, 1000);
-const plain = new Trainer(new Model(mlpSpec({ inputSize: 784, hidden: [100], classes: 10 }), { backend, seed: 1 }), train, { epochs: E, batchSize: 1 });
+const { train, trainer } = await perExampleSetup(dist, E);
+const plain = trainer();
 
 // The floor's buffers: W, m, v [784, 100], d [100], per image its rows and pixel values.
 const N = 100, IN = 784;

@@ -10,6 +10,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { perExampleSetup } from './per-example-setup.mjs';
 const E = Number(process.argv[2]);
 const dists = process.argv.slice(3);
 const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
@@ -17,16 +18,8 @@ const min = (a) => Math.min(...a);
 const sets = [];
 for (const d of dists) {
   const dist = pathToFileURL(resolve(d)).href;
-  const { createBackend } = await import(`${dist}/backend/create.js`);
-  const { loadDataset } = await import(`${dist}/data/files.js`);
-  const { sliceSet } = await import(`${dist}/data/dataset.js`);
-  const { Model, mlpSpec } = await import(`${dist}/nn/model.js`);
-  const { Trainer } = await import(`${dist}/train/trainer.js`);
-  const backend = await createBackend('wasm', {});
-  const train = sliceSet(loadDataset().train, 0, 1000);
-  const spec = mlpSpec({ inputSize: 784, hidden: [100], classes: 10 });
-  const mk = (c) => new Trainer(new Model(spec, { backend, seed: 1 }), train, { epochs: E, batchSize: 1, ...c });
-  sets.push({ d, plain: mk({}), mom: mk({ momentum: 0.9 }), s: { plain: [], mom: [] }, w: { plain: [], mom: [] } });
+  const { trainer } = await perExampleSetup(dist, E);
+  sets.push({ d, plain: trainer(), mom: trainer({ momentum: 0.9 }), s: { plain: [], mom: [] }, w: { plain: [], mom: [] } });
 }
 for (let e = 0; e < E; e++) for (const s of sets) for (const k of ['plain', 'mom']) {
   const t0 = performance.now();

@@ -5,20 +5,13 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { perExampleSetup } from './per-example-setup.mjs';
 
 const dist = process.argv[2] ? pathToFileURL(resolve(process.argv[2])).href : new URL('../dist', import.meta.url).href;
 const E = Number(process.argv[3] ?? 12);
-const { createBackend } = await import(`${dist}/backend/create.js`);
-const { loadDataset } = await import(`${dist}/data/files.js`);
-const { sliceSet } = await import(`${dist}/data/dataset.js`);
-const { Model, mlpSpec } = await import(`${dist}/nn/model.js`);
-const { Trainer } = await import(`${dist}/train/trainer.js`);
-const backend = await createBackend('wasm', {});
-const data = loadDataset();
-const train = sliceSet(data.train, 0, 1000);
-const spec = mlpSpec({ inputSize: 784, hidden: [100], classes: 10 });
+const { backend, trainer } = await perExampleSetup(dist, E);
 const configs = { plain: {}, l2: { l2: 0.003 }, momentum: { momentum: 0.9 }, adam: { optimizer: 'adam' } };
-const trainers = Object.fromEntries(Object.entries(configs).map(([k, c]) => [k, new Trainer(new Model(spec, { backend, seed: 1 }), train, { epochs: E, batchSize: 1, ...c })]));
+const trainers = Object.fromEntries(Object.entries(configs).map(([k, c]) => [k, trainer(c)]));
 const secs = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
 for (let e = 0; e < E; e++) for (const [k, t] of Object.entries(trainers)) { const l = t.runEpoch(); if (e >= 2) secs[k].push(l.seconds); }
 const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
