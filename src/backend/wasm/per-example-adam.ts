@@ -10,8 +10,7 @@ import type { PerExampleAdamRule } from '../per-example-adam.js';
 import { checkPerExampleBatch, type PerExampleBatch, type PerExampleNet, type PerExampleStepper } from '../per-example.js';
 import { TABLES } from '../../nn/adam-rows.js';
 import { HEADER, LAYER, describeNet, type ImageSource } from './per-example-desc.js';
-import { readResults, stageCall } from './per-example-call.js';
-import type { PerExampleParts } from './per-example.js';
+import { readResults, stageCall, type PerExampleParts } from './per-example-call.js';
 
 const ADAM = 64;
 const PER_LAYER = 20;

@@ -5,14 +5,21 @@
  * call's images staged one after another) with the pixel table. Every per-example writer stages its calls so.
  */
 import type { PerExampleBatch } from '../per-example.js';
+import type { FloatArray } from '../backend.js';
 import type { Heap } from './heap.js';
+import type { Kernels } from './kernels.js';
 import type { ImageSource } from './per-example-desc.js';
 
 const align = (n: number) => (n + 15) & ~15;
 
-/** What staging needs of the backend (the part of per-example.ts's PerExampleParts about images). */
-export interface CallParts {
+/** What the per-example writers need of the backend: its kernels and heap, buffers' addresses, and the images. */
+export interface PerExampleParts {
+  kernels: Kernels;
   heap: Heap;
+  /** The address of a buffer of the heap with at least count elements (throws on any other). */
+  ptr(view: Readonly<FloatArray>, count: number, what: string): number;
+  /** The same for a float64 view into a buffer of the heap (row steps, power tables). */
+  f64Ptr(view: Readonly<Float64Array>, count: number, what: string): number;
   /** The address of the image set's copy in memory, or -1 when it is not copied (the cache is full). */
   imagesInMemory(images: Readonly<Uint8Array>): number;
   /** The image set's lists of nonzero pixels (assembly/nonzero-lists.ts) for images of cols bytes, or null. */
@@ -37,7 +44,7 @@ export interface StagedCall {
  * Stages examples [from, from + n) of batch (images of cols bytes) after the `fixed` bytes of description, in the
  * block scratch(bytes) returns (it may move: addresses are taken after it).
  */
-export function stageCall(parts: CallParts, scratch: (bytes: number) => number, fixed: number, batch: PerExampleBatch, from: number, n: number, cols: number): StagedCall {
+export function stageCall(parts: PerExampleParts, scratch: (bytes: number) => number, fixed: number, batch: PerExampleBatch, from: number, n: number, cols: number): StagedCall {
   const { heap } = parts;
   let images = parts.imagesInMemory(batch.images);
   // Not copied (the cache is full): this call's images are staged one after another.

@@ -7,19 +7,9 @@
  */
 import { checkPerExampleBatch, checkPerExampleNet, type PerExampleBatch, type PerExampleNet, type PerExampleStepper } from '../per-example.js';
 import { REG_KIND, regWeightKind, scalePeriod } from '../per-example-reg-ref.js';
-import type { FloatArray } from '../backend.js';
-import type { Kernels } from './kernels.js';
 import { adamNet, wasmPerExampleAdam } from './per-example-adam.js';
 import { HEADER, LAYER, describeNet } from './per-example-desc.js';
-import { readResults, stageCall, type CallParts } from './per-example-call.js';
-
-export interface PerExampleParts extends CallParts {
-  kernels: Kernels;
-  /** The address of a buffer of the heap with at least count elements (throws on any other). */
-  ptr(view: Readonly<FloatArray>, count: number, what: string): number;
-  /** The same for a float64 view into a buffer of the heap (row steps, power tables). */
-  f64Ptr(view: Readonly<Float64Array>, count: number, what: string): number;
-}
+import { readResults, stageCall, type PerExampleParts } from './per-example-call.js';
 
 /** Bytes of a layer's rule block (assembly/per-example-reg32.ts), after the layers, when some rule is 'sgd-reg'. */
 const RULE = 136;
