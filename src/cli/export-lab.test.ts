@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { labThreads } from '../lab/backend.js';
 import { labModules, labSiteFiles } from '../lab/site.js';
-import { pageErrors, launchChromium, type Session } from '../testing/browser.js';
+import { pageErrors, launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import type { EpochLogs } from '../train/callbacks.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -97,7 +97,7 @@ describe('reglab export-lab DIR', () => {
   });
 });
 
-describe('the exported lab on a plain static server, in Chromium', () => {
+describe('the exported lab on a plain static server, in Chromium', { skip: skipUnlessChromium() }, () => {
   let dir: string;
   let server: Server;
   let url: string;

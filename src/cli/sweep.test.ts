@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchChromium, type Session } from '../testing/browser.js';
+import { launchChromium, skipUnlessChromium, type Session } from '../testing/browser.js';
 import { reglab } from './spawn.js';
 
 const SPACE = 'lr=1e-2..0.5:log,batch-size=16..128:pow2,dropout=0..0.5';
@@ -70,7 +70,7 @@ describe('reglab sweep on the local pool', () => {
     assert.match(noResume.stderr, /already holds a sweep: add --resume/);
   });
 
-  describe('report.html', () => {
+  describe('report.html', { skip: skipUnlessChromium() }, () => {
     let session: Session;
     before(async () => {
       session = await launchChromium();
