@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunRecord } from '../report/record.js';
-import { reglab } from './spawn.js';
+import { reglab, reglabWith } from './spawn.js';
 
 
 function runsIn(path: string): RunRecord[] {
@@ -36,6 +36,19 @@ test('an unwritable --report DIR is bad input: exit 2, one line', () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /cannot write the report/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('a --report DIR that is a file is refused before any training, and nothing is written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-report-'));
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  const save = join(dir, 'm.reglab');
+  // 300 epochs: refused in a second, not after the run.
+  const r = reglabWith({ timeout: 20_000 }, 'train', '--train-size', '1000', '--epochs', '300', '--save', save, '--report', file);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^reglab train: cannot write the report in .*a-file \(.*is not a folder\)\n$/);
+  assert.equal(r.stdout, '');
+  assert.deepEqual(readdirSync(dir), ['a-file']);
 });
 
 test('reglab chapter8 writes report.html beside summary.json, one run per experiment', () => {

@@ -11,7 +11,7 @@ import { removeStaleTemps } from '../io/atomic.js';
 import { ConfigError, show } from '../errors.js';
 import { withRunDefaults } from '../experiments/settings.js';
 import { existsSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { lockFolder } from '../io/folder-lock.js';
 import type { Dataset } from '../data/dataset.js';
 import { ProgressCallback } from './progress.js';
@@ -175,6 +175,16 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
   return { result, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** --report DIR, checked before any work as the other outputs are: DIR/report.html must be writable. */
+function checkReportDir(dir: string): void {
+  const path = join(dir, 'report.html');
+  try {
+    checkOutputPath(path, 'report');
+  } catch (e) {
+    throw new ConfigError(`cannot write the report in ${dir} (${(e as Error).message.slice(`--report ${path}: `.length)})`);
+  }
+}
+
 function note(line: string): void {
   process.stderr.write(`reglab train: ${line}\n`);
 }
@@ -214,6 +224,8 @@ export const command: Command = {
       checkOutputPath(path, flag);
       removeStaleTemps(path);
     }
+    const reportDir = values.report as string | undefined;
+    if (reportDir !== undefined) checkReportDir(reportDir);
     if (checkpoint !== undefined && existsSync(checkpoint) && !values.resume) {
       throw new ConfigError(`--checkpoint ${checkpoint} already exists: add --resume to continue that run, or remove the file to start over`);
     }
@@ -246,7 +258,6 @@ export const command: Command = {
         const history = r.history.map(({ seconds: _s, ...rest }) => rest);
         writeOutput(save, encodeModel(result.model, { training: { ...config }, history, data: data.source }));
       }
-      const reportDir = values.report as string | undefined;
       let reportPath: string | null = null;
       if (reportDir) {
         try {
