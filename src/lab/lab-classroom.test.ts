@@ -65,7 +65,13 @@ describe('the lab in a classroom: lesson links, keyboard, live region, dropout i
     assert.equal(await value(bad.page, 'epochs'), '7');
     await bad.page.getByTestId('train').click();
     assert.equal(await bad.page.evaluate(() => (window as any).reglabLab.runs.length), 0, 'a bad link starts nothing');
-    assert.deepEqual([...errors, ...bad.errors], []);
+    // A switch's bad value too (it used to turn no-bias on, and early stopping off, without a word).
+    const badSwitch = await open('no-bias=maybe&epochs=7');
+    assert.equal(await badSwitch.page.getByTestId('error').textContent(), "Bias vectors: must be true or false, got 'maybe'");
+    assert.equal(await badSwitch.page.getByTestId('field-bias').isChecked(), true, 'the checkbox keeps its state');
+    assert.equal(await value(badSwitch.page, 'epochs'), '7');
+    assert.deepEqual([...errors, ...bad.errors, ...badSwitch.errors], []);
+    await badSwitch.page.close();
     await bad.page.close();
     await page.close();
   });

@@ -2,7 +2,7 @@
  * The page's side of lesson links (url-state.ts): loading a link into the form and the panels, and writing
  * the current state back into the fragment. The task and every value are set as text or field values only.
  */
-import { LAB_FIELDS, PRESETS } from './config.js';
+import { LAB_FIELDS, PRESETS, checkLabFieldText } from './config.js';
 import { FIELD_ORDER, type LabForm } from './form.js';
 import { PACES, flagOf, formatFragment, parseFragment, type LinkState } from './url-state.js';
 
@@ -39,7 +39,19 @@ export class LessonLink {
     const has = s.preset !== undefined || Object.keys(s.values).length > 0 || s.task !== undefined || s.hide.length > 0 || s.pace !== undefined;
     if (!has) return false;
     if (s.preset !== undefined) this.form.applyPreset(PRESETS.some((p) => p.id === s.preset) ? s.preset : PRESETS[0]!.id);
-    for (const [key, v] of Object.entries(s.values) as [keyof typeof s.values, string][]) this.form.setRaw(key, v);
+    // A checkbox cannot hold a bad value (no-bias=maybe): it keeps its state and the field gets its message.
+    let badSwitch: Error | undefined;
+    for (const [key, v] of Object.entries(s.values) as [keyof typeof s.values, string][]) {
+      if (LAB_FIELDS[key].kind === 'bool') {
+        try {
+          checkLabFieldText(key, v);
+        } catch (e) {
+          badSwitch ??= e as Error;
+          continue;
+        }
+      }
+      this.form.setRaw(key, v);
+    }
     if (Object.keys(s.values).some((k) => LAB_FIELDS[k as keyof typeof LAB_FIELDS].more)) this.form.openMore();
     if (s.pace !== undefined) this.pace.value = String(PACES[s.pace]);
     this.hide = s.hide;
@@ -49,6 +61,7 @@ export class LessonLink {
     this.applyHide();
     this.form.showCommand();
     try {
+      if (badSwitch) throw badSwitch;
       this.form.read();
       this.form.clearMessage();
     } catch (e) {
