@@ -49,6 +49,11 @@ test('a --report DIR that is a file is refused before any training, and nothing 
   assert.match(r.stderr, /^reglab train: cannot write the report in .*a-file \(.*is not a folder\)\n$/);
   assert.equal(r.stdout, '');
   assert.deepEqual(readdirSync(dir), ['a-file']);
+  // --save DIR/report.html would be overwritten by the report.
+  const same = reglab('train', '--train-size', '100', '--epochs', '1', '--save', join(dir, 'out', 'report.html'), '--report', join(dir, 'out'));
+  assert.equal(same.code, 2, same.stderr);
+  assert.match(same.stderr, /^reglab train: --save and --report name the same file \(.*report\.html\)\n$/);
+  assert.deepEqual(readdirSync(dir), ['a-file']);
 });
 
 test('reglab chapter8 writes report.html beside summary.json, one run per experiment', () => {

@@ -217,14 +217,14 @@ export const command: Command = {
     const save = values.save as string | undefined;
     const metrics = values.metrics as string | undefined;
     const checkpoint = values.checkpoint as string | undefined;
+    const reportDir = values.report as string | undefined;
     // Every output is checked before any work, so a bad path fails now and nothing is written half.
-    checkDistinctOutputs({ save, metrics, checkpoint });
+    checkDistinctOutputs({ save, metrics, checkpoint, report: reportDir === undefined ? undefined : join(reportDir, 'report.html') });
     for (const [flag, path] of Object.entries({ save, metrics, checkpoint })) {
       if (path === undefined) continue;
       checkOutputPath(path, flag);
       removeStaleTemps(path);
     }
-    const reportDir = values.report as string | undefined;
     if (reportDir !== undefined) checkReportDir(reportDir);
     if (checkpoint !== undefined && existsSync(checkpoint) && !values.resume) {
       throw new ConfigError(`--checkpoint ${checkpoint} already exists: add --resume to continue that run, or remove the file to start over`);
