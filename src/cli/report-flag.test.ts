@@ -1,9 +1,11 @@
 /** The report from the command line: reglab train --report DIR and reglab chapter8 --out DIR. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadDataset } from '../data/files.js';
+import { encodeIdx } from '../data/idx.js';
 import type { RunRecord } from '../report/record.js';
 import { reglab, reglabWith } from './spawn.js';
 
@@ -26,6 +28,26 @@ test('reglab train --report DIR writes one self-contained report of the run, wit
   assert.deepEqual(run!.history, history);
   assert.equal(run!.command, 'reglab train --train-size 300 --val-size 100 --test-size 300 --hidden 16 --epochs 3 --lr 0.1 --batch-size 10 --early-stopping --seed 4');
   assert.equal(run!.confusion!.flat().reduce((a, b) => a + b, 0), 300);
+});
+
+test("the report's command of a run on another data folder or backend names them, and reruns it to the same numbers", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-report-'));
+  const mnist = loadDataset();
+  const data = join(dir, 'idx');
+  mkdirSync(data);
+  writeFileSync(join(data, 'train-images-idx3-ubyte'), encodeIdx([300, 28, 28], mnist.train.images.subarray(0, 300 * 784)));
+  writeFileSync(join(data, 'train-labels-idx1-ubyte'), encodeIdx([300], mnist.train.labels.subarray(0, 300)));
+  writeFileSync(join(data, 't10k-images-idx3-ubyte'), encodeIdx([100, 28, 28], mnist.test.images.subarray(0, 100 * 784)));
+  writeFileSync(join(data, 't10k-labels-idx1-ubyte'), encodeIdx([100], mnist.test.labels.subarray(0, 100)));
+  const r = reglab('train', '--data', data, '--backend', 'ref', '--train-size', '300', '--hidden', '16', '--epochs', '2', '--report', join(dir, 'out'));
+  assert.equal(r.code, 0, r.stderr);
+  const [run] = runsIn(join(dir, 'out', 'report.html'));
+  assert.equal(run!.command, `reglab train --train-size 300 --test-size 100 --hidden 16 --epochs 2 --seed 1 --data ${data} --backend ref`);
+  const metrics = join(dir, 'again.jsonl');
+  const again = reglab(...run!.command!.replace(/^reglab /, '').split(' '), '--metrics', metrics);
+  assert.equal(again.code, 0, again.stderr);
+  const strip = (h: { seconds?: number }[]) => h.map(({ seconds: _s, ...rest }) => rest);
+  assert.deepEqual(strip(readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l))), strip(run!.history));
 });
 
 test('an unwritable --report DIR is bad input: exit 2, one line', () => {

@@ -18,6 +18,7 @@ import { ProgressCallback } from './progress.js';
 import { epochLine, metricsLines } from './epoch-lines.js';
 import { summarize } from '../train/summary.js';
 import { recordExperimentRun } from '../report/record.js';
+import { trainCommandLineOn } from '../experiments/command-line.js';
 import { writeReport } from '../report/write.js';
 
 const OPTIONS: Options = {
@@ -261,7 +262,8 @@ export const command: Command = {
       let reportPath: string | null = null;
       if (reportDir) {
         try {
-          reportPath = writeReport(reportDir, [recordExperimentRun('train', result)], { title: 'reglab train', subtitle: `${data.source}, ${new Date().toISOString().slice(0, 10)}` });
+          const command = trainCommandLineOn(result.config, data.source, backend.name); // with --data, --backend: the same numbers
+          reportPath = writeReport(reportDir, [recordExperimentRun('train', result, { command })], { title: 'reglab train', subtitle: `${data.source}, ${new Date().toISOString().slice(0, 10)}` });
         } catch (e) {
           throw new ConfigError(`cannot write the report in ${reportDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
         }
