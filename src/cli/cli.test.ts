@@ -107,3 +107,15 @@ test('any folder of IDX files trains through --data (gzipped files too)', async 
   // --test-size defaults to 10000, more than this folder holds: refused clearly rather than silently cut.
   assert.equal(reglab('train', '--data', dir, '--test-size', '301').code, 2);
 });
+
+test("reglab help COMMAND prints that command's --help; an unknown name is refused as a command is", () => {
+  for (const name of ['train', 'sweep', 'export-lab']) {
+    const r = reglab('help', name);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, reglab(name, '--help').stdout);
+    assert.match(r.stdout, new RegExp(`^usage: reglab ${name}`));
+  }
+  const bad = reglab('help', 'trian');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^reglab: unknown command 'trian' \(one of train, /);
+});

@@ -41,6 +41,8 @@ export function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // `reglab help train` is `reglab train --help` (an unknown name is refused below, as a command).
+  if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help']);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name === undefined ? 2 : 0;
