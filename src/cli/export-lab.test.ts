@@ -109,6 +109,12 @@ describe('reglab export-lab DIR', () => {
     assert.equal(readFileSync(join(site, 'CNAME'), 'utf8'), 'lab.example.org\n');
     assert.equal(readFileSync(join(site, 'worksheets', 'week1.html'), 'utf8'), '<p>mine</p>');
     assert.ok(existsSync(join(site, 'index.html')), 'the earlier export is left as it was');
+    // A file manager's metadata is not the user's work: replaced with the export.
+    rmSync(join(site, 'CNAME'));
+    rmSync(join(site, 'worksheets'), { recursive: true });
+    writeFileSync(join(site, '.DS_Store'), 'x');
+    writeFileSync(join(site, 'dist', 'Thumbs.db'), 'x');
+    assert.equal(reglab('export-lab', site).status, 0);
   });
 
   test('what an export killed mid-way left beside DIR is tidied by the next export', () => {

@@ -49,6 +49,9 @@ function checkDir(dir: string, full: string): boolean {
   return false;
 }
 
+/** Files a file manager leaves in any folder it shows: not the user's work, replaced with the export. */
+const FOLDER_METADATA = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
+
 /** The files in an earlier export that its marker does not list (the user's own: replacing would lose them). */
 function filesNotExported(full: string): string[] {
   let listed: Set<string>;
@@ -64,7 +67,7 @@ function filesNotExported(full: string): string[] {
     for (const e of readdirSync(join(full, ...rel.split('/')), { withFileTypes: true })) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(path);
-      else if (!listed.has(path)) out.push(path);
+      else if (!listed.has(path) && !FOLDER_METADATA.has(e.name)) out.push(path);
     }
   };
   walk('');
