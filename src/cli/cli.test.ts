@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { reglab } from './spawn.js';
+import { once } from 'node:events';
+import { reglab, startReglab } from './spawn.js';
 
 const metricsOf = (path: string) =>
   readFileSync(path, 'utf8')
@@ -118,4 +119,15 @@ test("reglab help COMMAND prints that command's --help; an unknown name is refus
   const bad = reglab('help', 'trian');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^reglab: unknown command 'trian' \(one of train, /);
+});
+
+test('a reader that goes away (reglab train | head -1) ends the run quietly, exit 130, with no stack trace', async () => {
+  const child = startReglab(['train', '--train-size', '1000', '--epochs', '300'], { timeout: 60_000 });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.stdout.destroy(); // as head does after its line
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 130, stderr);
+  assert.equal(stderr, '');
 });

@@ -69,6 +69,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that went away (`reglab train | head -1`) ends the command as SIGPIPE ends a Unix tool: quietly, as an
+// interruption (exit 130), not with an unhandled 'error' event's stack trace. Files are written atomically, and a
+// checkpointed run resumes from its last checkpoint.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(130);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
