@@ -14,6 +14,14 @@ test('a block the memory cannot take is a ConfigError naming the size, and the h
   assert.equal(heap.f32(1000).length, 1000);
 });
 
+test('without shared memory (a page that is not cross-origin isolated) a full memory says what to change', () => {
+  const heap = new Heap(new WebAssembly.Memory({ initial: 16, maximum: 16 }), false, 1024);
+  assert.throws(() => heap.f32(2 ** 20), {
+    name: 'ConfigError',
+    message: "the wasm backend's memory (1 MB, fixed without shared memory) is full: the network or the data is too large for it (in code: create the backend with a larger memoryMB)",
+  });
+});
+
 test("a network too large for the backend: new Model's buffers are refused with a ConfigError", async () => {
   const be = await createBackend('wasm', { threads: 1 });
   assert.throws(() => be.alloc(2 ** 30), { name: 'ConfigError', message: /^the wasm backend's memory cannot take 4096 MB more/ });

@@ -45,7 +45,7 @@ export class Heap {
     const size = this.buffer.byteLength;
     if (end > size) {
       if (!this.shared) {
-        throw new ConfigError(`the wasm backend's memory (${size / 2 ** 20} MB, fixed without shared memory) is full; create the backend with a larger memoryMB`);
+        throw new ConfigError(`the wasm backend's memory (${size / 2 ** 20} MB, fixed without shared memory) is full: the network or the data is too large for it (in code: create the backend with a larger memoryMB)`);
       }
       try {
         this.memory.grow(Math.ceil((end - size) / PAGE));
