@@ -32,3 +32,9 @@ test("kernels left out are the reference's, on the backend's buffers; its own ke
   assert.equal(be.countCorrect(x, Uint8Array.of(2), 1, 3), 1);
   for (const k of Object.keys(ref)) assert.ok(k in be, `${k} filled in`);
 });
+
+test('a buffer too large for a typed array is a ConfigError naming its size (bad input), not a RangeError', () => {
+  assert.throws(() => refBackend('float32').alloc(2 ** 40), { name: 'ConfigError', message: 'the reference backend cannot allocate 4194304 MB: the network or the data is too large' });
+  assert.throws(() => refBackend('float64').alloc(2 ** 40), { name: 'ConfigError', message: /cannot allocate 8388608 MB/ });
+  assert.equal(refBackend('float32').alloc(3).length, 3);
+});

@@ -4,6 +4,7 @@
  * Sums run in a JavaScript double and are stored in the buffer's type. exp, log, tanh and pow are libm.ts's,
  * not Math's, so that every JavaScript engine (Node, any browser) gives the same bits.
  */
+import { ConfigError } from '../errors.js';
 import { asBuffer, type Backend, type BackendKernels, type DType, type FloatArray } from './backend.js';
 import { exp, log, pow, tanh as tanhOf } from './libm.js';
 import { MT_KEY_WORDS, temper, twistKey } from '../rng/mt19937.js';
@@ -13,7 +14,15 @@ export function refBackend(dtype: DType = 'float32'): Backend {
   return {
     name: 'ref',
     dtype,
-    alloc: (n) => asBuffer(dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)),
+    alloc: (n) => {
+      try {
+        return asBuffer(dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
+      } catch (e) {
+        // Too many elements for a typed array, or no memory for them: bad input (the CLI's one line), not a bug.
+        if (e instanceof RangeError && n > 0) throw new ConfigError(`the reference backend cannot allocate ${Math.ceil((n * (dtype === 'float64' ? 8 : 4)) / 2 ** 20)} MB: the network or the data is too large`);
+        throw e;
+      }
+    },
     matmul,
     addRowVector,
     sumRows,

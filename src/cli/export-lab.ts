@@ -3,10 +3,11 @@
  * any plain web server, GitHub Pages or a USB stick. The folder is checked before anything is written, the
  * site is written into a temporary folder beside it and renamed into place: DIR is complete or untouched.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { isRunning } from '../io/atomic.js';
 import { labSiteFiles } from '../lab/site.js';
 import { parseFlags } from './args.js';
 import type { Command } from './command.js';
@@ -35,12 +36,67 @@ function checkDir(dir: string, full: string): boolean {
     const names = readdirSync(full);
     if (names.length === 0) return true;
     if (!names.includes(MARKER)) fail(dir, 'is not empty and is not an earlier export: choose a new or empty folder');
+    const mine = filesNotExported(full);
+    if (mine.length > 0) {
+      const which = mine.length > 1 ? `${mine[0]} and ${mine.length - 1} more` : mine[0];
+      fail(dir, `is an earlier export that also holds files it did not write (${which}): move them out first, or choose another folder`);
+    }
     return true;
   }
   let up = dirname(full);
   while (!existsSync(up) && dirname(up) !== up) up = dirname(up);
   if (!statSync(up).isDirectory()) fail(dir, `${up} is not a folder`);
   return false;
+}
+
+/** Files a file manager leaves in any folder it shows: not the user's work, replaced with the export. */
+const FOLDER_METADATA = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
+
+/** The files in an earlier export that its marker does not list (the user's own: replacing would lose them). */
+function filesNotExported(full: string): string[] {
+  let listed: Set<string>;
+  try {
+    const files = (JSON.parse(readFileSync(join(full, MARKER), 'utf8')) as { files?: unknown })?.files;
+    listed = new Set(Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : []);
+  } catch {
+    listed = new Set(); // an unreadable marker lists nothing: every file counts as the user's
+  }
+  listed.add(MARKER);
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(full, ...rel.split('/')), { withFileTypes: true })) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path);
+      else if (!listed.has(path) && !FOLDER_METADATA.has(e.name)) out.push(path);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+/**
+ * Tidies what an export killed mid-way (Ctrl-C, kill -9) left beside DIR: its temporary folder is removed, and
+ * an earlier export it had moved aside is put back if DIR is missing (removed otherwise). Only for processes
+ * that no longer run.
+ */
+function tidyStaleTemps(full: string): void {
+  const parent = dirname(full);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const kind of ['export', 'old'] as const) {
+    const prefix = `.${basename(full)}.${kind}-`;
+    for (const name of names) {
+      if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+      const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+      if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
+      if (kind === 'old' && !existsSync(full)) renameSync(join(parent, name), full);
+      else rmSync(join(parent, name), { recursive: true, force: true });
+    }
+  }
 }
 
 function errno(e: unknown): string | undefined {
@@ -50,6 +106,7 @@ function errno(e: unknown): string | undefined {
 /** Writes the site into dir; returns the files written and their total bytes. */
 export function exportLab(dir: string): { files: number; bytes: number } {
   const full = resolve(dir);
+  tidyStaleTemps(full);
   const replace = checkDir(dir, full);
   const files = labSiteFiles();
   for (const f of files) if (!existsSync(f.file)) throw new ConfigError(`the lab's file ${f.path} is missing (${f.file}): reinstall reglab`);

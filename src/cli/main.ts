@@ -41,6 +41,8 @@ export function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // `reglab help train` is `reglab train --help` (an unknown name is refused below, as a command).
+  if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help']);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name === undefined ? 2 : 0;
@@ -66,6 +68,14 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+// A reader that went away (`reglab train | head -1`) ends the command as SIGPIPE ends a Unix tool: quietly, as an
+// interruption (exit 130), not with an unhandled 'error' event's stack trace. Files are written atomically, and a
+// checkpointed run resumes from its last checkpoint.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(130);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

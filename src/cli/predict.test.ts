@@ -71,11 +71,14 @@ test('bad input: one line on stderr, exit 2', () => {
   writeFileSync(notPng, 'hello, not a png');
   const blank = join(dir, 'blank.png');
   writeFileSync(blank, encodePng(greyToRgba(new Uint8Array(40 * 40).fill(255), 40, 40)));
+  const good = join(dir, 'good.png');
+  writeFileSync(good, encodePng(greyToRgba(digit(0), 28, 28)));
   const huge = join(dir, 'huge.png');
   writeFileSync(huge, pngDeclaring(encodePng(greyToRgba(digit(0), 28, 28)), 60000, 60000));
   const cases: [string[], RegExp][] = [
     [['--model', modelPath, notPng], /not\.png: not a readable PNG image/],
     [['--model', modelPath, blank], /no digit found/],
+    [['--model', modelPath, good, blank], /blank\.png: no digit found: the image is blank/], // names which image
     [['--model', modelPath, huge], /huge\.png: the image is 60000 x 60000 pixels, more than the 40 megapixels/],
     [['--model', modelPath, join(dir, 'missing.png')], /cannot read/],
     [['--model', notPng, blank], /not\.png/],

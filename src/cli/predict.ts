@@ -3,7 +3,7 @@ import type { Command } from './command.js';
 import { parseFlags, strFlag } from './args.js';
 import { BACKEND_HELP, BACKEND_OPTIONS, cliBackend, readInput } from './common.js';
 import { decodeModel, peekModelDtype } from '../io/model-file.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import { readDigit as classify } from '../nn/read-digit.js';
 import { decodePng } from '../image/png.js';
 import { MNIST_SIDE, mnistDigit } from '../image/mnist-digit.js';
@@ -32,7 +32,13 @@ export { readDigit as classify } from '../nn/read-digit.js';
 
 export function predictFile(model: Model, file: string): Prediction {
   const png = decodePng(readInput(file, 'image'), file);
-  const probabilities = classify(model, mnistDigit(png.data, png.width, png.height, 4));
+  let input: Uint8Array;
+  try {
+    input = mnistDigit(png.data, png.width, png.height, 4);
+  } catch (e) {
+    throw e instanceof DataError ? new DataError(`${file}: ${e.message}`) : e; // which of the images
+  }
+  const probabilities = classify(model, input);
   const order = probabilities.map((p, d) => ({ digit: d, p })).sort((a, b) => b.p - a.p || a.digit - b.digit);
   return { file, digit: order[0]!.digit, top3: order.slice(0, 3), probabilities };
 }

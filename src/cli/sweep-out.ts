@@ -91,6 +91,7 @@ export class SweepOut {
     let saved: Partial<SweepManifest> = {};
     try {
       saved = JSON.parse(readFileSync(manifestPath, 'utf8')) as Partial<SweepManifest>;
+      if (typeof saved?.sweepId !== 'string') throw new Error('no sweep id'); // not a sweep's manifest
     } catch {
       throw new ConfigError(`--out ${dir}: sweep.json is missing or unreadable, so this cannot be checked to be the same sweep`);
     }

@@ -1,7 +1,7 @@
 /** `reglab sweep` as users run it: spawned, on real MNIST subsets. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -149,6 +149,17 @@ test('bad spaces and flags: one line on stderr, exit 2, nothing written', () => 
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
     assert.ok(!existsSync(out), `${args.join(' ')}: nothing written`);
   }
+});
+
+test('--resume on an --out whose sweep.json is not a sweep manifest: refused as unreadable, the folder untouched', () => {
+  const out = join(tmp(), 'out');
+  mkdirSync(out);
+  writeFileSync(join(out, 'sweep.json'), '{"notes": "mine"}');
+  const r = reglab('sweep', ...SHARED, '--space', 'lr=0.1..0.5', '--out', out, '--resume');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^reglab sweep: --out .*: sweep\.json is missing or unreadable, so this cannot be checked to be the same sweep\n$/);
+  assert.deepEqual(readdirSync(out), ['sweep.json']);
+  assert.equal(readFileSync(join(out, 'sweep.json'), 'utf8'), '{"notes": "mine"}');
 });
 
 test('two sweeps into one --out at once: the second is refused (exit 2, one line) and the first finishes whole; the folder is free after it', async () => {

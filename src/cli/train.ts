@@ -11,13 +11,14 @@ import { removeStaleTemps } from '../io/atomic.js';
 import { ConfigError, show } from '../errors.js';
 import { withRunDefaults } from '../experiments/settings.js';
 import { existsSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { lockFolder } from '../io/folder-lock.js';
 import type { Dataset } from '../data/dataset.js';
 import { ProgressCallback } from './progress.js';
 import { epochLine, metricsLines } from './epoch-lines.js';
 import { summarize } from '../train/summary.js';
 import { recordExperimentRun } from '../report/record.js';
+import { trainCommandLineOn } from '../experiments/command-line.js';
 import { writeReport } from '../report/write.js';
 
 const OPTIONS: Options = {
@@ -175,6 +176,16 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
   return { result, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** --report DIR, checked before any work as the other outputs are: DIR/report.html must be writable. */
+function checkReportDir(dir: string): void {
+  const path = join(dir, 'report.html');
+  try {
+    checkOutputPath(path, 'report');
+  } catch (e) {
+    throw new ConfigError(`cannot write the report in ${dir} (${(e as Error).message.slice(`--report ${path}: `.length)})`);
+  }
+}
+
 function note(line: string): void {
   process.stderr.write(`reglab train: ${line}\n`);
 }
@@ -207,13 +218,15 @@ export const command: Command = {
     const save = values.save as string | undefined;
     const metrics = values.metrics as string | undefined;
     const checkpoint = values.checkpoint as string | undefined;
+    const reportDir = values.report as string | undefined;
     // Every output is checked before any work, so a bad path fails now and nothing is written half.
-    checkDistinctOutputs({ save, metrics, checkpoint });
+    checkDistinctOutputs({ save, metrics, checkpoint, report: reportDir === undefined ? undefined : join(reportDir, 'report.html') });
     for (const [flag, path] of Object.entries({ save, metrics, checkpoint })) {
       if (path === undefined) continue;
       checkOutputPath(path, flag);
       removeStaleTemps(path);
     }
+    if (reportDir !== undefined) checkReportDir(reportDir);
     if (checkpoint !== undefined && existsSync(checkpoint) && !values.resume) {
       throw new ConfigError(`--checkpoint ${checkpoint} already exists: add --resume to continue that run, or remove the file to start over`);
     }
@@ -246,11 +259,11 @@ export const command: Command = {
         const history = r.history.map(({ seconds: _s, ...rest }) => rest);
         writeOutput(save, encodeModel(result.model, { training: { ...config }, history, data: data.source }));
       }
-      const reportDir = values.report as string | undefined;
       let reportPath: string | null = null;
       if (reportDir) {
         try {
-          reportPath = writeReport(reportDir, [recordExperimentRun('train', result)], { title: 'reglab train', subtitle: `${data.source}, ${new Date().toISOString().slice(0, 10)}` });
+          const command = trainCommandLineOn(result.config, data.source, backend.name); // with --data, --backend: the same numbers
+          reportPath = writeReport(reportDir, [recordExperimentRun('train', result, { command })], { title: 'reglab train', subtitle: `${data.source}, ${new Date().toISOString().slice(0, 10)}` });
         } catch (e) {
           throw new ConfigError(`cannot write the report in ${reportDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
         }

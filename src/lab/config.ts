@@ -172,6 +172,11 @@ function asLabField<T>(f: () => T): T {
   }
 }
 
+/** One field's text checked alone by the table's parser; a bad one throws a LabFieldError in the lab's words. */
+export function checkLabFieldText(key: keyof LabConfig, text: string): void {
+  asLabField(() => parseSettingValue(LAB_FIELDS[key].setting, text));
+}
+
 /**
  * A LabConfig from loose values (form strings, JSON): each field through the table's parser (text) or check
  * (typed values), then validateRunConfig, as `reglab train` does with its flags; then the fit to MNIST. The

@@ -65,7 +65,22 @@ describe('the lab in a classroom: lesson links, keyboard, live region, dropout i
     assert.equal(await value(bad.page, 'epochs'), '7');
     await bad.page.getByTestId('train').click();
     assert.equal(await bad.page.evaluate(() => (window as any).reglabLab.runs.length), 0, 'a bad link starts nothing');
-    assert.deepEqual([...errors, ...bad.errors], []);
+    // A switch's bad value too (it used to turn no-bias on, and early stopping off, without a word).
+    const badSwitch = await open('no-bias=maybe&epochs=7');
+    assert.equal(await badSwitch.page.getByTestId('error').textContent(), "Bias vectors: must be true or false, got 'maybe'");
+    assert.equal(await badSwitch.page.getByTestId('field-bias').isChecked(), true, 'the checkbox keeps its state');
+    assert.equal(await value(badSwitch.page, 'epochs'), '7');
+    // A misspelt preset or pace: a message naming the choices (it was dropped without a word).
+    const badName = await open('preset=droput&epochs=7');
+    assert.equal(await badName.page.getByTestId('error').textContent(), "Experiment: no preset 'droput' (one of quick, overfit, early-stopping, dropout, minibatch, l2)");
+    assert.equal(await badName.page.getByTestId('preset').inputValue(), 'quick');
+    assert.equal(await value(badName.page, 'epochs'), '7');
+    const badPace = await open('pace=warp');
+    assert.equal(await badPace.page.getByTestId('error').textContent(), "Pace: no pace 'warp' (one of full, slow, slower)");
+    assert.deepEqual([...errors, ...bad.errors, ...badSwitch.errors, ...badName.errors, ...badPace.errors], []);
+    await badName.page.close();
+    await badPace.page.close();
+    await badSwitch.page.close();
     await bad.page.close();
     await page.close();
   });

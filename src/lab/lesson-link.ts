@@ -2,9 +2,9 @@
  * The page's side of lesson links (url-state.ts): loading a link into the form and the panels, and writing
  * the current state back into the fragment. The task and every value are set as text or field values only.
  */
-import { LAB_FIELDS, PRESETS } from './config.js';
+import { LAB_FIELDS, PRESETS, checkLabFieldText } from './config.js';
 import { FIELD_ORDER, type LabForm } from './form.js';
-import { PACES, flagOf, formatFragment, parseFragment, type LinkState } from './url-state.js';
+import { FRAGMENT_MAX, PACES, flagOf, formatFragment, parseFragment, type LinkState } from './url-state.js';
 
 /** What each panel name in `hide=` hides. */
 const PANEL_ELEMENTS: Readonly<Record<string, string[]>> = {
@@ -22,6 +22,18 @@ const PANEL_ELEMENTS: Readonly<Record<string, string[]>> = {
   'clear-runs': ['clear-runs'],
 };
 
+/** The link's pace= as written when it names none of PACES (parseFragment drops it), for its message. */
+function badPaceOf(hash: string): string | undefined {
+  const text = hash.replace(/^#/, '');
+  if (text.length > FRAGMENT_MAX) return undefined; // not read at all, as parseFragment does
+  try {
+    const v = new URLSearchParams(text).get('pace');
+    return v !== null && !Object.hasOwn(PACES, v) ? v.slice(0, 100) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class LessonLink {
   /** From the link loaded: kept when the fragment is rewritten. */
   private hide: string[] = [];
@@ -36,10 +48,30 @@ export class LessonLink {
   /** Sets the page from location.hash; a bad field value gets the field's message. Returns whether it had one. */
   load(): boolean {
     const s = parseFragment(location.hash);
-    const has = s.preset !== undefined || Object.keys(s.values).length > 0 || s.task !== undefined || s.hide.length > 0 || s.pace !== undefined;
+    const badPace = badPaceOf(location.hash);
+    const has = s.preset !== undefined || Object.keys(s.values).length > 0 || s.task !== undefined || s.hide.length > 0 || s.pace !== undefined || badPace !== undefined;
     if (!has) return false;
-    if (s.preset !== undefined) this.form.applyPreset(PRESETS.some((p) => p.id === s.preset) ? s.preset : PRESETS[0]!.id);
-    for (const [key, v] of Object.entries(s.values) as [keyof typeof s.values, string][]) this.form.setRaw(key, v);
+    // A misspelt preset or pace gets a message too (after any field's), rather than being dropped without a word.
+    let badName: Error | undefined;
+    if (s.preset !== undefined) {
+      const known = PRESETS.some((p) => p.id === s.preset);
+      if (!known) badName = new Error(`Experiment: no preset '${s.preset}' (one of ${PRESETS.map((p) => p.id).join(', ')})`);
+      this.form.applyPreset(known ? s.preset : PRESETS[0]!.id);
+    }
+    if (badPace !== undefined) badName ??= new Error(`Pace: no pace '${badPace}' (one of ${Object.keys(PACES).join(', ')})`);
+    // A checkbox cannot hold a bad value (no-bias=maybe): it keeps its state and the field gets its message.
+    let badValue: Error | undefined;
+    for (const [key, v] of Object.entries(s.values) as [keyof typeof s.values, string][]) {
+      if (LAB_FIELDS[key].kind === 'bool') {
+        try {
+          checkLabFieldText(key, v);
+        } catch (e) {
+          badValue ??= e as Error;
+          continue;
+        }
+      }
+      this.form.setRaw(key, v);
+    }
     if (Object.keys(s.values).some((k) => LAB_FIELDS[k as keyof typeof LAB_FIELDS].more)) this.form.openMore();
     if (s.pace !== undefined) this.pace.value = String(PACES[s.pace]);
     this.hide = s.hide;
@@ -49,7 +81,9 @@ export class LessonLink {
     this.applyHide();
     this.form.showCommand();
     try {
+      if (badValue) throw badValue;
       this.form.read();
+      if (badName) throw badName;
       this.form.clearMessage();
     } catch (e) {
       const field = (e as { field?: string }).field;

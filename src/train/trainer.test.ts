@@ -7,6 +7,7 @@ import { loadDataset } from '../data/files.js';
 import { sliceSet } from '../data/dataset.js';
 import { Model, mlpSpec } from '../nn/model.js';
 import { fit, Trainer } from './trainer.js';
+import { evaluate } from './evaluate.js';
 import type { EpochLogs } from './callbacks.js';
 
 const data = loadDataset();
@@ -125,4 +126,15 @@ test('runFor: slices end with their epoch and when training is done, and never c
     assert.deepEqual(withoutSeconds(t.history), withoutSeconds(whole.history));
     assert.deepEqual(t.model.getWeights(), whole.model.getWeights());
   }
+});
+
+test('labels the model has no output for are refused before training (not reported as divergence)', () => {
+  const model = new Model(mlpSpec({ inputSize: 784, hidden: [8], classes: 5 }), { backend: refBackend(), seed: 1 });
+  const digits = sliceSet(data.train, 0, 100); // labels 0 to 9
+  assert.throws(() => fit(model, digits, { epochs: 1, lr: 0.1 }), { name: 'DataError', message: /^training data: a label is 9 but the model has 5 outputs \(classes 0 to 4\)$/ });
+  const fives = [...Array(100).keys()].filter((i) => data.train.labels[i]! < 5);
+  const low = { ...digits, images: new Uint8Array(fives.flatMap((i) => [...data.train.images.subarray(i * 784, (i + 1) * 784)])), labels: new Uint8Array(fives.map((i) => data.train.labels[i]!)), count: fives.length };
+  assert.throws(() => fit(model, low, { epochs: 1, lr: 0.1, test: sliceSet(data.test, 0, 100) }), { name: 'DataError', message: /^test data: a label is 9/ });
+  assert.equal(fit(model, low, { epochs: 1, lr: 0.1 }).stopReason, 'completed');
+  assert.throws(() => evaluate(model, sliceSet(data.test, 0, 100)), { name: 'DataError', message: /^evaluate: a label is 9/ });
 });

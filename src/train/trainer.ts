@@ -13,7 +13,7 @@ import type { Optimizer } from '../nn/optimizer.js';
 import { PerExampleRun } from './per-example-run.js';
 import { createOptimizer, DEFAULT_OPTIMIZER, type OptimizerName, type OptimizerSettings } from '../nn/optimizers.js';
 import type { BatchInfo, Callback, EpochLogs, LoopConfig, StopReason, TrainingContext } from './callbacks.js';
-import { checkInputSize, evaluate, identityOrder } from './evaluate.js';
+import { checkInputSize, checkLabels, evaluate, identityOrder } from './evaluate.js';
 import type { EpochProgress, TrainerState } from './state.js';
 
 export type { StopReason } from './callbacks.js';
@@ -81,8 +81,10 @@ export class Trainer implements TrainingContext {
     checkPositiveInt('evalEvery', c.evalEvery);
     if (c.batchSize > train.count) throw new ConfigError(`batch size ${c.batchSize} is larger than the training set (${train.count})`);
     checkInputSize(model, train, 'training data');
+    checkLabels(model, train, 'training data');
     for (const [what, set] of [['validation data', fitConfig.validation], ['test data', fitConfig.test]] as const) {
       if (set && pixelsOf(set) !== pixelsOf(train)) throw new DataError(`${what}: images are not the size of the training images`);
+      if (set) checkLabels(model, set, what);
     }
     this.config = Object.freeze(c);
     const o = fitConfig.optimizer ?? DEFAULT_OPTIMIZER;

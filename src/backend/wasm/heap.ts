@@ -8,6 +8,8 @@
 import { ConfigError } from '../../errors.js';
 
 const PAGE = 65536;
+/** Addresses stay below 2^31 (the allocator's and the kernels' arithmetic is on 32-bit integers). */
+const MAX_END = 2 ** 31;
 
 export class Heap {
   private top: number;
@@ -29,6 +31,7 @@ export class Heap {
 
   /** A 16-byte aligned, zeroed block of `bytes` bytes; returns its address. */
   allocBytes(bytes: number): number {
+    if (!(bytes <= MAX_END - this.top - 32)) this.full(bytes, `at most ${MAX_END / 2 ** 20} MB`);
     // Every block has an address of its own (an empty one takes 16 bytes), so that it can be given back.
     const rounded = Math.max((Math.max(bytes, 0) + 15) & ~15, 16);
     const reuse = this.freed.get(rounded)?.pop();
@@ -42,15 +45,24 @@ export class Heap {
     const size = this.buffer.byteLength;
     if (end > size) {
       if (!this.shared) {
-        throw new ConfigError(`the wasm backend's memory (${size / 2 ** 20} MB, fixed without shared memory) is full; create the backend with a larger memoryMB`);
+        throw new ConfigError(`the wasm backend's memory (${size / 2 ** 20} MB, fixed without shared memory) is full: the network or the data is too large for it (in code: create the backend with a larger memoryMB)`);
       }
-      this.memory.grow(Math.ceil((end - size) / PAGE));
+      try {
+        this.memory.grow(Math.ceil((end - size) / PAGE));
+      } catch {
+        this.full(bytes, 'the memory could not grow');
+      }
       this.buffer = this.memory.buffer;
       this.owned.add(this.buffer);
     }
     this.top = end;
     this.live.set(ptr, rounded);
     return ptr;
+  }
+
+  /** Bad input, not a bug: a network or data set too large for the memory (the CLI's one line, exit 2). */
+  private full(bytes: number, why: string): never {
+    throw new ConfigError(`the wasm backend's memory cannot take ${Math.ceil(bytes / 2 ** 20)} MB more (${why}): the network or the data is too large for it`);
   }
 
   /** Gives back a whole block that allocBytes (or f32, i32, u8...) returned; a view of it identifies it. */
