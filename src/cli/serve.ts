@@ -3,12 +3,14 @@ import { ConfigError } from '../errors.js';
 import { startLabServer } from '../lab/server.js';
 import { intFlag, parseFlags, strFlag } from './args.js';
 import type { Command } from './command.js';
+import { networkUrls } from './network-urls.js';
 
 const HELP = `usage: reglab serve [--port N] [--host H]
 
 Serves the web lab: train on real MNIST in your browser, watch the curves and the weights, draw digits.
   --port N   port to listen on (default 8080; 0 picks a free one)
-  --host H   address to listen on (default 127.0.0.1; 0.0.0.0 to share on a network)
+  --host H   address to listen on (default 127.0.0.1; 0.0.0.0 to share on a network: the
+             addresses to share are printed too)
 `;
 
 export const command: Command = {
@@ -31,6 +33,7 @@ export const command: Command = {
       throw e;
     }
     process.stdout.write(`reglab lab: ${lab.url}  (Ctrl-C to stop)\n`);
+    for (const url of networkUrls(host, Number(new URL(lab.url).port))) process.stdout.write(`  on your network: ${url}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);
