@@ -248,7 +248,22 @@ export function meanCoefficients(tb: Float64Array, S: number, ia: number, ib: nu
 
 /** Every row of w (with m, v) brought up to date at step `now` (assembly/per-example-adam.ts: adamRowsSync). */
 export function adamCatchUpAll(st: LazyAdamState, w: Floats, m: Floats, v: Floats, now: number): void {
-  for (let i = 0; i < st.inSize; i++) adamCatchUpRow(st, w, m, v, i, now);
+  const n = st.outSize;
+  for (let i = 0; i < st.inSize; i++) {
+    // A row with no gradient pending whose m and v are all +0 (a pixel not yet on) is left as it is: what its
+    // catch-up would give it but for the signs of zeros.
+    if (st.at[i]! <= now && Object.is(st.px[i], 0) && zeroRows(m, v, i * n, n)) {
+      st.at[i] = now + 1;
+      continue;
+    }
+    adamCatchUpRow(st, w, m, v, i, now);
+  }
+}
+
+/** Whether m and v are +0 at o .. o + n - 1. */
+function zeroRows(m: Floats, v: Floats, o: number, n: number): boolean {
+  for (let j = o; j < o + n; j++) if (!Object.is(m[j], 0) || !Object.is(v[j], 0)) return false;
+  return true;
 }
 
 const f = Math.fround;
