@@ -144,21 +144,7 @@ export function adamRowsSync(desc: usize, now: i32): void {
   const adam = first + <usize>layers * LAYER;
   const n = load<i32>(first);
   clearCoefficients(adam);
-  const out = load<i32>(first, 4);
-  const rowBytes = <usize>out << 2;
-  const st = adam + ADAM;
-  const m = <usize>load<i32>(st), v = <usize>load<i32>(st, 4);
-  const at = <usize>load<i32>(adam, 44), px = <usize>load<i32>(adam, 48);
-  for (let i = 0; i < n; i++) {
-    // A row with no gradient pending whose m and v are all +0 (a pixel not yet on) is left as it is (the same in
-    // nn/adam-rows.ts's adamCatchUpAll); what its catch-up would give it but for the signs of zeros.
-    const pa = at + (<usize>i << 3);
-    if (<i32>load<f64>(pa) <= now && load<u32>(px + (<usize>i << 2)) == 0 && zeroRows(m + <usize>i * rowBytes, v + <usize>i * rowBytes, out)) {
-      store<f64>(pa, <f64>(now + 1));
-      continue;
-    }
-    catchUpRow(first, adam, i, now);
-  }
+  for (let i = 0; i < n; i++) catchUpRow(first, adam, i, now);
 }
 
 /** Whether the n floats at a and at b are all +0 (every bit 0). */
@@ -261,6 +247,12 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   const m = <usize>load<i32>(st) + base, v = <usize>load<i32>(st, 4) + base;
   const pxAt = <usize>load<i32>(adam, 48) + (<usize>i << 2);
   const x = load<f32>(pxAt);
+  // A row with no gradient pending whose m and v are all +0 (a pixel not yet on) is left as it is (the same in
+  // nn/adam-rows.ts's adamCatchUpRow): what its catch-up would give it but for the signs of zeros.
+  if (load<u32>(pxAt) == 0 && zeroRows(m, v, out)) {
+    store<f64>(at, <f64>(b + 1));
+    return;
+  }
   const d = <usize>load<i32>(adam, 40) + <usize>ia * rowBytes;
   const kind = load<i32>(e, 8);
   const K1 = load<f32>(e, 12), K2 = load<f32>(e, 16), E = load<f32>(e, 20);
@@ -488,6 +480,8 @@ function slowElement(pw: usize, pm: usize, pv: usize, g: f32, beta1: f64, beta2:
   const c1 = 1 - beta1, c2 = 1 - beta2;
   let mi = <f64>load<f32>(pm), vi = <f64>load<f32>(pv), wi = <f64>load<f32>(pw);
   if (mi == 0 && g == 0) {
+    // v = +0 stays +0 (an element whose column's gradient was always 0): nothing moves.
+    if (load<u32>(pv) == 0) return;
     for (let i = ia; i <= ib; i++) vi = <f64><f32>(beta2 * vi + c2 * 0.0 * 0.0);
     store<f32>(pv, <f32>vi);
     return;

@@ -248,16 +248,7 @@ export function meanCoefficients(tb: Float64Array, S: number, ia: number, ib: nu
 
 /** Every row of w (with m, v) brought up to date at step `now` (assembly/per-example-adam.ts: adamRowsSync). */
 export function adamCatchUpAll(st: LazyAdamState, w: Floats, m: Floats, v: Floats, now: number): void {
-  const n = st.outSize;
-  for (let i = 0; i < st.inSize; i++) {
-    // A row with no gradient pending whose m and v are all +0 (a pixel not yet on) is left as it is: what its
-    // catch-up would give it but for the signs of zeros.
-    if (st.at[i]! <= now && Object.is(st.px[i], 0) && zeroRows(m, v, i * n, n)) {
-      st.at[i] = now + 1;
-      continue;
-    }
-    adamCatchUpRow(st, w, m, v, i, now);
-  }
+  for (let i = 0; i < st.inSize; i++) adamCatchUpRow(st, w, m, v, i, now);
 }
 
 /** Whether m and v are +0 at o .. o + n - 1. */
@@ -287,6 +278,12 @@ export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Float
   const n = st.outSize;
   const x = st.px[i]!;
   const o = i * n, dOff = ia * n;
+  // A row with no gradient pending whose m and v are all +0 (a pixel not yet on) is left as it is (the kernel's
+  // catchUpRow): what its catch-up would give it but for the signs of zeros.
+  if (Object.is(x, 0) && zeroRows(m, v, o, n)) {
+    st.at[i] = b + 1;
+    return;
+  }
   const nt = meanTerms(tb, S, ia, ib);
   if (nt > 0) {
     const D = meanCoefficients(tb, S, ia, ib, nt, lr);
@@ -342,6 +339,8 @@ export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Float
     // The steps one by one (assembly/adam.ts's float64 element arithmetic).
     let mi = m[o + j]!, vi = v[o + j]!, wi = w[o + j]!;
     if (mi === 0 && g === 0) {
+      // v = +0 stays +0: nothing moves (the kernel's slowElement).
+      if (Object.is(vi, 0)) continue;
       for (let t = ia; t <= ib; t++) vi = f(beta2 * vi + (1 - beta2) * 0 * 0);
       v[o + j] = vi;
       continue;
