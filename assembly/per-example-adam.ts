@@ -26,7 +26,10 @@
  * In exact arithmetic the sum is the dense update's but for the truncation (below 2^-26 relative); in float32
  * a move is within a few roundings of the exact one (nn/adam-rows.test.ts: 2.6e-7 relative measured, the steps
  * one by one 9e-7), an epoch within the dense float32 step's distance of float64 Adam (per-example-adam-drift.
- * test.ts). Per element (both series): one sqrt and one div, as the dense step.
+ * test.ts). Per element (both series): one sqrt and one div, as the dense step. A row with no gradient pending
+ * (pixel +0) whose m and v are all +0 (a pixel not yet on) is left as it is, and so is an element stepped one by
+ * one whose m, g and v are 0: what their arithmetic gives them but for the signs of zeros (the same in the
+ * reference); the early epochs' rows not yet touched then cost a scan instead of their steps one by one.
  *
  * Blocks of B steps (global steps T0+1 .. T0+B, T0 a multiple of B): every row is brought up to date at the
  * block's end (sync), so a row's pending step is in the block's ring. The description is assembly/

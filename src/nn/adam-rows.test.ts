@@ -94,3 +94,22 @@ for (const beta2 of [0.999, 0.99]) {
     assert.ok(worst['mean']! <= 2 ** -20 && worst['eps']! <= 2 ** -20, 'a series move is off by more than 2^-20');
   });
 }
+
+test('a row with no gradient pending and m, v all +0 is left as it is (Adam over zero gradients: nothing moves), early and late blocks', () => {
+  const c = { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  const B = ADAM_BLOCK, n = 10;
+  const tables = new Float64Array(TABLES * (B + 1));
+  for (const T0 of [0, 8 * B]) {
+    for (const [a, b] of [[T0 + 1, T0 + 1], [T0 + 1, T0 + B], [T0 + 5, T0 + 40]] as const) {
+      const st: LazyAdamState = {
+        at: Float64Array.of(a), px: Float32Array.of(0), ring: new Float32Array(B * n).fill(0.25), block: B, c, inSize: 1, outSize: n,
+        tables: (t0) => (fillAdamTables(tables, c, t0, B), tables),
+      };
+      const w = Float32Array.from({ length: n }, (_, j) => (j - 4.5) / 7), m = new Float32Array(n), v = new Float32Array(n);
+      const w0 = Float32Array.from(w);
+      adamCatchUpRow(st, w, m, v, 0, b);
+      assert.equal(st.at[0], b + 1);
+      assert.deepEqual([w, m, v], [w0, new Float32Array(n), new Float32Array(n)], `steps ${a}..${b}`);
+    }
+  }
+});
