@@ -58,6 +58,8 @@ const MEAN_TERMS = 6;
 /** Bytes of a cache entry of rowCoefficients, and its kind for a row of one step. */
 const COEF: usize = 48;
 const KIND_ONE = 7;
+/** Its kind for three terms with eps folded into D1 and D2 (D1' = fl32(eps D1), D2' = fl32((eps eps) D2)): z is q. */
+const KIND_THREE_Q = 8;
 
 /** perExampleSgd's contract (assembly/per-example.ts) for Adam rules; the call stays within one block. */
 export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
@@ -206,6 +208,20 @@ function rowCoefficients(layer: usize, adam: usize, a: i32, b: i32, e: usize): v
     const u4 = nt > 4 ? tab(tables, stride, Q0 + 4, ia) - tab(tables, stride, Q0 + 4, ib + 1) : 0;
     const u5 = nt > 5 ? tab(tables, stride, Q0 + 5, ia) - tab(tables, stride, Q0 + 5, ib + 1) : 0;
     const p2 = p * p, p3 = p2 * p, p4 = p3 * p, p5 = p4 * p;
+    if (nt == 3) {
+      // eps folded into D1 and D2 where both stay normal floats (nn/adam-rows.ts: foldedCoefficients).
+      const eps = load<f64>(adam, 16);
+      const f1 = eps * (-lr * (tab(tables, stride, IF0 + 1, ia) * (u1 + p * u0)));
+      const f2 = eps * eps * (lr * (tab(tables, stride, IF0 + 2, ia) * (u2 + 2 * p * u1 + p2 * u0)));
+      if (!subnormal(f1) && !subnormal(f2)) {
+        store<f32>(e, <f32>(lr * (tab(tables, stride, IF0, ia) * u0)), 24);
+        store<f32>(e, <f32>f1, 28);
+        store<f32>(e, <f32>f2, 32);
+        store<f32>(e, <f32>(tab(tables, stride, EH, ia) * ((lo + hi) / 2)), 20);
+        store<i32>(e, KIND_THREE_Q, 8);
+        return;
+      }
+    }
     store<f32>(e, <f32>(lr * (tab(tables, stride, IF0, ia) * u0)), 24);
     store<f32>(e, nt > 1 ? <f32>(-lr * (tab(tables, stride, IF0 + 1, ia) * (u1 + p * u0))) : <f32>0, 28);
     store<f32>(e, nt > 2 ? <f32>(lr * (tab(tables, stride, IF0 + 2, ia) * (u2 + 2 * p * u1 + p2 * u0))) : <f32>0, 32);
@@ -223,6 +239,12 @@ function rowCoefficients(layer: usize, adam: usize, a: i32, b: i32, e: usize): v
     store<f32>(e, <f32>tab(tables, stride, LIM, k + 1), 20);
     store<i32>(e, 0, 8);
   }
+}
+
+/** Whether x is not 0 but below 2^-126 in magnitude (its float32 subnormal or 0). */
+// @ts-ignore: decorator
+@inline function subnormal(x: f64): bool {
+  return x != 0 && Math.abs(x) < 1.1754943508222875e-38;
 }
 
 /** The cache of rowCoefficients' entries (one per a of the block: B entries at +60 of the Adam bytes) emptied. */
@@ -263,6 +285,7 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   // Out of line (inlined here they ran slower); one term and k > 0 as two with D1 = 0 (z * 0 + D0 is D0: z is finite).
   if (kind == KIND_ONE) meanCols1(w, m, v, d, x, D0, E, adam, 0, out);
   else if (kind == 1 || kind == 2) meanCols2(w, m, v, d, x, D0, D1, K1, K2, E, adam, 0, out);
+  else if (kind == KIND_THREE_Q) meanCols3q(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
   else if (kind == 3) meanCols3(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
   else if (kind == 4) meanCols4(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), K1, K2, E, adam, 0, out);
   else if (kind > 4) catchUpColsMean(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), load<f32>(e, 40), load<f32>(e, 44), kind, K1, K2, E, adam, 0, out);
@@ -278,7 +301,7 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
 // @ts-ignore: decorator
 @inline function meanRest(
   w: usize, m: usize, v: usize, m1: v128, v1: v128, q: v128, nt: i32, ev: v128, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128,
-  K1v: v128, K2v: v128,
+  K1v: v128, K2v: v128, folded: bool,
 ): void {
   if (nt < 0) {
     // One step: m and v stored as m1 and v1 (K1 = K2 = 1).
@@ -287,7 +310,7 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     v128.store(w, f32x4.sub(v128.load(w), q));
     return;
   }
-  const z = f32x4.mul(ev, q);
+  const z = folded ? q : f32x4.mul(ev, q);
   let p = d0;
   if (nt == 2) p = f32x4.add(d0, f32x4.mul(z, d1));
   else if (nt == 3) p = f32x4.add(d0, f32x4.mul(z, f32x4.add(d1, f32x4.mul(z, d2))));
@@ -312,7 +335,7 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
 // @ts-ignore: decorator
 @inline function meanCols(
   w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, D3: f32, D4: f32, D5: f32, nt: i32, K1: f32, K2: f32, E: f32,
-  adam: usize, c0: i32, c1: i32,
+  adam: usize, c0: i32, c1: i32, folded: bool = false,
 ): void {
   const beta1 = load<f64>(adam), beta2 = load<f64>(adam, 8), eps = load<f64>(adam, 16);
   const b1 = <f32>beta1, b2 = <f32>beta2, c1f = <f32>(1 - beta1), c2f = <f32>(1 - beta2), e = <f32>eps;
@@ -338,13 +361,13 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
       const m2 = f32x4.add(f32x4.mul(b1v, v128.load(m + o2)), f32x4.mul(k1v, g2));
       const v2 = f32x4.add(f32x4.mul(b2v, v128.load(v + o2)), f32x4.mul(k2v, f32x4.mul(g2, g2)));
       const q2 = nt < 0 ? f32x4.div(f32x4.mul(d0, m2), f32x4.add(f32x4.sqrt(v2), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v2), Ev));
-      meanRest(w + o, m + o, v + o, m1, v1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v);
+      meanRest(w + o, m + o, v + o, m1, v1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
       o = o2;
       m1 = m2;
       v1 = v2;
       q = q2;
     }
-    meanRest(w + o, m + o, v + o, m1, v1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v);
+    meanRest(w + o, m + o, v + o, m1, v1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
   }
   for (; j < c1; j++) {
     const o = <usize>j << 2;
@@ -358,7 +381,7 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
       continue;
     }
     const q = <f32>1 / (Mathf.sqrt(v1) + E);
-    const z = e * q;
+    const z = folded ? q : e * q;
     let p = D0;
     if (nt == 2) p = D0 + z * D1;
     else if (nt == 3) p = D0 + z * (D1 + z * D2);
@@ -389,6 +412,11 @@ export function meanCols2(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f3
 /** meanCols with three terms. */
 export function meanCols3(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, K1: f32, K2: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
   meanCols(w, m, v, d, x, D0, D1, D2, 0, 0, 0, 3, K1, K2, E, adam, c0, c1);
+}
+
+/** meanCols with three terms, eps folded into D1 and D2 (KIND_THREE_Q): z = q. */
+export function meanCols3q(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, K1: f32, K2: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
+  meanCols(w, m, v, d, x, D0, D1, D2, 0, 0, 0, 3, K1, K2, E, adam, c0, c1, true);
 }
 
 /** meanCols with four terms (rows pending about 10 to 30 steps: a tenth of the catch-ups). */
