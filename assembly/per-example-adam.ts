@@ -339,7 +339,9 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
 ): void {
   const beta1 = load<f64>(adam), beta2 = load<f64>(adam, 8), eps = load<f64>(adam, 16);
   const b1 = <f32>beta1, b2 = <f32>beta2, c1f = <f32>(1 - beta1), c2f = <f32>(1 - beta2), e = <f32>eps;
-  const xv = f32x4.splat(x), b1v = f32x4.splat(b1), b2v = f32x4.splat(b2), k1v = f32x4.splat(c1f), k2v = f32x4.splat(c2f);
+  // The pixel folded into the moments' rates: m1 = b1 m + (c1 x) d, v1 = b2 v + (c2 x x) (d d) (no g = x d formed).
+  const c1x = c1f * x, c2x = c2f * x * x;
+  const b1v = f32x4.splat(b1), b2v = f32x4.splat(b2), xc1 = f32x4.splat(c1x), xc2 = f32x4.splat(c2x);
   const ev = f32x4.splat(e), one = f32x4.splat(1), Ev = f32x4.splat(E);
   const d0 = f32x4.splat(D0), d1 = f32x4.splat(D1), d2 = f32x4.splat(D2), d3 = f32x4.splat(D3), d4 = f32x4.splat(D4), d5 = f32x4.splat(D5);
   const K1v = f32x4.splat(K1), K2v = f32x4.splat(K2);
@@ -349,17 +351,17 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   let j = c0;
   if (j + 4 <= c1) {
     let o = <usize>j << 2;
-    let g = f32x4.mul(xv, v128.load(d + o));
-    let m1 = f32x4.add(f32x4.mul(b1v, v128.load(m + o)), f32x4.mul(k1v, g));
-    let v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(k2v, f32x4.mul(g, g)));
+    const dj = v128.load(d + o);
+    let m1 = f32x4.add(f32x4.mul(b1v, v128.load(m + o)), f32x4.mul(xc1, dj));
+    let v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(xc2, f32x4.mul(dj, dj)));
     // nt < 0: the one step's move (D0 m1) / (s + E); else q = 1 / (s + E).
     let q = nt < 0 ? f32x4.div(f32x4.mul(d0, m1), f32x4.add(f32x4.sqrt(v1), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
     j += 4;
     for (; j + 4 <= c1; j += 4) {
       const o2 = <usize>j << 2;
-      const g2 = f32x4.mul(xv, v128.load(d + o2));
-      const m2 = f32x4.add(f32x4.mul(b1v, v128.load(m + o2)), f32x4.mul(k1v, g2));
-      const v2 = f32x4.add(f32x4.mul(b2v, v128.load(v + o2)), f32x4.mul(k2v, f32x4.mul(g2, g2)));
+      const d2j = v128.load(d + o2);
+      const m2 = f32x4.add(f32x4.mul(b1v, v128.load(m + o2)), f32x4.mul(xc1, d2j));
+      const v2 = f32x4.add(f32x4.mul(b2v, v128.load(v + o2)), f32x4.mul(xc2, f32x4.mul(d2j, d2j)));
       const q2 = nt < 0 ? f32x4.div(f32x4.mul(d0, m2), f32x4.add(f32x4.sqrt(v2), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v2), Ev));
       meanRest(w + o, m + o, v + o, m1, v1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
       o = o2;
@@ -371,9 +373,9 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   }
   for (; j < c1; j++) {
     const o = <usize>j << 2;
-    const g = x * load<f32>(d + o);
-    const m1 = b1 * load<f32>(m + o) + c1f * g;
-    const v1 = b2 * load<f32>(v + o) + c2f * (g * g);
+    const dj = load<f32>(d + o);
+    const m1 = b1 * load<f32>(m + o) + c1x * dj;
+    const v1 = b2 * load<f32>(v + o) + c2x * (dj * dj);
     if (nt < 0) {
       store<f32>(w + o, load<f32>(w + o) - (D0 * m1) / (Mathf.sqrt(v1) + E));
       store<f32>(m + o, m1);

@@ -303,15 +303,17 @@ export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Float
   }
   const nt = meanTerms(tb, S, ia, ib);
   if (nt > 0) {
+    // The pixel folded into the moments' rates (the kernel's meanCols): m1 = b1 m + (c1 x) d, v1 = b2 v + (c2 x x) (d d).
+    const c1x = f(c1f * x), c2x = f(f(c2f * x) * x);
     const D = meanCoefficients(tb, S, ia, ib, nt, lr);
     const E = f(tb[T.EH * S + ia]! * ((tb[T.H * S + ia]! + tb[T.H * S + ib]!) / 2));
     if (k === 0 && nt === 1) {
       // One step (K1 = K2 = 1): w -= (D0 m1) / (sqrt(v1) + E), the dense step's form (the kernel's meanCols1).
       const D0 = D[0]!;
       for (let j = 0; j < n; j++) {
-        const g = f(x * st.ring[dOff + j]!);
-        const m1 = f(f(b1 * m[o + j]!) + f(c1f * g));
-        const v1 = f(f(b2 * v[o + j]!) + f(c2f * f(g * g)));
+        const dj = st.ring[dOff + j]!;
+        const m1 = f(f(b1 * m[o + j]!) + f(c1x * dj));
+        const v1 = f(f(b2 * v[o + j]!) + f(c2x * f(dj * dj)));
         w[o + j] = f(w[o + j]! - f(f(D0 * m1) / f(f(Math.sqrt(v1)) + E)));
         m[o + j] = m1;
         v[o + j] = v1;
@@ -324,9 +326,9 @@ export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Float
     const Fd = nt === 3 ? foldedCoefficients(tb, S, ia, ib, lr, eps) : null;
     if (Fd) D.splice(0, 3, ...Fd);
     for (let j = 0; j < n; j++) {
-      const g = f(x * st.ring[dOff + j]!);
-      const m1 = f(f(b1 * m[o + j]!) + f(c1f * g));
-      const v1 = f(f(b2 * v[o + j]!) + f(c2f * f(g * g)));
+      const dj = st.ring[dOff + j]!;
+      const m1 = f(f(b1 * m[o + j]!) + f(c1x * dj));
+      const v1 = f(f(b2 * v[o + j]!) + f(c2x * f(dj * dj)));
       const q = f(1 / f(f(Math.sqrt(v1)) + E));
       const z = Fd ? q : f(e * q);
       // Horner over the nt terms (D0 + z (D1 + ... + z D(nt-1))).
