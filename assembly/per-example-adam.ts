@@ -14,8 +14,10 @@
  * - around the row's mean h (h̄ = beta2^(ia/2) (H[ia] + H[ib]) / 2): 1 / (s + eps h_j) = q sum_n (-z (h_j -
  *   h̄))^n, q = 1 / (s + eps h̄), z = eps q, converging for every s (|z (h_j - h̄)| <= rho, the row's spread
  *   (H[ib] - H[ia]) / (H[ib] + H[ia])) with nt = 1 .. 6 terms, the fewest for which rho^nt / (1 - rho) <= 2^-26:
- *     g = x * d_a;  m1 = b1 * m + c1 * g;  v1 = b2 * v + c2 * (g * g);  q = 1 / (sqrt(v1) + E);  z = e * q
+ *     m1 = b1 * m + (c1 * x) * d_a;  v1 = b2 * v + ((c2 * x) * x) * (d_a * d_a);  q = 1 / (sqrt(v1) + E);  z = e * q
  *     w = w - (m1 * q) * (D0 + z (D1 + ... z D(nt-1)));  m = K1 * m1;  v = K2 * v1      (one sqrt, one div)
+ *   (the pixel in the rates: g = x * d_a is not formed); three terms with eps folded in where D1' = fl32(eps D1)
+ *   and D2' = fl32((eps eps) D2) stay normal floats: w = w - (m1 * q) * (D0 + q (D1' + q D2')), z not formed;
  *   D_n = fl32((-1)^n lr IF_n[ia] sum_k binom(n, k) (-(H[ia] + H[ib]) / 2)^(n-k) (Q_k[ia] - Q_k[ib + 1])),
  *   E = fl32(eps beta2^(ia/2) (H[ia] + H[ib]) / 2), K1 = fl32(beta1^(b-a)), K2 = fl32(beta2^(b-a));
  *   a row of one step (b = a, one term: K1 = K2 = 1) takes the dense step's form w = w - (D0 * m1) / (sqrt(v1) + E);
