@@ -297,18 +297,18 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
 }
 
 /**
- * The rest of meanCols' step of four columns at w, m, v after q (nt < 0: q is the one step's move): w -= q (one
- * step) or w -= (m1 * q) * (D0 + z (D1 + ... + z D(nt-1))) with z = e * q; m and v stored.
+ * The rest of meanCols' step of four columns at w, m after q (nt < 0: q is the one step's move; v stored by the
+ * front, which then carries one vector fewer): w -= q (one step) or w -= (m1 * q) * (D0 + z (D1 + ... + z
+ * D(nt-1))) with z = e * q; m stored.
  */
 // @ts-ignore: decorator
 @inline function meanRest(
-  w: usize, m: usize, v: usize, m1: v128, v1: v128, q: v128, nt: i32, ev: v128, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128,
+  w: usize, m: usize, m1: v128, q: v128, nt: i32, ev: v128, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128,
   K1v: v128, K2v: v128, folded: bool,
 ): void {
   if (nt < 0) {
     // One step: m and v stored as m1 and v1 (K1 = K2 = 1).
     v128.store(m, m1);
-    v128.store(v, v1);
     v128.store(w, f32x4.sub(v128.load(w), q));
     return;
   }
@@ -326,7 +326,6 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   }
   v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(f32x4.mul(m1, q), p)));
   v128.store(m, f32x4.mul(K1v, m1));
-  v128.store(v, f32x4.mul(K2v, v1));
 }
 
 /**
@@ -358,6 +357,7 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
     let v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(xc2, f32x4.mul(dj, dj)));
     // nt < 0: the one step's move (D0 m1) / (s + E); else q = 1 / (s + E).
     let q = nt < 0 ? f32x4.div(f32x4.mul(d0, m1), f32x4.add(f32x4.sqrt(v1), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
+    v128.store(v + o, nt < 0 ? v1 : f32x4.mul(K2v, v1));
     j += 4;
     for (; j + 4 <= c1; j += 4) {
       const o2 = <usize>j << 2;
@@ -365,13 +365,14 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
       const m2 = f32x4.add(f32x4.mul(b1v, v128.load(m + o2)), f32x4.mul(xc1, d2j));
       const v2 = f32x4.add(f32x4.mul(b2v, v128.load(v + o2)), f32x4.mul(xc2, f32x4.mul(d2j, d2j)));
       const q2 = nt < 0 ? f32x4.div(f32x4.mul(d0, m2), f32x4.add(f32x4.sqrt(v2), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v2), Ev));
-      meanRest(w + o, m + o, v + o, m1, v1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
+      v128.store(v + o2, nt < 0 ? v2 : f32x4.mul(K2v, v2));
+      meanRest(w + o, m + o, m1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
       o = o2;
       m1 = m2;
       v1 = v2;
       q = q2;
     }
-    meanRest(w + o, m + o, v + o, m1, v1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
+    meanRest(w + o, m + o, m1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
   }
   for (; j < c1; j++) {
     const o = <usize>j << 2;
