@@ -14,8 +14,10 @@
  * - around the row's mean h (h̄ = beta2^(ia/2) (H[ia] + H[ib]) / 2): 1 / (s + eps h_j) = q sum_n (-z (h_j -
  *   h̄))^n, q = 1 / (s + eps h̄), z = eps q, converging for every s (|z (h_j - h̄)| <= rho, the row's spread
  *   (H[ib] - H[ia]) / (H[ib] + H[ia])) with nt = 1 .. 6 terms, the fewest for which rho^nt / (1 - rho) <= 2^-26:
- *     g = x * d_a;  m1 = b1 * m + c1 * g;  v1 = b2 * v + c2 * (g * g);  q = 1 / (sqrt(v1) + E);  z = e * q
+ *     m1 = b1 * m + (c1 * x) * d_a;  v1 = b2 * v + ((c2 * x) * x) * (d_a * d_a);  q = 1 / (sqrt(v1) + E);  z = e * q
  *     w = w - (m1 * q) * (D0 + z (D1 + ... z D(nt-1)));  m = K1 * m1;  v = K2 * v1      (one sqrt, one div)
+ *   (the pixel in the rates: g = x * d_a is not formed); three terms with eps folded in where D1' = fl32(eps D1)
+ *   and D2' = fl32((eps eps) D2) stay normal floats: w = w - (m1 * q) * (D0 + q (D1' + q D2')), z not formed;
  *   D_n = fl32((-1)^n lr IF_n[ia] sum_k binom(n, k) (-(H[ia] + H[ib]) / 2)^(n-k) (Q_k[ia] - Q_k[ib + 1])),
  *   E = fl32(eps beta2^(ia/2) (H[ia] + H[ib]) / 2), K1 = fl32(beta1^(b-a)), K2 = fl32(beta2^(b-a));
  *   a row of one step (b = a, one term: K1 = K2 = 1) takes the dense step's form w = w - (D0 * m1) / (sqrt(v1) + E);
@@ -26,7 +28,10 @@
  * In exact arithmetic the sum is the dense update's but for the truncation (below 2^-26 relative); in float32
  * a move is within a few roundings of the exact one (nn/adam-rows.test.ts: 2.6e-7 relative measured, the steps
  * one by one 9e-7), an epoch within the dense float32 step's distance of float64 Adam (per-example-adam-drift.
- * test.ts). Per element (both series): one sqrt and one div, as the dense step.
+ * test.ts). Per element (both series): one sqrt and one div, as the dense step. A row with no gradient pending
+ * (pixel +0) whose m and v are all +0 (a pixel not yet on) is left as it is, and so is an element stepped one by
+ * one whose m, g and v are 0: what their arithmetic gives them but for the signs of zeros (the same in the
+ * reference); the early epochs' rows not yet touched then cost a scan instead of their steps one by one.
  *
  * Blocks of B steps (global steps T0+1 .. T0+B, T0 a multiple of B): every row is brought up to date at the
  * block's end (sync), so a row's pending step is in the block's ring. The description is assembly/
@@ -55,6 +60,8 @@ const MEAN_TERMS = 6;
 /** Bytes of a cache entry of rowCoefficients, and its kind for a row of one step. */
 const COEF: usize = 48;
 const KIND_ONE = 7;
+/** Its kind for three terms with eps folded into D1 and D2 (D1' = fl32(eps D1), D2' = fl32((eps eps) D2)): z is q. */
+const KIND_THREE_Q = 8;
 
 /** perExampleSgd's contract (assembly/per-example.ts) for Adam rules; the call stays within one block. */
 export function perExampleAdam(desc: usize, idx: usize, labels: usize, count: i32, losses: usize, correct: usize): i32 {
@@ -147,6 +154,20 @@ export function adamRowsSync(desc: usize, now: i32): void {
   for (let i = 0; i < n; i++) catchUpRow(first, adam, i, now);
 }
 
+/** Whether the n floats at a and at b are all +0 (every bit 0). */
+function zeroRows(a: usize, b: usize, n: i32): bool {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    if (v128.any_true(v128.or(v128.load(a + o), v128.load(b + o)))) return false;
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    if ((load<u32>(a + o) | load<u32>(b + o)) != 0) return false;
+  }
+  return true;
+}
+
 // @ts-ignore: decorator
 @inline function tab(tables: usize, stride: usize, arr: i32, j: i32): f64 {
   return load<f64>(tables + <usize>arr * stride + (<usize>j << 3));
@@ -189,6 +210,20 @@ function rowCoefficients(layer: usize, adam: usize, a: i32, b: i32, e: usize): v
     const u4 = nt > 4 ? tab(tables, stride, Q0 + 4, ia) - tab(tables, stride, Q0 + 4, ib + 1) : 0;
     const u5 = nt > 5 ? tab(tables, stride, Q0 + 5, ia) - tab(tables, stride, Q0 + 5, ib + 1) : 0;
     const p2 = p * p, p3 = p2 * p, p4 = p3 * p, p5 = p4 * p;
+    if (nt == 3) {
+      // eps folded into D1 and D2 where both stay normal floats (nn/adam-rows.ts: foldedCoefficients).
+      const eps = load<f64>(adam, 16);
+      const f1 = eps * (-lr * (tab(tables, stride, IF0 + 1, ia) * (u1 + p * u0)));
+      const f2 = eps * eps * (lr * (tab(tables, stride, IF0 + 2, ia) * (u2 + 2 * p * u1 + p2 * u0)));
+      if (!subnormal(f1) && !subnormal(f2)) {
+        store<f32>(e, <f32>(lr * (tab(tables, stride, IF0, ia) * u0)), 24);
+        store<f32>(e, <f32>f1, 28);
+        store<f32>(e, <f32>f2, 32);
+        store<f32>(e, <f32>(tab(tables, stride, EH, ia) * ((lo + hi) / 2)), 20);
+        store<i32>(e, KIND_THREE_Q, 8);
+        return;
+      }
+    }
     store<f32>(e, <f32>(lr * (tab(tables, stride, IF0, ia) * u0)), 24);
     store<f32>(e, nt > 1 ? <f32>(-lr * (tab(tables, stride, IF0 + 1, ia) * (u1 + p * u0))) : <f32>0, 28);
     store<f32>(e, nt > 2 ? <f32>(lr * (tab(tables, stride, IF0 + 2, ia) * (u2 + 2 * p * u1 + p2 * u0))) : <f32>0, 32);
@@ -206,6 +241,12 @@ function rowCoefficients(layer: usize, adam: usize, a: i32, b: i32, e: usize): v
     store<f32>(e, <f32>tab(tables, stride, LIM, k + 1), 20);
     store<i32>(e, 0, 8);
   }
+}
+
+/** Whether x is not 0 but below 2^-126 in magnitude (its float32 subnormal or 0). */
+// @ts-ignore: decorator
+@inline function subnormal(x: f64): bool {
+  return x != 0 && Math.abs(x) < 1.1754943508222875e-38;
 }
 
 /** The cache of rowCoefficients' entries (one per a of the block: B entries at +60 of the Adam bytes) emptied. */
@@ -233,6 +274,12 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   const m = <usize>load<i32>(st) + base, v = <usize>load<i32>(st, 4) + base;
   const pxAt = <usize>load<i32>(adam, 48) + (<usize>i << 2);
   const x = load<f32>(pxAt);
+  // A row with no gradient pending whose m and v are all +0 (a pixel not yet on) is left as it is (the same in
+  // nn/adam-rows.ts's adamCatchUpRow): what its catch-up would give it but for the signs of zeros.
+  if (load<u32>(pxAt) == 0 && zeroRows(m, v, out)) {
+    store<f64>(at, <f64>(b + 1));
+    return;
+  }
   const d = <usize>load<i32>(adam, 40) + <usize>ia * rowBytes;
   const kind = load<i32>(e, 8);
   const K1 = load<f32>(e, 12), K2 = load<f32>(e, 16), E = load<f32>(e, 20);
@@ -240,11 +287,45 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   // Out of line (inlined here they ran slower); one term and k > 0 as two with D1 = 0 (z * 0 + D0 is D0: z is finite).
   if (kind == KIND_ONE) meanCols1(w, m, v, d, x, D0, E, adam, 0, out);
   else if (kind == 1 || kind == 2) meanCols2(w, m, v, d, x, D0, D1, K1, K2, E, adam, 0, out);
+  else if (kind == KIND_THREE_Q) meanCols3q(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
   else if (kind == 3) meanCols3(w, m, v, d, x, D0, D1, D2, K1, K2, E, adam, 0, out);
-  else if (kind > 3) catchUpColsMean(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), load<f32>(e, 40), load<f32>(e, 44), kind, K1, K2, E, adam, 0, out);
+  else if (kind == 4) meanCols4(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), K1, K2, E, adam, 0, out);
+  else if (kind > 4) catchUpColsMean(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), load<f32>(e, 40), load<f32>(e, 44), kind, K1, K2, E, adam, 0, out);
   else catchUpCols(w, m, v, d, x, D0, D1, D2, load<f32>(e, 36), K1, K2, E, adam, ia, ib, 0, out);
   store<f64>(at, <f64>(b + 1));
   store<f32>(pxAt, 0);
+}
+
+/**
+ * The rest of meanCols' step of four columns at w, m after q (nt < 0: q is the one step's move; v stored by the
+ * front, which then carries one vector fewer): w -= q (one step) or w -= (m1 * q) * (D0 + z (D1 + ... + z
+ * D(nt-1))) with z = e * q; m stored.
+ */
+// @ts-ignore: decorator
+@inline function meanRest(
+  w: usize, m: usize, m1: v128, q: v128, nt: i32, ev: v128, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128,
+  K1v: v128, K2v: v128, folded: bool,
+): void {
+  if (nt < 0) {
+    // One step: m and v stored as m1 and v1 (K1 = K2 = 1).
+    v128.store(m, m1);
+    v128.store(w, f32x4.sub(v128.load(w), q));
+    return;
+  }
+  const z = folded ? q : f32x4.mul(ev, q);
+  let p = d0;
+  if (nt == 2) p = f32x4.add(d0, f32x4.mul(z, d1));
+  else if (nt == 3) p = f32x4.add(d0, f32x4.mul(z, f32x4.add(d1, f32x4.mul(z, d2))));
+  else if (nt > 3) {
+    p = nt == 4 ? d3 : nt == 5 ? d4 : d5;
+    if (nt > 5) p = f32x4.add(d4, f32x4.mul(z, p));
+    if (nt > 4) p = f32x4.add(d3, f32x4.mul(z, p));
+    p = f32x4.add(d2, f32x4.mul(z, p));
+    p = f32x4.add(d1, f32x4.mul(z, p));
+    p = f32x4.add(d0, f32x4.mul(z, p));
+  }
+  v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(f32x4.mul(m1, q), p)));
+  v128.store(m, f32x4.mul(K1v, m1));
 }
 
 /**
@@ -255,49 +336,49 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
 // @ts-ignore: decorator
 @inline function meanCols(
   w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, D3: f32, D4: f32, D5: f32, nt: i32, K1: f32, K2: f32, E: f32,
-  adam: usize, c0: i32, c1: i32,
+  adam: usize, c0: i32, c1: i32, folded: bool = false,
 ): void {
   const beta1 = load<f64>(adam), beta2 = load<f64>(adam, 8), eps = load<f64>(adam, 16);
   const b1 = <f32>beta1, b2 = <f32>beta2, c1f = <f32>(1 - beta1), c2f = <f32>(1 - beta2), e = <f32>eps;
-  const xv = f32x4.splat(x), b1v = f32x4.splat(b1), b2v = f32x4.splat(b2), k1v = f32x4.splat(c1f), k2v = f32x4.splat(c2f);
+  // The pixel folded into the moments' rates: m1 = b1 m + (c1 x) d, v1 = b2 v + (c2 x x) (d d) (no g = x d formed).
+  const c1x = c1f * x, c2x = c2f * x * x;
+  const b1v = f32x4.splat(b1), b2v = f32x4.splat(b2), xc1 = f32x4.splat(c1x), xc2 = f32x4.splat(c2x);
   const ev = f32x4.splat(e), one = f32x4.splat(1), Ev = f32x4.splat(E);
   const d0 = f32x4.splat(D0), d1 = f32x4.splat(D1), d2 = f32x4.splat(D2), d3 = f32x4.splat(D3), d4 = f32x4.splat(D4), d5 = f32x4.splat(D5);
   const K1v = f32x4.splat(K1), K2v = f32x4.splat(K2);
+  // Software-pipelined by one vector: the sqrt and the div of columns j + 4 are issued before the rest of
+  // columns j (their long chain otherwise fills the out-of-order window: measured 0.72x-0.78x the time of the
+  // straight loop for three terms); every element's arithmetic as in the straight loop.
   let j = c0;
-  for (; j + 4 <= c1; j += 4) {
-    const o = <usize>j << 2;
-    const g = f32x4.mul(xv, v128.load(d + o));
-    const m1 = f32x4.add(f32x4.mul(b1v, v128.load(m + o)), f32x4.mul(k1v, g));
-    const v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(k2v, f32x4.mul(g, g)));
-    if (nt < 0) {
-      // One step: w -= (D0 m1) / (s + E), m and v stored as m1 and v1 (K1 = K2 = 1).
-      v128.store(m + o, m1);
-      v128.store(v + o, v1);
-      v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.div(f32x4.mul(d0, m1), f32x4.add(f32x4.sqrt(v1), Ev))));
-      continue;
+  if (j + 4 <= c1) {
+    let o = <usize>j << 2;
+    const dj = v128.load(d + o);
+    let m1 = f32x4.add(f32x4.mul(b1v, v128.load(m + o)), f32x4.mul(xc1, dj));
+    let v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(xc2, f32x4.mul(dj, dj)));
+    // nt < 0: the one step's move (D0 m1) / (s + E); else q = 1 / (s + E).
+    let q = nt < 0 ? f32x4.div(f32x4.mul(d0, m1), f32x4.add(f32x4.sqrt(v1), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
+    v128.store(v + o, nt < 0 ? v1 : f32x4.mul(K2v, v1));
+    j += 4;
+    for (; j + 4 <= c1; j += 4) {
+      const o2 = <usize>j << 2;
+      const d2j = v128.load(d + o2);
+      const m2 = f32x4.add(f32x4.mul(b1v, v128.load(m + o2)), f32x4.mul(xc1, d2j));
+      const v2 = f32x4.add(f32x4.mul(b2v, v128.load(v + o2)), f32x4.mul(xc2, f32x4.mul(d2j, d2j)));
+      const q2 = nt < 0 ? f32x4.div(f32x4.mul(d0, m2), f32x4.add(f32x4.sqrt(v2), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v2), Ev));
+      v128.store(v + o2, nt < 0 ? v2 : f32x4.mul(K2v, v2));
+      meanRest(w + o, m + o, m1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
+      o = o2;
+      m1 = m2;
+      v1 = v2;
+      q = q2;
     }
-    const q = f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
-    const z = f32x4.mul(ev, q);
-    let p = d0;
-    if (nt == 2) p = f32x4.add(d0, f32x4.mul(z, d1));
-    else if (nt == 3) p = f32x4.add(d0, f32x4.mul(z, f32x4.add(d1, f32x4.mul(z, d2))));
-    else if (nt > 3) {
-      p = nt == 4 ? d3 : nt == 5 ? d4 : d5;
-      if (nt > 5) p = f32x4.add(d4, f32x4.mul(z, p));
-      if (nt > 4) p = f32x4.add(d3, f32x4.mul(z, p));
-      p = f32x4.add(d2, f32x4.mul(z, p));
-      p = f32x4.add(d1, f32x4.mul(z, p));
-      p = f32x4.add(d0, f32x4.mul(z, p));
-    }
-    v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.mul(f32x4.mul(m1, q), p)));
-    v128.store(m + o, f32x4.mul(K1v, m1));
-    v128.store(v + o, f32x4.mul(K2v, v1));
+    meanRest(w + o, m + o, m1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
   }
   for (; j < c1; j++) {
     const o = <usize>j << 2;
-    const g = x * load<f32>(d + o);
-    const m1 = b1 * load<f32>(m + o) + c1f * g;
-    const v1 = b2 * load<f32>(v + o) + c2f * (g * g);
+    const dj = load<f32>(d + o);
+    const m1 = b1 * load<f32>(m + o) + c1x * dj;
+    const v1 = b2 * load<f32>(v + o) + c2x * (dj * dj);
     if (nt < 0) {
       store<f32>(w + o, load<f32>(w + o) - (D0 * m1) / (Mathf.sqrt(v1) + E));
       store<f32>(m + o, m1);
@@ -305,7 +386,7 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
       continue;
     }
     const q = <f32>1 / (Mathf.sqrt(v1) + E);
-    const z = e * q;
+    const z = folded ? q : e * q;
     let p = D0;
     if (nt == 2) p = D0 + z * D1;
     else if (nt == 3) p = D0 + z * (D1 + z * D2);
@@ -338,7 +419,19 @@ export function meanCols3(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f3
   meanCols(w, m, v, d, x, D0, D1, D2, 0, 0, 0, 3, K1, K2, E, adam, c0, c1);
 }
 
-/** meanCols with four to six terms (nt). */
+/** meanCols with three terms, eps folded into D1 and D2 (KIND_THREE_Q): z = q. */
+export function meanCols3q(w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, K1: f32, K2: f32, E: f32, adam: usize, c0: i32, c1: i32): void {
+  meanCols(w, m, v, d, x, D0, D1, D2, 0, 0, 0, 3, K1, K2, E, adam, c0, c1, true);
+}
+
+/** meanCols with four terms (rows pending about 10 to 30 steps: a tenth of the catch-ups). */
+export function meanCols4(
+  w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, D3: f32, K1: f32, K2: f32, E: f32, adam: usize, c0: i32, c1: i32,
+): void {
+  meanCols(w, m, v, d, x, D0, D1, D2, D3, 0, 0, 4, K1, K2, E, adam, c0, c1);
+}
+
+/** meanCols with five or six terms (nt). */
 export function catchUpColsMean(
   w: usize, m: usize, v: usize, d: usize, x: f32, D0: f32, D1: f32, D2: f32, D3: f32, D4: f32, D5: f32, nt: i32, K1: f32, K2: f32, E: f32,
   adam: usize, c0: i32, c1: i32,
@@ -423,6 +516,8 @@ function slowElement(pw: usize, pm: usize, pv: usize, g: f32, beta1: f64, beta2:
   const c1 = 1 - beta1, c2 = 1 - beta2;
   let mi = <f64>load<f32>(pm), vi = <f64>load<f32>(pv), wi = <f64>load<f32>(pw);
   if (mi == 0 && g == 0) {
+    // v = +0 stays +0 (an element whose column's gradient was always 0): nothing moves.
+    if (load<u32>(pv) == 0) return;
     for (let i = ia; i <= ib; i++) vi = <f64><f32>(beta2 * vi + c2 * 0.0 * 0.0);
     store<f32>(pv, <f32>vi);
     return;

@@ -3,8 +3,9 @@
  * float64 with nothing rounded: for rows pending at step a with a gradient, brought up to date at step b, in
  * early blocks (the series in eps / sqrt(v), and the steps one by one where it would not be accurate) and in
  * later ones (the series around the block's mean), over moments from zero to large against eps. Step a's
- * moments are rounded as the kernel's path rounds them (the series: as float32 Adam, m = fl(fl(b1 m) + fl(c1
- * g)), likewise v; the steps one by one: once from float64); from them, each
+ * moments are rounded as the kernel's path rounds them (the series in eps / sqrt(v): as float32 Adam, m =
+ * fl(fl(b1 m) + fl(c1 g)), likewise v; the series around the mean: m = fl(fl(b1 m) + fl(fl(c1 x) d)), v =
+ * fl(fl(b2 v) + fl(fl(fl(c2 x) x) fl(d d))); the steps one by one: once from float64); from them, each
  * element's move (from w = 0, so that it is what is stored) is within a relative 2^-20 of the exact one by
  * either series (their truncation is below 2^-26, the rest a few float32 roundings: measured 2.6e-7), and
  * within 2^-19 by the steps one by one, which round m, v and w at each step (measured 9e-7), m and v too.
@@ -65,6 +66,11 @@ for (const beta2 of [0.999, 0.99]) {
           let vj = f(f(f(c.beta2) * v0[j]!) + f(f(1 - c.beta2) * f(g * g)));
           const inv = Math.fround(1 / Math.fround(Math.sqrt(vj)));
           const path = mode === 'mean' ? 'mean' : inv <= lim ? 'eps' : 'one by one';
+          if (path === 'mean') {
+            // The mean series' path folds the pixel into the rates: m = fl(fl(b1 m) + fl(fl(c1 x) d)), v likewise.
+            mj = f(f(f(c.beta1) * m0[j]!) + f(f(f(1 - c.beta1) * x) * d[j]!));
+            vj = f(f(f(c.beta2) * v0[j]!) + f(f(f(f(1 - c.beta2) * x) * x) * f(d[j]! * d[j]!)));
+          }
           if (path === 'one by one') {
             // The steps one by one round step a's moments once from float64 (assembly/adam.ts's arithmetic).
             mj = f(c.beta1 * m0[j]! + (1 - c.beta1) * g);
@@ -94,3 +100,22 @@ for (const beta2 of [0.999, 0.99]) {
     assert.ok(worst['mean']! <= 2 ** -20 && worst['eps']! <= 2 ** -20, 'a series move is off by more than 2^-20');
   });
 }
+
+test('a row with no gradient pending and m, v all +0 is left as it is (Adam over zero gradients: nothing moves), early and late blocks', () => {
+  const c = { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  const B = ADAM_BLOCK, n = 10;
+  const tables = new Float64Array(TABLES * (B + 1));
+  for (const T0 of [0, 8 * B]) {
+    for (const [a, b] of [[T0 + 1, T0 + 1], [T0 + 1, T0 + B], [T0 + 5, T0 + 40]] as const) {
+      const st: LazyAdamState = {
+        at: Float64Array.of(a), px: Float32Array.of(0), ring: new Float32Array(B * n).fill(0.25), block: B, c, inSize: 1, outSize: n,
+        tables: (t0) => (fillAdamTables(tables, c, t0, B), tables),
+      };
+      const w = Float32Array.from({ length: n }, (_, j) => (j - 4.5) / 7), m = new Float32Array(n), v = new Float32Array(n);
+      const w0 = Float32Array.from(w);
+      adamCatchUpRow(st, w, m, v, 0, b);
+      assert.equal(st.at[0], b + 1);
+      assert.deepEqual([w, m, v], [w0, new Float32Array(n), new Float32Array(n)], `steps ${a}..${b}`);
+    }
+  }
+});

@@ -229,6 +229,11 @@ export function meanTerms(tb: Float64Array, S: number, ia: number, ib: number): 
  * p = -(H[ia] + H[ib]) / 2 and U_k = Q_k[ia] - Q_k[ib + 1] (assembly/per-example-adam.ts: meanCoefficients).
  */
 export function meanCoefficients(tb: Float64Array, S: number, ia: number, ib: number, nt: number, lr: number): number[] {
+  return meanCoefficients64(tb, S, ia, ib, nt, lr).map(f);
+}
+
+/** meanCoefficients before their rounding to float32 (float64). */
+function meanCoefficients64(tb: Float64Array, S: number, ia: number, ib: number, nt: number, lr: number): number[] {
   const p = -((tb[T.H * S + ia]! + tb[T.H * S + ib]!) / 2);
   const U = (k: number) => tb[(T.Q0 + k) * S + ia]! - tb[(T.Q0 + k) * S + ib + 1]!;
   const u0 = U(0), u1 = nt > 1 ? U(1) : 0, u2 = nt > 2 ? U(2) : 0, u3 = nt > 3 ? U(3) : 0, u4 = nt > 4 ? U(4) : 0, u5 = nt > 5 ? U(5) : 0;
@@ -242,13 +247,31 @@ export function meanCoefficients(tb: Float64Array, S: number, ia: number, ib: nu
     u5 + 5 * p * u4 + 10 * p2 * u3 + 10 * p3 * u2 + 5 * p4 * u1 + p5 * u0,
   ];
   const out = [0, 0, 0, 0, 0, 0];
-  for (let n = 0; n < nt; n++) out[n] = f((n % 2 === 0 ? lr : -lr) * (tb[(T.IF0 + n) * S + ia]! * Tn[n]!));
+  for (let n = 0; n < nt; n++) out[n] = (n % 2 === 0 ? lr : -lr) * (tb[(T.IF0 + n) * S + ia]! * Tn[n]!);
   return out;
+}
+
+/**
+ * Three terms with eps folded into the coefficients (the kernel's meanCols3q): D0, fl32(eps D1), fl32((eps eps) D2)
+ * from the float64 values, so that z = eps q is not formed (p = D0 + q (D1' + q D2')); null when eps D1 or
+ * (eps eps) D2 is not 0 but below 2^-126 (its float32 subnormal or 0: the three terms in z then).
+ */
+export function foldedCoefficients(tb: Float64Array, S: number, ia: number, ib: number, lr: number, eps: number): number[] | null {
+  const D = meanCoefficients64(tb, S, ia, ib, 3, lr);
+  const d1 = eps * D[1]!, d2 = eps * eps * D[2]!;
+  const sub = (x: number) => x !== 0 && Math.abs(x) < 2 ** -126;
+  return sub(d1) || sub(d2) ? null : [f(D[0]!), f(d1), f(d2)];
 }
 
 /** Every row of w (with m, v) brought up to date at step `now` (assembly/per-example-adam.ts: adamRowsSync). */
 export function adamCatchUpAll(st: LazyAdamState, w: Floats, m: Floats, v: Floats, now: number): void {
   for (let i = 0; i < st.inSize; i++) adamCatchUpRow(st, w, m, v, i, now);
+}
+
+/** Whether m and v are +0 at o .. o + n - 1. */
+function zeroRows(m: Floats, v: Floats, o: number, n: number): boolean {
+  for (let j = o; j < o + n; j++) if (!Object.is(m[j], 0) || !Object.is(v[j], 0)) return false;
+  return true;
 }
 
 const f = Math.fround;
@@ -272,17 +295,25 @@ export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Float
   const n = st.outSize;
   const x = st.px[i]!;
   const o = i * n, dOff = ia * n;
+  // A row with no gradient pending whose m and v are all +0 (a pixel not yet on) is left as it is (the kernel's
+  // catchUpRow): what its catch-up would give it but for the signs of zeros.
+  if (Object.is(x, 0) && zeroRows(m, v, o, n)) {
+    st.at[i] = b + 1;
+    return;
+  }
   const nt = meanTerms(tb, S, ia, ib);
   if (nt > 0) {
+    // The pixel folded into the moments' rates (the kernel's meanCols): m1 = b1 m + (c1 x) d, v1 = b2 v + (c2 x x) (d d).
+    const c1x = f(c1f * x), c2x = f(f(c2f * x) * x);
     const D = meanCoefficients(tb, S, ia, ib, nt, lr);
     const E = f(tb[T.EH * S + ia]! * ((tb[T.H * S + ia]! + tb[T.H * S + ib]!) / 2));
     if (k === 0 && nt === 1) {
       // One step (K1 = K2 = 1): w -= (D0 m1) / (sqrt(v1) + E), the dense step's form (the kernel's meanCols1).
       const D0 = D[0]!;
       for (let j = 0; j < n; j++) {
-        const g = f(x * st.ring[dOff + j]!);
-        const m1 = f(f(b1 * m[o + j]!) + f(c1f * g));
-        const v1 = f(f(b2 * v[o + j]!) + f(c2f * f(g * g)));
+        const dj = st.ring[dOff + j]!;
+        const m1 = f(f(b1 * m[o + j]!) + f(c1x * dj));
+        const v1 = f(f(b2 * v[o + j]!) + f(c2x * f(dj * dj)));
         w[o + j] = f(w[o + j]! - f(f(D0 * m1) / f(f(Math.sqrt(v1)) + E)));
         m[o + j] = m1;
         v[o + j] = v1;
@@ -291,12 +322,15 @@ export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Float
       st.px[i] = 0;
       return;
     }
+    // Three terms with eps folded into D1 and D2 (the kernel's meanCols3q) where they stay normal: z is q.
+    const Fd = nt === 3 ? foldedCoefficients(tb, S, ia, ib, lr, eps) : null;
+    if (Fd) D.splice(0, 3, ...Fd);
     for (let j = 0; j < n; j++) {
-      const g = f(x * st.ring[dOff + j]!);
-      const m1 = f(f(b1 * m[o + j]!) + f(c1f * g));
-      const v1 = f(f(b2 * v[o + j]!) + f(c2f * f(g * g)));
+      const dj = st.ring[dOff + j]!;
+      const m1 = f(f(b1 * m[o + j]!) + f(c1x * dj));
+      const v1 = f(f(b2 * v[o + j]!) + f(c2x * f(dj * dj)));
       const q = f(1 / f(f(Math.sqrt(v1)) + E));
-      const z = f(e * q);
+      const z = Fd ? q : f(e * q);
       // Horner over the nt terms (D0 + z (D1 + ... + z D(nt-1))).
       let p = D[nt - 1]!;
       for (let t = nt - 2; t >= 0; t--) p = f(D[t]! + f(z * p));
@@ -327,6 +361,8 @@ export function adamCatchUpRow(st: LazyAdamState, w: Floats, m: Floats, v: Float
     // The steps one by one (assembly/adam.ts's float64 element arithmetic).
     let mi = m[o + j]!, vi = v[o + j]!, wi = w[o + j]!;
     if (mi === 0 && g === 0) {
+      // v = +0 stays +0: nothing moves (the kernel's slowElement).
+      if (Object.is(vi, 0)) continue;
       for (let t = ia; t <= ib; t++) vi = f(beta2 * vi + (1 - beta2) * 0 * 0);
       v[o + j] = vi;
       continue;
