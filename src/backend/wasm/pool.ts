@@ -8,11 +8,25 @@ import type { Platform, WorkerHandle } from './platform.js';
 import { CLOSED, Slot, Task, runParts, type Control } from './tasks.js';
 import type { WorkerInit } from './worker.js';
 
-/** Loads of a slot before sleeping on it (~0.05 ms): a training step's kernels come close together. */
+/** Loads of a slot before sleeping on it (~0.6 ms): a training step's kernels come close together. */
 const SPIN = 1 << 16;
+/**
+ * Waking sleeping workers. A worker spins between a step's kernels, so at a dispatch it is asleep only after a
+ * pause, or when the machine is busy (another program on a core): then its thread shares a core with the calling
+ * thread, and waking it at every kernel (thousands a second) made a W1 epoch slower than on one thread (measured
+ * with one busy core: 0.73 s on two threads, 0.44 s on one; 0.25 s on an idle machine). So a sleeping worker is
+ * woken at most every `wakeInterval` ms: WAKE_MIN_MS, doubled (up to WAKE_MAX_MS) each time a worker is found
+ * asleep again within twice that interval, back to WAKE_MIN_MS when the workers stayed awake a whole interval.
+ * In between, the calling thread runs the parts alone (the results are the same).
+ */
+const WAKE_MIN_MS = 1;
+const WAKE_MAX_MS = 128;
 
 export class Pool {
   private canWait = true;
+  /** When sleeping workers were last woken (performance.now()), and the least time to the next wake-up. */
+  private lastWake = -Infinity;
+  private wakeInterval = WAKE_MIN_MS;
 
   private constructor(
     private readonly control: Control,
@@ -54,7 +68,19 @@ export class Pool {
       Atomics.add(i32, Slot.generation, 1);
       // A worker counts itself in sleepers before it waits on generation, so either it sees the new generation
       // and does not sleep, or this load sees it and wakes it (all these atomics are sequentially consistent).
-      if (Atomics.load(i32, Slot.sleepers) !== 0) Atomics.notify(i32, Slot.generation);
+      // Sleepers are woken at most every wakeInterval ms (see WAKE_MIN_MS); a worker not woken claims nothing.
+      if (Atomics.load(i32, Slot.sleepers) !== 0) {
+        const now = performance.now();
+        const since = now - this.lastWake;
+        if (since >= this.wakeInterval) {
+          // Asleep again soon after the last wake-up: the machine is busy, wait longer next time.
+          this.wakeInterval = since < 2 * this.wakeInterval ? Math.min(2 * this.wakeInterval, WAKE_MAX_MS) : WAKE_MIN_MS;
+          this.lastWake = now;
+          Atomics.notify(i32, Slot.generation);
+        }
+      } else if (this.wakeInterval !== WAKE_MIN_MS && performance.now() - this.lastWake >= this.wakeInterval) {
+        this.wakeInterval = WAKE_MIN_MS; // awake for a whole interval since it was woken: the machine is idle again
+      }
     }
     runParts(kernels, this.control, 0);
     this.waitForParts(parts);

@@ -1,0 +1,55 @@
+/**
+ * W1 epochs (full MNIST, batch 100, dropout 0.5, then the 10,000 test images; src/bench/workloads.ts) of builds
+ * side by side in one process: every build in turn (A B A B), a rest after each epoch as the bench takes. Prints
+ * each epoch's times, then per build the median and spread of epochs 2..N, the median of each round's ratio to the
+ * first build, and a hash of the weights and the test accuracy (equal hashes: the same bits).
+ * Usage: node scripts/w1-epochs-ab.mjs EPOCHS PAUSE_MS DIST[@THREADS] [DIST[@THREADS] ...] (a copy outside the repository needs a
+ * node_modules beside its dist: a link to this one's).
+ */
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+const E = Number(process.argv[2]);
+const pause = Number(process.argv[3]);
+const dists = process.argv.slice(4);
+const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const sets = [];
+for (const d of dists) {
+  const [dir, threads] = d.split('@');
+  const dist = pathToFileURL(resolve(dir)).href;
+  const { createBackend } = await import(`${dist}/backend/create.js`);
+  const { loadDataset } = await import(`${dist}/data/files.js`);
+  const { sliceSet } = await import(`${dist}/data/dataset.js`);
+  const { Model, mlpSpec } = await import(`${dist}/nn/model.js`);
+  const { Trainer } = await import(`${dist}/train/trainer.js`);
+  const { evaluate } = await import(`${dist}/train/evaluate.js`);
+  const backend = await createBackend('wasm', threads ? { threads: Number(threads) } : {});
+  const data = loadDataset();
+  const spec = mlpSpec({ inputSize: 784, hidden: [100], classes: 10, dropout: 0.5, bias: false });
+  const model = new Model(spec, { backend, seed: 1 });
+  const trainer = new Trainer(model, sliceSet(data.train, 0, 60000), { epochs: 1e9, batchSize: 100, lr: 0.01 });
+  const test = sliceSet(data.test, 0, 10000);
+  sets.push({ d, model, epoch: () => { trainer.runEpoch(); return evaluate(model, test).acc; }, t: [], acc: [] });
+}
+const rest = () => new Promise((r) => setTimeout(r, pause));
+for (let e = 0; e < E; e++) {
+  const line = [];
+  for (const s of sets) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    s.acc.push(s.epoch());
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    s.t.push(ms);
+    line.push(`${s.d} ${ms.toFixed(0)} (cpu ${((c.user + c.system) / 1000).toFixed(0)})`);
+    await rest();
+  }
+  console.log(`epoch ${e}: ${line.join('  ')}`);
+}
+for (const s of sets) {
+  const t = s.t.slice(1);
+  const h = createHash('sha256').update(new Uint8Array(s.model.paramData.buffer, s.model.paramData.byteOffset, s.model.paramData.byteLength)).digest('hex').slice(0, 16);
+  const paired = sets[0] === s ? '' : ` paired/${sets[0].d} ${med(t.map((x, i) => x / sets[0].t[i + 1])).toFixed(3)}`;
+  console.log(`${s.d}: first ${s.t[0].toFixed(0)} median ${med(t).toFixed(1)} min ${Math.min(...t).toFixed(0)} max ${Math.max(...t).toFixed(0)}${paired} acc ${s.acc.join(',')} weights ${h}`);
+}
+process.exit(0);
