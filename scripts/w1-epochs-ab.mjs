@@ -3,10 +3,12 @@
  * side by side in one process: every build in turn (A B A B), a rest after each epoch as the bench takes. Prints
  * each epoch's times, then per build the median and spread of epochs 2..N, the median of each round's ratio to the
  * first build, and a hash of the weights and the test accuracy (equal hashes: the same bits).
+ * With QUIET=1 each round waits (up to 20 s) for a rest in which other programs use under a fifth of a core.
  * Usage: node scripts/w1-epochs-ab.mjs EPOCHS PAUSE_MS DIST[@THREADS] [DIST[@THREADS] ...] (a copy outside the repository needs a
  * node_modules beside its dist: a link to this one's).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 const E = Number(process.argv[2]);
@@ -31,9 +33,26 @@ for (const d of dists) {
   const test = sliceSet(data.test, 0, 10000);
   sets.push({ d, model, epoch: () => { trainer.runEpoch(); return evaluate(model, test).acc; }, t: [], acc: [] });
 }
-const rest = () => new Promise((r) => setTimeout(r, pause));
+const rest = (ms = pause) => new Promise((r) => setTimeout(r, ms));
+/** Busy and total jiffies of all cores (/proc/stat's first line). */
+const jiffies = () => {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - f[4], total };
+};
+/** Waits for 300 ms in which the machine's cores were busy for less than a fifth of one (we are idle meanwhile). */
+const quiet = async () => {
+  const cores = Number(readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm).length);
+  for (let tries = 0; tries < 60; tries++) {
+    const a = jiffies();
+    await rest(300);
+    const b = jiffies();
+    if ((b.busy - a.busy) / (b.total - a.total) * cores < 0.2) return;
+  }
+};
 for (let e = 0; e < E; e++) {
   const line = [];
+  if (process.env.QUIET) await quiet();
   for (const s of sets) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();

@@ -55,6 +55,9 @@ export function controlAt(memory: WebAssembly.Memory, ptr: number): Control {
   return { i32: new Int32Array(buffer, ptr, 16), f64: new Float64Array(buffer, ptr + F64_ARGS_OFFSET, 4), memory };
 }
 
+/** Rows matmulNN compresses and sums together (GROUP in assembly/matmul.ts): its parts are made of whole groups. */
+export const NN_ROW_GROUP = 8;
+
 /** The start of part `part` of `parts` over [0, total), rounded down to a multiple of `align`. */
 export function partStart(total: number, part: number, parts: number, align: number): number {
   if (part >= parts) return total;
@@ -79,20 +82,22 @@ export function runPart(k: Kernels, { i32, f64, memory }: Control, part: number,
   switch (i32[Slot.task]) {
     case Task.matmulNN:
     case Task.matmulTN: {
-      // out, a, b, m, k, n, accumulate, scratch (one block of scratchStride bytes per part)
+      // out, a, b, m, k, n, accumulate, scratch (one block of scratchStride bytes per part). matmulNN's parts are
+      // whole groups of its rows (NN_ROW_GROUP), which it compresses and sums together.
       const m = i32[a + 3]!;
-      const r0 = partStart(m, part, parts, 1);
-      const r1 = partStart(m, part + 1, parts, 1);
+      const align = i32[Slot.task] === Task.matmulNN ? NN_ROW_GROUP : 1;
+      const r0 = partStart(m, part, parts, align);
+      const r1 = partStart(m, part + 1, parts, align);
       const scratch = i32[a + 7]! + thread * i32[a + 8]!;
       const kernel = i32[Slot.task] === Task.matmulNN ? k.matmulNN : k.matmulTN;
       kernel(i32[a]!, i32[a + 1]!, i32[a + 2]!, m, i32[a + 4]!, i32[a + 5]!, i32[a + 6]!, r0, r1, scratch);
       break;
     }
     case Task.denseSgdStep: {
-      // w, x, dy, m, k, n, scratch, scratch stride; lr
+      // w, x, dy, m, k, n, scratch, scratch stride; lr. Parts are whole blocks of four rows (the kernel's blocks).
       const m = i32[a + 3]!;
-      const r0 = partStart(m, part, parts, 1);
-      const r1 = partStart(m, part + 1, parts, 1);
+      const r0 = partStart(m, part, parts, 4);
+      const r1 = partStart(m, part + 1, parts, 4);
       const scratch = i32[a + 6]! + thread * i32[a + 7]!;
       k.denseSgdStep(i32[a]!, i32[a + 1]!, i32[a + 2]!, m, i32[a + 4]!, i32[a + 5]!, f64[0]!, r0, r1, scratch);
       break;
