@@ -154,6 +154,32 @@ for (const threads of [1, 2]) {
       one.close();
     });
 
+    test('tasks of different part counts in turn, thousands of times, as on one thread', async () => {
+      // A training step's kernels one after another: softmax cross-entropy (8 parts with 2 threads), the first
+      // layer's product (13), its weight step (16). A worker late for one task must never run a part of the next.
+      const one = (await createBackend('wasm', { threads: 1 })) as WasmBackend;
+      const x = fill(be.alloc(100 * 784), rng, 0.2), dy = fill(be.alloc(100 * 100), rng, 0.5);
+      const logits = fill(be.alloc(100 * 10), rng);
+      const labels = new Uint8Array(100).map((_, i) => (i * 7) % 10);
+      const w0 = fill(ref.alloc(784 * 100), rng);
+      const sides = [be, one].map((b) => ({
+        b, w: bufferFrom(b, w0), x: bufferFrom(b, x), dy: bufferFrom(b, dy), logits: bufferFrom(b, logits),
+        y: b.alloc(100 * 100), d: b.alloc(100 * 10), loss: 0,
+      }));
+      for (let step = 0; step < 1500; step++) {
+        for (const s of sides) {
+          s.loss += s.b.softmaxCrossEntropy(s.d, s.logits, labels, 100, 10, 0.01);
+          s.b.matmul(s.y, s.x, s.w, 100, 784, 100, false, false, false);
+          s.b.denseSgdStep(s.w, s.x, s.dy, 1e-7, 784, 100, 100);
+        }
+      }
+      const [two, single] = sides;
+      assertSame(two!.w, single!.w, 'weights after 1,500 steps');
+      assertSame(two!.y, single!.y, 'the last product');
+      assert.equal(two!.loss, single!.loss);
+      one.close();
+    });
+
     test('sumRows agrees to float32 rounding; addRowVector exactly', () => {
       for (const [rows, cols] of [[1, 1], [100, 100], [7, 10], [13, 37], [1000, 10]] as const) {
         for (const accumulate of [false, true]) {

@@ -77,14 +77,14 @@ export class Pool {
     i32[Slot.parts] = parts;
     if (this.soloUntil !== 0) {
       if (parts > 1 && performance.now() < this.soloUntil) {
-        // Alone: the part counter stays closed, so a worker that wakes claims nothing; the same parts, in order.
+        // Alone: the part counter stays closed, so a worker that wakes claims nothing; the same parts.
         for (let part = 0; part < parts; part++) runPart(kernels, this.control, part, 0);
         return;
       }
       if (parts > 1) this.soloUntil = 0;
     }
     Atomics.store(i32, Slot.done, 0);
-    Atomics.store(i32, Slot.next, 0); // publishes the task: parts can be claimed from here on
+    Atomics.store(i32, Slot.next, parts); // publishes the task: parts can be claimed from here on
     if (parts > 1) {
       Atomics.add(i32, Slot.generation, 1);
       // A worker counts itself in sleepers before it waits on generation, so either it sees the new generation

@@ -28,7 +28,10 @@ export const Slot = {
   done: 1,
   task: 2,
   parts: 3,
-  /** The next part to claim; CLOSED between tasks, so that a late worker claims nothing. */
+  /**
+   * Parts left to claim: a claim takes one off and runs part (the value it took off - 1), so parts are claimed last
+   * first. CLOSED (0) or less between tasks, so that a late worker claims nothing.
+   */
   next: 13,
   /** Integer arguments from here on (9 of them, slots 4 to 12). */
   args: 4,
@@ -40,7 +43,7 @@ export const Slot = {
 
 /** The control block: 16 int32 slots, then 4 float64 arguments. */
 export const CONTROL_BYTES = 96;
-export const CLOSED = 1 << 30;
+export const CLOSED = 0;
 export const F64_ARGS_OFFSET = 64;
 
 export interface Control {
@@ -64,13 +67,18 @@ export function partStart(total: number, part: number, parts: number, align: num
   return Math.floor((Math.floor(total / align) * part) / parts) * align;
 }
 
-/** Claims and runs parts of the current task until none are left; `thread` picks the scratch block. */
+/**
+ * Claims and runs parts of the current task until none are left; `thread` picks the scratch block. Whether a claim
+ * is valid is told by the counter alone, never by the part count: a worker comparing its claim with the count
+ * after the task's last part was done could read the next task's count (written, bigger, before that task is
+ * published) and run a part of it too early, and that part twice.
+ */
 export function runParts(k: Kernels, control: Control, thread: number): void {
   const { i32 } = control;
   for (;;) {
-    const part = Atomics.add(i32, Slot.next, 1);
-    if (part >= i32[Slot.parts]!) return;
-    runPart(k, control, part, thread);
+    const left = Atomics.sub(i32, Slot.next, 1);
+    if (left <= 0) return;
+    runPart(k, control, left - 1, thread);
     Atomics.add(i32, Slot.done, 1);
   }
 }
