@@ -3,7 +3,7 @@
  * side by side in one process: every build in turn (A B A B), a rest after each epoch as the bench takes. Prints
  * each epoch's times, then per build the median and spread of epochs 2..N, the median of each round's ratio to the
  * first build, and a hash of the weights and the test accuracy (equal hashes: the same bits).
- * With QUIET=1 each round waits (up to 20 s) for a rest in which other programs use under a fifth of a core.
+ * With HASH=1 the weights' hash is printed after every epoch. With QUIET=1 each round waits (up to 20 s) for a rest in which other programs use under a fifth of a core.
  * Usage: node scripts/w1-epochs-ab.mjs EPOCHS PAUSE_MS DIST[@THREADS] [DIST[@THREADS] ...] (a copy outside the repository needs a
  * node_modules beside its dist: a link to this one's).
  */
@@ -33,6 +33,7 @@ for (const d of dists) {
   const test = sliceSet(data.test, 0, 10000);
   sets.push({ d, model, epoch: () => { trainer.runEpoch(); return evaluate(model, test).acc; }, t: [], acc: [] });
 }
+const hash = (m) => createHash('sha256').update(new Uint8Array(m.paramData.buffer, m.paramData.byteOffset, m.paramData.byteLength)).digest('hex').slice(0, 16);
 const rest = (ms = pause) => new Promise((r) => setTimeout(r, ms));
 /** Busy and total jiffies of all cores (/proc/stat's first line). */
 const jiffies = () => {
@@ -60,14 +61,14 @@ for (let e = 0; e < E; e++) {
     const ms = performance.now() - t0;
     const c = process.cpuUsage(c0);
     s.t.push(ms);
-    line.push(`${s.d} ${ms.toFixed(0)} (cpu ${((c.user + c.system) / 1000).toFixed(0)})`);
+    line.push(`${s.d} ${ms.toFixed(0)} (cpu ${((c.user + c.system) / 1000).toFixed(0)})${process.env.HASH ? ' ' + hash(s.model) : ''}`);
     await rest();
   }
   console.log(`epoch ${e}: ${line.join('  ')}`);
 }
 for (const s of sets) {
   const t = s.t.slice(1);
-  const h = createHash('sha256').update(new Uint8Array(s.model.paramData.buffer, s.model.paramData.byteOffset, s.model.paramData.byteLength)).digest('hex').slice(0, 16);
+  const h = hash(s.model);
   const paired = sets[0] === s ? '' : ` paired/${sets[0].d} ${med(t.map((x, i) => x / sets[0].t[i + 1])).toFixed(3)}`;
   console.log(`${s.d}: first ${s.t[0].toFixed(0)} median ${med(t).toFixed(1)} min ${Math.min(...t).toFixed(0)} max ${Math.max(...t).toFixed(0)}${paired} acc ${s.acc.join(',')} weights ${h}`);
 }
