@@ -3,7 +3,8 @@
  * side by side in one process: every build in turn (A B A B), a rest after each epoch as the bench takes. Prints
  * each epoch's times, then per build the median and spread of epochs 2..N, the median of each round's ratio to the
  * first build, and a hash of the weights and the test accuracy (equal hashes: the same bits).
- * With HASH=1 the weights' hash is printed after every epoch. With QUIET=1 each round waits (up to 20 s) for a rest in which other programs use under a fifth of a core.
+ * Rounds in which other programs kept under a tenth of a core busy are counted apart ("calm rounds": their median
+ * and paired ratio). With HASH=1 the weights' hash is printed after every epoch. With QUIET=1 each round waits (up to 20 s) for a rest in which other programs use under a fifth of a core.
  * Usage: node scripts/w1-epochs-ab.mjs EPOCHS PAUSE_MS DIST[@THREADS] [DIST[@THREADS] ...] (a copy outside the repository needs a
  * node_modules beside its dist: a link to this one's).
  */
@@ -51,9 +52,12 @@ const quiet = async () => {
     if ((b.busy - a.busy) / (b.total - a.total) * cores < 0.2) return;
   }
 };
+/** Rounds in which other programs used under a tenth of a core beside us (their busy time: all cores' less ours). */
+const calm = [];
 for (let e = 0; e < E; e++) {
   const line = [];
   if (process.env.QUIET) await quiet();
+  const j0 = jiffies(), u0 = process.cpuUsage(), w0 = performance.now();
   for (const s of sets) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -64,12 +68,18 @@ for (let e = 0; e < E; e++) {
     line.push(`${s.d} ${ms.toFixed(0)} (cpu ${((c.user + c.system) / 1000).toFixed(0)})${process.env.HASH ? ' ' + hash(s.model) : ''}`);
     await rest();
   }
-  console.log(`epoch ${e}: ${line.join('  ')}`);
+  const j1 = jiffies(), u = process.cpuUsage(u0), wall = performance.now() - w0;
+  const cores = (j1.total - j0.total) / (wall / 10); // jiffies are 10 ms
+  const others = ((j1.busy - j0.busy) * 10 - (u.user + u.system) / 1000) / wall;
+  if (others < 0.1) calm.push(e);
+  console.log(`epoch ${e}: ${line.join('  ')}  others ${others.toFixed(2)} of ${cores.toFixed(1)} cores`);
 }
 for (const s of sets) {
   const t = s.t.slice(1);
   const h = hash(s.model);
   const paired = sets[0] === s ? '' : ` paired/${sets[0].d} ${med(t.map((x, i) => x / sets[0].t[i + 1])).toFixed(3)}`;
-  console.log(`${s.d}: first ${s.t[0].toFixed(0)} median ${med(t).toFixed(1)} min ${Math.min(...t).toFixed(0)} max ${Math.max(...t).toFixed(0)}${paired} acc ${s.acc.join(',')} weights ${h}`);
+  const c = calm.filter((e) => e > 0);
+  const calmPaired = sets[0] === s || c.length === 0 ? '' : ` calm rounds ${c.length}: median ${med(c.map((e) => s.t[e])).toFixed(1)} paired ${med(c.map((e) => s.t[e] / sets[0].t[e])).toFixed(3)}`;
+  console.log(`${s.d}: first ${s.t[0].toFixed(0)} median ${med(t).toFixed(1)} min ${Math.min(...t).toFixed(0)} max ${Math.max(...t).toFixed(0)}${paired} acc ${s.acc.join(',')} weights ${h}${calmPaired}`);
 }
 process.exit(0);
