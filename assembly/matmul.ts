@@ -11,7 +11,8 @@
 import { madd } from './madd';
 import { addRow, sgdStep4, stepRow, sumListRows } from './rowsum';
 
-/** Rows of a compressed together before their sums (see rowsum.ts: a group's rows of b are reused from L1). */
+/** Rows of a compressed together before their sums (see rowsum.ts: a group's rows of b are reused from L1); threads split
+ * a product into whole groups (NN_ROW_GROUP in src/backend/wasm/tasks.ts, the same number). */
 const GROUP = 8;
 /** Bytes for GROUP counts, a multiple of 64. */
 const COUNT_BYTES: usize = (GROUP * 4 + 63) & ~63;

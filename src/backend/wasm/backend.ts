@@ -21,7 +21,7 @@ import type { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
 import type { Pool } from './pool.js';
 import { wasmPerExample } from './per-example.js';
-import { Slot, Task, runPart, type Control } from './tasks.js';
+import { NN_ROW_GROUP, Slot, Task, runPart, type Control } from './tasks.js';
 
 /**
  * Multiply-adds below which a product runs on one thread: waking a worker costs microseconds on an idle
@@ -230,7 +230,10 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
         k.transpose(bt.byteOffset, pb, n, k_);
         pb = bt.byteOffset;
       }
-      const parts = m * k_ * n >= PARALLEL_MACS && threads() > 1 ? Math.min(PARTS_PER_THREAD * threads(), m) : 1;
+      // matmulNN's parts are whole groups of NN_ROW_GROUP rows: W1's batch of 100 rows is 12 parts of 8 and one of 4
+      // (not 8 parts of 12 or 13 rows, each a group of 8 and a smaller one).
+      const most = transA ? m : Math.ceil(m / NN_ROW_GROUP);
+      const parts = m * k_ * n >= PARALLEL_MACS && threads() > 1 ? Math.min((transA ? 1 : 2) * PARTS_PER_THREAD * threads(), most) : 1;
       const need = transA ? k.matmulTNScratchBytes(k_, Math.ceil(m / parts) + 1, n) : k.matmulNNScratchBytes(k_, n);
       setArgs(po, pa, pb, m, k_, n, accumulate ? 1 : 0, scratchPerThread(need), scratchStride);
       i32[Slot.task] = transA ? Task.matmulTN : Task.matmulNN;
@@ -333,7 +336,9 @@ export function wasmBackend({ kernels: k, heap, control, pool: initialPool, simd
       const pw = ptr(w, inSize * outSize, 'denseSgdStep w');
       const px = ptr(x, rows * inSize, 'denseSgdStep x');
       const pdy = ptr(dy, rows * outSize, 'denseSgdStep dy');
-      const parts = inSize * rows * outSize >= PARALLEL_MACS && threads() > 1 ? Math.min(PARTS_PER_THREAD * threads(), inSize) : 1;
+      // Parts of whole blocks of four rows, twice as many as elsewhere: the first layer's rows are pixels, whose
+      // costs vary with how often they are inked (the borders' cost nothing), so smaller parts even the threads out.
+      const parts = inSize * rows * outSize >= PARALLEL_MACS && threads() > 1 ? Math.min(2 * PARTS_PER_THREAD * threads(), Math.ceil(inSize / 4)) : 1;
       const need = k.denseSgdStepScratchBytes(rows, outSize);
       setArgs(pw, px, pdy, inSize, rows, outSize, scratchPerThread(need), scratchStride);
       f64[0] = lr;

@@ -127,8 +127,8 @@ for (const threads of [1, 2]) {
     test('matmul and denseSgdStep split over threads without changing a bit', async () => {
       const one = (await createBackend('wasm', { threads: 1 })) as WasmBackend;
       // The W1 workload's big products, and its hidden-to-output ones (h · w, dy · w^T with w the output layer's
-      // weights [100, 10]), split since they reach 96 Ki multiply-adds
-      for (const [m, k, n] of [[100, 784, 100], [784, 100, 100], [3, 500, 300], [100, 100, 10], [100, 10, 100]] as const) {
+      // weights [100, 10]), split since they reach 96 Ki multiply-adds; 13 rows: two parts (whole groups of 8 rows)
+      for (const [m, k, n] of [[100, 784, 100], [784, 100, 100], [3, 500, 300], [100, 100, 10], [100, 10, 100], [13, 784, 100]] as const) {
         const a = fill(be.alloc(m * k), rng, 0.3), b = fill(be.alloc(k * n), rng);
         const out = be.alloc(m * n), out1 = one.alloc(m * n);
         be.matmul(out, a, b, m, k, n, false, false, false);
@@ -142,7 +142,8 @@ for (const threads of [1, 2]) {
         one.matmul(out1, bufferFrom(one, a), bufferFrom(one, b), m, k, n, false, true, false);
         assertSame(out, out1, `matmul transB ${m}x${k}x${n}`);
       }
-      for (const [inSize, rows, outSize] of [[784, 100, 100], [784, 1, 100], [300, 37, 33], [100, 100, 10]] as const) {
+      // 787 rows: parts of whole blocks of four rows, the last one three rows longer
+      for (const [inSize, rows, outSize] of [[784, 100, 100], [784, 1, 100], [300, 37, 33], [100, 100, 10], [787, 30, 100]] as const) {
         const x = fill(be.alloc(rows * inSize), rng, 0.2), dy = fill(be.alloc(rows * outSize), rng);
         const w0 = fill(ref.alloc(inSize * outSize), rng);
         const w = bufferFrom(be, w0), w1 = bufferFrom(one, w0);
@@ -150,6 +151,32 @@ for (const threads of [1, 2]) {
         one.denseSgdStep(w1, bufferFrom(one, x), bufferFrom(one, dy), 0.01, inSize, rows, outSize);
         assertSame(w, w1, `denseSgdStep ${inSize}x${rows}x${outSize}`);
       }
+      one.close();
+    });
+
+    test('tasks of different part counts in turn, thousands of times, as on one thread', async () => {
+      // A training step's kernels one after another: softmax cross-entropy (8 parts with 2 threads), the first
+      // layer's product (13), its weight step (16). A worker late for one task must never run a part of the next.
+      const one = (await createBackend('wasm', { threads: 1 })) as WasmBackend;
+      const x = fill(be.alloc(100 * 784), rng, 0.2), dy = fill(be.alloc(100 * 100), rng, 0.5);
+      const logits = fill(be.alloc(100 * 10), rng);
+      const labels = new Uint8Array(100).map((_, i) => (i * 7) % 10);
+      const w0 = fill(ref.alloc(784 * 100), rng);
+      const sides = [be, one].map((b) => ({
+        b, w: bufferFrom(b, w0), x: bufferFrom(b, x), dy: bufferFrom(b, dy), logits: bufferFrom(b, logits),
+        y: b.alloc(100 * 100), d: b.alloc(100 * 10), loss: 0,
+      }));
+      for (let step = 0; step < 1500; step++) {
+        for (const s of sides) {
+          s.loss += s.b.softmaxCrossEntropy(s.d, s.logits, labels, 100, 10, 0.01);
+          s.b.matmul(s.y, s.x, s.w, 100, 784, 100, false, false, false);
+          s.b.denseSgdStep(s.w, s.x, s.dy, 1e-7, 784, 100, 100);
+        }
+      }
+      const [two, single] = sides;
+      assertSame(two!.w, single!.w, 'weights after 1,500 steps');
+      assertSame(two!.y, single!.y, 'the last product');
+      assert.equal(two!.loss, single!.loss);
       one.close();
     });
 

@@ -28,7 +28,10 @@ export const Slot = {
   done: 1,
   task: 2,
   parts: 3,
-  /** The next part to claim; CLOSED between tasks, so that a late worker claims nothing. */
+  /**
+   * Parts left to claim: a claim takes one off and runs part (the value it took off - 1), so parts are claimed last
+   * first. CLOSED (0) or less between tasks, so that a late worker claims nothing.
+   */
   next: 13,
   /** Integer arguments from here on (9 of them, slots 4 to 12). */
   args: 4,
@@ -40,7 +43,7 @@ export const Slot = {
 
 /** The control block: 16 int32 slots, then 4 float64 arguments. */
 export const CONTROL_BYTES = 96;
-export const CLOSED = 1 << 30;
+export const CLOSED = 0;
 export const F64_ARGS_OFFSET = 64;
 
 export interface Control {
@@ -55,19 +58,27 @@ export function controlAt(memory: WebAssembly.Memory, ptr: number): Control {
   return { i32: new Int32Array(buffer, ptr, 16), f64: new Float64Array(buffer, ptr + F64_ARGS_OFFSET, 4), memory };
 }
 
+/** Rows matmulNN compresses and sums together (GROUP in assembly/matmul.ts): its parts are made of whole groups. */
+export const NN_ROW_GROUP = 8;
+
 /** The start of part `part` of `parts` over [0, total), rounded down to a multiple of `align`. */
 export function partStart(total: number, part: number, parts: number, align: number): number {
   if (part >= parts) return total;
   return Math.floor((Math.floor(total / align) * part) / parts) * align;
 }
 
-/** Claims and runs parts of the current task until none are left; `thread` picks the scratch block. */
+/**
+ * Claims and runs parts of the current task until none are left; `thread` picks the scratch block. Whether a claim
+ * is valid is told by the counter alone, never by the part count: a worker comparing its claim with the count
+ * after the task's last part was done could read the next task's count (written, bigger, before that task is
+ * published) and run a part of it too early, and that part twice.
+ */
 export function runParts(k: Kernels, control: Control, thread: number): void {
   const { i32 } = control;
   for (;;) {
-    const part = Atomics.add(i32, Slot.next, 1);
-    if (part >= i32[Slot.parts]!) return;
-    runPart(k, control, part, thread);
+    const left = Atomics.sub(i32, Slot.next, 1);
+    if (left <= 0) return;
+    runPart(k, control, left - 1, thread);
     Atomics.add(i32, Slot.done, 1);
   }
 }
@@ -79,20 +90,22 @@ export function runPart(k: Kernels, { i32, f64, memory }: Control, part: number,
   switch (i32[Slot.task]) {
     case Task.matmulNN:
     case Task.matmulTN: {
-      // out, a, b, m, k, n, accumulate, scratch (one block of scratchStride bytes per part)
+      // out, a, b, m, k, n, accumulate, scratch (one block of scratchStride bytes per part). matmulNN's parts are
+      // whole groups of its rows (NN_ROW_GROUP), which it compresses and sums together.
       const m = i32[a + 3]!;
-      const r0 = partStart(m, part, parts, 1);
-      const r1 = partStart(m, part + 1, parts, 1);
+      const align = i32[Slot.task] === Task.matmulNN ? NN_ROW_GROUP : 1;
+      const r0 = partStart(m, part, parts, align);
+      const r1 = partStart(m, part + 1, parts, align);
       const scratch = i32[a + 7]! + thread * i32[a + 8]!;
       const kernel = i32[Slot.task] === Task.matmulNN ? k.matmulNN : k.matmulTN;
       kernel(i32[a]!, i32[a + 1]!, i32[a + 2]!, m, i32[a + 4]!, i32[a + 5]!, i32[a + 6]!, r0, r1, scratch);
       break;
     }
     case Task.denseSgdStep: {
-      // w, x, dy, m, k, n, scratch, scratch stride; lr
+      // w, x, dy, m, k, n, scratch, scratch stride; lr. Parts are whole blocks of four rows (the kernel's blocks).
       const m = i32[a + 3]!;
-      const r0 = partStart(m, part, parts, 1);
-      const r1 = partStart(m, part + 1, parts, 1);
+      const r0 = partStart(m, part, parts, 4);
+      const r1 = partStart(m, part + 1, parts, 4);
       const scratch = i32[a + 6]! + thread * i32[a + 7]!;
       k.denseSgdStep(i32[a]!, i32[a + 1]!, i32[a + 2]!, m, i32[a + 4]!, i32[a + 5]!, f64[0]!, r0, r1, scratch);
       break;
