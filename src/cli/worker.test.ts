@@ -262,6 +262,16 @@ describe('reglab worker and reglab sweep --queue on a real Redis', { skip: skipU
     }
   });
 
+  test('Ctrl-C on a coordinator whose trials wait for a worker: exit 130 and the note to resume, not a silent 0', async () => {
+    const out = join(dir, 'interrupted');
+    const c = run(['sweep', '--queue', redis.url + '/5', '--trials', '2', ...SWEEP, '--out', out]);
+    await until('the trials to go on the queue', () => /trials go on the queue/.test(c.out()));
+    c.child.kill('SIGINT');
+    const [code] = (await once(c.child, 'exit')) as [number | null];
+    assert.equal(code, 130, c.out());
+    assert.match(c.out(), /interrupted \(SIGINT\) with 0 of 2 trials done: run the same command with --resume to continue/);
+  });
+
   test('a coordinator killed with SIGKILL and resumed repeats nothing', async () => {
     const url = redis.url + '/3';
     const w = await startWorker(url);

@@ -49,3 +49,15 @@ test('a folder lock: taken, refused to a second holder while its owner lives, ta
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a folder lock makes missing folders level by level, and a folder that cannot be made is a ConfigError, not a hang', { skip: !existsSync('/proc/self') && 'no /proc' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-lock-'));
+  try {
+    lockFolder(join(dir, 'a', 'b', 'c'), 'sweep.lock', '--out a/b/c').release();
+    assert.ok(existsSync(join(dir, 'a', 'b', 'c')));
+    // Node's recursive mkdirSync never returns here (the kernel says ENOENT under /proc).
+    refused(() => lockFolder('/proc/reglab-no-such/out', 'sweep.lock', '--out /proc/reglab-no-such/out'), /^cannot lock --out \/proc\/reglab-no-such\/out \(ENOENT\)$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

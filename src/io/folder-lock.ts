@@ -5,9 +5,9 @@
  * (link fails when the name exists), so no reader ever sees half of one. A lock left by a process that died
  * (SIGKILL, power cut) on this host is taken over; one from another host is refused with the file to remove.
  */
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { isRunning } from './atomic.js';
 
@@ -33,17 +33,33 @@ function readOwner(path: string): Owner | null {
 }
 
 /**
+ * mkdir -p, one level at a time: Node's own recursive mkdirSync never returns when the kernel answers ENOENT for
+ * a folder under one that exists (as under /proc); here that is an error like any other.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/**
  * Takes DIR/name for this process (creating DIR), or throws a ConfigError saying who holds it. `what` names the
  * folder for people, e.g. '--out runs/sweep1'; `kind` is what the refusal advises naming another of ('file' when the
  * lock guards one file of DIR, as `reglab train --checkpoint FILE`'s FILE.lock).
  */
 export function lockFolder(dir: string, name: string, what: string, kind: 'folder' | 'file' = 'folder'): FolderLock {
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   const me: Owner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
   const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(me) + '\n');
   try {
+    makeFolders(dir);
+    writeFileSync(tmp, JSON.stringify(me) + '\n');
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(tmp, path);

@@ -128,7 +128,13 @@ export async function queueExecutor(url: string, sweepId: string, config: Partia
   // Every trial in flight waits on both (a listener each): as many as the sweep has trials, not a leak.
   queue.setMaxListeners(0);
   events.setMaxListeners(0);
+  // Closing ends the waits of the trials in flight (BullMQ's waitUntilFinished would never settle, and the
+  // process would end as if the sweep had finished).
+  let closing: (e: Error) => void = () => {};
+  const closed = new Promise<never>((_, reject) => (closing = reject));
+  closed.catch(() => {});
   const close = async () => {
+    closing(new Error('the coordinator stopped waiting for this trial (it stays on the queue)'));
     await Promise.allSettled([events.close(), queue.close()]);
     redis.disconnect();
   };
@@ -158,7 +164,7 @@ export async function queueExecutor(url: string, sweepId: string, config: Partia
       removeOnFail: KEEP_FINISHED,
     });
     try {
-      return checkedResult(await job.waitUntilFinished(events), spec);
+      return checkedResult(await Promise.race([job.waitUntilFinished(events), closed]), spec);
     } catch (e) {
       return failedResult(spec, '', (e as Error).message ?? String(e));
     }

@@ -23,11 +23,12 @@ describe('checking a queue Redis', { skip: skipUnlessRedis() }, () => {
     await checkRedis(parseQueueUrl(`redis://:hunter2@127.0.0.1:${locked.port}`));
   });
 
-  test('refused, wrong password, missing password: one ConfigError line, the password hidden', async () => {
+  test('refused, wrong password, missing password, no such database: one ConfigError line, the password hidden', async () => {
     const cases: [string, RegExp][] = [
       [evicting.url, /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(connection refused\)/],
       [`redis://:wrong@127.0.0.1:${locked.port}`, /cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ \(wrong or missing password\)/],
       [locked.url, /\(wrong or missing password\)/],
+      [open.url + '/99', /^redis:\/\/127\.0\.0\.1:\d+\/99: Redis has no database 99 /],
     ];
     for (const [url, why] of cases) {
       await assert.rejects(checkRedis(parseQueueUrl(url)), (e: Error) => {

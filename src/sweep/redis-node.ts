@@ -66,6 +66,10 @@ export async function checkRedis(a: RedisAddress): Promise<void> {
   r.on('error', (e) => (lastError = e));
   try {
     await r.connect();
+    // ioredis selects the database on connecting but only reports a refusal as an event: ask again, and wait.
+    await r.select(a.db).catch((e: Error) => {
+      throw new ConfigError(/DB index is out of range/i.test(e.message) ? `${a.shown}: Redis has no database ${a.db} (it has 16 unless its 'databases' setting says otherwise)` : `cannot reach Redis at ${a.shown} (${reason(e)})`);
+    });
     const info = await r.info('server');
     const version = /redis_version:(\d+)\.(\d+)/.exec(info);
     if (version && (Number(version[1]) < MIN_VERSION[0]! || (Number(version[1]) === MIN_VERSION[0] && Number(version[2]) < MIN_VERSION[1]!))) {
