@@ -24,6 +24,8 @@ export interface SweepManifest {
   metric: string;
   scheduler: unknown;
   settings: unknown;
+  /** The backend its trials train on (not in the id, which older sweeps keep; a resume must use the same one). */
+  backend?: string;
 }
 
 /** A trials.jsonl line: the result without its history, fields in TrialResult's order. */
@@ -97,6 +99,9 @@ export class SweepOut {
     }
     if (saved.sweepId !== manifest.sweepId) {
       throw new ConfigError(`--out ${dir} holds another sweep (${String(saved.sweepId)}, this one is ${manifest.sweepId}): resume needs the same --space, --seed, --metric, --scheduler and train flags`);
+    }
+    if (saved.backend !== undefined && manifest.backend !== undefined && saved.backend !== manifest.backend) {
+      throw new ConfigError(`--out ${dir}: its trials trained on the ${String(saved.backend)} backend; resume it with --backend ${String(saved.backend)} (this one is ${manifest.backend}), so that one sweep's numbers come from one backend`);
     }
     writeOutput(manifestPath, JSON.stringify(manifest, null, 2) + '\n'); // the same id; --trials may have grown
     const done = this.readDone();

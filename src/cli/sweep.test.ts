@@ -65,6 +65,12 @@ describe('reglab sweep on the local pool', () => {
     assert.equal(other.code, 2);
     assert.match(other.stderr, /^reglab sweep: --out .* holds another sweep \(s[0-9a-f]{8}, this one is s[0-9a-f]{8}\)/);
     assert.equal(other.stderr.trim().split('\n').length, 1);
+    // The same sweep on the other backend: refused, so that one sweep's numbers come from one backend.
+    const refBackend = reglab('sweep', '--space', SPACE, '--trials', '7', '--seed', '3', '--out', a, '--resume', ...SHARED, '--backend', 'ref');
+    assert.equal(refBackend.code, 2, refBackend.stderr);
+    assert.match(refBackend.stderr, /^reglab sweep: --out .*: its trials trained on the wasm backend; resume it with --backend wasm \(this one is ref\)/);
+    assert.equal(refBackend.stderr.trim().split('\n').length, 1);
+    assert.equal(jsonl(join(a, 'trials.jsonl')).length, 7);
     const noResume = reglab('sweep', '--space', SPACE, '--trials', '7', '--seed', '3', '--out', a, ...SHARED);
     assert.equal(noResume.code, 2);
     assert.match(noResume.stderr, /already holds a sweep: add --resume/);

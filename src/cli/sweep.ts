@@ -227,7 +227,7 @@ export const command: Command = {
       if (s.trial === 0) splitData(data, c);
     }
     const sweepId = specs[0]!.sweepId;
-    const manifest: SweepManifest = { sweepId, space: spaceText(p.space), trials: p.trials, seed: p.seed, metric: p.metric, scheduler: p.scheduler, settings: p.settings };
+    const manifest: SweepManifest = { sweepId, space: spaceText(p.space), trials: p.trials, seed: p.seed, metric: p.metric, scheduler: p.scheduler, settings: p.settings, backend: p.backend };
     // The queue is reached and claimed before anything is written: an unreachable Redis leaves no --out behind.
     const onEpochs: { update?(trial: number, epoch: number): void } = {};
     const queue = p.queue === undefined ? null : await queueExecutor(p.queue, sweepId, { onEpoch: (t, e) => onEpochs.update?.(t, e) });
