@@ -469,17 +469,7 @@ function rowStep(pw: usize, pv: usize, x: f32, d: usize, c0: i32, c1: i32, lr: f
 @inline function rowStepCase(pw: usize, pv: usize, x: f32, d: usize, c0: i32, c1: i32, lr: f32, m: f32, l2: f32, withL2: bool, withV: bool): void {
   const xv = f32x4.splat(x), lrv = f32x4.splat(lr), mv = f32x4.splat(m), l2v = f32x4.splat(l2);
   const vec = c0 + ((c1 - c0) & ~3);
-  for (let j = c0; j < vec; j += 4) {
-    const o = <usize>j << 2;
-    const w4 = v128.load(pw + o);
-    let g = f32x4.mul(xv, v128.load(d + o));
-    if (withL2) g = f32x4.add(g, f32x4.mul(l2v, w4));
-    if (withV) {
-      const nv = flushV4(f32x4.add(f32x4.mul(mv, v128.load(pv + o)), g));
-      v128.store(pv + o, nv);
-      v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, nv)));
-    } else v128.store(pw + o, f32x4.sub(w4, f32x4.mul(lrv, g)));
-  }
+  for (let j = c0; j < vec; j += 4) pairElement(pw, pv, <usize>j << 2, xv, d, lrv, mv, l2v, withL2, withV);
   for (let j = vec; j < c1; j++) {
     const o = <usize>j << 2;
     const wj = load<f32>(pw + o);
@@ -670,7 +660,7 @@ function rowSteps(w: usize, v: usize, x: usize, d: usize, i0: i32, n: i32, out: 
   }
 }
 
-/** rowStep's arithmetic on the four elements at byte o of pw (pv), g = xv * dd. */
+/** rowStep's arithmetic on the four elements at byte o of pw (pv), g = xv * dd (rowStepCase's vector loop, the pair steps). */
 // @ts-ignore: decorator
 @inline function pairElement(pw: usize, pv: usize, o: usize, xv: v128, dd: usize, lrv: v128, mv: v128, l2v: v128, withL2: bool, withV: bool): void {
   const w4 = v128.load(pw + o);
