@@ -328,6 +328,25 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   v128.store(m, f32x4.mul(K1v, m1));
 }
 
+/** m1 = b1 m + (c1 x) d on the four columns at pm (the pixel folded into the rate: no g = x d formed). */
+// @ts-ignore: decorator
+@inline function firstMoment(pm: usize, dj: v128, b1v: v128, xc1: v128): v128 {
+  return f32x4.add(f32x4.mul(b1v, v128.load(pm)), f32x4.mul(xc1, dj));
+}
+
+/**
+ * The front of a catch-up on four columns (the part meanCols issues one vector ahead): v1 = b2 v + (c2 x x)(d d)
+ * stored at pv (times K2, or as it is for a one-step row, nt < 0); returns the one step's move (D0 m1) / (s + E)
+ * when nt < 0, else q = 1 / (s + E), s = sqrt(v1).
+ */
+// @ts-ignore: decorator
+@inline function catchUpFront(pv: usize, dj: v128, m1: v128, b2v: v128, xc2: v128, nt: i32, d0: v128, Ev: v128, one: v128, K2v: v128): v128 {
+  const v1 = f32x4.add(f32x4.mul(b2v, v128.load(pv)), f32x4.mul(xc2, f32x4.mul(dj, dj)));
+  const q = nt < 0 ? f32x4.div(f32x4.mul(d0, m1), f32x4.add(f32x4.sqrt(v1), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
+  v128.store(pv, nt < 0 ? v1 : f32x4.mul(K2v, v1));
+  return q;
+}
+
 /**
  * The catch-up of one row's columns [c0, c1) (c0 a multiple of 4) by the series around the row's mean h, nt
  * terms (a constant where inlined): per element s = sqrt(v1), q = 1 / (s + E), z = e * q,
@@ -353,23 +372,17 @@ function catchUpRow(layer: usize, adam: usize, i: i32, b: i32): void {
   if (j + 4 <= c1) {
     let o = <usize>j << 2;
     const dj = v128.load(d + o);
-    let m1 = f32x4.add(f32x4.mul(b1v, v128.load(m + o)), f32x4.mul(xc1, dj));
-    let v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(xc2, f32x4.mul(dj, dj)));
-    // nt < 0: the one step's move (D0 m1) / (s + E); else q = 1 / (s + E).
-    let q = nt < 0 ? f32x4.div(f32x4.mul(d0, m1), f32x4.add(f32x4.sqrt(v1), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v1), Ev));
-    v128.store(v + o, nt < 0 ? v1 : f32x4.mul(K2v, v1));
+    let m1 = firstMoment(m + o, dj, b1v, xc1);
+    let q = catchUpFront(v + o, dj, m1, b2v, xc2, nt, d0, Ev, one, K2v);
     j += 4;
     for (; j + 4 <= c1; j += 4) {
       const o2 = <usize>j << 2;
       const d2j = v128.load(d + o2);
-      const m2 = f32x4.add(f32x4.mul(b1v, v128.load(m + o2)), f32x4.mul(xc1, d2j));
-      const v2 = f32x4.add(f32x4.mul(b2v, v128.load(v + o2)), f32x4.mul(xc2, f32x4.mul(d2j, d2j)));
-      const q2 = nt < 0 ? f32x4.div(f32x4.mul(d0, m2), f32x4.add(f32x4.sqrt(v2), Ev)) : f32x4.div(one, f32x4.add(f32x4.sqrt(v2), Ev));
-      v128.store(v + o2, nt < 0 ? v2 : f32x4.mul(K2v, v2));
+      const m2 = firstMoment(m + o2, d2j, b1v, xc1);
+      const q2 = catchUpFront(v + o2, d2j, m2, b2v, xc2, nt, d0, Ev, one, K2v);
       meanRest(w + o, m + o, m1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
       o = o2;
       m1 = m2;
-      v1 = v2;
       q = q2;
     }
     meanRest(w + o, m + o, m1, q, nt, ev, d0, d1, d2, d3, d4, d5, K1v, K2v, folded);
