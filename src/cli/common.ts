@@ -56,23 +56,27 @@ export function writeOutput(path: string, data: Uint8Array | string): void {
  * typo in --save fails in a second, not after an hour of training. Creates nothing.
  */
 export function checkOutputPath(path: string, flag: string): void {
-  const bad = (why: string): never => {
-    throw new ConfigError(`--${flag} ${path}: ${why}`);
-  };
+  const why = outputPathProblem(path);
+  if (why !== null) throw new ConfigError(`--${flag} ${path}: ${why}`);
+}
+
+/** Why a file cannot be written at path (checkOutputPath's reason), or null when it can. */
+export function outputPathProblem(path: string): string | null {
   const full = resolve(path);
-  if (existsSync(full) && !statSync(full).isFile()) bad('exists and is not a file');
+  if (existsSync(full) && !statSync(full).isFile()) return 'exists and is not a file';
   let dir = dirname(full);
   while (!existsSync(dir)) {
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
   }
-  if (!statSync(dir).isDirectory()) bad(`${dir} is not a folder`);
+  if (!statSync(dir).isDirectory()) return `${dir} is not a folder`;
   try {
     accessSync(dir, fsConstants.W_OK);
   } catch {
-    bad(`cannot write in ${dir}`);
+    return `cannot write in ${dir}`;
   }
+  return null;
 }
 
 /** Refuses two output flags naming the same file (one would overwrite the other). */

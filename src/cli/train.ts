@@ -3,7 +3,7 @@ import type { Command } from './command.js';
 import { parseFlags, strFlag, type Options, type Parsed } from './args.js';
 import { FLAG_OF, RUN_FLAG_OPTIONS, inFlagTerms, runConfigFromFlags, runFlagsHelp } from './run-flags.js';
 import type { Backend } from '../backend/backend.js';
-import { BACKEND_HELP, BACKEND_OPTIONS, checkDistinctOutputs, checkOutputPath, cliBackend, fmtAcc, loadData, readInput, writeOutput } from './common.js';
+import { BACKEND_HELP, BACKEND_OPTIONS, checkDistinctOutputs, checkOutputPath, cliBackend, outputPathProblem, fmtAcc, loadData, readInput, writeOutput } from './common.js';
 import { prepareRun, runSettings, runToEnd, type RunConfig, type RunResult } from '../experiments/run.js';
 import { encodeModel } from '../io/model-file.js';
 import { decodeCheckpoint, diffSettings, encodeCheckpoint, restoreCheckpoint, type Checkpoint } from '../io/checkpoint.js';
@@ -178,12 +178,8 @@ export async function train(config: RunConfig, data: Dataset, out: TrainOutputs,
 
 /** --report DIR, checked before any work as the other outputs are: DIR/report.html must be writable. */
 function checkReportDir(dir: string): void {
-  const path = join(dir, 'report.html');
-  try {
-    checkOutputPath(path, 'report');
-  } catch (e) {
-    throw new ConfigError(`cannot write the report in ${dir} (${(e as Error).message.slice(`--report ${path}: `.length)})`);
-  }
+  const why = outputPathProblem(join(dir, 'report.html'));
+  if (why !== null) throw new ConfigError(`cannot write the report in ${dir} (${why})`);
 }
 
 function note(line: string): void {
