@@ -4,7 +4,7 @@
  */
 import { LAB_FIELDS, PRESETS, checkLabFieldText } from './config.js';
 import { FIELD_ORDER, type LabForm } from './form.js';
-import { FRAGMENT_MAX, PACES, flagOf, formatFragment, parseFragment, type LinkState } from './url-state.js';
+import { PACES, flagOf, formatFragment, parseFragment, unknownPace, type LinkState } from './url-state.js';
 
 /** What each panel name in `hide=` hides. */
 const PANEL_ELEMENTS: Readonly<Record<string, string[]>> = {
@@ -22,18 +22,6 @@ const PANEL_ELEMENTS: Readonly<Record<string, string[]>> = {
   'clear-runs': ['clear-runs'],
 };
 
-/** The link's pace= as written when it names none of PACES (parseFragment drops it), for its message. */
-function badPaceOf(hash: string): string | undefined {
-  const text = hash.replace(/^#/, '');
-  if (text.length > FRAGMENT_MAX) return undefined; // not read at all, as parseFragment does
-  try {
-    const v = new URLSearchParams(text).get('pace');
-    return v !== null && !Object.hasOwn(PACES, v) ? v.slice(0, 100) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export class LessonLink {
   /** From the link loaded: kept when the fragment is rewritten. */
   private hide: string[] = [];
@@ -48,7 +36,7 @@ export class LessonLink {
   /** Sets the page from location.hash; a bad field value gets the field's message. Returns whether it had one. */
   load(): boolean {
     const s = parseFragment(location.hash);
-    const badPace = badPaceOf(location.hash);
+    const badPace = unknownPace(location.hash);
     const has = s.preset !== undefined || Object.keys(s.values).length > 0 || s.task !== undefined || s.hide.length > 0 || s.pace !== undefined || badPace !== undefined;
     if (!has) return false;
     // A misspelt preset or pace gets a message too (after any field's), rather than being dropped without a word.

@@ -49,16 +49,21 @@ export interface LinkState {
   task?: string;
 }
 
+/** A fragment's parameters, or null for one that is not read at all (empty, longer than FRAGMENT_MAX, malformed). */
+function fragmentParams(hash: string): URLSearchParams | null {
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (text.length === 0 || text.length > FRAGMENT_MAX) return null;
+  try {
+    return new URLSearchParams(text);
+  } catch {
+    return null;
+  }
+}
+
 export function parseFragment(hash: string): LinkState {
   const out: LinkState = { values: {}, hide: [] };
-  const text = hash.startsWith('#') ? hash.slice(1) : hash;
-  if (text.length === 0 || text.length > FRAGMENT_MAX) return out;
-  let params: URLSearchParams;
-  try {
-    params = new URLSearchParams(text);
-  } catch {
-    return out;
-  }
+  const params = fragmentParams(hash);
+  if (params === null) return out;
   for (const [k, v] of params) {
     const key = KEY_OF.get(k);
     if (key) out.values[key] = negated(key) ? flip(v.slice(0, 100)) : v.slice(0, 100);
@@ -72,6 +77,12 @@ export function parseFragment(hash: string): LinkState {
     }
   }
   return out;
+}
+
+/** The link's pace= as written when it names none of PACES (parseFragment drops it), for its message. */
+export function unknownPace(hash: string): string | undefined {
+  const v = fragmentParams(hash)?.get('pace') ?? null;
+  return v !== null && !Object.hasOwn(PACES, v) ? v.slice(0, 100) : undefined;
 }
 
 /** The fragment (without '#') for a state; fields in the form's order. */
